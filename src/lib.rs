@@ -1,0 +1,7 @@
+//! OST Doctor: reads Outlook offline and personal stores, compares them with the mailbox
+//! server, diagnoses synchronization problems and applies fixes that lose nothing.
+//!
+//! Data flows one way: store / server -> diagnose -> wizard -> ui. Front ends (the desktop
+//! app, the CLI) are thin layers over this library.
+
+pub mod store;

@@ -1,0 +1,3 @@
+fn main() {
+    println!("ostdoctor: not yet");
+}
