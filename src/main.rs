@@ -1,3 +1,7 @@
-fn main() {
-    println!("ostdoctor: not yet");
+mod cli;
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    cli::run(cli::Cli::parse())
 }

@@ -1,0 +1,86 @@
+//! The B-tree-on-heap: sorted fixed-size records in heap allocations, used as the index of
+//! property contexts (property id -> value) and of table rows (row id -> row index).
+
+use super::heap::{CLIENT_BTH, Heap, Hid};
+use crate::store::error::{Error, Result};
+use crate::store::ndb::format::u32_at;
+
+const STRUCTURE: &str = "BTH";
+
+#[derive(Debug, Clone, Copy)]
+pub struct BthHeader {
+    pub key_size: usize,
+    pub data_size: usize,
+    pub levels: u8,
+    pub root: Hid,
+}
+
+pub fn header(heap: &Heap, hid: Hid) -> Result<BthHeader> {
+    let h = heap.get(hid)?;
+    if h.len() < 8 || h[0] != CLIENT_BTH {
+        return Err(Error::malformed(
+            STRUCTURE,
+            format!(
+                "the BTH header at heap id 0x{:X} is not a BTH header",
+                hid.0
+            ),
+        )
+        .with_nid(heap.nid()));
+    }
+    let header = BthHeader {
+        key_size: h[1] as usize,
+        data_size: h[2] as usize,
+        levels: h[3],
+        root: Hid(u32_at(h, 4)),
+    };
+    if !matches!(header.key_size, 2 | 4 | 8 | 16) || header.data_size == 0 || header.data_size > 32
+    {
+        return Err(Error::malformed(
+            STRUCTURE,
+            format!(
+                "key size {} / data size {} are not valid",
+                header.key_size, header.data_size
+            ),
+        )
+        .with_nid(heap.nid()));
+    }
+    Ok(header)
+}
+
+/// All leaf records (key bytes followed by data bytes), in stored order.
+pub fn records(heap: &Heap, h: &BthHeader) -> Result<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    if h.root.0 == 0 {
+        return Ok(out);
+    }
+    collect(heap, h, h.root, h.levels, &mut out)?;
+    Ok(out)
+}
+
+fn collect(heap: &Heap, h: &BthHeader, hid: Hid, level: u8, out: &mut Vec<Vec<u8>>) -> Result<()> {
+    let bytes = heap.get(hid)?;
+    let size = if level == 0 {
+        h.key_size + h.data_size
+    } else {
+        h.key_size + 4
+    };
+    if bytes.len() % size != 0 {
+        return Err(Error::malformed(
+            STRUCTURE,
+            format!(
+                "a level-{level} record array of {} bytes is not a multiple of {size}",
+                bytes.len()
+            ),
+        )
+        .with_nid(heap.nid()));
+    }
+    for rec in bytes.chunks_exact(size) {
+        if level == 0 {
+            out.push(rec.to_vec());
+        } else {
+            // Levels fall by one per step, so the recursion is bounded by the header's level count.
+            collect(heap, h, Hid(u32_at(rec, h.key_size)), level - 1, out)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,193 @@
+//! The table context: the rows of a folder's hierarchy or contents table, a message's
+//! recipients or attachments. Rows are fixed-size records with a cell-existence bitmap;
+//! variable-size cells point into the heap or into subnodes.
+
+use super::bth;
+use super::heap::{CLIENT_TC, Heap, Hid};
+use super::node::Node;
+use super::pc::read_hnid;
+use super::prop::{self, PropValue, fixed_size, ptype};
+use crate::store::error::{Error, Result};
+use crate::store::ndb::Nid;
+use crate::store::ndb::format::{u16_at, u32_at};
+
+const STRUCTURE: &str = "table context";
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub id: u16,
+    pub ptype: u16,
+    pub offset: usize,
+    pub size: usize,
+    pub cell_bit: usize,
+}
+
+pub struct TableContext<'a> {
+    node: Node<'a>,
+    heap: Heap,
+    columns: Vec<Column>,
+    row_size: usize,
+    ceb_offset: usize,
+    index_rows: usize,
+    rows: Vec<Vec<u8>>,
+}
+
+impl<'a> TableContext<'a> {
+    pub fn open(node: Node<'a>) -> Result<Self> {
+        let ctx = |e: Error| node.ndb.ctx(e.with_nid(node.nid.0));
+        let heap = Heap::new(node.nid.0, node.data_blocks()?).map_err(ctx)?;
+        heap.expect_client(CLIENT_TC, STRUCTURE).map_err(ctx)?;
+        let info = heap.get(heap.user_root).map_err(ctx)?;
+        if info.len() < 22 || info[0] != CLIENT_TC {
+            return Err(ctx(Error::malformed(
+                STRUCTURE,
+                "the table header (TCINFO) is missing or too short",
+            )));
+        }
+        let ncols = info[1] as usize;
+        if info.len() < 22 + ncols * 8 {
+            return Err(ctx(Error::out_of_range(
+                STRUCTURE,
+                "column count",
+                ncols as u64,
+                ((info.len() - 22) / 8) as u64,
+            )));
+        }
+        let ceb_offset = u16_at(info, 6) as usize;
+        let row_size = u16_at(info, 8) as usize;
+        let row_index = Hid(u32_at(info, 10));
+        let rows_hnid = u32_at(info, 14);
+        let ceb_size = ncols.div_ceil(8);
+        if ceb_offset + ceb_size > row_size {
+            return Err(ctx(Error::malformed(
+                STRUCTURE,
+                format!("cell bitmap at {ceb_offset} does not fit a {row_size}-byte row"),
+            )));
+        }
+        let mut columns = Vec::with_capacity(ncols);
+        for i in 0..ncols {
+            let d = &info[22 + i * 8..30 + i * 8];
+            let tag = u32_at(d, 0);
+            let col = Column {
+                id: (tag >> 16) as u16,
+                ptype: tag as u16,
+                offset: u16_at(d, 4) as usize,
+                size: d[6] as usize,
+                cell_bit: d[7] as usize,
+            };
+            if col.offset + col.size > row_size
+                || col.cell_bit >= ncols.max(1) * 8
+                || col.cell_bit / 8 >= ceb_size
+            {
+                return Err(ctx(Error::malformed(
+                    STRUCTURE,
+                    format!("column 0x{tag:08X} lies outside the {row_size}-byte row"),
+                )));
+            }
+            columns.push(col);
+        }
+
+        let index_rows = if row_index.0 == 0 {
+            0
+        } else {
+            let h = bth::header(&heap, row_index).map_err(ctx)?;
+            bth::records(&heap, &h).map_err(ctx)?.len()
+        };
+
+        // Rows never straddle blocks: each block of the row matrix holds whole rows.
+        let mut rows = Vec::new();
+        if rows_hnid != 0 && row_size > 0 {
+            let blocks = if rows_hnid & 0x1F == 0 {
+                vec![read_hnid(&node, &heap, rows_hnid)?]
+            } else {
+                node.subnode(Nid(rows_hnid))?.data_blocks()?
+            };
+            for block in blocks {
+                rows.extend(block.chunks_exact(row_size).map(|r| r.to_vec()));
+            }
+        }
+        Ok(TableContext {
+            node,
+            heap,
+            columns,
+            row_size,
+            ceb_offset,
+            index_rows,
+            rows,
+        })
+    }
+
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Rows the row index lists.
+    pub fn index_rows(&self) -> usize {
+        self.index_rows
+    }
+
+    /// Rows present in the row matrix.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    pub fn row_size(&self) -> usize {
+        self.row_size
+    }
+
+    /// The row id (for hierarchy and contents tables: the child's node id).
+    pub fn row_id(&self, row: usize) -> u32 {
+        u32_at(&self.rows[row], 0)
+    }
+
+    fn column(&self, id: u16) -> Option<&Column> {
+        self.columns.iter().find(|c| c.id == id)
+    }
+
+    pub fn cell(&self, row: usize, id: u16) -> Result<Option<PropValue>> {
+        let Some(col) = self.column(id).copied() else {
+            return Ok(None);
+        };
+        let r = &self.rows[row];
+        let exists = r[self.ceb_offset + col.cell_bit / 8] & (0x80 >> (col.cell_bit % 8)) != 0;
+        if !exists {
+            return Ok(None);
+        }
+        let cell = &r[col.offset..col.offset + col.size];
+        let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
+        let inline =
+            matches!(fixed_size(col.ptype), Some(n) if n <= 8) && col.ptype & ptype::MULTI == 0;
+        let value = if inline {
+            prop::decode(col.ptype, cell)
+        } else {
+            if cell.len() < 4 {
+                return Err(ctx(Error::malformed(
+                    STRUCTURE,
+                    format!(
+                        "column 0x{:04X} holds a {}-byte reference",
+                        col.id,
+                        cell.len()
+                    ),
+                )));
+            }
+            let bytes = read_hnid(&self.node, &self.heap, u32_at(cell, 0)).map_err(ctx)?;
+            prop::decode(col.ptype, &bytes)
+        };
+        value.map(Some).map_err(ctx)
+    }
+
+    pub fn text(&self, row: usize, id: u16) -> Result<Option<String>> {
+        Ok(self.cell(row, id)?.and_then(|v| match v {
+            PropValue::Text(s) => Some(s),
+            _ => None,
+        }))
+    }
+
+    pub fn int(&self, row: usize, id: u16) -> Result<Option<i64>> {
+        Ok(self.cell(row, id)?.and_then(|v| v.as_i64()))
+    }
+}

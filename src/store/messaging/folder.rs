@@ -1,0 +1,75 @@
+//! Folders: their properties, their place in the tree, and the rows of their tables.
+
+use serde::Serialize;
+
+use super::tags;
+use crate::store::error::Result;
+use crate::store::ltp::{Node, PropertyContext, TableContext};
+use crate::store::ndb::btree::nid_type;
+use crate::store::ndb::{Ndb, Nid};
+
+/// What the store says about one folder, and what its contents table actually holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct FolderInfo {
+    #[serde(skip)]
+    pub nid: Nid,
+    #[serde(skip)]
+    pub parent: Option<Nid>,
+    /// Display names from the root folder's children down; the root itself has an empty path.
+    pub path: Vec<String>,
+    pub display_name: String,
+    pub container_class: Option<String>,
+    /// PidTagContentCount: the count Outlook shows as "Offline folder contains".
+    pub content_count: Option<i64>,
+    pub unread_count: Option<i64>,
+    pub has_subfolders: Option<bool>,
+    /// Rows actually present in the contents table (None for search folders, which keep
+    /// their results elsewhere, or when the table is missing).
+    pub contents_rows: Option<usize>,
+    /// Rows in the associated (hidden) contents table: views, rules, forms.
+    #[serde(skip)]
+    pub assoc_rows: Option<usize>,
+    pub is_search_folder: bool,
+}
+
+impl FolderInfo {
+    pub fn read(ndb: &Ndb, nid: Nid, parent: Option<Nid>, path: Vec<String>) -> Result<FolderInfo> {
+        let pc = PropertyContext::open(Node::open(ndb, nid)?)?;
+        let display_name = pc.text(tags::DISPLAY_NAME)?.unwrap_or_default();
+        let is_search_folder = nid.nid_type() == nid_type::SEARCH_FOLDER;
+        Ok(FolderInfo {
+            nid,
+            parent,
+            path,
+            display_name,
+            container_class: pc.text(tags::CONTAINER_CLASS)?,
+            content_count: pc.int(tags::CONTENT_COUNT)?,
+            unread_count: pc.int(tags::CONTENT_UNREAD_COUNT)?,
+            has_subfolders: pc.bool(tags::SUBFOLDERS)?,
+            contents_rows: if is_search_folder {
+                None
+            } else {
+                table_rows(ndb, nid.with_type(nid_type::CONTENTS_TABLE))?
+            },
+            assoc_rows: table_rows(ndb, nid.with_type(nid_type::ASSOC_CONTENTS_TABLE))?,
+            is_search_folder,
+        })
+    }
+}
+
+fn table_rows(ndb: &Ndb, nid: Nid) -> Result<Option<usize>> {
+    match ndb.find_node(nid)? {
+        None => Ok(None),
+        Some(e) => Ok(Some(TableContext::open(Node::from_nbt(ndb, &e))?.len())),
+    }
+}
+
+/// Node ids listed by a folder's hierarchy table (its subfolders) or contents table (its
+/// messages), in table order. A missing table means none.
+pub fn table_row_ids(ndb: &Ndb, folder: Nid, table_type: u8) -> Result<Vec<Nid>> {
+    let Some(entry) = ndb.find_node(folder.with_type(table_type))? else {
+        return Ok(Vec::new());
+    };
+    let table = TableContext::open(Node::from_nbt(ndb, &entry))?;
+    Ok((0..table.len()).map(|r| Nid(table.row_id(r))).collect())
+}

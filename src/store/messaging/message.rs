@@ -1,0 +1,308 @@
+//! Messages: their main properties, recipients, attachments and bodies.
+
+use serde::Serialize;
+
+use super::rtf;
+use super::tags;
+use crate::store::error::{Error, Result};
+use crate::store::filetime;
+use crate::store::ltp::{Node, PropValue, PropertyContext, TableContext};
+use crate::store::ndb::{Ndb, Nid};
+
+/// The properties shown when listing a folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageSummary {
+    #[serde(serialize_with = "ser_nid")]
+    pub nid: Nid,
+    pub message_class: Option<String>,
+    pub subject: Option<String>,
+    pub sender_name: Option<String>,
+    pub sender_email: Option<String>,
+    #[serde(serialize_with = "ser_time")]
+    pub delivery_time: Option<i64>,
+    #[serde(serialize_with = "ser_time")]
+    pub submit_time: Option<i64>,
+    #[serde(serialize_with = "ser_time")]
+    pub creation_time: Option<i64>,
+    #[serde(serialize_with = "ser_time")]
+    pub modification_time: Option<i64>,
+    pub flags: Option<i64>,
+    pub size: Option<i64>,
+    pub internet_message_id: Option<String>,
+    pub display_to: Option<String>,
+    pub display_cc: Option<String>,
+}
+
+fn ser_nid<S: serde::Serializer>(nid: &Nid, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&nid.to_string())
+}
+
+fn ser_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&filetime::to_rfc3339(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+/// A subject may start with SOH and a count of prefix characters ("RE: "), a marker Outlook
+/// uses to split prefix from topic; the text shown is the subject without the marker.
+pub fn clean_subject(s: String) -> String {
+    let mut chars = s.chars();
+    if chars.next() == Some('\u{1}') {
+        chars.next();
+        return chars.collect();
+    }
+    s
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Recipient {
+    pub display_name: Option<String>,
+    pub email_address: Option<String>,
+    pub address_type: Option<String>,
+    pub smtp_address: Option<String>,
+    /// 1 To, 2 Cc, 3 Bcc.
+    pub recipient_type: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachmentInfo {
+    #[serde(serialize_with = "ser_nid")]
+    pub nid: Nid,
+    pub file_name: Option<String>,
+    pub display_name: Option<String>,
+    pub mime_type: Option<String>,
+    pub method: Option<i64>,
+    pub size: Option<i64>,
+    /// Bytes of the attached file's data, when it is stored as binary data.
+    pub data_size: Option<usize>,
+}
+
+/// A property as stored, for listing everything a message carries (interpreted or not).
+#[derive(Debug, Clone)]
+pub struct RawProperty {
+    pub id: u16,
+    pub ptype: u16,
+    pub value: Result<PropValue, String>,
+}
+
+impl RawProperty {
+    pub fn tag(&self) -> u32 {
+        ((self.id as u32) << 16) | self.ptype as u32
+    }
+}
+
+pub struct Message<'a> {
+    ndb: &'a Ndb,
+    pub nid: Nid,
+    pc: PropertyContext<'a>,
+}
+
+impl<'a> Message<'a> {
+    pub fn open(ndb: &'a Ndb, nid: Nid) -> Result<Self> {
+        let pc = PropertyContext::open(Node::open(ndb, nid)?)?;
+        Ok(Message { ndb, nid, pc })
+    }
+
+    pub fn properties(&self) -> &PropertyContext<'a> {
+        &self.pc
+    }
+
+    pub fn summary(&self) -> Result<MessageSummary> {
+        let pc = &self.pc;
+        Ok(MessageSummary {
+            nid: self.nid,
+            message_class: pc.text(tags::MESSAGE_CLASS)?,
+            subject: pc.text(tags::SUBJECT)?.map(clean_subject),
+            sender_name: pc.text(tags::SENDER_NAME)?,
+            sender_email: match pc.text(tags::SENDER_SMTP_ADDRESS)? {
+                Some(s) => Some(s),
+                None => pc.text(tags::SENDER_EMAIL_ADDRESS)?,
+            },
+            delivery_time: pc.time(tags::MESSAGE_DELIVERY_TIME)?,
+            submit_time: pc.time(tags::CLIENT_SUBMIT_TIME)?,
+            creation_time: pc.time(tags::CREATION_TIME)?,
+            modification_time: pc.time(tags::LAST_MODIFICATION_TIME)?,
+            flags: pc.int(tags::MESSAGE_FLAGS)?,
+            size: pc.int(tags::MESSAGE_SIZE)?,
+            internet_message_id: pc.text(tags::INTERNET_MESSAGE_ID)?,
+            display_to: pc.text(tags::DISPLAY_TO)?,
+            display_cc: pc.text(tags::DISPLAY_CC)?,
+        })
+    }
+
+    /// Every property, interpreted or not, by tag; a damaged value is reported in place
+    /// rather than failing the whole listing.
+    pub fn all_properties(&self) -> Vec<RawProperty> {
+        self.pc
+            .tags()
+            .map(|(id, ptype)| RawProperty {
+                id,
+                ptype,
+                value: self
+                    .pc
+                    .get(id)
+                    .map(|v| v.expect("listed tag exists"))
+                    .map_err(|e| e.to_string()),
+            })
+            .collect()
+    }
+
+    pub fn body_text(&self) -> Result<Option<String>> {
+        self.pc.text(tags::BODY)
+    }
+
+    /// The HTML body as text; stored as bytes in the message's internet code page.
+    pub fn body_html(&self) -> Result<Option<String>> {
+        Ok(match self.pc.get(tags::HTML)? {
+            Some(PropValue::Binary(b)) => Some(
+                String::from_utf8(b)
+                    .unwrap_or_else(|e| crate::store::ltp::prop::cp1252(e.as_bytes())),
+            ),
+            Some(PropValue::Text(s)) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The RTF body, decompressed.
+    pub fn body_rtf(&self) -> Result<Option<String>> {
+        match self.pc.binary(tags::RTF_COMPRESSED)? {
+            Some(b) => rtf::decompress(&b)
+                .map(Some)
+                .map_err(|e| self.ndb.ctx(e.with_nid(self.nid.0))),
+            None => Ok(None),
+        }
+    }
+
+    /// The body as plain text from whichever form the message has: text, else RTF, else
+    /// HTML with its tags removed.
+    pub fn best_text(&self) -> Result<Option<String>> {
+        if let Some(t) = self.body_text()?.filter(|t| !t.is_empty()) {
+            return Ok(Some(t));
+        }
+        if let Some(r) = self.body_rtf()? {
+            return Ok(Some(rtf::to_text(&r)));
+        }
+        Ok(self.body_html()?.map(|h| html_to_text(&h)))
+    }
+
+    pub fn recipients(&self) -> Result<Vec<Recipient>> {
+        let Some(node) = self.pc.node().find_subnode(Nid::RECIPIENT_TABLE)? else {
+            return Ok(Vec::new());
+        };
+        let table = TableContext::open(node)?;
+        (0..table.len())
+            .map(|r| {
+                Ok(Recipient {
+                    display_name: table.text(r, tags::DISPLAY_NAME)?,
+                    email_address: table.text(r, tags::EMAIL_ADDRESS)?,
+                    address_type: table.text(r, tags::ADDRESS_TYPE)?,
+                    smtp_address: table.text(r, tags::SMTP_ADDRESS)?,
+                    recipient_type: table.int(r, tags::RECIPIENT_TYPE)?,
+                })
+            })
+            .collect()
+    }
+
+    fn attachment_nids(&self) -> Result<Vec<Nid>> {
+        let Some(node) = self.pc.node().find_subnode(Nid::ATTACHMENT_TABLE)? else {
+            return Ok(Vec::new());
+        };
+        let table = TableContext::open(node)?;
+        Ok((0..table.len()).map(|r| Nid(table.row_id(r))).collect())
+    }
+
+    fn attachment_pc(&self, nid: Nid) -> Result<PropertyContext<'a>> {
+        PropertyContext::open(self.pc.node().subnode(nid)?)
+    }
+
+    pub fn attachments(&self) -> Result<Vec<AttachmentInfo>> {
+        self.attachment_nids()?
+            .into_iter()
+            .map(|nid| {
+                let pc = self.attachment_pc(nid)?;
+                let data_size = match pc.raw(tags::ATTACH_DATA)? {
+                    Some((t, b)) if t == crate::store::ltp::ptype::BINARY => Some(b.len()),
+                    _ => None,
+                };
+                Ok(AttachmentInfo {
+                    nid,
+                    file_name: match pc.text(tags::ATTACH_LONG_FILENAME)? {
+                        Some(n) => Some(n),
+                        None => pc.text(tags::ATTACH_FILENAME)?,
+                    },
+                    display_name: pc.text(tags::DISPLAY_NAME)?,
+                    mime_type: pc.text(tags::ATTACH_MIME_TAG)?,
+                    method: pc.int(tags::ATTACH_METHOD)?,
+                    size: pc.int(tags::ATTACH_SIZE)?,
+                    data_size,
+                })
+            })
+            .collect()
+    }
+
+    /// The bytes of an attached file, read only when asked for.
+    pub fn attachment_data(&self, attachment: Nid) -> Result<Vec<u8>> {
+        let pc = self.attachment_pc(attachment)?;
+        match pc.raw(tags::ATTACH_DATA)? {
+            Some((t, b)) if t == crate::store::ltp::ptype::BINARY => Ok(b),
+            Some((t, _)) => Err(self.ndb.ctx(
+                Error::mismatch(
+                    "attachment",
+                    "data type",
+                    "binary file data",
+                    format!("property type 0x{t:04X} (an embedded item)"),
+                )
+                .with_nid(attachment.0),
+            )),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+/// Visible text of an HTML body: markup, comments, the head, scripts and styles removed,
+/// common entities decoded.
+pub fn html_to_text(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut i = 0;
+    while let Some(rel) = html[i..].find('<') {
+        let lt = i + rel;
+        out.push_str(&decode_entities(&html[i..lt]));
+        let tail = &lower[lt..];
+        // Elements whose whole content is hidden, and comments (Word's conditional XML).
+        let hidden_end = [
+            ("<!--", "-->"),
+            ("<head", "</head>"),
+            ("<style", "</style>"),
+            ("<script", "</script>"),
+            ("<xml", "</xml>"),
+        ]
+        .iter()
+        .find(|(open, _)| tail.starts_with(open))
+        .map(|(_, close)| {
+            tail.find(close)
+                .map_or(html.len(), |e| lt + e + close.len())
+        });
+        let end = hidden_end.unwrap_or_else(|| tail.find('>').map_or(html.len(), |e| lt + e + 1));
+        let tag = &lower[lt..end];
+        if ["<br", "<p", "</p", "<div", "</div", "<tr", "<li", "<h"]
+            .iter()
+            .any(|t| tag.starts_with(t))
+        {
+            out.push('\n');
+        }
+        i = end;
+    }
+    out.push_str(&decode_entities(&html[i..]));
+    out
+}
+
+fn decode_entities(s: &str) -> String {
+    s.replace("&nbsp;", "\u{00A0}")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}

@@ -1,0 +1,154 @@
+//! The store as a whole: what kind of file it is, its own properties, and its folder tree.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::folder::{FolderInfo, table_row_ids};
+use super::message::{Message, MessageSummary};
+use super::tags;
+use crate::store::error::{Error, ErrorKind, Result};
+use crate::store::ltp::{Node, PropertyContext};
+use crate::store::ndb::btree::nid_type;
+use crate::store::ndb::{Ndb, Nid};
+
+/// Folder trees deeper than this are damage (a loop the visited set missed cannot exist,
+/// but a chain of thousands of folders would make every path unreadable).
+const MAX_DEPTH: usize = 256;
+
+/// An open store. Read-only, `Send + Sync`: the GUI reads it from worker threads.
+#[derive(Debug)]
+pub struct Store {
+    ndb: Ndb,
+}
+
+/// The store's own properties, including whatever identifies the mailbox it belongs to.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct StoreProperties {
+    pub display_name: String,
+    #[serde(serialize_with = "ser_hex")]
+    pub record_key: Option<Vec<u8>>,
+    pub mailbox_owner_name: Option<String>,
+    #[serde(serialize_with = "ser_hex")]
+    pub mailbox_owner_entry_id: Option<Vec<u8>>,
+}
+
+fn ser_hex<S: serde::Serializer>(
+    v: &Option<Vec<u8>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match v {
+        Some(b) => s.serialize_str(&hex(b)),
+        None => s.serialize_none(),
+    }
+}
+
+pub fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        Ok(Store {
+            ndb: Ndb::open(path)?,
+        })
+    }
+
+    pub fn ndb(&self) -> &Ndb {
+        &self.ndb
+    }
+
+    pub fn properties(&self) -> Result<StoreProperties> {
+        let pc = PropertyContext::open(Node::open(&self.ndb, Nid::MESSAGE_STORE)?)?;
+        Ok(StoreProperties {
+            display_name: pc.text(tags::DISPLAY_NAME)?.unwrap_or_default(),
+            record_key: pc.binary(tags::RECORD_KEY)?,
+            mailbox_owner_name: pc.text(tags::MAILBOX_OWNER_NAME)?,
+            mailbox_owner_entry_id: pc.binary(tags::MAILBOX_OWNER_ENTRY_ID)?,
+        })
+    }
+
+    /// Every folder reachable from the root through hierarchy tables, parents before
+    /// children. A folder listed twice (a loop or a shared child) is reported, not followed.
+    pub fn folders(&self) -> Result<Vec<FolderInfo>> {
+        let mut out = Vec::new();
+        self.walk_folders(|f| {
+            out.push(f);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    pub fn walk_folders(&self, mut visit: impl FnMut(FolderInfo) -> Result<()>) -> Result<()> {
+        let mut seen = HashSet::new();
+        let mut stack = vec![(Nid::ROOT_FOLDER, None, Vec::<String>::new())];
+        seen.insert(Nid::ROOT_FOLDER);
+        while let Some((nid, parent, path)) = stack.pop() {
+            let info = FolderInfo::read(&self.ndb, nid, parent, path)?;
+            let children = table_row_ids(&self.ndb, nid, nid_type::HIERARCHY_TABLE)?;
+            let base = info.path.clone();
+            visit(info)?;
+            if base.len() >= MAX_DEPTH {
+                return Err(self.ndb.ctx(
+                    Error::out_of_range(
+                        "folder tree",
+                        "depth",
+                        base.len() as u64,
+                        MAX_DEPTH as u64,
+                    )
+                    .with_nid(nid.0),
+                ));
+            }
+            // Reverse so the first child is visited first.
+            for child in children.into_iter().rev() {
+                if !seen.insert(child) {
+                    return Err(self.ndb.ctx(
+                        Error::new(
+                            "folder tree",
+                            ErrorKind::Cycle {
+                                what: "a folder listed under more than one parent",
+                            },
+                        )
+                        .with_nid(child.0),
+                    ));
+                }
+                let name = PropertyContext::open(Node::open(&self.ndb, child)?)?
+                    .text(tags::DISPLAY_NAME)?
+                    .unwrap_or_default();
+                let mut path = base.clone();
+                path.push(name);
+                stack.push((child, Some(nid), path));
+            }
+        }
+        Ok(())
+    }
+
+    /// The messages a folder's contents table lists.
+    pub fn message_nids(&self, folder: Nid) -> Result<Vec<Nid>> {
+        table_row_ids(&self.ndb, folder, nid_type::CONTENTS_TABLE)
+    }
+
+    pub fn message(&self, nid: Nid) -> Result<Message<'_>> {
+        Message::open(&self.ndb, nid)
+    }
+
+    pub fn message_summaries(&self, folder: Nid) -> Result<Vec<MessageSummary>> {
+        self.message_nids(folder)?
+            .into_iter()
+            .map(|nid| self.message(nid)?.summary())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn store_can_be_shared_with_worker_threads() {
+        assert_send_sync::<Store>();
+    }
+}

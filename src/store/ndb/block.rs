@@ -1,0 +1,312 @@
+//! Blocks: the units that hold node data. A block is checked against its trailer (size, id,
+//! signature, CRC), inflated when the 4 KiB format compressed it, and decoded when the store
+//! is encrypted. Internal blocks build the two kinds of trees above data: data trees
+//! (XBLOCK/XXBLOCK) that join blocks into one stream, and subnode trees (SLBLOCK/SIBLOCK)
+//! that give a node private child nodes.
+
+use std::io::Read;
+
+use super::btree::{BbtEntry, Nid, bid_is_internal, bid_key};
+use super::crc::{crc32, signature};
+use super::file::StoreFile;
+use super::format::{Variant, id_at, u16_at, u32_at};
+use super::header::Header;
+use crate::store::error::{Error, ErrorKind, Result};
+
+/// Reads, checks, inflates and decodes the block a BBT entry describes.
+pub fn read_block(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result<Vec<u8>> {
+    let variant = header.variant;
+    let cb = entry.cb as usize;
+    let wrap = |e: Error| e.at_offset(entry.ib).with_bid(entry.bid);
+    if cb > variant.max_block_data() {
+        return Err(wrap(Error::out_of_range(
+            "block",
+            "stored size",
+            cb as u64,
+            variant.max_block_data() as u64,
+        )));
+    }
+    let disk = variant.block_disk_size(cb) as usize;
+    let mut raw = file.read_vec("block", entry.ib, disk).map_err(wrap)?;
+    let t = disk - variant.block_trailer_size();
+    let (t_cb, t_sig, t_crc, t_bid) = match variant {
+        Variant::Ansi => (
+            u16_at(&raw, t),
+            u16_at(&raw, t + 2),
+            u32_at(&raw, t + 8),
+            u32_at(&raw, t + 4) as u64,
+        ),
+        _ => (
+            u16_at(&raw, t),
+            u16_at(&raw, t + 2),
+            u32_at(&raw, t + 4),
+            id_at(variant, &raw, t + 8),
+        ),
+    };
+    if t_cb as usize != cb {
+        return Err(wrap(Error::mismatch("block trailer", "size", cb, t_cb)));
+    }
+    if bid_key(t_bid) != bid_key(entry.bid) {
+        return Err(wrap(Error::mismatch(
+            "block trailer",
+            "block id",
+            format!("0x{:X}", entry.bid),
+            format!("0x{t_bid:X}"),
+        )));
+    }
+    let computed = crc32(&raw[..cb]);
+    if computed != t_crc {
+        return Err(wrap(Error::new(
+            "block",
+            ErrorKind::Crc {
+                expected: t_crc,
+                computed,
+            },
+        )));
+    }
+    let sig = signature(entry.ib, t_bid);
+    if sig != t_sig {
+        return Err(wrap(Error::mismatch(
+            "block trailer",
+            "signature",
+            format!("0x{sig:04X}"),
+            format!("0x{t_sig:04X}"),
+        )));
+    }
+    raw.truncate(cb);
+    let mut data = if entry.cb_inflated != entry.cb {
+        inflate(&raw, entry.cb_inflated as usize).map_err(wrap)?
+    } else {
+        raw
+    };
+    // The block layer compresses the bytes the encoding produced, so decoding comes last.
+    if !bid_is_internal(entry.bid) {
+        header.crypt.decode(&mut data, entry.bid);
+    }
+    Ok(data)
+}
+
+fn inflate(stored: &[u8], expected: usize) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(expected);
+    // One byte past the promise is enough to tell "too long" from "exact".
+    let mut decoder = flate2::read::ZlibDecoder::new(stored).take(expected as u64 + 1);
+    decoder.read_to_end(&mut out).map_err(|e| {
+        Error::new(
+            "compressed block",
+            ErrorKind::Decompress {
+                detail: e.to_string(),
+            },
+        )
+    })?;
+    if out.len() != expected {
+        return Err(Error::new(
+            "compressed block",
+            ErrorKind::Decompress {
+                detail: format!(
+                    "inflates to {} bytes, the index promises {expected}",
+                    if out.len() > expected {
+                        format!("more than {expected}")
+                    } else {
+                        out.len().to_string()
+                    }
+                ),
+            },
+        ));
+    }
+    Ok(out)
+}
+
+/// Header of an internal block, common to data trees and subnode trees.
+struct InternalHeader {
+    btype: u8,
+    level: u8,
+    count: usize,
+}
+
+fn internal_header(structure: &'static str, data: &[u8]) -> Result<InternalHeader> {
+    if data.len() < 4 {
+        return Err(Error::mismatch(
+            structure,
+            "size",
+            "at least 4 bytes",
+            data.len(),
+        ));
+    }
+    Ok(InternalHeader {
+        btype: data[0],
+        level: data[1],
+        count: u16_at(data, 2) as usize,
+    })
+}
+
+fn check_fits(
+    structure: &'static str,
+    data: &[u8],
+    start: usize,
+    count: usize,
+    size: usize,
+) -> Result<()> {
+    let needed = start + count * size;
+    if needed > data.len() {
+        return Err(Error::out_of_range(
+            structure,
+            "entry count",
+            count as u64,
+            ((data.len().saturating_sub(start)) / size) as u64,
+        ));
+    }
+    Ok(())
+}
+
+/// The blocks of a data tree, in order. `fetch` reads one block by id.
+pub fn data_tree(
+    variant: Variant,
+    root_bid: u64,
+    root: Vec<u8>,
+    fetch: &dyn Fn(u64) -> Result<Vec<u8>>,
+) -> Result<Vec<Vec<u8>>> {
+    if !bid_is_internal(root_bid) {
+        return Ok(vec![root]);
+    }
+    let structure = "data tree block";
+    let h = internal_header(structure, &root).map_err(|e| e.with_bid(root_bid))?;
+    if h.btype != 0x01 || !(h.level == 1 || h.level == 2) {
+        return Err(Error::mismatch(
+            structure,
+            "type and level",
+            "XBLOCK (1, level 1) or XXBLOCK (1, level 2)",
+            format!("type {} level {}", h.btype, h.level),
+        )
+        .with_bid(root_bid));
+    }
+    if root.len() < 8 {
+        return Err(
+            Error::mismatch(structure, "size", "at least 8 bytes", root.len()).with_bid(root_bid),
+        );
+    }
+    let total = u32_at(&root, 4) as u64;
+    let id = variant.id_size();
+    check_fits(structure, &root, 8, h.count, id).map_err(|e| e.with_bid(root_bid))?;
+    let mut blocks = Vec::new();
+    let mut seen: u64 = 0;
+    for i in 0..h.count {
+        let child = id_at(variant, &root, 8 + i * id);
+        let data = fetch(child)?;
+        let parts = if h.level == 2 {
+            if !bid_is_internal(child) {
+                return Err(Error::mismatch(
+                    structure,
+                    "child of XXBLOCK",
+                    "an XBLOCK",
+                    "a data block",
+                )
+                .with_bid(child));
+            }
+            let sub = internal_header(structure, &data).map_err(|e| e.with_bid(child))?;
+            if sub.btype != 0x01 || sub.level != 1 {
+                return Err(Error::mismatch(
+                    structure,
+                    "child of XXBLOCK",
+                    "XBLOCK (type 1, level 1)",
+                    format!("type {} level {}", sub.btype, sub.level),
+                )
+                .with_bid(child));
+            }
+            data_tree(variant, child, data, fetch)?
+        } else {
+            if bid_is_internal(child) {
+                return Err(Error::mismatch(
+                    structure,
+                    "child of XBLOCK",
+                    "a data block",
+                    "an internal block",
+                )
+                .with_bid(child));
+            }
+            vec![data]
+        };
+        for part in parts {
+            seen += part.len() as u64;
+            if seen > total {
+                return Err(Error::mismatch(
+                    structure,
+                    "total size",
+                    total,
+                    format!("more than {total}"),
+                )
+                .with_bid(root_bid));
+            }
+            blocks.push(part);
+        }
+    }
+    if seen != total {
+        return Err(Error::mismatch(structure, "total size", total, seen).with_bid(root_bid));
+    }
+    Ok(blocks)
+}
+
+/// One private child node of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubnodeEntry {
+    pub nid: Nid,
+    pub bid_data: u64,
+    pub bid_sub: u64,
+}
+
+/// The entries of a subnode tree (SLBLOCK, or SIBLOCK over SLBLOCKs).
+pub fn subnode_tree(
+    variant: Variant,
+    root_bid: u64,
+    root: Vec<u8>,
+    fetch: &dyn Fn(u64) -> Result<Vec<u8>>,
+) -> Result<Vec<SubnodeEntry>> {
+    let structure = "subnode tree block";
+    if !bid_is_internal(root_bid) {
+        return Err(
+            Error::mismatch(structure, "block kind", "an internal block", "a data block")
+                .with_bid(root_bid),
+        );
+    }
+    let h = internal_header(structure, &root).map_err(|e| e.with_bid(root_bid))?;
+    if h.btype != 0x02 || h.level > 1 {
+        return Err(Error::mismatch(
+            structure,
+            "type and level",
+            "SLBLOCK (2, level 0) or SIBLOCK (2, level 1)",
+            format!("type {} level {}", h.btype, h.level),
+        )
+        .with_bid(root_bid));
+    }
+    let id = variant.id_size();
+    let start = variant.internal_block_header();
+    let mut out = Vec::new();
+    if h.level == 0 {
+        check_fits(structure, &root, start, h.count, 3 * id).map_err(|e| e.with_bid(root_bid))?;
+        for i in 0..h.count {
+            let at = start + i * 3 * id;
+            out.push(SubnodeEntry {
+                nid: Nid(id_at(variant, &root, at) as u32),
+                bid_data: id_at(variant, &root, at + id),
+                bid_sub: id_at(variant, &root, at + 2 * id),
+            });
+        }
+    } else {
+        check_fits(structure, &root, start, h.count, 2 * id).map_err(|e| e.with_bid(root_bid))?;
+        for i in 0..h.count {
+            let child = id_at(variant, &root, start + i * 2 * id + id);
+            let data = fetch(child)?;
+            let sub = internal_header(structure, &data).map_err(|e| e.with_bid(child))?;
+            if sub.btype != 0x02 || sub.level != 0 {
+                return Err(Error::mismatch(
+                    structure,
+                    "child of SIBLOCK",
+                    "SLBLOCK (type 2, level 0)",
+                    format!("type {} level {}", sub.btype, sub.level),
+                )
+                .with_bid(child));
+            }
+            out.extend(subnode_tree(variant, child, data, fetch)?);
+        }
+    }
+    Ok(out)
+}

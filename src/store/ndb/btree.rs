@@ -1,0 +1,306 @@
+//! The node B-tree (NBT: node id -> data block, subnode block, parent) and the block B-tree
+//! (BBT: block id -> offset, size, reference count). Both are walked with the level of every
+//! page checked against its parent's, which rules out cycles and bounds the depth.
+
+use super::file::StoreFile;
+use super::format::{Variant, id_at, u16_at, u32_at};
+use super::header::BRef;
+use super::page::{BTreePage, PageType};
+use crate::store::error::{Error, ErrorKind, Result};
+
+/// The deepest tree Outlook writes is far shallower; this only stops a damaged level byte
+/// from sending a walk down thousands of pages.
+const MAX_LEVEL: u8 = 16;
+
+/// A node id: 5 bits of type, 27 bits of index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Nid(pub u32);
+
+impl Nid {
+    pub const MESSAGE_STORE: Nid = Nid(0x21);
+    pub const NAME_TO_ID_MAP: Nid = Nid(0x61);
+    pub const ROOT_FOLDER: Nid = Nid(0x122);
+    pub const RECIPIENT_TABLE: Nid = Nid(0x692);
+    pub const ATTACHMENT_TABLE: Nid = Nid(0x671);
+
+    pub fn nid_type(self) -> u8 {
+        (self.0 & 0x1F) as u8
+    }
+
+    pub fn index(self) -> u32 {
+        self.0 >> 5
+    }
+
+    /// The node of the same index with another type: a folder's tables share its index.
+    pub fn with_type(self, nid_type: u8) -> Nid {
+        Nid((self.0 & !0x1F) | nid_type as u32)
+    }
+}
+
+pub mod nid_type {
+    pub const HID: u8 = 0x00;
+    pub const INTERNAL: u8 = 0x01;
+    pub const NORMAL_FOLDER: u8 = 0x02;
+    pub const SEARCH_FOLDER: u8 = 0x03;
+    pub const NORMAL_MESSAGE: u8 = 0x04;
+    pub const ATTACHMENT: u8 = 0x05;
+    pub const SEARCH_UPDATE_QUEUE: u8 = 0x06;
+    pub const SEARCH_CRITERIA_OBJECT: u8 = 0x07;
+    pub const ASSOC_MESSAGE: u8 = 0x08;
+    pub const HIERARCHY_TABLE: u8 = 0x0D;
+    pub const CONTENTS_TABLE: u8 = 0x0E;
+    pub const ASSOC_CONTENTS_TABLE: u8 = 0x0F;
+    pub const SEARCH_CONTENTS_TABLE: u8 = 0x10;
+    pub const ATTACHMENT_TABLE: u8 = 0x11;
+    pub const RECIPIENT_TABLE: u8 = 0x12;
+}
+
+impl std::fmt::Display for Nid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "0x{:X}", self.0)
+    }
+}
+
+/// One leaf entry of the node B-tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NbtEntry {
+    pub nid: Nid,
+    pub bid_data: u64,
+    pub bid_sub: u64,
+    pub nid_parent: Nid,
+}
+
+/// One leaf entry of the block B-tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BbtEntry {
+    pub bid: u64,
+    pub ib: u64,
+    /// Bytes stored on disk.
+    pub cb: u16,
+    /// Bytes once inflated; equal to `cb` unless the block is compressed (4 KiB files).
+    pub cb_inflated: u16,
+    pub refs: u16,
+}
+
+/// The lowest bit of a block id is reserved; readers must ignore it.
+pub fn bid_key(bid: u64) -> u64 {
+    bid & !1
+}
+
+/// Internal blocks (data trees, subnode trees) have the second bit set; they are never
+/// encrypted.
+pub fn bid_is_internal(bid: u64) -> bool {
+    bid & 2 != 0
+}
+
+fn parse_nbt(variant: Variant, e: &[u8]) -> NbtEntry {
+    let id = variant.id_size();
+    NbtEntry {
+        nid: Nid(id_at(variant, e, 0) as u32),
+        bid_data: id_at(variant, e, id),
+        bid_sub: id_at(variant, e, 2 * id),
+        nid_parent: Nid(u32_at(e, 3 * id)),
+    }
+}
+
+fn parse_bbt(variant: Variant, e: &[u8]) -> BbtEntry {
+    let id = variant.id_size();
+    let cb = u16_at(e, 2 * id);
+    let (cb_inflated, refs) = match variant {
+        Variant::Unicode4k => (u16_at(e, 2 * id + 2), u16_at(e, 2 * id + 4)),
+        _ => (cb, u16_at(e, 2 * id + 2)),
+    };
+    BbtEntry {
+        bid: id_at(variant, e, 0),
+        ib: id_at(variant, e, id),
+        cb,
+        cb_inflated,
+        refs,
+    }
+}
+
+fn branch_key(variant: Variant, e: &[u8]) -> u64 {
+    id_at(variant, e, 0)
+}
+
+fn branch_ref(variant: Variant, e: &[u8]) -> BRef {
+    let id = variant.id_size();
+    BRef {
+        bid: id_at(variant, e, id),
+        ib: id_at(variant, e, 2 * id),
+    }
+}
+
+/// Which of the two trees, with how its keys are compared.
+#[derive(Debug, Clone, Copy)]
+pub enum Tree {
+    Node,
+    Block,
+}
+
+impl Tree {
+    fn page_type(self) -> PageType {
+        match self {
+            Tree::Node => PageType::Nbt,
+            Tree::Block => PageType::Bbt,
+        }
+    }
+
+    fn normalize(self, key: u64) -> u64 {
+        match self {
+            Tree::Node => key & 0xFFFF_FFFF,
+            Tree::Block => bid_key(key),
+        }
+    }
+}
+
+fn check_level(tree: Tree, page: &BTreePage, expected: Option<u8>, bref: BRef) -> Result<()> {
+    let structure = tree.page_type().structure();
+    let bad = match expected {
+        Some(level) => page.level != level,
+        None => page.level > MAX_LEVEL,
+    };
+    if bad {
+        let want = expected.map_or(format!("at most {MAX_LEVEL}"), |l| l.to_string());
+        return Err(Error::mismatch(structure, "tree level", want, page.level)
+            .at_offset(bref.ib)
+            .with_bid(bref.bid));
+    }
+    Ok(())
+}
+
+/// Finds the leaf entry with `key`, descending from `root`.
+fn lookup(
+    file: &StoreFile,
+    variant: Variant,
+    tree: Tree,
+    root: BRef,
+    key: u64,
+) -> Result<Option<Vec<u8>>> {
+    let key = tree.normalize(key);
+    let mut bref = root;
+    let mut expected = None;
+    loop {
+        let page = BTreePage::read(file, variant, bref, tree.page_type())?;
+        check_level(tree, &page, expected, bref)?;
+        let keys = (0..page.count).map(|i| tree.normalize(branch_key(variant, page.entry(i))));
+        if page.level == 0 {
+            for (i, k) in keys.enumerate() {
+                if k == key {
+                    return Ok(Some(page.entry(i).to_vec()));
+                }
+            }
+            return Ok(None);
+        }
+        // The child whose first key is the greatest not above the key we look for.
+        let mut child = None;
+        for (i, k) in keys.enumerate() {
+            if k <= key {
+                child = Some(i);
+            } else {
+                break;
+            }
+        }
+        let Some(i) = child else { return Ok(None) };
+        bref = branch_ref(variant, page.entry(i));
+        expected = Some(page.level - 1);
+    }
+}
+
+pub fn find_node(
+    file: &StoreFile,
+    variant: Variant,
+    root: BRef,
+    nid: Nid,
+) -> Result<Option<NbtEntry>> {
+    Ok(lookup(file, variant, Tree::Node, root, nid.0 as u64)?.map(|e| parse_nbt(variant, &e)))
+}
+
+pub fn find_block(
+    file: &StoreFile,
+    variant: Variant,
+    root: BRef,
+    bid: u64,
+) -> Result<Option<BbtEntry>> {
+    Ok(lookup(file, variant, Tree::Block, root, bid)?.map(|e| parse_bbt(variant, &e)))
+}
+
+/// What a full walk reports for each page, for the structural check.
+#[derive(Debug, Clone, Copy)]
+pub struct PageVisit {
+    pub bref: BRef,
+    pub level: u8,
+    pub count: usize,
+}
+
+/// Visits every leaf entry in key order. Pages are visited once each: levels must fall by
+/// one at each step down, so a damaged pointer cannot loop. `on_page` sees each page.
+pub fn walk<F, P>(
+    file: &StoreFile,
+    variant: Variant,
+    tree: Tree,
+    root: BRef,
+    mut on_page: P,
+    mut on_entry: F,
+) -> Result<()>
+where
+    F: FnMut(&[u8]) -> Result<()>,
+    P: FnMut(PageVisit),
+{
+    let mut stack = vec![(root, None::<u8>)];
+    while let Some((bref, expected)) = stack.pop() {
+        let page = BTreePage::read(file, variant, bref, tree.page_type())?;
+        check_level(tree, &page, expected, bref)?;
+        on_page(PageVisit {
+            bref,
+            level: page.level,
+            count: page.count,
+        });
+        if page.level == 0 {
+            for i in 0..page.count {
+                on_entry(page.entry(i))?;
+            }
+        } else {
+            for i in (0..page.count).rev() {
+                stack.push((branch_ref(variant, page.entry(i)), Some(page.level - 1)));
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn walk_nodes(
+    file: &StoreFile,
+    variant: Variant,
+    root: BRef,
+    mut f: impl FnMut(NbtEntry) -> Result<()>,
+) -> Result<()> {
+    walk(
+        file,
+        variant,
+        Tree::Node,
+        root,
+        |_| {},
+        |e| f(parse_nbt(variant, e)),
+    )
+}
+
+pub fn walk_blocks(
+    file: &StoreFile,
+    variant: Variant,
+    root: BRef,
+    mut f: impl FnMut(BbtEntry) -> Result<()>,
+) -> Result<()> {
+    walk(
+        file,
+        variant,
+        Tree::Block,
+        root,
+        |_| {},
+        |e| f(parse_bbt(variant, e)),
+    )
+}
+
+pub fn not_found(what: &'static str) -> ErrorKind {
+    ErrorKind::NotFound { what }
+}

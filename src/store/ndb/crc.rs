@@ -1,0 +1,57 @@
+//! The store's CRC: CRC-32 with the reflected polynomial 0xEDB88320 but starting from zero
+//! and without the final inversion, so standard CRC-32 crates give different values.
+
+const TABLE: [u32; 256] = make_table();
+
+const fn make_table() -> [u32; 256] {
+    let mut table = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        table[i] = c;
+        i += 1;
+    }
+    table
+}
+
+pub fn crc32(data: &[u8]) -> u32 {
+    data.iter().fold(0u32, |crc, &b| {
+        TABLE[((crc ^ b as u32) & 0xFF) as usize] ^ (crc >> 8)
+    })
+}
+
+/// The signature stored beside pages and blocks: ties a structure to both its id and the
+/// offset it was written at, so a block found at the wrong place is caught.
+pub fn signature(ib: u64, bid: u64) -> u16 {
+    let x = ib ^ bid;
+    ((x >> 16) as u16) ^ (x as u16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc_of_nothing_is_zero_and_single_bytes_follow_the_table() {
+        assert_eq!(crc32(&[]), 0);
+        assert_eq!(crc32(&[1]), TABLE[1]);
+        assert_eq!(TABLE[1], 0x7707_3096);
+        assert_eq!(TABLE[255], 0x2D02_EF8D);
+    }
+
+    #[test]
+    fn signature_folds_the_xor_of_offset_and_id() {
+        assert_eq!(signature(0x1_0000, 0), 1);
+        assert_eq!(signature(0x4400, 0x4400), 0);
+        assert_eq!(signature(0x0012_3456, 0x0000_0004), 0x0012 ^ 0x3452);
+    }
+}

@@ -1,0 +1,130 @@
+//! The node database layer: the header, pages, the two B-trees and blocks. Above it, every
+//! structure is "the data of node N" or "the subnodes of node N".
+
+pub mod block;
+pub mod btree;
+pub mod crc;
+pub mod crypt;
+pub mod file;
+pub mod format;
+pub mod header;
+pub mod page;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use block::SubnodeEntry;
+pub use btree::{BbtEntry, NbtEntry, Nid};
+pub use crypt::CryptMethod;
+pub use format::Variant;
+pub use header::{BRef, ClientKind, Header};
+
+use crate::store::error::{Error, ErrorKind, Result};
+use file::StoreFile;
+
+/// An open store at the node-database level. Read-only; safe to share between threads.
+#[derive(Debug)]
+pub struct Ndb {
+    file: StoreFile,
+    header: Header,
+}
+
+impl Ndb {
+    pub fn open(path: &Path) -> Result<Ndb> {
+        let file = StoreFile::open(path)?;
+        let want = Header::READ_SIZE.min(file.len() as usize);
+        let bytes = file.read_vec("file header", 0, want)?;
+        let header = Header::parse(&bytes, file.len()).map_err(|e| e.in_file(file.path()))?;
+        Ok(Ndb { file, header })
+    }
+
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    pub fn variant(&self) -> Variant {
+        self.header.variant
+    }
+
+    pub fn path(&self) -> &Arc<Path> {
+        self.file.path()
+    }
+
+    pub fn file_len(&self) -> u64 {
+        self.file.len()
+    }
+
+    pub fn file(&self) -> &StoreFile {
+        &self.file
+    }
+
+    /// Attaches this file's name to an error raised below it.
+    pub fn ctx(&self, e: Error) -> Error {
+        e.in_file(self.file.path())
+    }
+
+    pub fn find_node(&self, nid: Nid) -> Result<Option<NbtEntry>> {
+        btree::find_node(&self.file, self.variant(), self.header.nbt_root, nid)
+            .map_err(|e| self.ctx(e))
+    }
+
+    pub fn node(&self, nid: Nid) -> Result<NbtEntry> {
+        self.find_node(nid)?.ok_or_else(|| {
+            self.ctx(
+                Error::new("node B-tree", ErrorKind::NotFound { what: "node" }).with_nid(nid.0),
+            )
+        })
+    }
+
+    pub fn find_block(&self, bid: u64) -> Result<Option<BbtEntry>> {
+        btree::find_block(&self.file, self.variant(), self.header.bbt_root, bid)
+            .map_err(|e| self.ctx(e))
+    }
+
+    /// One block, checked and decoded.
+    pub fn block(&self, bid: u64) -> Result<Vec<u8>> {
+        let entry = self.find_block(bid)?.ok_or_else(|| {
+            self.ctx(
+                Error::new("block B-tree", ErrorKind::NotFound { what: "block" }).with_bid(bid),
+            )
+        })?;
+        block::read_block(&self.file, &self.header, &entry).map_err(|e| self.ctx(e))
+    }
+
+    /// The data of a node as its sequence of data blocks (heap code needs the boundaries).
+    pub fn data_blocks(&self, bid: u64) -> Result<Vec<Vec<u8>>> {
+        if bid == 0 {
+            return Ok(Vec::new());
+        }
+        let root = self.block(bid)?;
+        block::data_tree(self.variant(), bid, root, &|b| self.block(b)).map_err(|e| self.ctx(e))
+    }
+
+    /// The data of a node as one byte stream.
+    pub fn data(&self, bid: u64) -> Result<Vec<u8>> {
+        let blocks = self.data_blocks(bid)?;
+        if blocks.len() == 1 {
+            return Ok(blocks.into_iter().next().expect("one block"));
+        }
+        Ok(blocks.concat())
+    }
+
+    pub fn subnodes(&self, bid_sub: u64) -> Result<Vec<SubnodeEntry>> {
+        if bid_sub == 0 {
+            return Ok(Vec::new());
+        }
+        let root = self.block(bid_sub)?;
+        block::subnode_tree(self.variant(), bid_sub, root, &|b| self.block(b))
+            .map_err(|e| self.ctx(e))
+    }
+
+    pub fn walk_nodes(&self, f: impl FnMut(NbtEntry) -> Result<()>) -> Result<()> {
+        btree::walk_nodes(&self.file, self.variant(), self.header.nbt_root, f)
+            .map_err(|e| self.ctx(e))
+    }
+
+    pub fn walk_blocks(&self, f: impl FnMut(BbtEntry) -> Result<()>) -> Result<()> {
+        btree::walk_blocks(&self.file, self.variant(), self.header.bbt_root, f)
+            .map_err(|e| self.ctx(e))
+    }
+}

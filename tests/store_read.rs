@@ -1,0 +1,128 @@
+//! What the reader gets from the real stores, checked against facts about them.
+
+mod common;
+
+use common::fixture;
+use ostdoctor::store::Store;
+
+#[test]
+fn the_real_sync_log_decodes_from_compressed_rtf() {
+    let Some(path) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let store = Store::open(&path).unwrap();
+    let folders = store.folders().unwrap();
+    let sync = folders
+        .iter()
+        .find(|f| f.path == ["Root - Mailbox", "IPM_SUBTREE", "Sync Issues"])
+        .expect("Sync Issues folder");
+    let nids = store.message_nids(sync.nid).unwrap();
+    assert_eq!(nids.len(), 1);
+    let msg = store.message(nids[0]).unwrap();
+    let summary = msg.summary().unwrap();
+    assert!(
+        summary
+            .subject
+            .as_deref()
+            .unwrap()
+            .starts_with("Synchronization Log:"),
+        "{summary:?}"
+    );
+    assert_eq!(
+        msg.body_text().unwrap(),
+        None,
+        "the log is stored only as compressed RTF"
+    );
+    let rtf = msg.body_rtf().unwrap().expect("compressed RTF body");
+    assert!(rtf.starts_with("{\\rtf1"), "{rtf}");
+    let text = msg.best_text().unwrap().unwrap();
+    assert!(
+        text.contains("Could not connect to public folder server."),
+        "{text}"
+    );
+    assert!(text.contains("Synchronizer Version 16.0.4266"), "{text}");
+    assert!(
+        text.lines().any(|l| l.trim_end().ends_with("[0-0]")),
+        "{text}"
+    );
+}
+
+#[test]
+fn reads_attachment_bytes_on_demand() {
+    let Some(path) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let store = Store::open(&path).unwrap();
+    let inbox = store
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.path == ["Root - Mailbox", "IPM_SUBTREE", "Inbox"])
+        .unwrap();
+    let mut seen = 0;
+    for nid in store.message_nids(inbox.nid).unwrap() {
+        let msg = store.message(nid).unwrap();
+        if msg.summary().unwrap().subject.as_deref() != Some("text, jpg, pdf attachments") {
+            continue;
+        }
+        for a in msg.attachments().unwrap() {
+            let data = msg.attachment_data(a.nid).unwrap();
+            assert_eq!(Some(data.len()), a.data_size);
+            let name = a.file_name.clone().unwrap();
+            if name.ends_with(".pdf") {
+                assert!(data.starts_with(b"%PDF"), "{name}");
+            } else if name.ends_with(".jpg") {
+                assert!(data.starts_with(&[0xFF, 0xD8]), "{name}");
+            }
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 3);
+}
+
+#[test]
+fn every_message_of_every_fixture_reads_with_its_parts() {
+    for path in common::all_fixtures() {
+        let store = Store::open(&path).unwrap();
+        let mut messages = 0;
+        for f in store.folders().unwrap() {
+            if f.is_search_folder {
+                continue;
+            }
+            let nids = store.message_nids(f.nid).unwrap();
+            assert_eq!(Some(nids.len()), f.contents_rows, "{:?}", f.path);
+            for nid in nids {
+                let m = store.message(nid).unwrap();
+                m.summary().unwrap();
+                m.recipients().unwrap();
+                m.attachments().unwrap();
+                m.best_text().unwrap();
+                assert!(!m.all_properties().is_empty());
+                messages += 1;
+            }
+        }
+        let expected = match path.file_name().unwrap().to_str().unwrap() {
+            "ansi-32bit.pst" => 1,
+            "enron.pst" => 71,
+            _ => 183,
+        };
+        assert_eq!(messages, expected, "{}", path.display());
+    }
+}
+
+#[test]
+fn store_is_usable_from_worker_threads() {
+    let Some(path) = fixture("enron.pst") else {
+        return;
+    };
+    let store = std::sync::Arc::new(Store::open(&path).unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let s = store.clone();
+            std::thread::spawn(move || s.folders().unwrap().len())
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 11);
+    }
+}
