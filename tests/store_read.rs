@@ -126,3 +126,24 @@ fn store_is_usable_from_worker_threads() {
         assert_eq!(h.join().unwrap(), 11);
     }
 }
+
+#[test]
+fn an_offline_store_names_the_mailbox_it_belongs_to() {
+    let Some(path) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let props = Store::open(&path).unwrap().properties().unwrap();
+    assert_eq!(
+        props.mailbox_dn.as_deref(),
+        Some(
+            "/o=First Organization/ou=Exchange Administrative Group(FYDIBOHF23SPDLT)/cn=Recipients/cn=0003000040B2FAE2"
+        )
+    );
+    let Some(pst) = fixture("enron.pst") else {
+        return;
+    };
+    assert_eq!(
+        Store::open(&pst).unwrap().properties().unwrap().mailbox_dn,
+        None
+    );
+}

@@ -18,6 +18,7 @@ struct InfoReport<'a> {
     store_name: &'a str,
     record_key: Option<String>,
     mailbox_owner_name: Option<&'a str>,
+    mailbox_dn: Option<&'a str>,
     folders: &'a [FolderInfo],
 }
 
@@ -35,6 +36,7 @@ pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> Result<(), Box<dyn s
         store_name: &props.display_name,
         record_key: props.record_key.as_deref().map(hex),
         mailbox_owner_name: props.mailbox_owner_name.as_deref(),
+        mailbox_dn: props.mailbox_dn.as_deref(),
         folders: &folders,
     };
     if json {
@@ -60,7 +62,10 @@ fn write_text(r: &InfoReport, out: &mut dyn Write) -> std::io::Result<()> {
     };
     writeln!(out, "Store name:  {name}")?;
     if let Some(owner) = r.mailbox_owner_name {
-        writeln!(out, "Mailbox:     {owner}")?;
+        writeln!(out, "Owner:       {owner}")?;
+    }
+    if let Some(dn) = r.mailbox_dn {
+        writeln!(out, "Mailbox:     {dn}")?;
     }
     // Search folders list items that live elsewhere; counting them would count twice.
     let items: i64 = r

@@ -32,6 +32,10 @@ pub struct StoreProperties {
     pub mailbox_owner_name: Option<String>,
     #[serde(serialize_with = "ser_hex")]
     pub mailbox_owner_entry_id: Option<Vec<u8>>,
+    /// The Exchange address (legacy DN, `/o=.../cn=Recipients/cn=...`) of the mailbox an
+    /// offline store was made for: what "configured for use with a different mailbox" is
+    /// about. Offline stores carry it in a blob on their root folder.
+    pub mailbox_dn: Option<String>,
 }
 
 fn ser_hex<S: serde::Serializer>(
@@ -42,6 +46,16 @@ fn ser_hex<S: serde::Serializer>(
         Some(b) => s.serialize_str(&hex(b)),
         None => s.serialize_none(),
     }
+}
+
+/// The first `/o=` address in a blob, up to its terminating NUL.
+fn find_dn(b: &[u8]) -> Option<String> {
+    let start = b.windows(3).position(|w| w.eq_ignore_ascii_case(b"/o="))?;
+    let len = b[start..]
+        .iter()
+        .position(|&c| c == 0 || !c.is_ascii_graphic() && c != b' ')
+        .unwrap_or(b.len() - start);
+    Some(String::from_utf8_lossy(&b[start..start + len]).into_owned())
 }
 
 pub fn hex(b: &[u8]) -> String {
@@ -66,7 +80,15 @@ impl Store {
             record_key: pc.binary(tags::RECORD_KEY)?,
             mailbox_owner_name: pc.text(tags::MAILBOX_OWNER_NAME)?,
             mailbox_owner_entry_id: pc.binary(tags::MAILBOX_OWNER_ENTRY_ID)?,
+            mailbox_dn: self.mailbox_dn()?,
         })
+    }
+
+    fn mailbox_dn(&self) -> Result<Option<String>> {
+        let root = PropertyContext::open(Node::open(&self.ndb, Nid::ROOT_FOLDER)?)?;
+        Ok(root
+            .binary(tags::REPLICATION_DATA)?
+            .and_then(|b| find_dn(&b)))
     }
 
     /// Every folder reachable from the root through hierarchy tables, parents before

@@ -44,3 +44,6 @@ pub const LTP_ROW_ID: u16 = 0x67F2;
 pub const IPM_SUBTREE_ENTRY_ID: u16 = 0x35E0;
 pub const IPM_WASTEBASKET_ENTRY_ID: u16 = 0x35E3;
 pub const FINDER_ENTRY_ID: u16 = 0x35E7;
+/// Undocumented; offline stores written by Outlook 2013+ keep a per-folder blob here that
+/// names the mailbox's Exchange address. Read only to find that address.
+pub const REPLICATION_DATA: u16 = 0x6614;

@@ -2,11 +2,14 @@
 //! (BBT: block id -> offset, size, reference count). Both are walked with the level of every
 //! page checked against its parent's, which rules out cycles and bounds the depth.
 
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
 use super::file::StoreFile;
 use super::format::{Variant, id_at, u16_at, u32_at};
 use super::header::BRef;
 use super::page::{BTreePage, PageType};
-use crate::store::error::{Error, ErrorKind, Result};
+use crate::store::error::{Error, Result};
 
 /// The deepest tree Outlook writes is far shallower; this only stops a damaged level byte
 /// from sending a walk down thousands of pages.
@@ -169,9 +172,58 @@ fn check_level(tree: Tree, page: &BTreePage, expected: Option<u8>, bref: BRef) -
     Ok(())
 }
 
+/// Validated B-tree pages by offset. Lookups descend the same few upper pages again and
+/// again; keeping them saves most reads. Bounded, so a 50 GB store costs the same memory.
+#[derive(Debug, Default)]
+pub struct PageCache {
+    inner: Mutex<CacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    pages: HashMap<u64, Arc<BTreePage>>,
+    order: VecDeque<u64>,
+}
+
+const CACHE_PAGES: usize = 1024;
+
+impl PageCache {
+    fn get(
+        &self,
+        file: &StoreFile,
+        variant: Variant,
+        bref: BRef,
+        ptype: PageType,
+    ) -> Result<Arc<BTreePage>> {
+        let cached = self
+            .inner
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pages
+            .get(&bref.ib)
+            .cloned();
+        // A page cached for one tree or id must not answer for another.
+        if let Some(p) = cached.filter(|p| p.ptype == ptype && p.bid == bref.bid) {
+            return Ok(p);
+        }
+        let page = Arc::new(BTreePage::read(file, variant, bref, ptype)?);
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if inner.pages.insert(bref.ib, page.clone()).is_none() {
+            inner.order.push_back(bref.ib);
+        }
+        while inner.order.len() > CACHE_PAGES {
+            if let Some(old) = inner.order.pop_front() {
+                inner.pages.remove(&old);
+            }
+        }
+        Ok(page)
+    }
+}
+
 /// Finds the leaf entry with `key`, descending from `root`.
 fn lookup(
     file: &StoreFile,
+    cache: &PageCache,
     variant: Variant,
     tree: Tree,
     root: BRef,
@@ -181,7 +233,7 @@ fn lookup(
     let mut bref = root;
     let mut expected = None;
     loop {
-        let page = BTreePage::read(file, variant, bref, tree.page_type())?;
+        let page = cache.get(file, variant, bref, tree.page_type())?;
         check_level(tree, &page, expected, bref)?;
         let keys = (0..page.count).map(|i| tree.normalize(branch_key(variant, page.entry(i))));
         if page.level == 0 {
@@ -209,20 +261,25 @@ fn lookup(
 
 pub fn find_node(
     file: &StoreFile,
+    cache: &PageCache,
     variant: Variant,
     root: BRef,
     nid: Nid,
 ) -> Result<Option<NbtEntry>> {
-    Ok(lookup(file, variant, Tree::Node, root, nid.0 as u64)?.map(|e| parse_nbt(variant, &e)))
+    Ok(
+        lookup(file, cache, variant, Tree::Node, root, nid.0 as u64)?
+            .map(|e| parse_nbt(variant, &e)),
+    )
 }
 
 pub fn find_block(
     file: &StoreFile,
+    cache: &PageCache,
     variant: Variant,
     root: BRef,
     bid: u64,
 ) -> Result<Option<BbtEntry>> {
-    Ok(lookup(file, variant, Tree::Block, root, bid)?.map(|e| parse_bbt(variant, &e)))
+    Ok(lookup(file, cache, variant, Tree::Block, root, bid)?.map(|e| parse_bbt(variant, &e)))
 }
 
 /// What a full walk reports for each page, for the structural check.
@@ -299,8 +356,4 @@ pub fn walk_blocks(
         |_| {},
         |e| f(parse_bbt(variant, e)),
     )
-}
-
-pub fn not_found(what: &'static str) -> ErrorKind {
-    ErrorKind::NotFound { what }
 }

@@ -27,6 +27,7 @@ use file::StoreFile;
 pub struct Ndb {
     file: StoreFile,
     header: Header,
+    pages: btree::PageCache,
 }
 
 impl Ndb {
@@ -35,7 +36,11 @@ impl Ndb {
         let want = Header::READ_SIZE.min(file.len() as usize);
         let bytes = file.read_vec("file header", 0, want)?;
         let header = Header::parse(&bytes, file.len()).map_err(|e| e.in_file(file.path()))?;
-        Ok(Ndb { file, header })
+        Ok(Ndb {
+            file,
+            header,
+            pages: btree::PageCache::default(),
+        })
     }
 
     pub fn header(&self) -> &Header {
@@ -64,8 +69,14 @@ impl Ndb {
     }
 
     pub fn find_node(&self, nid: Nid) -> Result<Option<NbtEntry>> {
-        btree::find_node(&self.file, self.variant(), self.header.nbt_root, nid)
-            .map_err(|e| self.ctx(e))
+        btree::find_node(
+            &self.file,
+            &self.pages,
+            self.variant(),
+            self.header.nbt_root,
+            nid,
+        )
+        .map_err(|e| self.ctx(e))
     }
 
     pub fn node(&self, nid: Nid) -> Result<NbtEntry> {
@@ -77,8 +88,14 @@ impl Ndb {
     }
 
     pub fn find_block(&self, bid: u64) -> Result<Option<BbtEntry>> {
-        btree::find_block(&self.file, self.variant(), self.header.bbt_root, bid)
-            .map_err(|e| self.ctx(e))
+        btree::find_block(
+            &self.file,
+            &self.pages,
+            self.variant(),
+            self.header.bbt_root,
+            bid,
+        )
+        .map_err(|e| self.ctx(e))
     }
 
     /// One block, checked and decoded.

@@ -131,6 +131,8 @@ pub fn check_page(variant: Variant, page: &[u8], bref: BRef, ptype: PageType) ->
 /// A validated B-tree page: its entries and where they sit in the tree.
 #[derive(Debug)]
 pub struct BTreePage {
+    pub ptype: PageType,
+    pub bid: u64,
     pub bytes: Vec<u8>,
     pub level: u8,
     pub count: usize,
@@ -187,6 +189,8 @@ impl BTreePage {
             )));
         }
         Ok(BTreePage {
+            ptype,
+            bid: bref.bid,
             bytes,
             level,
             count,
