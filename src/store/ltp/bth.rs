@@ -2,7 +2,9 @@
 //! property contexts (property id -> value) and of table rows (row id -> row index).
 
 use super::heap::{CLIENT_BTH, Heap, Hid};
-use crate::store::error::{Error, Result};
+use std::collections::HashSet;
+
+use crate::store::error::{Error, ErrorKind, Result};
 use crate::store::ndb::format::u32_at;
 
 const STRUCTURE: &str = "BTH";
@@ -53,11 +55,28 @@ pub fn records(heap: &Heap, h: &BthHeader) -> Result<Vec<Vec<u8>>> {
     if h.root.0 == 0 {
         return Ok(out);
     }
-    collect(heap, h, h.root, h.levels, &mut out)?;
+    collect(heap, h, h.root, h.levels, &mut HashSet::new(), &mut out)?;
     Ok(out)
 }
 
-fn collect(heap: &Heap, h: &BthHeader, hid: Hid, level: u8, out: &mut Vec<Vec<u8>>) -> Result<()> {
+fn collect(
+    heap: &Heap,
+    h: &BthHeader,
+    hid: Hid,
+    level: u8,
+    seen: &mut HashSet<u32>,
+    out: &mut Vec<Vec<u8>>,
+) -> Result<()> {
+    // A real BTH never shares a record array; a repeat would multiply the walk.
+    if !seen.insert(hid.0) {
+        return Err(Error::new(
+            STRUCTURE,
+            ErrorKind::Cycle {
+                what: "a BTH record array",
+            },
+        )
+        .with_nid(heap.nid()));
+    }
     let bytes = heap.get(hid)?;
     let size = if level == 0 {
         h.key_size + h.data_size
@@ -79,8 +98,60 @@ fn collect(heap: &Heap, h: &BthHeader, hid: Hid, level: u8, out: &mut Vec<Vec<u8
             out.push(rec.to_vec());
         } else {
             // Levels fall by one per step, so the recursion is bounded by the header's level count.
-            collect(heap, h, Hid(u32_at(rec, h.key_size)), level - 1, out)?;
+            collect(heap, h, Hid(u32_at(rec, h.key_size)), level - 1, seen, out)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::ltp::heap::SIG_HEAP;
+
+    /// One heap block holding `allocs` (HIDs 0x20, 0x40, ...), with a BTH header first.
+    fn heap(allocs: &[Vec<u8>]) -> Heap {
+        let mut b = vec![0u8; 12];
+        b[2] = SIG_HEAP;
+        b[3] = CLIENT_BTH;
+        b[4..8].copy_from_slice(&0x20u32.to_le_bytes());
+        let mut offsets = vec![12u16];
+        for a in allocs {
+            b.extend_from_slice(a);
+            offsets.push(b.len() as u16);
+        }
+        let map = b.len() as u16;
+        b[0..2].copy_from_slice(&map.to_le_bytes());
+        b.extend_from_slice(&(allocs.len() as u16).to_le_bytes());
+        b.extend_from_slice(&0u16.to_le_bytes());
+        for o in offsets {
+            b.extend_from_slice(&o.to_le_bytes());
+        }
+        Heap::new(0x21, vec![b]).unwrap()
+    }
+
+    fn bth_header(levels: u8, root: u32) -> Vec<u8> {
+        let mut h = vec![CLIENT_BTH, 2, 6, levels];
+        h.extend_from_slice(&root.to_le_bytes());
+        h
+    }
+
+    #[test]
+    fn reads_leaf_records_through_an_index_level() {
+        let leaf = vec![1, 0, 3, 0, 7, 0, 0, 0];
+        let index = [1u8, 0, 0x60, 0, 0, 0].to_vec();
+        let h = heap(&[bth_header(1, 0x40), index, leaf.clone()]);
+        let header = header(&h, Hid(0x20)).unwrap();
+        assert_eq!(records(&h, &header).unwrap(), vec![leaf]);
+    }
+
+    #[test]
+    fn an_index_that_repeats_a_child_is_a_cycle() {
+        let leaf = vec![1, 0, 3, 0, 7, 0, 0, 0];
+        let index = [1u8, 0, 0x60, 0, 0, 0, 2, 0, 0x60, 0, 0, 0].to_vec();
+        let h = heap(&[bth_header(1, 0x40), index, leaf]);
+        let header = header(&h, Hid(0x20)).unwrap();
+        let e = records(&h, &header).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Cycle { .. }), "{e}");
+    }
 }

@@ -4,6 +4,7 @@
 //! (XBLOCK/XXBLOCK) that join blocks into one stream, and subnode trees (SLBLOCK/SIBLOCK)
 //! that give a node private child nodes.
 
+use std::collections::HashSet;
 use std::io::Read;
 
 use super::btree::{BbtEntry, Nid, bid_is_internal, bid_key};
@@ -158,12 +159,23 @@ fn check_fits(
     Ok(())
 }
 
-/// The blocks of a data tree, in order. `fetch` reads one block by id.
+/// The blocks of a data tree, in order. `fetch` reads one block by id. A block id that
+/// appears twice is damage (real trees never share blocks) and would multiply the data.
 pub fn data_tree(
     variant: Variant,
     root_bid: u64,
     root: Vec<u8>,
     fetch: &dyn Fn(u64) -> Result<Vec<u8>>,
+) -> Result<Vec<Vec<u8>>> {
+    data_tree_inner(variant, root_bid, root, fetch, &mut HashSet::new())
+}
+
+fn data_tree_inner(
+    variant: Variant,
+    root_bid: u64,
+    root: Vec<u8>,
+    fetch: &dyn Fn(u64) -> Result<Vec<u8>>,
+    seen: &mut HashSet<u64>,
 ) -> Result<Vec<Vec<u8>>> {
     if !bid_is_internal(root_bid) {
         return Ok(vec![root]);
@@ -188,9 +200,18 @@ pub fn data_tree(
     let id = variant.id_size();
     check_fits(structure, &root, 8, h.count, id).map_err(|e| e.with_bid(root_bid))?;
     let mut blocks = Vec::new();
-    let mut seen: u64 = 0;
+    let mut bytes: u64 = 0;
     for i in 0..h.count {
         let child = id_at(variant, &root, 8 + i * id);
+        if !seen.insert(bid_key(child)) {
+            return Err(Error::new(
+                structure,
+                ErrorKind::Cycle {
+                    what: "a block listed twice in one data tree",
+                },
+            )
+            .with_bid(child));
+        }
         let data = fetch(child)?;
         let parts = if h.level == 2 {
             if !bid_is_internal(child) {
@@ -212,7 +233,7 @@ pub fn data_tree(
                 )
                 .with_bid(child));
             }
-            data_tree(variant, child, data, fetch)?
+            data_tree_inner(variant, child, data, fetch, seen)?
         } else {
             if bid_is_internal(child) {
                 return Err(Error::mismatch(
@@ -226,8 +247,8 @@ pub fn data_tree(
             vec![data]
         };
         for part in parts {
-            seen += part.len() as u64;
-            if seen > total {
+            bytes += part.len() as u64;
+            if bytes > total {
                 return Err(Error::mismatch(
                     structure,
                     "total size",
@@ -239,8 +260,8 @@ pub fn data_tree(
             blocks.push(part);
         }
     }
-    if seen != total {
-        return Err(Error::mismatch(structure, "total size", total, seen).with_bid(root_bid));
+    if bytes != total {
+        return Err(Error::mismatch(structure, "total size", total, bytes).with_bid(root_bid));
     }
     Ok(blocks)
 }
@@ -280,6 +301,7 @@ pub fn subnode_tree(
     let id = variant.id_size();
     let start = variant.internal_block_header();
     let mut out = Vec::new();
+    let mut seen = HashSet::new();
     if h.level == 0 {
         check_fits(structure, &root, start, h.count, 3 * id).map_err(|e| e.with_bid(root_bid))?;
         for i in 0..h.count {
@@ -294,6 +316,15 @@ pub fn subnode_tree(
         check_fits(structure, &root, start, h.count, 2 * id).map_err(|e| e.with_bid(root_bid))?;
         for i in 0..h.count {
             let child = id_at(variant, &root, start + i * 2 * id + id);
+            if !seen.insert(bid_key(child)) {
+                return Err(Error::new(
+                    structure,
+                    ErrorKind::Cycle {
+                        what: "a block listed twice in one subnode tree",
+                    },
+                )
+                .with_bid(child));
+            }
             let data = fetch(child)?;
             let sub = internal_header(structure, &data).map_err(|e| e.with_bid(child))?;
             if sub.btype != 0x02 || sub.level != 0 {
@@ -309,4 +340,81 @@ pub fn subnode_tree(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// An XBLOCK (Unicode) listing `children`, promising `total` bytes.
+    fn xblock(level: u8, children: &[u64], total: u32) -> Vec<u8> {
+        let mut b = vec![0x01, level];
+        b.extend_from_slice(&(children.len() as u16).to_le_bytes());
+        b.extend_from_slice(&total.to_le_bytes());
+        for c in children {
+            b.extend_from_slice(&c.to_le_bytes());
+        }
+        b
+    }
+
+    fn fetcher(blocks: HashMap<u64, Vec<u8>>) -> impl Fn(u64) -> Result<Vec<u8>> {
+        move |bid| {
+            blocks
+                .get(&bid)
+                .cloned()
+                .ok_or_else(|| Error::malformed("test", "no such block"))
+        }
+    }
+
+    #[test]
+    fn joins_the_blocks_of_a_data_tree_in_order() {
+        let fetch = fetcher(HashMap::from([(4, vec![1; 10]), (8, vec![2; 5])]));
+        let blocks = data_tree(Variant::Unicode, 0x22, xblock(1, &[4, 8], 15), &fetch).unwrap();
+        assert_eq!(blocks, vec![vec![1; 10], vec![2; 5]]);
+    }
+
+    #[test]
+    fn a_block_listed_twice_is_a_cycle_not_twice_the_data() {
+        let fetch = fetcher(HashMap::from([(4, vec![1; 10])]));
+        let e = data_tree(Variant::Unicode, 0x22, xblock(1, &[4, 4], 20), &fetch).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Cycle { .. }), "{e}");
+        // The same through two XBLOCKs under an XXBLOCK sharing one child.
+        let x = xblock(1, &[4], 10);
+        let fetch = fetcher(HashMap::from([
+            (4, vec![1; 10]),
+            (0x26, x.clone()),
+            (0x2A, x),
+        ]));
+        let e =
+            data_tree(Variant::Unicode, 0x22, xblock(2, &[0x26, 0x2A], 20), &fetch).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Cycle { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_data_tree_must_deliver_exactly_its_total() {
+        let fetch = fetcher(HashMap::from([(4, vec![1; 10])]));
+        let short = data_tree(Variant::Unicode, 0x22, xblock(1, &[4], 11), &fetch).unwrap_err();
+        assert!(
+            short
+                .to_string()
+                .contains("total size: expected 11, found 10"),
+            "{short}"
+        );
+        let long = data_tree(Variant::Unicode, 0x22, xblock(1, &[4], 9), &fetch).unwrap_err();
+        assert!(matches!(long.kind, ErrorKind::Mismatch { .. }), "{long}");
+    }
+
+    #[test]
+    fn an_entry_count_past_the_block_is_out_of_range() {
+        let mut x = xblock(1, &[4], 10);
+        x[2] = 200;
+        let fetch = fetcher(HashMap::new());
+        let e = data_tree(Variant::Unicode, 0x22, x, &fetch).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::OutOfRange { .. }), "{e}");
+        let mut sl = vec![0x02, 0, 50, 0, 0, 0, 0, 0];
+        sl.extend_from_slice(&[0; 24]);
+        let e = subnode_tree(Variant::Unicode, 0x22, sl, &fetch).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::OutOfRange { .. }), "{e}");
+    }
 }
