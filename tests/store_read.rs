@@ -147,3 +147,31 @@ fn an_offline_store_names_the_mailbox_it_belongs_to() {
         None
     );
 }
+
+#[test]
+fn unread_counts_agree_with_the_read_flags_of_the_items() {
+    const MSGFLAG_READ: i64 = 0x1;
+    for path in common::all_fixtures() {
+        let store = Store::open(&path).unwrap();
+        for f in store
+            .folders()
+            .unwrap()
+            .into_iter()
+            .filter(|f| !f.is_search_folder)
+        {
+            let unread = store
+                .message_summaries(f.nid)
+                .unwrap()
+                .iter()
+                .filter(|m| m.flags.unwrap_or(0) & MSGFLAG_READ == 0)
+                .count() as i64;
+            assert_eq!(
+                f.unread_count,
+                Some(unread),
+                "{} {:?}",
+                path.display(),
+                f.path
+            );
+        }
+    }
+}
