@@ -7,6 +7,7 @@ pub mod filetime;
 pub mod ltp;
 pub mod messaging;
 pub mod ndb;
+pub mod write;
 
 pub use error::{Error, ErrorKind, NotOutlookReason, Result};
 pub use messaging::{FolderInfo, Message, MessageSummary, Store};

@@ -1,0 +1,8 @@
+//! Writing new stores: the node database first; property and table contexts and the
+//! messaging layer build on it.
+
+pub mod alloc;
+pub mod ndb;
+pub mod out;
+
+pub use ndb::{NdbWriter, Target};

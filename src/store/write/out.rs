@@ -1,0 +1,117 @@
+//! The file being written: a temporary file beside the target, filled mostly in offset
+//! order through a buffer, renamed over the target only once complete and flushed. An
+//! interrupted write never leaves a half file under the final name.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::store::error::{Error, ErrorKind, Result};
+
+pub struct OutFile {
+    target: PathBuf,
+    temp: PathBuf,
+    writer: BufWriter<File>,
+    /// Where the buffered stream stands; gaps before a later offset are filled with zeros.
+    pos: u64,
+    done: bool,
+}
+
+impl OutFile {
+    pub fn create(target: &Path) -> Result<OutFile> {
+        if target.exists() {
+            return Err(exists(target));
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = target.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| io_error(&temp, e))?;
+        Ok(OutFile {
+            target: target.to_path_buf(),
+            temp,
+            writer: BufWriter::with_capacity(1 << 20, file),
+            pos: 0,
+            done: false,
+        })
+    }
+
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Writes at `offset`, which must not be before what was already streamed.
+    pub fn write_at(&mut self, offset: u64, bytes: &[u8]) -> Result<()> {
+        let temp = self.temp.clone();
+        if offset < self.pos {
+            self.writer.flush().map_err(|e| io_error(&temp, e))?;
+            let file = self.writer.get_mut();
+            file.seek(SeekFrom::Start(offset))
+                .map_err(|e| io_error(&temp, e))?;
+            file.write_all(bytes).map_err(|e| io_error(&temp, e))?;
+            file.seek(SeekFrom::Start(self.pos))
+                .map_err(|e| io_error(&temp, e))?;
+            return Ok(());
+        }
+        const ZEROS: [u8; 4096] = [0; 4096];
+        while self.pos < offset {
+            let n = ((offset - self.pos) as usize).min(ZEROS.len());
+            self.writer
+                .write_all(&ZEROS[..n])
+                .map_err(|e| io_error(&temp, e))?;
+            self.pos += n as u64;
+        }
+        self.writer
+            .write_all(bytes)
+            .map_err(|e| io_error(&temp, e))?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Pads to `len`, flushes to disk and renames over the target, refusing to replace an
+    /// existing file.
+    pub fn commit(mut self, len: u64) -> Result<()> {
+        let temp = self.temp.clone();
+        if self.pos < len {
+            self.write_at(len, &[])?;
+        }
+        self.writer.flush().map_err(|e| io_error(&temp, e))?;
+        self.writer
+            .get_ref()
+            .sync_all()
+            .map_err(|e| io_error(&temp, e))?;
+        // Checked again: another program may have created it meanwhile.
+        if self.target.exists() {
+            return Err(exists(&self.target));
+        }
+        std::fs::rename(&temp, &self.target).map_err(|e| io_error(&self.target, e))?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn exists(target: &Path) -> Error {
+    Error::malformed(
+        "output file",
+        "a file of that name exists already; nothing was overwritten",
+    )
+    .in_file(&Arc::from(target))
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::new("output file", ErrorKind::Io(e)).in_file(&Arc::from(path))
+}
