@@ -113,7 +113,9 @@ pub fn decode(t: u16, b: &[u8]) -> Result<PropValue> {
     if t & MULTI != 0 {
         return decode_multi(t & !MULTI, b);
     }
-    if let Some(size) = fixed_size(t)
+    // Booleans take 4 bytes in a property context but 1 in a table row.
+    let min = if t == BOOLEAN { Some(1) } else { fixed_size(t) };
+    if let Some(size) = min
         && b.len() < size
     {
         return Err(Error::mismatch(
@@ -224,6 +226,10 @@ mod tests {
 
     #[test]
     fn decodes_fixed_and_text_values() {
+        assert_eq!(
+            decode(ptype::BOOLEAN, &[0]).unwrap(),
+            PropValue::Bool(false)
+        );
         assert_eq!(
             decode(ptype::INT32, &[1, 0, 0, 0]).unwrap(),
             PropValue::I32(1)

@@ -2,6 +2,8 @@
 //! messaging layer build on it.
 
 pub mod alloc;
+pub mod heap;
+pub mod ltp;
 pub mod ndb;
 pub mod out;
 
