@@ -8,6 +8,7 @@
 mod error;
 pub mod graph;
 pub mod imap;
+mod net;
 mod secret;
 mod time;
 mod tls;

@@ -15,7 +15,7 @@ use super::ErrorKind;
 /// there is deliberately no switch to turn verification off.
 #[derive(Debug, Clone)]
 pub struct TlsOptions {
-    /// Trust the Mozilla root programme's authorities (the `webpki-roots` set).
+    /// Trust the Mozilla root programme's authorities (the `webpki-root-certs` set).
     pub builtin_roots: bool,
     /// Extra authorities in PEM form, such as a company's own CA.
     pub extra_ca_pem: Vec<String>,
@@ -57,10 +57,28 @@ impl TlsOptions {
         Ok(roots)
     }
 
+    /// Every authority to trust, built-in ones first.
+    pub(crate) fn all_roots(&self) -> Result<Vec<CertificateDer<'static>>, ErrorKind> {
+        let mut roots = Vec::new();
+        if self.builtin_roots {
+            roots.extend(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
+        }
+        roots.extend(self.extra_roots()?);
+        if roots.is_empty() {
+            return Err(ErrorKind::Config(
+                "no certificate authority to trust: enable the built-in roots or add one".into(),
+            ));
+        }
+        Ok(roots)
+    }
+
     pub(crate) fn client_config(&self) -> Result<Arc<ClientConfig>, ErrorKind> {
         let mut store = RootCertStore::empty();
         if self.builtin_roots {
-            store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            // A built-in root the parser cannot use is skipped, as browsers do.
+            store.add_parsable_certificates(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
+            );
         }
         for cert in self.extra_roots()? {
             store

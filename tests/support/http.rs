@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -70,6 +70,35 @@ pub struct HttpServer {
 
 impl HttpServer {
     pub fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> HttpServer {
+        HttpServer::start_inner(None, handler)
+    }
+
+    /// HTTPS with the given certificate chain and key (PEM).
+    pub fn start_tls(
+        cert_pem: &str,
+        key_pem: &str,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> HttpServer {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs = CertificateDer::pem_slice_iter(cert_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificate");
+        let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).expect("key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server config");
+        HttpServer::start_inner(Some(Arc::new(config)), handler)
+    }
+
+    fn start_inner(
+        tls: Option<Arc<rustls::ServerConfig>>,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().expect("addr").port();
@@ -81,8 +110,20 @@ impl HttpServer {
             while !st.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        let (rq, handler) = (rq.clone(), handler.clone());
-                        std::thread::spawn(move || serve(stream, &*handler, &rq));
+                        let (rq, handler, tls) = (rq.clone(), handler.clone(), tls.clone());
+                        std::thread::spawn(move || {
+                            let _ = stream.set_nonblocking(false);
+                            let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+                            match tls {
+                                None => serve(stream, &*handler, &rq),
+                                Some(config) => {
+                                    let Ok(conn) = rustls::ServerConnection::new(config) else {
+                                        return;
+                                    };
+                                    serve(rustls::StreamOwned::new(conn, stream), &*handler, &rq)
+                                }
+                            }
+                        });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
@@ -110,9 +151,7 @@ impl Drop for HttpServer {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler, requests: &Mutex<Vec<Request>>) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+fn serve(stream: impl Read + Write, handler: &Handler, requests: &Mutex<Vec<Request>>) {
     let mut reader = BufReader::new(stream);
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {

@@ -5,8 +5,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::response::{Limits, Response, Status, capability_code, read_response, shown};
-use super::transport::{Transport, is_loopback};
+use super::transport::Transport;
 use super::{ImapAuth, ImapConfig, Security};
+use crate::server::net::is_loopback;
 use crate::server::{ErrorKind, ServerError};
 
 pub(crate) struct Session {

@@ -2,7 +2,7 @@
 //! STARTTLS, read through a buffer with bounded lines and literals.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use crate::server::ErrorKind;
+use crate::server::net::resolve;
 use crate::server::tls::{io_error_kind, tls_error_kind};
 
 enum Stream {
@@ -196,25 +197,5 @@ impl Transport {
     /// Close the socket without waiting for the server.
     pub fn shutdown(&self) {
         let _ = self.stream.tcp().shutdown(std::net::Shutdown::Both);
-    }
-}
-
-fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ErrorKind> {
-    let addrs: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| ErrorKind::Connect(format!("cannot resolve {host}: {e}")))?
-        .collect();
-    Ok(addrs)
-}
-
-/// True when every address `host` resolves to is a loopback address, so that traffic never
-/// leaves the machine.
-pub(crate) fn is_loopback(host: &str, port: u16) -> bool {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        return ip.is_loopback();
-    }
-    match resolve(host, port) {
-        Ok(addrs) => !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()),
-        Err(_) => false,
     }
 }
