@@ -248,6 +248,10 @@ fn folder_tree_with_paging_hidden_folders_roles_and_throttling() {
         assert_eq!(requests.len(), 2 + 3 + 1 + 13);
         assert_eq!(graph.requests_sent(), requests.len() as u64);
         assert!(requests.iter().all(|r| r.method == "GET"));
+
+        // A second listing reuses the roles it learnt: 2 pages and 3 child lists.
+        assert_eq!(graph.list_folders().unwrap(), folders);
+        assert_eq!(http.requests().len() - requests.len(), 2 + 3);
     });
 }
 

@@ -532,7 +532,7 @@ fn hostile_answers_are_bounded_errors() {
                 if command.starts_with("AUTHENTICATE") {
                     format!("{tag} OK [CAPABILITY IMAP4rev1] in\r\n")
                 } else {
-                    format!("* LIST () \"/\" \"{}", "x".repeat(200_000))
+                    format!("* LIST () \"/\" \"{}", "x".repeat(1_100_000))
                 }
             },
         );

@@ -114,3 +114,42 @@ pub struct Item {
     pub size: Option<u64>,
     pub unread: Option<bool>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both servers can be handed to a worker thread behind one trait object.
+    #[test]
+    fn servers_are_interchangeable_trait_objects() {
+        fn boxed(server: impl MailboxServer + 'static) -> Box<dyn MailboxServer> {
+            Box::new(server)
+        }
+        let imap = imap::ImapConfig::new(
+            "localhost",
+            993,
+            imap::Security::Tls,
+            imap::ImapAuth::Password {
+                user: "alice".into(),
+                password: Secret::new("pw"),
+            },
+        );
+        let graph = graph::GraphConfig {
+            base_url: "http://127.0.0.1:9/v1.0".into(),
+            ..graph::GraphConfig::default()
+        };
+        let servers = [
+            boxed(imap::ImapServer::new(imap)),
+            boxed(graph::GraphServer::new(graph, Secret::new("t")).unwrap()),
+        ];
+        let names: Vec<String> = servers.iter().map(|s| s.describe()).collect();
+        assert_eq!(
+            names,
+            [
+                "imaps://alice@localhost:993",
+                "Microsoft Graph at http://127.0.0.1:9/v1.0"
+            ]
+        );
+        std::thread::spawn(move || drop(servers)).join().unwrap();
+    }
+}

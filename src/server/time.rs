@@ -23,7 +23,8 @@ impl Timestamp {
         sec: u32,
     ) -> Option<Self> {
         if !(1..=12).contains(&month)
-            || !(1..=31).contains(&day)
+            || day < 1
+            || day > days_in_month(year, month)
             || hour > 23
             || min > 59
             || sec > 60
@@ -119,6 +120,15 @@ impl fmt::Display for Timestamp {
     }
 }
 
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 fn month_number(name: &str) -> Option<u32> {
     let lower = name.to_ascii_lowercase();
     MONTHS
@@ -207,6 +217,8 @@ mod tests {
         assert_eq!(t.to_string(), "2023-12-31T23:00:00Z");
         assert_eq!(Timestamp::parse_imap("garbage"), None);
         assert_eq!(Timestamp::parse_imap("32-Jan-2024 00:00:00 +0000"), None);
+        assert_eq!(Timestamp::parse_imap("29-Feb-2023 00:00:00 +0000"), None);
+        assert!(Timestamp::parse_imap("29-Feb-2000 00:00:00 +0000").is_some());
     }
 
     #[test]

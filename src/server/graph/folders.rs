@@ -81,12 +81,17 @@ pub(crate) fn list_folders(server: &mut GraphServer) -> Result<Vec<Folder>, Serv
     // The v1.0 folder resource has no wellKnownName; ask for each well-known folder by
     // name instead and match ids. (The beta endpoint returns the property inline.)
     if !named_roles && server.config.resolve_well_known {
-        let roles = resolve_well_known(server)?;
+        // Well-known folders keep their ids, so one lookup per server object is enough.
+        let roles = match server.well_known.take() {
+            Some(roles) => roles,
+            None => resolve_well_known(server)?,
+        };
         for folder in &mut out {
             if let Some(role) = roles.get(&folder.id) {
                 folder.role = Some(role.clone());
             }
         }
+        server.well_known = Some(roles);
     }
     Ok(out)
 }

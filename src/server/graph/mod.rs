@@ -11,12 +11,15 @@ mod folders;
 mod http;
 mod items;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 pub use device_code::{AccessToken, DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, Poll};
 
 use super::net::is_loopback;
-use super::{ErrorKind, Folder, FolderId, Item, MailboxServer, Secret, ServerError, TlsOptions};
+use super::{
+    ErrorKind, Folder, FolderId, FolderRole, Item, MailboxServer, Secret, ServerError, TlsOptions,
+};
 use http::{Http, RetryPolicy};
 
 /// How many pages one listing may follow; a loop of next links ends here.
@@ -64,6 +67,8 @@ pub struct GraphServer {
     /// `scheme://host:port` of the base URL: next links must stay on it, or the token
     /// would go wherever a page pointed.
     origin: String,
+    /// Roles of the well-known folders by id, once looked up.
+    well_known: Option<HashMap<FolderId, FolderRole>>,
 }
 
 impl std::fmt::Debug for GraphServer {
@@ -103,6 +108,7 @@ impl GraphServer {
             token: access_token,
             http,
             origin,
+            well_known: None,
         })
     }
 

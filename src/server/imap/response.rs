@@ -20,9 +20,10 @@ pub(crate) struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            line: 64 * 1024,
+            // An ENVELOPE with hundreds of recipients is one long line.
+            line: 1024 * 1024,
             literal: 1024 * 1024,
-            response: 4 * 1024 * 1024,
+            response: 8 * 1024 * 1024,
             depth: 32,
         }
     }
@@ -462,6 +463,25 @@ mod tests {
                 ),
                 "{raw:?}"
             );
+        }
+    }
+
+    /// Random IMAP-ish bytes: every input is an answer or an error, never a panic.
+    #[test]
+    fn random_input_never_panics() {
+        let alphabet: &[u8] = b"* a1OKNOLIST()[]{}\"\\ 0123456789+\r\nNILx\xc3\xa9";
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            let len = (state % 48) as usize;
+            let mut input = Vec::with_capacity(len);
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                input.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            let _ = parse_response(&input, &Limits::default());
+            let _ = literal_size(&input);
         }
     }
 

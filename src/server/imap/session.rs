@@ -8,7 +8,7 @@ use super::response::{Limits, Response, Status, capability_code, read_response, 
 use super::transport::Transport;
 use super::{ImapAuth, ImapConfig, Security};
 use crate::server::net::is_loopback;
-use crate::server::{ErrorKind, ServerError};
+use crate::server::{ErrorKind, Secret, ServerError};
 
 pub(crate) struct Session {
     transport: Transport,
@@ -189,15 +189,16 @@ impl Session {
     /// response, as the mechanisms require, and kept for the error message.
     fn sasl(&mut self, mechanism: &str, initial: &[u8]) -> Result<(), ServerError> {
         let action = format!("AUTHENTICATE {mechanism}");
-        let encoded = BASE64.encode(initial);
+        // Held as secrets so the encoded credentials are wiped when dropped.
+        let encoded = Secret::new(BASE64.encode(initial));
         let tag = self.tag();
         let mut sent_initial = self.has_capability("SASL-IR");
-        let line = if sent_initial {
-            format!("{tag} AUTHENTICATE {mechanism} {encoded}\r\n")
+        let line = Secret::new(if sent_initial {
+            format!("{tag} AUTHENTICATE {mechanism} {}\r\n", encoded.expose())
         } else {
             format!("{tag} AUTHENTICATE {mechanism}\r\n")
-        };
-        self.write(&line, &action)?;
+        });
+        self.write(line.expose(), &action)?;
         let mut challenges = Vec::new();
         loop {
             match self.read(&action)? {
@@ -207,15 +208,15 @@ impl Session {
                             self.error(&action, ErrorKind::Protocol("too many challenges".into()))
                         );
                     }
-                    let reply = if sent_initial {
+                    let reply = Secret::new(if sent_initial {
                         let decoded = BASE64.decode(challenge.trim()).unwrap_or_default();
                         challenges.push(String::from_utf8_lossy(&decoded).into_owned());
                         String::from("\r\n")
                     } else {
                         sent_initial = true;
-                        format!("{encoded}\r\n")
-                    };
-                    self.write(&reply, &action)?;
+                        format!("{}\r\n", encoded.expose())
+                    });
+                    self.write(reply.expose(), &action)?;
                 }
                 Response::Tagged {
                     tag: t,
