@@ -9,6 +9,8 @@ use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use super::certs::{TestPki, generate};
@@ -16,6 +18,28 @@ use super::{free_port, temp_dir};
 
 pub const USER: &str = "alice";
 pub const PASSWORD: &str = "s3cret \"quoted\" pässword";
+
+/// Running servers by the test thread that started them, so that a test stopped by its
+/// deadline (whose thread never unwinds) can still have its server killed.
+static RUNNING: Mutex<Vec<(ThreadId, u32)>> = Mutex::new(Vec::new());
+
+/// Kill every server started by `thread`.
+pub fn kill_started_by(thread: ThreadId) {
+    let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+    running.retain(|&(t, pid)| {
+        if t == thread {
+            kill_group(pid);
+        }
+        t != thread
+    });
+}
+
+fn kill_group(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{pid}")])
+        .stderr(Stdio::null())
+        .status();
+}
 
 pub struct Dovecot {
     child: Option<Child>,
@@ -160,6 +184,10 @@ passdb {{
             .process_group(0)
             .spawn()
             .expect("cannot start dovecot");
+        RUNNING
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((std::thread::current().id(), child.id()));
         let mut server = Dovecot {
             child: Some(child),
             dir,
@@ -208,11 +236,11 @@ passdb {{
     /// Kill the server and every process it started, at once, as a crash would.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let group = format!("-{}", child.id());
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &group])
-                .stderr(Stdio::null())
-                .status();
+            kill_group(child.id());
+            RUNNING
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|&(_, pid)| pid != child.id());
             let _ = child.kill();
             let _ = child.wait();
         }

@@ -29,7 +29,11 @@ pub fn with_deadline<T: Send + 'static>(
             Err(panic) => std::panic::resume_unwind(panic),
             Ok(()) => unreachable!("the test thread ended without a result"),
         },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("test exceeded its {limit:?} deadline"),
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            // The test thread is stuck and will not unwind: stop what it started.
+            dovecot::kill_started_by(handle.thread().id());
+            panic!("test exceeded its {limit:?} deadline")
+        }
     }
 }
 
