@@ -4,4 +4,5 @@
 //! Data flows one way: store / server -> diagnose -> wizard -> ui. Front ends (the desktop
 //! app, the CLI) are thin layers over this library.
 
+pub mod server;
 pub mod store;

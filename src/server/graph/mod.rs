@@ -1,0 +1,246 @@
+//! Microsoft Graph as a [`MailboxServer`]: the mailbox of the signed-in user, read through
+//! `/me/mailFolders`. Sign-in is the OAuth2 device-code flow ([`DeviceCodeFlow`]); the token
+//! it yields is held in memory only.
+//!
+//! Graph counts what Exchange itself counts (`totalItemCount`, `unreadItemCount`), which is
+//! what Outlook's "Server folder contains" shows, and it sees hidden folders that IMAP does
+//! not. Calendars and contacts are not mail folders in Graph and are not listed here.
+
+mod device_code;
+mod folders;
+mod http;
+mod items;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+pub use device_code::{AccessToken, DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, Poll};
+
+use super::net::is_loopback;
+use super::{
+    ErrorKind, Folder, FolderId, FolderRole, Item, MailboxServer, Secret, ServerError, TlsOptions,
+};
+use http::{Http, RetryPolicy};
+
+/// How many pages one listing may follow; a loop of next links ends here.
+const MAX_PAGES: usize = 10_000;
+
+/// Where and how to reach Graph.
+#[derive(Debug, Clone)]
+pub struct GraphConfig {
+    /// `https://graph.microsoft.com/v1.0` by default; `http://` is allowed only to a
+    /// loopback address (tests).
+    pub base_url: String,
+    pub tls: TlsOptions,
+    /// Bound on each request, connect to last byte.
+    pub timeout: Duration,
+    /// Retries after a 429 or 503 before giving up.
+    pub max_retries: u32,
+    /// The longest single Retry-After honoured.
+    pub max_retry_wait: Duration,
+    /// Ask for each well-known folder by name to learn the roles (about a dozen small
+    /// requests).
+    pub resolve_well_known: bool,
+    /// Ask for each message's size (PR_MESSAGE_SIZE); needs the Mail.Read scope.
+    pub item_sizes: bool,
+}
+
+impl Default for GraphConfig {
+    fn default() -> Self {
+        GraphConfig {
+            base_url: "https://graph.microsoft.com/v1.0".into(),
+            tls: TlsOptions::default(),
+            timeout: Duration::from_secs(60),
+            max_retries: 5,
+            max_retry_wait: Duration::from_secs(120),
+            resolve_well_known: true,
+            item_sizes: false,
+        }
+    }
+}
+
+/// The signed-in user's mailbox through Microsoft Graph.
+pub struct GraphServer {
+    config: GraphConfig,
+    token: Secret,
+    http: Http,
+    /// `scheme://host:port` of the base URL: next links must stay on it, or the token
+    /// would go wherever a page pointed.
+    origin: String,
+    /// Roles of the well-known folders by id, once looked up.
+    well_known: Option<HashMap<FolderId, FolderRole>>,
+}
+
+impl std::fmt::Debug for GraphServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphServer")
+            .field("config", &self.config)
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GraphServer {
+    pub fn new(config: GraphConfig, access_token: Secret) -> Result<GraphServer, ServerError> {
+        let base = config.base_url.trim_end_matches('/').to_string();
+        let describe = format!("Microsoft Graph at {base}");
+        let bad = |why: String| ServerError::new(&describe, "settings", ErrorKind::Config(why));
+        let origin =
+            origin_of(&base).ok_or_else(|| bad(format!("{base:?} is not an http(s) address")))?;
+        if let Some(rest) = origin.strip_prefix("http://") {
+            let host = host_of(rest);
+            if !is_loopback(host, 80) {
+                return Err(bad(format!(
+                    "{base} is not HTTPS; plain HTTP is only allowed to a loopback address"
+                )));
+            }
+        }
+        let retry = RetryPolicy {
+            max_retries: config.max_retries,
+            max_wait: config.max_retry_wait,
+        };
+        let http = Http::new(&describe, &config.tls, config.timeout, retry)?;
+        Ok(GraphServer {
+            config: GraphConfig {
+                base_url: base,
+                ..config
+            },
+            token: access_token,
+            http,
+            origin,
+            well_known: None,
+        })
+    }
+
+    /// Requests sent so far, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.http.requests
+    }
+
+    fn error(&self, action: &str, kind: ErrorKind) -> ServerError {
+        self.http.error(action, kind)
+    }
+
+    fn get_optional(
+        &mut self,
+        url: &str,
+        action: &str,
+    ) -> Result<Option<serde_json::Value>, ServerError> {
+        self.http.get_json_optional(url, &self.token, action)
+    }
+
+    /// Every `value` element of a collection, following `@odata.nextLink`.
+    fn get_all(
+        &mut self,
+        first: &str,
+        action: &str,
+    ) -> Result<Vec<serde_json::Value>, ServerError> {
+        let mut out = Vec::new();
+        let mut next = Some(first.to_string());
+        let mut pages = 0;
+        while let Some(url) = next.take() {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(self.error(
+                    action,
+                    ErrorKind::TooLarge(format!("over {MAX_PAGES} pages")),
+                ));
+            }
+            let page = self.http.get_json(&url, &self.token, action)?;
+            match page.get("value") {
+                Some(serde_json::Value::Array(items)) => out.extend(items.iter().cloned()),
+                _ => {
+                    return Err(self.error(
+                        action,
+                        ErrorKind::Protocol("a page without a value list".into()),
+                    ));
+                }
+            }
+            if let Some(link) = page.get("@odata.nextLink").and_then(|v| v.as_str()) {
+                if origin_of(link).as_deref() != Some(self.origin.as_str()) {
+                    return Err(self.error(
+                        action,
+                        ErrorKind::Protocol(format!("a next link to another server: {link}")),
+                    ));
+                }
+                next = Some(link.to_string());
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl MailboxServer for GraphServer {
+    fn describe(&self) -> String {
+        format!("Microsoft Graph at {}", self.config.base_url)
+    }
+
+    fn list_folders(&mut self) -> Result<Vec<Folder>, ServerError> {
+        folders::list_folders(self)
+    }
+
+    fn list_items(&mut self, folder: &FolderId) -> Result<Vec<Item>, ServerError> {
+        items::list_items(self, folder)
+    }
+}
+
+/// `scheme://authority` of an http(s) URL, lower-cased.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "https" && scheme != "http" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next()?;
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+fn host_of(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    authority.split(':').next().unwrap_or(authority)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin_of("https://Graph.Microsoft.com/v1.0/me?x=1").as_deref(),
+            Some("https://graph.microsoft.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(origin_of("https://user@evil.example/"), None);
+        assert_eq!(origin_of("ftp://x"), None);
+        assert_eq!(host_of("[::1]:80"), "::1");
+        assert_eq!(host_of("localhost:80"), "localhost");
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        let remote = GraphConfig {
+            base_url: "http://192.0.2.1/v1.0".into(),
+            ..GraphConfig::default()
+        };
+        let err = GraphServer::new(remote, Secret::new("t")).unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::Config(_)), "{err}");
+        let local = GraphConfig {
+            base_url: "http://127.0.0.1:9/v1.0/".into(),
+            ..GraphConfig::default()
+        };
+        let server = GraphServer::new(local, Secret::new("t")).unwrap();
+        assert_eq!(
+            server.describe(),
+            "Microsoft Graph at http://127.0.0.1:9/v1.0"
+        );
+    }
+}

@@ -1,0 +1,243 @@
+//! Points in time as servers write them (IMAP INTERNALDATE, RFC 5322 `Date:` headers,
+//! RFC 3339 in Graph JSON), reduced to seconds since 1970 in UTC so that items can be matched
+//! by time whatever zone each side wrote.
+
+use std::fmt;
+
+/// Seconds since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+
+impl Timestamp {
+    /// From a civil date and time in UTC; `None` when a field is out of range.
+    pub fn from_utc(
+        year: i64,
+        month: u32,
+        day: u32,
+        hour: u32,
+        min: u32,
+        sec: u32,
+    ) -> Option<Self> {
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || min > 59
+            || sec > 60
+        {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        Some(Timestamp(
+            days * 86_400 + i64::from(hour) * 3600 + i64::from(min) * 60 + i64::from(sec),
+        ))
+    }
+
+    /// IMAP INTERNALDATE: `17-Jul-1996 02:44:25 -0700` (the day may be space-padded).
+    pub fn parse_imap(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let (date, rest) = text.split_once(' ')?;
+        let mut parts = date.split('-');
+        let day: u32 = parts.next()?.trim().parse().ok()?;
+        let month = month_number(parts.next()?)?;
+        let year: i64 = parts.next()?.parse().ok()?;
+        let mut rest = rest.split_whitespace();
+        let (hour, min, sec) = parse_clock(rest.next()?)?;
+        let offset = parse_offset(rest.next()?)?;
+        Some(Timestamp(
+            Self::from_utc(year, month, day, hour, min, sec)?.0 - offset,
+        ))
+    }
+
+    /// RFC 5322 `Date:` header: `Tue, 1 Jul 2003 10:52:37 +0200`, tolerating the common
+    /// variants (no weekday, no seconds, obsolete zone names, trailing comments).
+    pub fn parse_rfc5322(text: &str) -> Option<Self> {
+        let text = match text.split_once(',') {
+            Some((_, rest)) => rest,
+            None => text,
+        };
+        let mut words = text.split_whitespace();
+        let day: u32 = words.next()?.parse().ok()?;
+        let month = month_number(words.next()?)?;
+        let mut year: i64 = words.next()?.parse().ok()?;
+        // Two-digit years per RFC 5322 4.3.
+        if year < 50 {
+            year += 2000;
+        } else if year < 1000 {
+            year += 1900;
+        }
+        let (hour, min, sec) = parse_clock(words.next()?)?;
+        let offset = words.next().and_then(parse_offset).unwrap_or(0);
+        Some(Timestamp(
+            Self::from_utc(year, month, day, hour, min, sec)?.0 - offset,
+        ))
+    }
+
+    /// RFC 3339: `2024-01-31T10:00:00Z`, `2024-01-31T10:00:00.1234567Z`, `...+01:00`.
+    pub fn parse_rfc3339(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if text.len() < 19 || !text.is_char_boundary(10) || !text.is_char_boundary(19) {
+            return None;
+        }
+        let (date, rest) = text.split_at(10);
+        let mut d = date.split('-');
+        let year: i64 = d.next()?.parse().ok()?;
+        let month: u32 = d.next()?.parse().ok()?;
+        let day: u32 = d.next()?.parse().ok()?;
+        let rest = rest.strip_prefix(['T', 't', ' '])?;
+        let (hour, min, sec) = parse_clock(rest.get(..8)?)?;
+        let mut zone = &rest[8..];
+        if let Some(frac) = zone.strip_prefix('.') {
+            zone = frac.trim_start_matches(|c: char| c.is_ascii_digit());
+        }
+        let offset = match zone {
+            "" | "Z" | "z" => 0,
+            z => parse_offset(&z.replace(':', ""))?,
+        };
+        Some(Timestamp(
+            Self::from_utc(year, month, day, hour, min, sec)?.0 - offset,
+        ))
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// RFC 3339 in UTC.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn month_number(name: &str) -> Option<u32> {
+    let lower = name.to_ascii_lowercase();
+    MONTHS
+        .iter()
+        .position(|m| *m == lower)
+        .map(|i| i as u32 + 1)
+}
+
+fn parse_clock(text: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = text.split(':');
+    let hour = parts.next()?.parse().ok()?;
+    let min = parts.next()?.parse().ok()?;
+    let sec = match parts.next() {
+        Some(s) => s.parse().ok()?,
+        None => 0,
+    };
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((hour, min, sec))
+}
+
+/// `+0200` / `-0700` as seconds east of UTC; the obsolete names of RFC 5322 4.3.
+fn parse_offset(text: &str) -> Option<i64> {
+    let named = match text.to_ascii_uppercase().as_str() {
+        "UT" | "GMT" | "Z" => Some(0),
+        "EST" => Some(-5),
+        "EDT" => Some(-4),
+        "CST" => Some(-6),
+        "CDT" => Some(-5),
+        "MST" => Some(-7),
+        "MDT" => Some(-6),
+        "PST" => Some(-8),
+        "PDT" => Some(-7),
+        _ => None,
+    };
+    if let Some(hours) = named {
+        return Some(hours * 3600);
+    }
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i64 = digits[..2].parse().ok()?;
+    let mins: i64 = digits[2..].parse().ok()?;
+    Some(sign * (hours * 3600 + mins * 60))
+}
+
+// Howard Hinnant's civil-calendar algorithms, valid for the proleptic Gregorian calendar.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imap_internaldate() {
+        let t = Timestamp::parse_imap("17-Jul-1996 02:44:25 -0700").unwrap();
+        assert_eq!(t.to_string(), "1996-07-17T09:44:25Z");
+        let t = Timestamp::parse_imap(" 1-Jan-2024 00:00:00 +0100").unwrap();
+        assert_eq!(t.to_string(), "2023-12-31T23:00:00Z");
+        assert_eq!(Timestamp::parse_imap("garbage"), None);
+        assert_eq!(Timestamp::parse_imap("32-Jan-2024 00:00:00 +0000"), None);
+        assert_eq!(Timestamp::parse_imap("29-Feb-2023 00:00:00 +0000"), None);
+        assert!(Timestamp::parse_imap("29-Feb-2000 00:00:00 +0000").is_some());
+    }
+
+    #[test]
+    fn rfc5322_dates() {
+        let t = Timestamp::parse_rfc5322("Tue, 1 Jul 2003 10:52:37 +0200").unwrap();
+        assert_eq!(t.to_string(), "2003-07-01T08:52:37Z");
+        let t = Timestamp::parse_rfc5322("1 Jul 03 10:52 GMT (comment)").unwrap();
+        assert_eq!(t.to_string(), "2003-07-01T10:52:00Z");
+        assert_eq!(Timestamp::parse_rfc5322("yesterday"), None);
+    }
+
+    #[test]
+    fn rfc3339_dates() {
+        let t = Timestamp::parse_rfc3339("2024-02-29T23:59:59Z").unwrap();
+        assert_eq!(t.to_string(), "2024-02-29T23:59:59Z");
+        let t = Timestamp::parse_rfc3339("2024-03-01T01:00:00.1234567+01:00").unwrap();
+        assert_eq!(t.to_string(), "2024-03-01T00:00:00Z");
+        assert_eq!(Timestamp(0).to_string(), "1970-01-01T00:00:00Z");
+        assert_eq!(Timestamp::parse_rfc3339("2024-03-01"), None);
+        assert_eq!(Timestamp::parse_rfc3339("2024-03-01Té:00:00Z"), None);
+    }
+}

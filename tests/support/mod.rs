@@ -1,0 +1,63 @@
+//! Shared test helpers: a real Dovecot, a throwaway certificate authority, a minimal HTTP
+//! server and IMAP writer, and a deadline so that no test can hang.
+#![allow(dead_code)]
+
+pub mod certs;
+pub mod dovecot;
+pub mod http;
+pub mod imap_writer;
+
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Run `f` on its own thread and fail the test if it takes longer than `limit`.
+pub fn with_deadline<T: Send + 'static>(
+    limit: Duration,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (tx, rx) = mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(value) => {
+            let _ = handle.join();
+            value
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => match handle.join() {
+            Err(panic) => std::panic::resume_unwind(panic),
+            Ok(()) => unreachable!("the test thread ended without a result"),
+        },
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            // The test thread is stuck and will not unwind: stop what it started.
+            dovecot::kill_started_by(handle.thread().id());
+            panic!("test exceeded its {limit:?} deadline")
+        }
+    }
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free loopback port")
+}
+
+/// A fresh directory under the system temp dir, removed by the owner.
+pub fn temp_dir(prefix: &str) -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "{prefix}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("cannot create a temp dir");
+    dir
+}
