@@ -3,8 +3,9 @@
 # target. Extra arguments go to `cargo test`.
 set -euo pipefail
 
-# Debian packages the tests use (the oracles for the store reader). Append as needed.
-TEST_DEBIAN_PACKAGES="pff-tools pst-utils python3-pypff"
+# Debian packages the tests use: the oracles for the store reader and writer, and the IMAP
+# server the mailbox statistics are tested against. Append as needed.
+TEST_DEBIAN_PACKAGES="pff-tools pst-utils python3-pypff dovecot-imapd"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
