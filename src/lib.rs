@@ -5,3 +5,4 @@
 //! app, the CLI) are thin layers over this library.
 
 pub mod store;
+pub mod wizard;
