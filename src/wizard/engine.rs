@@ -281,7 +281,9 @@ impl Engine {
     /// Takes in the backend's reply to `request()`.
     pub fn complete(&mut self, reply: Reply) -> Result<(), EngineError> {
         let page = self.page_id();
-        let step = self.set.page(self.state.at).step.clone();
+        // A handle of its own, so the page can be read while the state changes.
+        let set = Arc::clone(&self.set);
+        let step = &set.page(self.state.at).step;
         let unexpected = |reply| EngineError::UnexpectedReply {
             page: page.clone(),
             reply,
@@ -296,7 +298,7 @@ impl Engine {
                 },
                 Reply::Check(Ok(found)),
             ) => {
-                if let Some(spec) = catalogue::check(&check) {
+                if let Some(spec) = catalogue::check(check) {
                     spec.conform(&found)
                         .map_err(|problem| EngineError::Contract {
                             operation: check.clone(),
@@ -316,13 +318,13 @@ impl Engine {
                                 problem,
                             })?;
                     if holds {
-                        taken = Some((Via::Branch(i), branch.next.clone()));
+                        taken = Some((Via::Branch(i), branch.next.as_str()));
                         break;
                     }
                 }
-                let (via, target) = taken.unwrap_or((Via::Otherwise, otherwise));
+                let (via, target) = taken.unwrap_or((Via::Otherwise, otherwise.as_str()));
                 self.state.facts = facts;
-                self.go(via, &target)
+                self.go(via, target)
             }
             (Step::Check { on_error, .. }, Reply::Check(Err(error))) => {
                 self.fail(Via::CheckFailed, on_error.as_deref(), error)
@@ -345,7 +347,7 @@ impl Engine {
                 // and nothing here may apply the fix a second time unasked.
                 self.history.clear();
                 self.state.fix = FixStage::Unplanned;
-                if let Some(spec) = catalogue::fix(&fix) {
+                if let Some(spec) = catalogue::fix(fix) {
                     spec.conform(&outcome.facts)
                         .map_err(|problem| EngineError::Contract {
                             operation: fix.clone(),
@@ -353,7 +355,7 @@ impl Engine {
                         })?;
                 }
                 self.state.facts.merge(outcome.facts);
-                self.go(Via::FixDone, &done)
+                self.go(Via::FixDone, done)
             }
             (Step::Fix { failed, .. }, Reply::Applied(Err(error))) => {
                 let FixStage::Confirmed(plan) = &self.state.fix else {

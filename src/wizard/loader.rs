@@ -4,7 +4,6 @@
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use ron::extensions::Extensions;
 use thiserror::Error;
@@ -42,7 +41,7 @@ pub enum Problem {
     UnknownFlow(String),
     #[error("page `{0}` cannot be reached from the start of its flow")]
     Unreachable(String),
-    #[error("{what} has no {language} text (`{}`)", language.code())]
+    #[error("{what} has no text for `{}`", language.code())]
     MissingText { what: String, language: Language },
     #[error("unknown check `{0}`")]
     UnknownCheck(String),
@@ -203,10 +202,10 @@ pub fn load_sources(sources: Vec<(PathBuf, String)>) -> Result<WizardSet, LoadEr
 }
 
 /// The flows shipped inside the program (the files of `wizards/`), checked.
-pub fn builtin() -> Result<Arc<WizardSet>, LoadErrors> {
+pub fn builtin() -> Result<WizardSet, LoadErrors> {
     let sources = super::builtin::FILES
         .iter()
         .map(|(name, text)| (Path::new("wizards").join(name), (*text).to_owned()))
         .collect();
-    load_sources(sources).map(Arc::new)
+    load_sources(sources)
 }
