@@ -11,7 +11,7 @@ use super::catalogue;
 use super::facts::Facts;
 use super::language::Language;
 use super::placeholder;
-use super::schema::{Outcome, Step, Via};
+use super::schema::{Outcome, Step, Text, Via};
 use super::set::{PageRef, WizardSet};
 
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -206,8 +206,7 @@ impl Engine {
     pub fn view(&self) -> PageView {
         let page = self.set.page(self.state.at);
         let lang = self.language;
-        let fill =
-            |text: &super::schema::Text| placeholder::fill(text.pick(lang), &self.state.facts);
+        let fill = |text: &Text| placeholder::fill(text.pick(lang), &self.state.facts);
         let body = match &page.step {
             Step::Question { answers } => Body::Question {
                 answers: answers
