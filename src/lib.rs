@@ -6,3 +6,4 @@
 
 pub mod server;
 pub mod store;
+pub mod wizard;

@@ -1,0 +1,107 @@
+//! The seam between the wizard and the code that does the work.
+//!
+//! The wizard names checks and fixes (see `catalogue`); a `Backend` carries them out.
+//! The engine never calls a backend by itself: it hands out a `Request`, and whoever
+//! drives it (a UI worker thread, the script runner) sends that to the backend and
+//! brings the `Reply` back, so that slow work never runs inside the engine.
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+use super::facts::Facts;
+
+/// Why a check or fix could not be carried out (not a finding: "the store is damaged"
+/// is a fact; "the store could not be read from disk" is this).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("{message}")]
+pub struct BackendError {
+    pub message: String,
+}
+
+impl BackendError {
+    pub fn new(message: impl Into<String>) -> Self {
+        BackendError {
+            message: message.into(),
+        }
+    }
+}
+
+/// One change a fix will make (in a plan) or has made (in an outcome). Kept as data so
+/// that the wizard can describe it in the person's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Rename { from: PathBuf, to: PathBuf },
+    ExportToPst { items: u64, to: PathBuf },
+    ClearOfflineItems { folder: String },
+}
+
+/// What a fix would do, shown to the person before they confirm.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixPlan {
+    pub actions: Vec<Action>,
+}
+
+/// What a fix did, with the facts the catalogue declares for it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FixOutcome {
+    pub actions: Vec<Action>,
+    pub facts: Facts,
+}
+
+/// Carries out the catalogue's checks and fixes. `name` is always a catalogue name;
+/// `facts` are those known so far in the walk.
+pub trait Backend {
+    /// Runs a check. It must report exactly the facts the catalogue lists for it.
+    fn run_check(&mut self, name: &str, facts: &Facts) -> Result<Facts, BackendError>;
+
+    /// Works out what a fix would change, changing nothing.
+    fn plan_fix(&mut self, name: &str, facts: &Facts) -> Result<FixPlan, BackendError>;
+
+    /// Applies a fix the person has confirmed, as planned.
+    fn apply_fix(
+        &mut self,
+        name: &str,
+        plan: &FixPlan,
+        facts: &Facts,
+    ) -> Result<FixOutcome, BackendError>;
+}
+
+/// Work the engine needs done before it can go on. Owns its data, so it can be sent
+/// to another thread.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    RunCheck {
+        check: String,
+        facts: Facts,
+    },
+    PlanFix {
+        fix: String,
+        facts: Facts,
+    },
+    ApplyFix {
+        fix: String,
+        plan: FixPlan,
+        facts: Facts,
+    },
+}
+
+/// A backend's answer to a `Request`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    Check(Result<Facts, BackendError>),
+    Plan(Result<FixPlan, BackendError>),
+    Applied(Result<FixOutcome, BackendError>),
+}
+
+impl Request {
+    pub fn send(&self, backend: &mut dyn Backend) -> Reply {
+        match self {
+            Request::RunCheck { check, facts } => Reply::Check(backend.run_check(check, facts)),
+            Request::PlanFix { fix, facts } => Reply::Plan(backend.plan_fix(fix, facts)),
+            Request::ApplyFix { fix, plan, facts } => {
+                Reply::Applied(backend.apply_fix(fix, plan, facts))
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! `run_script`: a flow walked from a script of answers, printed page by page.
+
+mod wizard_support;
+
+use std::io;
+use std::path::Path;
+
+use ostdoctor::wizard::{
+    EngineError, Facts, Language, Outcome, Script, ScriptError, Transition, Via, run_script,
+};
+
+use wizard_support::{Scripted, ScriptedBackend, shipped, walks};
+
+fn backend() -> ScriptedBackend {
+    walks().backend()
+}
+
+fn script(text: &str) -> Script {
+    Script::parse(Path::new("answers.ron"), text).unwrap()
+}
+
+#[test]
+fn prints_each_page_and_the_choice_taken() {
+    let set = shipped();
+    let mut backend = backend();
+    backend.queue(
+        "check_store_structure",
+        Scripted::Facts(Facts::new().with("store.damaged", true).with(
+            "store.problems",
+            vec!["block 0x2a: bad checksum".to_owned()],
+        )),
+    );
+    backend.queue(
+        "compare_with_server",
+        Scripted::Facts(Facts::new().with("compare.local_only_items", 4)),
+    );
+    let script =
+        script(r#"(flow: "rebuild", answers: ["continue", "solved"], confirm: [true, true])"#);
+    let mut out = Vec::new();
+    let run = run_script(&set, &script, &mut backend, Language::English, &mut out).unwrap();
+    let out = String::from_utf8(out).unwrap();
+
+    assert_eq!(run.result, "rebuild/rebuilt");
+    assert_eq!(run.outcome, Outcome::Fixed);
+    assert_eq!(
+        run.trail.first(),
+        Some(&Transition {
+            from: "rebuild/start".into(),
+            via: Via::Branch(0),
+            to: "rebuild/damage".into()
+        })
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    let expected_in_order = [
+        "[rebuild/start] Checking the store's structure",
+        "  check: check_store_structure",
+        "    store.damaged = yes",
+        "    store.problems = block 0x2a: bad checksum",
+        "  -> rebuild/damage",
+        "[rebuild/damage] The store is damaged",
+        "  statistics: store_problems",
+        "[rebuild/local_items] Some items exist only here",
+        "  4 item(s) are in this store but not on the server. They are saved to a .pst file before the store is replaced.",
+        "  statistics: local_only_items",
+        "[rebuild/export] Save the local items",
+        "  fix: export_local_items",
+        "    plan: Rename export_local_items.ost to export_local_items.old",
+        "  confirmed",
+        "    done: Rename export_local_items.ost to export_local_items.old",
+        "  -> rebuild/exported",
+        "[rebuild/exported] Local items saved",
+        "  answer: continue (Continue)",
+        "  check: outlook_running",
+        "    outlook.running = no",
+        "  -> rebuild/rename",
+        "  fix: rename_store_to_old",
+        "  confirmed",
+        "[rebuild/restart] Let Outlook build the new store",
+        "  The old store is now C:\\Users\\ana\\AppData\\Local\\Microsoft\\Outlook\\ana@example.com.old. Start Outlook: it prepares for first use and downloads the mailbox, which can take a while for a large one. When it is done, check whether the problem is gone.",
+        "  answer: solved (The problem is gone)",
+        "  -> rebuild/rebuilt",
+        "[rebuild/rebuilt] New offline store in place",
+        "  result: fixed",
+    ];
+    let mut at = 0;
+    for want in expected_in_order {
+        match lines[at..].iter().position(|l| *l == want) {
+            Some(i) => at += i + 1,
+            None => panic!("missing, or out of order: {want:?}\n{out}"),
+        }
+    }
+    assert_eq!(lines.last(), Some(&"  result: fixed"));
+    assert_eq!(
+        backend.applied(),
+        ["export_local_items", "rename_store_to_old"]
+    );
+}
+
+#[test]
+fn prints_in_the_chosen_language() {
+    let set = shipped();
+    let mut out = Vec::new();
+    let script = script(r#"(answers: ["differs"])"#);
+    let run = run_script(&set, &script, &mut backend(), Language::Dutch, &mut out).unwrap();
+    assert_eq!(run.result, "compare/healthy");
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("[main/start] Het offlinebestand openen"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "  answer: differs (Outlook toont andere items dan de server of Outlook op het web)"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("[compare/healthy] Synchronisatie werkt"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_fix_without_a_confirmation_is_cancelled() {
+    let set = shipped();
+    let mut backend = backend();
+    let mut out = Vec::new();
+    let script = script(r#"(flow: "rebuild", answers: [])"#);
+    let run = run_script(&set, &script, &mut backend, Language::English, &mut out).unwrap();
+    assert_eq!(run.result, "rebuild/stopped");
+    assert!(String::from_utf8(out).unwrap().contains("  cancelled\n"));
+    assert!(backend.applied().is_empty(), "{:?}", backend.calls);
+}
+
+#[test]
+fn script_mistakes_are_reported() {
+    let set = shipped();
+    let run = |text: &str| {
+        run_script(
+            &set,
+            &script(text),
+            &mut backend(),
+            Language::English,
+            &mut io::sink(),
+        )
+    };
+    assert!(matches!(
+        run(r#"(answers: [])"#),
+        Err(ScriptError::OutOfAnswers { page }) if page == "main/symptom"
+    ));
+    let error = run(r#"(answers: ["differs", "more"])"#).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "the walk ended at compare/healthy with answers left over: more"
+    );
+    assert!(matches!(
+        run(r#"(answers: ["differs"], confirm: [true])"#),
+        Err(ScriptError::ConfirmationsLeft { left: 1, .. })
+    ));
+    assert!(matches!(
+        run(r#"(answers: ["sideways"])"#),
+        Err(ScriptError::Engine(EngineError::NoSuchAnswer { .. }))
+    ));
+    assert!(matches!(
+        run(r#"(flow: "nowhere", answers: [])"#),
+        Err(ScriptError::Engine(EngineError::UnknownFlow(_)))
+    ));
+}
+
+#[test]
+fn a_backend_failure_with_no_way_on_stops_the_script() {
+    let set = shipped();
+    let mut backend = backend();
+    backend.queue("outlook_running", Scripted::Fail("no process list".into()));
+    let script = script(r#"(flow: "rebuild", answers: [])"#);
+    let error = run_script(
+        &set,
+        &script,
+        &mut backend,
+        Language::English,
+        &mut io::sink(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "page rebuild/close_outlook: no process list"
+    );
+}
+
+#[test]
+fn script_files_parse_with_positions() {
+    let parsed = script("// comment\n(answers: [\"a\"], confirm: [false])");
+    assert_eq!(
+        parsed,
+        Script {
+            flow: "main".into(),
+            answers: vec!["a".into()],
+            confirm: vec![false],
+        }
+    );
+    let error = Script::parse(
+        Path::new("answers.ron"),
+        "(\n  answers: [\"a\",\n  confirm: [],\n)",
+    )
+    .unwrap_err();
+    assert_eq!(error.to_string(), "answers.ron:3:3: Expected string");
+
+    let error = Script::parse(Path::new("answers.ron"), "(answer: [])").unwrap_err();
+    assert!(
+        error.to_string().starts_with("answers.ron:1:2: "),
+        "{error}"
+    );
+
+    let missing = Script::read(Path::new("/nonexistent/answers.ron")).unwrap_err();
+    assert!(matches!(missing, ScriptError::Read { .. }), "{missing}");
+}
+
+#[test]
+fn script_files_are_read_from_disk() {
+    let path = std::env::temp_dir().join(format!("ostdoctor-answers-{}.ron", std::process::id()));
+    std::fs::write(&path, r#"(flow: "compare", answers: [])"#).unwrap();
+    let script = Script::read(&path);
+    std::fs::remove_file(&path).unwrap();
+    let run = run_script(
+        &shipped(),
+        &script.unwrap(),
+        &mut backend(),
+        Language::English,
+        &mut io::sink(),
+    )
+    .unwrap();
+    assert_eq!(run.result, "compare/healthy");
+    assert_eq!(run.outcome, Outcome::Healthy);
+}
