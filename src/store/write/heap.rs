@@ -4,14 +4,17 @@
 use crate::store::error::{Error, Result};
 use crate::store::ltp::heap::{Hid, SIG_HEAP};
 
-/// Heap blocks are kept to the 8 KiB block of the classic format in every variant; values
-/// larger than this go to subnodes.
-pub const HEAP_BLOCK: usize = 8176;
+/// Values larger than this go to subnodes ([MS-PST] 2.3.1.1).
 pub const MAX_ALLOC: usize = 3580;
 const MAX_ALLOCS_PER_BLOCK: usize = 2047;
 
+/// Blocks fill up to the variant's block size: 8 KiB, or 64 KiB in 4 KiB-page stores, as
+/// Outlook 2013 writes them. A heap that stays in its first block has HIDs that read the
+/// same under every published HID layout, which matters because libpff splits 4 KiB-page
+/// HIDs differently from the 512-byte ones.
 pub struct HeapBuilder {
     client_sig: u8,
+    block_size: usize,
     /// Allocations per block.
     blocks: Vec<Vec<Vec<u8>>>,
     user_root: Hid,
@@ -35,9 +38,10 @@ fn used(block: usize, allocs: &[Vec<u8>], extra: usize) -> usize {
 }
 
 impl HeapBuilder {
-    pub fn new(client_sig: u8) -> Self {
+    pub fn new(client_sig: u8, block_size: usize) -> Self {
         HeapBuilder {
             client_sig,
+            block_size,
             blocks: vec![Vec::new()],
             user_root: Hid(0),
         }
@@ -53,7 +57,7 @@ impl HeapBuilder {
             ));
         }
         let last = self.blocks.len() - 1;
-        let fits = used(last, &self.blocks[last], bytes.len()) <= HEAP_BLOCK
+        let fits = used(last, &self.blocks[last], bytes.len()) <= self.block_size
             && self.blocks[last].len() < MAX_ALLOCS_PER_BLOCK;
         if !fits {
             self.blocks.push(Vec::new());
@@ -99,7 +103,7 @@ impl HeapBuilder {
             for o in offsets {
                 b.extend_from_slice(&o.to_le_bytes());
             }
-            fill[i] = fill_level(HEAP_BLOCK.saturating_sub(b.len()));
+            fill[i] = fill_level(self.block_size.saturating_sub(b.len()));
             out.push(b);
         }
         out[0][2] = SIG_HEAP;
@@ -139,7 +143,7 @@ mod tests {
 
     #[test]
     fn allocations_read_back_through_the_reader_across_blocks() {
-        let mut b = HeapBuilder::new(0xBC);
+        let mut b = HeapBuilder::new(0xBC, 8176);
         let mut hids = Vec::new();
         for i in 0..40u32 {
             let bytes: Vec<u8> = (0..(i as usize * 97 % 3000 + 1))
@@ -149,7 +153,7 @@ mod tests {
         }
         b.set_user_root(hids[0].0);
         let blocks = b.finish();
-        assert!(blocks.len() > 3 && blocks.iter().all(|b| b.len() <= HEAP_BLOCK));
+        assert!(blocks.len() > 3 && blocks.iter().all(|b| b.len() <= 8176));
         let heap = Heap::new(0x21, blocks).unwrap();
         assert_eq!(heap.client_sig, 0xBC);
         assert_eq!(heap.user_root, hids[0].0);
@@ -161,7 +165,7 @@ mod tests {
     #[test]
     fn oversized_allocations_are_refused() {
         assert!(
-            HeapBuilder::new(0xBC)
+            HeapBuilder::new(0xBC, 8176)
                 .alloc(vec![0; MAX_ALLOC + 1])
                 .is_err()
         );

@@ -122,7 +122,7 @@ impl PcBuilder {
 
     pub fn write(mut self, w: &mut NdbWriter, mut subs: Subnodes) -> Result<NodeOut> {
         self.props.sort_by_key(|p| p.0);
-        let mut heap = HeapBuilder::new(CLIENT_PC);
+        let mut heap = HeapBuilder::new(CLIENT_PC, w.variant().max_block_data());
         let mut records = Vec::with_capacity(self.props.len());
         for (id, t, value) in &self.props {
             let inline = matches!(fixed_size(*t), Some(n) if n <= 4) && t & ptype::MULTI == 0;
@@ -228,7 +228,7 @@ impl TcBuilder {
         let end_1b = ends[2].max(end_2b);
         let row_size = end_1b + cols.len().div_ceil(8);
 
-        let mut heap = HeapBuilder::new(CLIENT_TC);
+        let mut heap = HeapBuilder::new(CLIENT_TC, w.variant().max_block_data());
         let mut matrix = Vec::with_capacity(self.rows.len() * row_size);
         let mut index = Vec::with_capacity(self.rows.len());
         let mut sorted = self.rows;
@@ -266,7 +266,7 @@ impl TcBuilder {
             heap.alloc(matrix)?.0
         } else {
             // Whole rows per block, as readers expect.
-            let per = super::heap::HEAP_BLOCK / row_size;
+            let per = w.variant().max_block_data() / row_size;
             let parts: Vec<&[u8]> = matrix.chunks(per * row_size).collect();
             let bid = w.write_data_blocks(&parts)?;
             let nid = Nid((subs.next << 5) | 0x1F);

@@ -1,10 +1,15 @@
-//! Writing new stores: the node database first; property and table contexts and the
-//! messaging layer build on it.
+//! Writing new stores, layered as the reader is: the node database (`ndb`), heaps and
+//! property and table contexts (`heap`, `ltp`), and the store with its folders and messages
+//! (`messaging`).
 
 pub mod alloc;
 pub mod heap;
 pub mod ltp;
+pub mod messaging;
+pub mod names;
 pub mod ndb;
 pub mod out;
+pub mod value;
 
+pub use messaging::{NewAttachment, NewMessage, NewRecipient, StoreWriter};
 pub use ndb::{NdbWriter, Target};

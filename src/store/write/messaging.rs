@@ -1,0 +1,595 @@
+//! Writing a whole store: the message store object, the required folders and templates,
+//! folders with their hierarchy and contents tables, and messages with recipients,
+//! attachments and bodies. Messages are written as they are added; folders, whose tables
+//! and counts depend on everything added to them, are written at `finish`.
+
+use std::path::Path;
+
+use super::ltp::{NodeOut, PcBuilder, Subnodes, TcBuilder};
+use super::names::{LID_REMINDER_SET, Name, NameMapBuilder, PSETID_COMMON};
+use super::ndb::{NdbWriter, Target};
+use super::value::{binary, boolean, int32, text, time, utf16};
+use crate::store::error::{Error, Result};
+use crate::store::messaging::tags;
+use crate::store::ndb::btree::nid_type;
+use crate::store::ndb::{CryptMethod, Nid, SubnodeEntry};
+
+pub const IPM_SUBTREE: Nid = Nid(0x8022);
+pub const SEARCH_ROOT: Nid = Nid(0x8042);
+pub const DELETED_ITEMS: Nid = Nid(0x8062);
+
+/// The columns Outlook gives every hierarchy table (besides row id and version).
+const HIERARCHY_COLUMNS: [u32; 11] = [
+    0x0E30_0003,
+    0x0E33_0014,
+    0x0E34_0102,
+    0x0E38_0003,
+    0x3001_001F,
+    0x3602_0003,
+    0x3603_0003,
+    0x360A_000B,
+    0x3613_001F,
+    0x6635_0003,
+    0x6636_0003,
+];
+
+/// The columns of a contents table we fill, in this order.
+const CONTENTS_COLUMNS: [u32; 16] = [
+    0x0017_0003, // importance
+    0x001A_001F, // message class
+    0x0036_0003, // sensitivity
+    0x0037_001F, // subject
+    0x0039_0040, // client submit time
+    0x0042_001F, // sent representing name
+    0x0070_001F, // conversation topic
+    0x0E03_001F, // display cc
+    0x0E04_001F, // display to
+    0x0E06_0040, // delivery time
+    0x0E07_0003, // message flags
+    0x0E08_0003, // message size
+    0x0E17_0003, // message status
+    0x3008_0040, // last modification time
+    0x0E30_0003, // replica item id
+    0x0E38_0003, // replica flags
+];
+
+const ASSOC_COLUMNS: [u32; 13] = [
+    0x001A_001F,
+    0x0E07_0003,
+    0x0E17_0003,
+    0x3001_001F,
+    0x6800_001F,
+    0x6803_000B,
+    0x6805_0003,
+    0x682F_001F,
+    0x7003_0003,
+    0x7004_0003,
+    0x7005_0102,
+    0x7006_001F,
+    0x7007_0003,
+];
+
+const RECIPIENT_COLUMNS: [u32; 12] = [
+    0x0C15_0003,
+    0x0E0F_000B,
+    0x0FF9_0102,
+    0x0FFE_0003,
+    0x0FFF_0102,
+    0x3001_001F,
+    0x3002_001F,
+    0x3003_001F,
+    0x300B_0102,
+    0x3900_0003,
+    0x39FF_001F,
+    0x3A40_000B,
+];
+
+const ATTACHMENT_COLUMNS: [u32; 4] = [0x0E20_0003, 0x3704_001F, 0x3705_0003, 0x370B_0003];
+
+const SEARCH_CONTENTS_COLUMNS: [u32; 17] = [
+    0x0017_0003,
+    0x001A_001F,
+    0x0036_0003,
+    0x0037_001F,
+    0x0042_001F,
+    0x0057_000B,
+    0x0058_000B,
+    0x0E03_001F,
+    0x0E04_001F,
+    0x0E05_001F,
+    0x0E06_0040,
+    0x0E07_0003,
+    0x0E08_0003,
+    0x0E17_0003,
+    0x0E2A_000B,
+    0x3008_0040,
+    0x67F1_0003,
+];
+
+/// A recipient of a new message. `kind` is 1 To, 2 Cc, 3 Bcc.
+#[derive(Debug, Clone, Default)]
+pub struct NewRecipient {
+    pub display_name: String,
+    pub email_address: String,
+    pub address_type: String,
+    pub kind: i32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct NewAttachment {
+    pub file_name: String,
+    pub mime_type: Option<String>,
+    pub data: Vec<u8>,
+}
+
+/// A message to write. Times are FILETIMEs. `extra` carries any further properties
+/// (id, type, encoded value) as read from a source store, so copies lose nothing.
+#[derive(Debug, Clone, Default)]
+pub struct NewMessage {
+    pub message_class: String,
+    pub subject: String,
+    pub sender_name: Option<String>,
+    pub sender_email: Option<String>,
+    pub sender_address_type: Option<String>,
+    pub delivery_time: Option<i64>,
+    pub submit_time: Option<i64>,
+    pub creation_time: Option<i64>,
+    pub modification_time: Option<i64>,
+    pub flags: i32,
+    pub internet_message_id: Option<String>,
+    pub body_text: Option<String>,
+    pub body_html: Option<Vec<u8>>,
+    /// Compressed RTF ([MS-OXRTFCP]) as stored.
+    pub body_rtf_compressed: Option<Vec<u8>>,
+    pub transport_headers: Option<String>,
+    pub recipients: Vec<NewRecipient>,
+    pub attachments: Vec<NewAttachment>,
+    pub extra: Vec<(u16, u16, Vec<u8>)>,
+}
+
+struct FolderState {
+    nid: Nid,
+    parent: Nid,
+    name: String,
+    class: Option<String>,
+    children: Vec<Nid>,
+    contents: TcBuilder,
+    unread: i32,
+    is_search: bool,
+}
+
+pub struct StoreWriter {
+    ndb: NdbWriter,
+    record_key: [u8; 16],
+    display_name: String,
+    folders: Vec<FolderState>,
+    names: NameMapBuilder,
+}
+
+fn folder_state(
+    nid: Nid,
+    parent: Nid,
+    name: &str,
+    class: Option<&str>,
+    is_search: bool,
+) -> FolderState {
+    FolderState {
+        nid,
+        parent,
+        name: name.to_string(),
+        class: class.map(str::to_string),
+        children: Vec::new(),
+        contents: TcBuilder::new(&CONTENTS_COLUMNS),
+        unread: 0,
+        is_search,
+    }
+}
+
+/// A 16-byte store identity that differs between stores written at different times.
+fn new_record_key(seed: u64) -> [u8; 16] {
+    let mut x = seed ^ 0x9E37_79B9_7F4A_7C15;
+    let mut key = [0u8; 16];
+    for chunk in key.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        chunk.copy_from_slice(&x.to_le_bytes());
+    }
+    key
+}
+
+impl StoreWriter {
+    /// Starts a store with the folders every store has: the root, the top of the personal
+    /// folders (IPM subtree), Deleted Items, and the search root. `seed` makes the store's
+    /// identity reproducible for tests; pass a clock value otherwise.
+    pub fn create(
+        path: &Path,
+        target: Target,
+        crypt: CryptMethod,
+        display_name: &str,
+        seed: u64,
+    ) -> Result<StoreWriter> {
+        let mut ndb = NdbWriter::create(path, target, crypt)?;
+        for nid in [Nid::ROOT_FOLDER, IPM_SUBTREE, SEARCH_ROOT, DELETED_ITEMS] {
+            ndb.reserve_nid(nid);
+        }
+        let mut names = NameMapBuilder::default();
+        names.id(PSETID_COMMON, Name::Id(LID_REMINDER_SET))?;
+        let mut w = StoreWriter {
+            ndb,
+            names,
+            record_key: new_record_key(seed),
+            display_name: display_name.to_string(),
+            folders: vec![
+                folder_state(Nid::ROOT_FOLDER, Nid::ROOT_FOLDER, "", None, false),
+                folder_state(
+                    IPM_SUBTREE,
+                    Nid::ROOT_FOLDER,
+                    "Top of Personal Folders",
+                    None,
+                    false,
+                ),
+                folder_state(SEARCH_ROOT, Nid::ROOT_FOLDER, "Search Root", None, false),
+                folder_state(
+                    DELETED_ITEMS,
+                    IPM_SUBTREE,
+                    "Deleted Items",
+                    Some("IPF.Note"),
+                    false,
+                ),
+            ],
+        };
+        w.folders[0].children = vec![IPM_SUBTREE, SEARCH_ROOT];
+        w.folders[1].children = vec![DELETED_ITEMS];
+        Ok(w)
+    }
+
+    /// The property id to use for a named property in this store.
+    pub fn named_property(&mut self, guid: [u8; 16], name: Name) -> Result<u16> {
+        self.names.id(guid, name)
+    }
+
+    fn folder_mut(&mut self, nid: Nid) -> Result<&mut FolderState> {
+        self.folders
+            .iter_mut()
+            .find(|f| f.nid == nid)
+            .ok_or_else(|| Error::malformed("store writer", format!("folder {nid} does not exist")))
+    }
+
+    pub fn add_folder(
+        &mut self,
+        parent: Nid,
+        name: &str,
+        container_class: Option<&str>,
+    ) -> Result<Nid> {
+        self.folder_mut(parent)?;
+        let nid = self.ndb.new_nid(nid_type::NORMAL_FOLDER);
+        self.folder_mut(parent)?.children.push(nid);
+        self.folders
+            .push(folder_state(nid, parent, name, container_class, false));
+        Ok(nid)
+    }
+
+    /// Writes a message into `folder` and returns its node id.
+    pub fn add_message(&mut self, folder: Nid, m: &NewMessage) -> Result<Nid> {
+        self.folder_mut(folder)?;
+        let nid = self.ndb.new_nid(nid_type::NORMAL_MESSAGE);
+        let mut subs = Subnodes::default();
+        let mut pc = PcBuilder::default();
+        // Source properties first, so the interpreted fields below take precedence.
+        for (id, t, v) in &m.extra {
+            pc.set(*id, *t, v.clone());
+        }
+        let mut set = |id: u16, (t, v): (u16, Vec<u8>)| {
+            pc.set(id, t, v);
+        };
+        set(tags::MESSAGE_CLASS, text(&m.message_class));
+        set(tags::SUBJECT, text(&m.subject));
+        set(tags::CONVERSATION_TOPIC, text(&m.subject));
+        set(0x0017, int32(1));
+        set(0x0036, int32(0));
+        set(tags::MESSAGE_FLAGS, int32(m.flags));
+        if let Some(n) = &m.sender_name {
+            set(tags::SENDER_NAME, text(n));
+            set(tags::SENT_REPRESENTING_NAME, text(n));
+        }
+        if let Some(e) = &m.sender_email {
+            set(tags::SENDER_EMAIL_ADDRESS, text(e));
+            set(0x0065, text(e));
+            let kind = m.sender_address_type.as_deref().unwrap_or("SMTP");
+            set(0x0C1E, text(kind));
+            set(0x0064, text(kind));
+        }
+        for (id, t) in [
+            (tags::MESSAGE_DELIVERY_TIME, m.delivery_time),
+            (tags::CLIENT_SUBMIT_TIME, m.submit_time),
+            (tags::CREATION_TIME, m.creation_time),
+            (tags::LAST_MODIFICATION_TIME, m.modification_time),
+        ] {
+            if let Some(t) = t {
+                set(id, time(t));
+            }
+        }
+        if let Some(id) = &m.internet_message_id {
+            set(tags::INTERNET_MESSAGE_ID, text(id));
+        }
+        if let Some(b) = &m.body_text {
+            set(tags::BODY, text(b));
+        }
+        if let Some(h) = &m.body_html {
+            set(tags::HTML, binary(h));
+        }
+        if let Some(r) = &m.body_rtf_compressed {
+            set(tags::RTF_COMPRESSED, binary(r));
+            set(0x0E1F, boolean(true));
+        }
+        if let Some(h) = &m.transport_headers {
+            set(tags::TRANSPORT_MESSAGE_HEADERS, text(h));
+        }
+        let names = |kind: i32| -> String {
+            m.recipients
+                .iter()
+                .filter(|r| r.kind == kind)
+                .map(|r| r.display_name.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let (to, cc, bcc) = (names(1), names(2), names(3));
+        set(tags::DISPLAY_TO, text(&to));
+        set(tags::DISPLAY_CC, text(&cc));
+        set(tags::DISPLAY_BCC, text(&bcc));
+        if !m.attachments.is_empty() {
+            set(0x0E1B, boolean(true));
+        }
+        let size = approximate_size(m);
+        set(tags::MESSAGE_SIZE, int32(size));
+
+        if !m.recipients.is_empty() {
+            let entry = self.write_recipients(&m.recipients)?;
+            subs.add(entry);
+        }
+        if !m.attachments.is_empty() {
+            for e in self.write_attachments(&m.attachments)? {
+                subs.add(e);
+            }
+        }
+        let out = pc.write(&mut self.ndb, subs)?;
+        self.ndb.add_node(nid, out.bid_data, out.bid_sub, folder);
+
+        let row = vec![
+            Some(1i32.to_le_bytes().to_vec()),
+            Some(utf16(&m.message_class)),
+            Some(0i32.to_le_bytes().to_vec()),
+            Some(utf16(&m.subject)),
+            m.submit_time.map(|t| t.to_le_bytes().to_vec()),
+            m.sender_name.as_deref().map(utf16),
+            Some(utf16(&m.subject)),
+            Some(utf16(&cc)),
+            Some(utf16(&to)),
+            m.delivery_time.map(|t| t.to_le_bytes().to_vec()),
+            Some(m.flags.to_le_bytes().to_vec()),
+            Some(size.to_le_bytes().to_vec()),
+            Some(0i32.to_le_bytes().to_vec()),
+            m.modification_time
+                .or(m.creation_time)
+                .map(|t| t.to_le_bytes().to_vec()),
+            None,
+            None,
+        ];
+        let f = self.folder_mut(folder)?;
+        f.contents.row(nid.0, row);
+        if m.flags & 0x1 == 0 {
+            f.unread += 1;
+        }
+        Ok(nid)
+    }
+
+    fn write_recipients(&mut self, recipients: &[NewRecipient]) -> Result<SubnodeEntry> {
+        let mut tc = TcBuilder::new(&RECIPIENT_COLUMNS);
+        for (i, r) in recipients.iter().enumerate() {
+            tc.row(
+                i as u32,
+                vec![
+                    Some(r.kind.to_le_bytes().to_vec()),
+                    Some(vec![1]),
+                    None,
+                    Some(6i32.to_le_bytes().to_vec()),
+                    None,
+                    Some(utf16(&r.display_name)),
+                    Some(utf16(if r.address_type.is_empty() {
+                        "SMTP"
+                    } else {
+                        &r.address_type
+                    })),
+                    Some(utf16(&r.email_address)),
+                    None,
+                    Some(0i32.to_le_bytes().to_vec()),
+                    Some(utf16(&r.display_name)),
+                    Some(vec![0]),
+                ],
+            );
+        }
+        let out = tc.write(&mut self.ndb, Subnodes::default())?;
+        Ok(SubnodeEntry {
+            nid: Nid::RECIPIENT_TABLE,
+            bid_data: out.bid_data,
+            bid_sub: out.bid_sub,
+        })
+    }
+
+    fn write_attachments(&mut self, attachments: &[NewAttachment]) -> Result<Vec<SubnodeEntry>> {
+        let mut entries = Vec::new();
+        let mut table = TcBuilder::new(&ATTACHMENT_COLUMNS);
+        for (i, a) in attachments.iter().enumerate() {
+            let nid = Nid((((i as u32) + 1) << 5) | nid_type::ATTACHMENT as u32);
+            let mut pc = PcBuilder::default();
+            let size = a.data.len() as i32;
+            for (id, (t, v)) in [
+                (tags::ATTACH_METHOD, int32(1)),
+                (tags::ATTACH_LONG_FILENAME, text(&a.file_name)),
+                (tags::ATTACH_FILENAME, text(&a.file_name)),
+                (tags::DISPLAY_NAME, text(&a.file_name)),
+                (tags::ATTACH_SIZE, int32(size)),
+                (0x370B, int32(-1)),
+                (tags::ATTACH_DATA, binary(&a.data)),
+            ] {
+                pc.set(id, t, v);
+            }
+            if let Some(mime) = &a.mime_type {
+                pc.set(tags::ATTACH_MIME_TAG, text(mime).0, text(mime).1);
+            }
+            let out = pc.write(&mut self.ndb, Subnodes::default())?;
+            entries.push(SubnodeEntry {
+                nid,
+                bid_data: out.bid_data,
+                bid_sub: out.bid_sub,
+            });
+            table.row(
+                nid.0,
+                vec![
+                    Some(size.to_le_bytes().to_vec()),
+                    Some(utf16(&a.file_name)),
+                    Some(1i32.to_le_bytes().to_vec()),
+                    Some((-1i32).to_le_bytes().to_vec()),
+                ],
+            );
+        }
+        let out = table.write(&mut self.ndb, Subnodes::default())?;
+        entries.push(SubnodeEntry {
+            nid: Nid::ATTACHMENT_TABLE,
+            bid_data: out.bid_data,
+            bid_sub: out.bid_sub,
+        });
+        Ok(entries)
+    }
+
+    fn entry_id(&self, nid: Nid) -> Vec<u8> {
+        let mut e = vec![0u8; 4];
+        e.extend_from_slice(&self.record_key);
+        e.extend_from_slice(&nid.0.to_le_bytes());
+        e
+    }
+
+    fn write_node(&mut self, nid: Nid, out: NodeOut, parent: Nid) {
+        self.ndb.add_node(nid, out.bid_data, out.bid_sub, parent);
+    }
+
+    /// Writes folders, tables, the store object and templates, then the B-trees and header.
+    pub fn finish(mut self) -> Result<()> {
+        let folders = std::mem::take(&mut self.folders);
+        for f in &folders {
+            let count = f.contents.len() as i32;
+            let mut pc = PcBuilder::default();
+            pc.set(tags::DISPLAY_NAME, text(&f.name).0, text(&f.name).1);
+            pc.set(tags::CONTENT_COUNT, int32(count).0, int32(count).1);
+            pc.set(
+                tags::CONTENT_UNREAD_COUNT,
+                int32(f.unread).0,
+                int32(f.unread).1,
+            );
+            pc.set(
+                tags::SUBFOLDERS,
+                boolean(!f.children.is_empty()).0,
+                boolean(!f.children.is_empty()).1,
+            );
+            if let Some(c) = &f.class {
+                pc.set(tags::CONTAINER_CLASS, text(c).0, text(c).1);
+            }
+            let out = pc.write(&mut self.ndb, Subnodes::default())?;
+            self.write_node(f.nid, out, f.parent);
+
+            let mut hierarchy = TcBuilder::new(&HIERARCHY_COLUMNS);
+            for child in &f.children {
+                let c = folders
+                    .iter()
+                    .find(|x| x.nid == *child)
+                    .expect("child folder recorded");
+                hierarchy.row(
+                    child.0,
+                    vec![
+                        None,
+                        None,
+                        None,
+                        None,
+                        Some(utf16(&c.name)),
+                        Some((c.contents.len() as i32).to_le_bytes().to_vec()),
+                        Some(c.unread.to_le_bytes().to_vec()),
+                        Some(vec![!c.children.is_empty() as u8]),
+                        c.class.as_deref().map(utf16),
+                        None,
+                        None,
+                    ],
+                );
+            }
+            let out = hierarchy.write(&mut self.ndb, Subnodes::default())?;
+            self.write_node(f.nid.with_type(nid_type::HIERARCHY_TABLE), out, Nid(0));
+            debug_assert!(!f.is_search);
+        }
+        for f in folders {
+            let out = f.contents.write(&mut self.ndb, Subnodes::default())?;
+            self.write_node(f.nid.with_type(nid_type::CONTENTS_TABLE), out, Nid(0));
+            let out = TcBuilder::new(&ASSOC_COLUMNS).write(&mut self.ndb, Subnodes::default())?;
+            self.write_node(f.nid.with_type(nid_type::ASSOC_CONTENTS_TABLE), out, Nid(0));
+        }
+
+        let mut store = PcBuilder::default();
+        for (id, (t, v)) in [
+            (tags::RECORD_KEY, binary(&self.record_key)),
+            (tags::DISPLAY_NAME, text(&self.display_name)),
+            (0x35DF, int32(0x89)),
+            (
+                tags::IPM_SUBTREE_ENTRY_ID,
+                binary(&self.entry_id(IPM_SUBTREE)),
+            ),
+            (
+                tags::IPM_WASTEBASKET_ENTRY_ID,
+                binary(&self.entry_id(DELETED_ITEMS)),
+            ),
+            (tags::FINDER_ENTRY_ID, binary(&self.entry_id(SEARCH_ROOT))),
+            (0x67FF, int32(0)),
+        ] {
+            store.set(id, t, v);
+        }
+        let out = store.write(&mut self.ndb, Subnodes::default())?;
+        self.write_node(Nid::MESSAGE_STORE, out, Nid(0));
+
+        let names = std::mem::take(&mut self.names);
+        let out = names.write(&mut self.ndb)?;
+        self.write_node(Nid::NAME_TO_ID_MAP, out, Nid(0));
+
+        // Templates Outlook copies for new folders and messages, and the search queues.
+        for (nid, cols) in [
+            (Nid(0x60D), &HIERARCHY_COLUMNS[..]),
+            (Nid(0x60E), &CONTENTS_COLUMNS[..]),
+            (Nid(0x60F), &ASSOC_COLUMNS[..]),
+            (Nid(0x610), &SEARCH_CONTENTS_COLUMNS[..]),
+            (Nid::ATTACHMENT_TABLE, &ATTACHMENT_COLUMNS[..]),
+            (Nid::RECIPIENT_TABLE, &RECIPIENT_COLUMNS[..]),
+        ] {
+            let out = TcBuilder::new(cols).write(&mut self.ndb, Subnodes::default())?;
+            self.write_node(nid, out, Nid(0));
+        }
+        self.ndb.add_node(Nid(0x1E1), 0, 0, Nid(0));
+        let bid = self.ndb.write_data(&[0; 4])?;
+        self.ndb.add_node(Nid(0x201), bid, 0, Nid(0));
+        self.ndb.finish()
+    }
+}
+
+/// PidTagMessageSize: what the message's properties and parts add up to.
+fn approximate_size(m: &NewMessage) -> i32 {
+    let text_len = |s: &Option<String>| s.as_ref().map_or(0, |s| s.len() * 2);
+    let size = 512
+        + m.subject.len() * 2
+        + text_len(&m.body_text)
+        + m.body_html.as_ref().map_or(0, |b| b.len())
+        + m.body_rtf_compressed.as_ref().map_or(0, |b| b.len())
+        + text_len(&m.transport_headers)
+        + m.attachments
+            .iter()
+            .map(|a| a.data.len() + 256)
+            .sum::<usize>()
+        + m.recipients.len() * 128
+        + m.extra.iter().map(|e| e.2.len() + 8).sum::<usize>();
+    size.min(i32::MAX as usize) as i32
+}
