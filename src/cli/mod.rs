@@ -1,5 +1,7 @@
 //! The command line: a thin layer over the library for helpdesk scripts and tests.
 
+mod export;
+mod generate;
 mod info;
 
 use std::path::PathBuf;
@@ -28,6 +30,33 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy folders and items from any readable store (.ost included) into a new .pst.
+    Export {
+        source: PathBuf,
+        /// The new .pst; an existing file is never replaced.
+        dest: PathBuf,
+        /// Only this folder and its subfolders (a path as `info` prints it, joined with '/',
+        /// or relative to the top of the mailbox). May be given more than once.
+        #[arg(long = "folder", value_name = "PATH")]
+        folders: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a deterministic synthetic store.
+    Gen {
+        dest: PathBuf,
+        #[arg(long, default_value = "pst", value_parser = ["pst", "ost"])]
+        format: String,
+        #[arg(long, default_value_t = 10)]
+        folders: usize,
+        #[arg(long, default_value_t = 100)]
+        messages: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A line for a Synchronization Log message in Sync Issues. May be given more than once.
+        #[arg(long = "sync-log", value_name = "LINE")]
+        sync_log: Vec<String>,
+    },
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -35,6 +64,34 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info { store, json }) => {
             info::run(&store, json, &mut std::io::stdout().lock())
         }
+        Some(Command::Export {
+            source,
+            dest,
+            folders,
+            json,
+        }) => export::run(
+            &source,
+            &dest,
+            &folders,
+            json,
+            &mut std::io::stdout().lock(),
+        ),
+        Some(Command::Gen {
+            dest,
+            format,
+            folders,
+            messages,
+            seed,
+            sync_log,
+        }) => generate::run(
+            &dest,
+            &format,
+            folders,
+            messages,
+            seed,
+            sync_log,
+            &mut std::io::stdout().lock(),
+        ),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();

@@ -2,6 +2,7 @@
 
 pub mod folder;
 pub mod message;
+pub mod names;
 pub mod rtf;
 pub mod store;
 pub mod tags;

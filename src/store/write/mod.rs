@@ -3,12 +3,14 @@
 //! (`messaging`).
 
 pub mod alloc;
+pub mod copy;
 pub mod heap;
 pub mod ltp;
 pub mod messaging;
 pub mod names;
 pub mod ndb;
 pub mod out;
+pub mod synthetic;
 pub mod value;
 
 pub use messaging::{NewAttachment, NewMessage, NewRecipient, StoreWriter};

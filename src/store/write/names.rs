@@ -18,11 +18,7 @@ const BUCKETS: u32 = 251;
 /// Guid indexes 1 and 2 stand for PS_MAPI and PS_PUBLIC_STRINGS; the stream starts at 3.
 const FIRST_STREAM_GUID: u16 = 3;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Name {
-    Id(u32),
-    String(String),
-}
+pub use crate::store::messaging::names::Name;
 
 #[derive(Default)]
 pub struct NameMapBuilder {

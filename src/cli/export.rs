@@ -1,0 +1,59 @@
+//! `ostdoctor export`: copy a store's folders and items into a new .pst.
+
+use std::io::Write;
+use std::path::Path;
+
+use ostdoctor::store::Store;
+use ostdoctor::store::write::Target;
+use ostdoctor::store::write::copy::{Progress, export};
+
+pub fn run(
+    source: &Path,
+    dest: &Path,
+    folders: &[String],
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let store = Store::open(source)?;
+    let mut last = 0;
+    let summary = export(&store, dest, Target::Pst, folders, |p: Progress| {
+        // One line, rewritten in place, at most every 1% (and at the end).
+        let step = (p.items_total / 100).max(1);
+        if p.items_done - last >= step || p.items_done == p.items_total {
+            last = p.items_done;
+            eprint!("\rExporting: {} of {} items", p.items_done, p.items_total);
+        }
+    })?;
+    eprintln!();
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &summary)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    writeln!(out, "Exported to {}", dest.display())?;
+    writeln!(out, "Folders:      {}", summary.folders)?;
+    writeln!(out, "Items:        {}", summary.items)?;
+    writeln!(
+        out,
+        "Attachments:  {} ({} bytes)",
+        summary.attachments, summary.bytes
+    )?;
+    writeln!(out, "Skipped:      {}", summary.skipped.len())?;
+    for s in &summary.skipped {
+        writeln!(
+            out,
+            "  {} / {}: {}",
+            s.folder,
+            s.subject.as_deref().unwrap_or("(no subject)"),
+            s.reason
+        )?;
+    }
+    if summary.properties_left_out > 0 {
+        writeln!(
+            out,
+            "Not copied:   {} property values (embedded objects, or named properties the source does not name)",
+            summary.properties_left_out
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,287 @@
+//! Copying folders and items from any readable store (an .ost included) into a new store:
+//! the "export to .pst first" step of a rebuild, and the way a mailbox's items move to a
+//! new profile.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::messaging::{
+    DELETED_ITEMS, IPM_SUBTREE, NewAttachment, NewMessage, NewRecipient, StoreWriter,
+};
+use super::ndb::Target;
+use crate::store::error::Result;
+use crate::store::ltp::PropValue;
+use crate::store::ltp::prop::ptype;
+use crate::store::messaging::tags;
+use crate::store::ndb::{CryptMethod, Nid};
+use crate::store::{FolderInfo, Message, Store};
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ExportSummary {
+    pub folders: usize,
+    pub items: usize,
+    pub attachments: usize,
+    pub bytes: u64,
+    pub skipped: Vec<Skipped>,
+    /// Property values left out: embedded objects, and named properties the source's map
+    /// does not name.
+    pub properties_left_out: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    pub folder: String,
+    pub subject: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub items_done: usize,
+    pub items_total: usize,
+}
+
+/// The folder whose children are the user's folders: the IPM subtree the store names, or
+/// else an "IPM_SUBTREE" / "Top of Personal Folders" folder below the root.
+pub fn ipm_root(store: &Store, folders: &[FolderInfo]) -> Result<Option<Nid>> {
+    let props = crate::store::ltp::PropertyContext::open(crate::store::ltp::Node::open(
+        store.ndb(),
+        Nid::MESSAGE_STORE,
+    )?)?;
+    if let Some(eid) = props.binary(tags::IPM_SUBTREE_ENTRY_ID)?
+        && eid.len() >= 24
+    {
+        let nid = Nid(u32::from_le_bytes(eid[20..24].try_into().expect("4 bytes")));
+        if folders.iter().any(|f| f.nid == nid) {
+            return Ok(Some(nid));
+        }
+    }
+    // An offline store has two: the mailbox's, and an empty one under "Root - Public".
+    Ok(folders
+        .iter()
+        .filter(|f| f.display_name == "IPM_SUBTREE" || f.display_name == "Top of Personal Folders")
+        .min_by_key(|f| {
+            (
+                f.path.first().map(String::as_str) == Some("Root - Public"),
+                f.path.len(),
+            )
+        })
+        .map(|f| f.nid))
+}
+
+fn wastebasket(store: &Store) -> Result<Option<Nid>> {
+    let props = crate::store::ltp::PropertyContext::open(crate::store::ltp::Node::open(
+        store.ndb(),
+        Nid::MESSAGE_STORE,
+    )?)?;
+    Ok(props
+        .binary(tags::IPM_WASTEBASKET_ENTRY_ID)?
+        .filter(|e| e.len() >= 24)
+        .map(|e| Nid(u32::from_le_bytes(e[20..24].try_into().expect("4 bytes")))))
+}
+
+/// Copies the user's folders of `source` (all, or the subtrees named in `only`, each a
+/// path as `ostdoctor info` prints it, joined with '/', or relative to the IPM subtree)
+/// into a new store at `dest`.
+pub fn export(
+    source: &Store,
+    dest: &Path,
+    target: Target,
+    only: &[String],
+    mut progress: impl FnMut(Progress),
+) -> Result<ExportSummary> {
+    let folders = source.folders()?;
+    let root = ipm_root(source, &folders)?;
+    let trash = wastebasket(source)?;
+    let root_depth = root
+        .and_then(|r| folders.iter().find(|f| f.nid == r))
+        .map_or(0, |f| f.path.len());
+    let selected = |f: &FolderInfo| {
+        if f.is_search_folder || f.path.len() <= root_depth {
+            return false;
+        }
+        let under_root = root.is_none_or(|r| is_under(&folders, f, r));
+        let full = f.path.join("/");
+        let relative = f.path[root_depth..].join("/");
+        under_root
+            && (only.is_empty()
+                || only
+                    .iter()
+                    .any(|o| within(&full, o) || within(&relative, o)))
+    };
+    let chosen: Vec<&FolderInfo> = folders.iter().filter(|f| selected(f)).collect();
+    let items_total: usize = chosen.iter().map(|f| f.contents_rows.unwrap_or(0)).sum();
+
+    let name = source.properties()?.display_name;
+    let display = if name.is_empty() {
+        "Exported items".to_string()
+    } else {
+        name
+    };
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
+    let names = crate::store::messaging::names::read(source.ndb())?;
+    let mut summary = ExportSummary::default();
+    let mut mapped: HashMap<Nid, Nid> = HashMap::new();
+    if let Some(r) = root {
+        mapped.insert(r, IPM_SUBTREE);
+    }
+    for f in &chosen {
+        let parent = f
+            .parent
+            .and_then(|p| mapped.get(&p).copied())
+            .unwrap_or(IPM_SUBTREE);
+        // The new store has its own Deleted Items; the source's goes into it.
+        let is_trash =
+            Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
+        let nid = if is_trash && parent == IPM_SUBTREE {
+            DELETED_ITEMS
+        } else {
+            w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
+        };
+        mapped.insert(f.nid, nid);
+        summary.folders += 1;
+        for msg_nid in source.message_nids(f.nid)? {
+            let mut rename = |id: u16| -> Result<Option<u16>> {
+                match names.get(&id) {
+                    Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
+                    None => Ok(None),
+                }
+            };
+            let copied = source
+                .message(msg_nid)
+                .and_then(|m| to_new_message(&m, &mut summary, &mut rename));
+            match copied {
+                Ok(m) => {
+                    summary.attachments += m.attachments.len();
+                    summary.bytes += m
+                        .attachments
+                        .iter()
+                        .map(|a| a.data.len() as u64)
+                        .sum::<u64>();
+                    w.add_message(nid, &m)?;
+                    summary.items += 1;
+                }
+                Err(e) => summary.skipped.push(Skipped {
+                    folder: f.path.join("/"),
+                    subject: source
+                        .message(msg_nid)
+                        .ok()
+                        .and_then(|m| m.summary().ok())
+                        .and_then(|s| s.subject),
+                    reason: e.to_string(),
+                }),
+            }
+            progress(Progress {
+                items_done: summary.items + summary.skipped.len(),
+                items_total,
+            });
+        }
+    }
+    w.finish()?;
+    Ok(summary)
+}
+
+fn within(path: &str, prefix: &str) -> bool {
+    let prefix = prefix.trim_matches('/');
+    path == prefix || path.starts_with(&format!("{prefix}/"))
+}
+
+fn is_under(folders: &[FolderInfo], f: &FolderInfo, root: Nid) -> bool {
+    let mut cur = f.parent;
+    for _ in 0..folders.len() {
+        match cur {
+            Some(p) if p == root => return true,
+            Some(p) => cur = folders.iter().find(|x| x.nid == p).and_then(|x| x.parent),
+            None => return false,
+        }
+    }
+    false
+}
+
+/// Properties the writer sets itself from the interpreted fields.
+const REWRITTEN: [u16; 6] = [
+    tags::MESSAGE_SIZE,
+    tags::DISPLAY_TO,
+    tags::DISPLAY_CC,
+    tags::DISPLAY_BCC,
+    0x0E1B,
+    0x0E1F,
+];
+
+/// Turns a source message into one to write. Named properties are carried over by name:
+/// `rename` gives the destination's id for a source id (`None`: no name known for it).
+pub fn to_new_message(
+    m: &Message,
+    summary: &mut ExportSummary,
+    rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
+) -> Result<NewMessage> {
+    let s = m.summary()?;
+    let pc = m.properties();
+    let mut extra = Vec::new();
+    for p in m.all_properties() {
+        let id = if p.id >= 0x8000 {
+            rename(p.id)?
+        } else {
+            Some(p.id)
+        };
+        let carried = p.ptype != ptype::OBJECT && !REWRITTEN.contains(&p.id);
+        match (id, carried, pc.raw(p.id)?) {
+            (Some(id), true, Some((t, bytes))) => extra.push((id, t, bytes)),
+            _ => summary.properties_left_out += 1,
+        }
+    }
+    let recipients = m
+        .recipients()?
+        .into_iter()
+        .map(|r| NewRecipient {
+            display_name: r.display_name.clone().unwrap_or_default(),
+            email_address: r.smtp_address.or(r.email_address).unwrap_or_default(),
+            address_type: r.address_type.unwrap_or_else(|| "SMTP".into()),
+            kind: r.recipient_type.unwrap_or(1) as i32,
+        })
+        .collect();
+    let mut attachments = Vec::new();
+    for a in m.attachments()? {
+        match a.data_size {
+            Some(_) => attachments.push(NewAttachment {
+                file_name: a
+                    .file_name
+                    .clone()
+                    .or(a.display_name.clone())
+                    .unwrap_or_else(|| "attachment".into()),
+                mime_type: a.mime_type.clone(),
+                data: m.attachment_data(a.nid)?,
+            }),
+            None => summary.properties_left_out += 1,
+        }
+    }
+    Ok(NewMessage {
+        message_class: s.message_class.unwrap_or_else(|| "IPM.Note".into()),
+        subject: s.subject.unwrap_or_default(),
+        sender_name: s.sender_name,
+        sender_email: s.sender_email,
+        sender_address_type: pc.text(0x0C1E)?,
+        delivery_time: s.delivery_time,
+        submit_time: s.submit_time,
+        creation_time: s.creation_time,
+        modification_time: s.modification_time,
+        flags: s.flags.unwrap_or(1) as i32,
+        internet_message_id: s.internet_message_id,
+        body_text: m.body_text()?,
+        body_html: match pc.get(tags::HTML)? {
+            Some(PropValue::Binary(b)) => Some(b),
+            Some(PropValue::Text(t)) => Some(t.into_bytes()),
+            _ => None,
+        },
+        body_rtf_compressed: pc.binary(tags::RTF_COMPRESSED)?,
+        transport_headers: pc.text(tags::TRANSPORT_MESSAGE_HEADERS)?,
+        recipients,
+        attachments,
+        extra,
+    })
+}
