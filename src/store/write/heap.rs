@@ -30,9 +30,10 @@ fn header_size(block: usize) -> usize {
     }
 }
 
+/// Bytes a block takes once one more allocation of `extra` bytes (possibly empty) is added.
 fn used(block: usize, allocs: &[Vec<u8>], extra: usize) -> usize {
     let data: usize = allocs.iter().map(|a| a.len()).sum::<usize>() + extra;
-    let n = allocs.len() + usize::from(extra > 0);
+    let n = allocs.len() + 1;
     // Page map: two counts and one offset more than allocations, 2-byte aligned.
     header_size(block) + data.next_multiple_of(2) + 4 + 2 * (n + 1)
 }
@@ -160,6 +161,16 @@ mod tests {
         for (hid, bytes) in &hids {
             assert_eq!(heap.get(*hid).unwrap(), &bytes[..]);
         }
+    }
+
+    #[test]
+    fn empty_allocations_still_take_a_page_map_slot() {
+        let mut b = HeapBuilder::new(0xBC, 8176);
+        for i in 0..3000 {
+            b.alloc(if i % 2 == 0 { Vec::new() } else { vec![7; 9] })
+                .unwrap();
+        }
+        assert!(b.finish().iter().all(|block| block.len() <= 8176));
     }
 
     #[test]
