@@ -6,4 +6,5 @@
 
 pub mod server;
 pub mod store;
+pub mod time;
 pub mod wizard;

@@ -10,12 +10,11 @@ pub mod graph;
 pub mod imap;
 mod net;
 mod secret;
-mod time;
 mod tls;
 
+pub use crate::time::Timestamp;
 pub use error::{ErrorKind, ServerError};
 pub use secret::Secret;
-pub use time::Timestamp;
 pub use tls::TlsOptions;
 
 /// A mailbox server that can be asked about its folders and items.

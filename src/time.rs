@@ -1,6 +1,6 @@
-//! Points in time as servers write them (IMAP INTERNALDATE, RFC 5322 `Date:` headers,
-//! RFC 3339 in Graph JSON), reduced to seconds since 1970 in UTC so that items can be matched
-//! by time whatever zone each side wrote.
+//! Points in time as stores and servers write them (FILETIMEs, IMAP INTERNALDATE, RFC 5322
+//! `Date:` headers, RFC 3339 in Graph JSON), reduced to seconds since 1970 in UTC so that
+//! items can be matched by time whatever zone each side wrote.
 
 use std::fmt;
 
