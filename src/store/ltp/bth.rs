@@ -107,27 +107,15 @@ fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ltp::heap::SIG_HEAP;
 
-    /// One heap block holding `allocs` (HIDs 0x20, 0x40, ...), with a BTH header first.
+    /// One heap block holding `allocs` (HIDs 0x20, 0x40, ...), the first as its root.
     fn heap(allocs: &[Vec<u8>]) -> Heap {
-        let mut b = vec![0u8; 12];
-        b[2] = SIG_HEAP;
-        b[3] = CLIENT_BTH;
-        b[4..8].copy_from_slice(&0x20u32.to_le_bytes());
-        let mut offsets = vec![12u16];
+        let mut b = crate::store::write::heap::HeapBuilder::new(CLIENT_BTH, 8176);
         for a in allocs {
-            b.extend_from_slice(a);
-            offsets.push(b.len() as u16);
+            b.alloc(a.clone()).unwrap();
         }
-        let map = b.len() as u16;
-        b[0..2].copy_from_slice(&map.to_le_bytes());
-        b.extend_from_slice(&(allocs.len() as u16).to_le_bytes());
-        b.extend_from_slice(&0u16.to_le_bytes());
-        for o in offsets {
-            b.extend_from_slice(&o.to_le_bytes());
-        }
-        Heap::new(0x21, vec![b]).unwrap()
+        b.set_user_root(Hid(0x20));
+        Heap::new(0x21, b.finish()).unwrap()
     }
 
     fn bth_header(levels: u8, root: u32) -> Vec<u8> {
