@@ -4,5 +4,6 @@
 //! Data flows one way: store / server -> diagnose -> wizard -> ui. Front ends (the desktop
 //! app, the CLI) are thin layers over this library.
 
+pub mod export;
 pub mod server;
 pub mod store;
