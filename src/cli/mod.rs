@@ -1,6 +1,12 @@
 //! The command line: a thin layer over the library for helpdesk scripts and tests.
 
+mod compare;
+mod exit;
 mod info;
+mod password;
+mod report;
+mod server_args;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -28,6 +34,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Put each folder's "Server folder contains" beside "Offline folder contains", read
+    /// from the mailbox server, with a verdict per folder.
+    Stats(stats::StatsArgs),
+    /// Compare folders and their items with the mailbox server: which items exist only
+    /// offline, only on the server, or in both.
+    Compare(compare::CompareArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -35,6 +47,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Info { store, json }) => {
             info::run(&store, json, &mut std::io::stdout().lock())
         }
+        Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
+        Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
@@ -52,7 +66,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Err(e) => {
             eprintln!("ostdoctor: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(exit::status_for(e.as_ref()))
         }
     }
 }

@@ -69,12 +69,15 @@ pub fn gather(
             hits
         }
         // Folders that hold no mail are not compared item by item: the server shows none
-        // of their items over IMAP, and Graph lists no such folder.
+        // of their items over IMAP, and Graph lists no such folder. Nor are hidden folders
+        // the server does not show: Outlook keeps its own settings in them.
         _ => pairs
             .iter()
             .filter(|p| {
-                p.store
-                    .is_none_or(|i| store_side.folders[i].kind == FolderKind::Mail)
+                p.store.is_none_or(|i| {
+                    let f = &store_side.folders[i];
+                    f.kind == FolderKind::Mail && (!f.hidden || p.server.is_some())
+                })
             })
             .collect(),
     };

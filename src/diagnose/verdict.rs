@@ -247,17 +247,20 @@ fn both(
             Verdict::OfflineBehind,
             format!(
                 "The server holds {} more than the offline folder: Outlook has not downloaded \
-                 them. Compare the items to see which.",
-                items(online - offline)
+                 {}. Compare the items to see which.",
+                items(online - offline),
+                if online - offline == 1 { "it" } else { "them" }
             ),
         )
     } else {
+        let surplus = offline - online;
         judged(
             Verdict::OfflineAhead,
             format!(
-                "The offline folder holds {} more than the server: those may exist only in the \
+                "The offline folder holds {} more than the server: {} may exist only in the \
                  .ost and would be lost if it were rebuilt. Compare the items to see which.",
-                items(offline - online)
+                items(surplus),
+                if surplus == 1 { "it" } else { "they" }
             ),
         )
     }
