@@ -1,6 +1,8 @@
 //! The comparison of an offline store with its mailbox server, folder by folder and, where
 //! the items were read, item by item: a pure function of the two sides.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::items::{ItemComparison, compare_items};
@@ -8,7 +10,7 @@ use super::mapping::{MatchedBy, Pair, map_folders};
 use super::names::role_key;
 use super::sides::{FolderKind, ServerKind, ServerSide, StoreSide};
 use super::verdict::{Expected, ItemEvidence, Verdict, judge};
-use crate::server::Timestamp;
+use crate::server::{Item, Timestamp};
 
 /// Choices that change verdicts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -200,15 +202,11 @@ fn row(pair: &Pair, store: &StoreSide, server: &ServerSide, options: &Options) -
     }
 }
 
-fn server_only_times(c: &ItemComparison, items: &[crate::server::Item]) -> Vec<Option<Timestamp>> {
+fn server_only_times(c: &ItemComparison, items: &[Item]) -> Vec<Option<Timestamp>> {
+    let by_id: HashMap<&str, &Item> = items.iter().map(|i| (i.server_id.as_str(), i)).collect();
     c.only_on_server
         .iter()
-        .map(|r| {
-            items
-                .iter()
-                .find(|i| i.server_id == r.id)
-                .and_then(|i| i.sent.or(i.received))
-        })
+        .map(|r| by_id.get(r.id.as_str()).and_then(|i| i.sent.or(i.received)))
         .collect()
 }
 
@@ -217,7 +215,7 @@ mod tests {
     use super::*;
     use crate::diagnose::sides::StoreItem;
     use crate::diagnose::sides::testing::{server_folder, store_folder};
-    use crate::server::{Folder, FolderId, FolderRole, Item};
+    use crate::server::{Folder, FolderId, FolderRole};
     use crate::store::ndb::Nid;
 
     fn find<'a>(r: &'a Report, path: &str) -> &'a FolderReport {

@@ -3,6 +3,8 @@
 //! its name under its already paired parent, so renamed well-known parents carry their
 //! subfolders along. Each folder pairs at most once.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Serialize;
 
 use super::names::{is_sync_issues_child, role_from_name};
@@ -39,47 +41,60 @@ pub fn map_folders(store: &[StoreFolder], server: &[Folder]) -> Vec<Pair> {
 
     // Roles present exactly once on each side pair up; a role found twice on a side is
     // ambiguous and left to the path pass.
+    let mut store_by_role: HashMap<&FolderRole, Vec<usize>> = HashMap::new();
     for (si, folder) in store.iter().enumerate() {
-        let Some(role) = &folder.role else { continue };
-        if !is_pairable_role(role)
-            || store
-                .iter()
-                .filter(|f| f.role.as_ref() == Some(role))
-                .count()
-                != 1
-        {
-            continue;
+        if let Some(role) = folder.role.as_ref().filter(|r| is_pairable_role(r)) {
+            store_by_role.entry(role).or_default().push(si);
         }
-        let candidates: Vec<usize> = (0..server.len())
-            .filter(|&vi| server_roles[vi].as_ref() == Some(role))
-            .collect();
-        if let [vi] = candidates[..] {
-            store_to_server[si] = Some((vi, MatchedBy::Role));
-            server_taken[vi] = true;
+    }
+    let mut server_by_role: HashMap<&FolderRole, Vec<usize>> = HashMap::new();
+    for (vi, role) in server_roles.iter().enumerate() {
+        if let Some(role) = role.as_ref().filter(|r| is_pairable_role(r)) {
+            server_by_role.entry(role).or_default().push(vi);
+        }
+    }
+    for (role, store_indices) in &store_by_role {
+        if let ([si], Some([vi])) = (
+            store_indices.as_slice(),
+            server_by_role.get(role).map(Vec::as_slice),
+        ) {
+            store_to_server[*si] = Some((*vi, MatchedBy::Role));
+            server_taken[*vi] = true;
         }
     }
 
     // Store folders come parents first, so a parent's pairing is known before its children.
+    let store_by_path: HashMap<&[String], usize> = store
+        .iter()
+        .enumerate()
+        .map(|(si, f)| (f.path.as_slice(), si))
+        .collect();
+    let mut server_children: HashMap<&[String], Vec<usize>> = HashMap::new();
+    for (vi, f) in server.iter().enumerate() {
+        if let Some((_, parent)) = f.path.split_last() {
+            server_children.entry(parent).or_default().push(vi);
+        }
+    }
     for si in 0..store.len() {
         if store_to_server[si].is_some() {
             continue;
         }
-        let path = &store[si].path;
-        let Some((name, parent)) = path.split_last() else {
+        let Some((name, parent)) = store[si].path.split_last() else {
             continue;
         };
-        let server_parent: Option<Vec<String>> = if parent.is_empty() {
-            Some(Vec::new())
-        } else {
-            store
-                .iter()
-                .position(|f| f.path == parent)
-                .and_then(|pi| store_to_server[pi])
-                .map(|(vi, _)| server[vi].path.clone())
+        // Under the parent's partner when the parent is paired (a renamed well-known
+        // folder), else under the same path.
+        let server_parent: &[String] = match store_by_path.get(parent) {
+            Some(&pi) => match store_to_server[pi] {
+                Some((vi, _)) => &server[vi].path,
+                None => parent,
+            },
+            None => parent,
         };
-        let wanted_parent = server_parent.unwrap_or_else(|| parent.to_vec());
-        let found = find_child(server, &server_taken, &wanted_parent, name);
-        if let Some(vi) = found {
+        let candidates = server_children
+            .get(server_parent)
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(vi) = find_child(server, candidates, &server_taken, name) {
             store_to_server[si] = Some((vi, MatchedBy::Path));
             server_taken[vi] = true;
         }
@@ -124,43 +139,43 @@ fn is_pairable_role(role: &FolderRole) -> bool {
 /// folder named like a well-known folder in any known language, and the sync-problem folders
 /// under Sync Issues. A role the server declares anywhere is never also given by name.
 pub fn server_roles(server: &[Folder]) -> Vec<Option<FolderRole>> {
-    let declared: Vec<&FolderRole> = server.iter().filter_map(|f| f.role.as_ref()).collect();
+    let declared: HashSet<&FolderRole> = server.iter().filter_map(|f| f.role.as_ref()).collect();
+    let by_name = |name: &str| role_from_name(name).filter(|r| !declared.contains(r));
     let mut roles: Vec<Option<FolderRole>> = server.iter().map(|f| f.role.clone()).collect();
     for (i, folder) in server.iter().enumerate() {
-        if roles[i].is_some() {
-            continue;
+        if let (None, [name]) = (&roles[i], folder.path.as_slice()) {
+            roles[i] = by_name(name).filter(|r| !is_sync_issues_child(r));
         }
-        let named = match folder.path.as_slice() {
-            [name] => role_from_name(name).filter(|r| !is_sync_issues_child(r)),
-            [parent, name] => {
-                let parent_is_sync_issues = server.iter().zip(&roles).any(|(f, r)| {
-                    f.path.len() == 1 && f.path[0] == *parent && *r == Some(FolderRole::SyncIssues)
-                }) || role_from_name(parent)
-                    == Some(FolderRole::SyncIssues);
-                role_from_name(name).filter(|r| parent_is_sync_issues && is_sync_issues_child(r))
-            }
-            _ => None,
-        };
-        roles[i] = named.filter(|r| !declared.contains(&r));
+    }
+    let sync_issues: HashSet<&str> = server
+        .iter()
+        .zip(&roles)
+        .filter(|(f, r)| f.path.len() == 1 && **r == Some(FolderRole::SyncIssues))
+        .map(|(f, _)| f.path[0].as_str())
+        .collect();
+    for (i, folder) in server.iter().enumerate() {
+        if let (None, [parent, name]) = (&roles[i], folder.path.as_slice())
+            && sync_issues.contains(parent.as_str())
+        {
+            roles[i] = by_name(name).filter(is_sync_issues_child);
+        }
     }
     roles
 }
 
-/// An unpaired server folder named `name` directly under `parent`: the exact name first,
-/// then ignoring case (IMAP's INBOX, servers that capitalize).
-fn find_child(server: &[Folder], taken: &[bool], parent: &[String], name: &str) -> Option<usize> {
-    let under = |vi: &usize| {
-        !taken[*vi]
-            && server[*vi].path.len() == parent.len() + 1
-            && server[*vi].path[..parent.len()] == *parent
-    };
-    let last = |vi: usize| server[vi].path.last().map(String::as_str).unwrap_or("");
-    let exact = (0..server.len()).filter(under).find(|&vi| last(vi) == name);
-    exact.or_else(|| {
+/// The unpaired folder among `candidates` named `name`: the exact name first, then ignoring
+/// case (IMAP's INBOX, servers that capitalize).
+fn find_child(
+    server: &[Folder],
+    candidates: &[usize],
+    taken: &[bool],
+    name: &str,
+) -> Option<usize> {
+    let last = |vi: usize| server[vi].path.last().map_or("", String::as_str);
+    let free = || candidates.iter().copied().filter(|&vi| !taken[vi]);
+    free().find(|&vi| last(vi) == name).or_else(|| {
         let lower = name.to_lowercase();
-        (0..server.len())
-            .filter(under)
-            .find(|&vi| last(vi).to_lowercase() == lower)
+        free().find(|&vi| last(vi).to_lowercase() == lower)
     })
 }
 

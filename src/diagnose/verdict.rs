@@ -352,3 +352,49 @@ fn capitalize(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::sides::testing::{server_folder, store_folder};
+
+    fn verdict(s: &StoreFolder, v: &Folder, kind: ServerKind) -> (Verdict, Option<Expected>) {
+        let j = judge(Some(s), Some(v), None, kind, None);
+        (j.verdict, j.expected)
+    }
+
+    #[test]
+    fn pairs_by_count() {
+        let imap = ServerKind::Imap;
+        // A name that only holds subfolders agrees with an empty folder.
+        let empty = store_folder("Projects", None, 0);
+        let placeholder = server_folder("Projects", None, None);
+        assert_eq!(verdict(&empty, &placeholder, imap), (Verdict::Equal, None));
+        let full = store_folder("Projects", None, 2);
+        assert_eq!(
+            verdict(&full, &placeholder, imap),
+            (Verdict::OfflineAhead, None)
+        );
+
+        let mut uncounted = store_folder("Inbox", None, 0);
+        uncounted.count = None;
+        let inbox = server_folder("INBOX", None, Some(3));
+        assert_eq!(verdict(&uncounted, &inbox, imap), (Verdict::Unknown, None));
+
+        // Exchange lists Calendar over IMAP, but not its items.
+        let mut calendar = store_folder("Calendar", Some(FolderRole::Calendar), 9);
+        calendar.kind = FolderKind::Calendar;
+        let stub = server_folder("Calendar", Some(FolderRole::Calendar), Some(0));
+        assert_eq!(
+            verdict(&calendar, &stub, imap),
+            (
+                Verdict::ExpectedDifference,
+                Some(Expected::NotVisibleOverImap)
+            )
+        );
+        let j = judge(Some(&full), Some(&inbox), None, imap, None);
+        assert_eq!(j.verdict, Verdict::OfflineBehind);
+        assert!(j.reason.contains("1 item more"), "{}", j.reason);
+        assert!(j.reason.contains("downloaded it"), "{}", j.reason);
+    }
+}
