@@ -4,6 +4,8 @@
 //! Data flows one way: store / server -> diagnose -> wizard -> ui. Front ends (the desktop
 //! app, the CLI) are thin layers over this library.
 
+pub mod diagnose;
+pub mod export;
 pub mod server;
 pub mod store;
 pub mod time;

@@ -104,6 +104,25 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// RFC 5322 `Date:` form in UTC: `Thu, 12 Aug 2021 20:18:02 +0000`.
+    pub fn to_rfc5322(&self) -> String {
+        const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        let days = self.0.div_euclid(86_400);
+        let secs = self.0.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let month = MONTHS[m as usize - 1];
+        let month = format!("{}{}", month[..1].to_ascii_uppercase(), &month[1..]);
+        format!(
+            "{}, {d} {month} {y:04} {:02}:{:02}:{:02} +0000",
+            DAYS[days.rem_euclid(7) as usize],
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+}
+
 impl fmt::Display for Timestamp {
     /// RFC 3339 in UTC.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -228,6 +247,20 @@ mod tests {
         let t = Timestamp::parse_rfc5322("1 Jul 03 10:52 GMT (comment)").unwrap();
         assert_eq!(t.to_string(), "2003-07-01T10:52:00Z");
         assert_eq!(Timestamp::parse_rfc5322("yesterday"), None);
+    }
+
+    #[test]
+    fn rfc5322_output_reads_back() {
+        let t = Timestamp::parse_rfc3339("2021-08-12T20:18:02Z").unwrap();
+        assert_eq!(t.to_rfc5322(), "Thu, 12 Aug 2021 20:18:02 +0000");
+        assert_eq!(Timestamp(0).to_rfc5322(), "Thu, 1 Jan 1970 00:00:00 +0000");
+        let t = Timestamp::parse_rfc3339("2000-02-29T23:59:59Z").unwrap();
+        assert_eq!(t.to_rfc5322(), "Tue, 29 Feb 2000 23:59:59 +0000");
+        assert_eq!(Timestamp::parse_rfc5322(&t.to_rfc5322()), Some(t));
+        assert_eq!(
+            Timestamp(-1).to_rfc5322(),
+            "Wed, 31 Dec 1969 23:59:59 +0000"
+        );
     }
 
     #[test]

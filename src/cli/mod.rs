@@ -1,8 +1,14 @@
 //! The command line: a thin layer over the library for helpdesk scripts and tests.
 
+mod compare;
+mod exit;
 mod export;
 mod generate;
 mod info;
+mod password;
+mod report;
+mod server_args;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +63,12 @@ pub enum Command {
         #[arg(long = "sync-log", value_name = "LINE")]
         sync_log: Vec<String>,
     },
+    /// Put each folder's "Server folder contains" beside "Offline folder contains", read
+    /// from the mailbox server, with a verdict per folder.
+    Stats(stats::StatsArgs),
+    /// Compare folders and their items with the mailbox server: which items exist only
+    /// offline, only on the server, or in both.
+    Compare(compare::CompareArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -92,6 +104,8 @@ pub fn run(cli: Cli) -> ExitCode {
             sync_log,
             &mut std::io::stdout().lock(),
         ),
+        Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
+        Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
@@ -109,7 +123,7 @@ pub fn run(cli: Cli) -> ExitCode {
         }
         Err(e) => {
             eprintln!("ostdoctor: {e}");
-            ExitCode::FAILURE
+            ExitCode::from(exit::status_for(e.as_ref()))
         }
     }
 }

@@ -54,13 +54,45 @@ impl Writer {
         self.command(&command);
     }
 
-    fn command(&mut self, command: &[u8]) {
+    /// Remove the messages whose Message-ID is one of `message_ids` from a mailbox; each must
+    /// be there.
+    pub fn delete_messages(&mut self, path: &str, message_ids: &[&str]) {
+        self.command(format!("SELECT {}", quote(&utf7::encode(path))).as_bytes());
+        let mut uids = Vec::new();
+        for id in message_ids {
+            let lines =
+                self.command(format!("UID SEARCH HEADER Message-ID {}", quote(id)).as_bytes());
+            let found: Vec<String> = lines
+                .iter()
+                .filter_map(|l| l.trim_end().strip_prefix("* SEARCH"))
+                .flat_map(|rest| {
+                    rest.split_whitespace()
+                        .map(String::from)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            assert_eq!(found.len(), 1, "{id} in {path}: {lines:?}");
+            uids.extend(found);
+        }
+        self.command(format!("UID STORE {} +FLAGS.SILENT (\\Deleted)", uids.join(",")).as_bytes());
+        self.command(b"EXPUNGE");
+        self.command(b"CLOSE");
+    }
+
+    /// DELETE a mailbox given by its Unicode path.
+    pub fn delete_mailbox(&mut self, path: &str) {
+        self.command(format!("DELETE {}", quote(&utf7::encode(path))).as_bytes());
+    }
+
+    /// Send one command and return the untagged lines of its answer.
+    fn command(&mut self, command: &[u8]) -> Vec<String> {
         self.tag += 1;
         let tag = format!("w{}", self.tag);
         let stream = self.reader.get_mut();
         stream.write_all(format!("{tag} ").as_bytes()).unwrap();
         stream.write_all(command).unwrap();
         stream.write_all(b"\r\n").unwrap();
+        let mut untagged = Vec::new();
         loop {
             let mut line = String::new();
             let n = self.reader.read_line(&mut line).unwrap();
@@ -71,8 +103,9 @@ impl Writer {
                     "{}: {line}",
                     String::from_utf8_lossy(command)
                 );
-                return;
+                return untagged;
             }
+            untagged.push(line);
         }
     }
 }

@@ -1,0 +1,34 @@
+//! Exit statuses scripts can act on: 0 success, 1 failure, 2 a wrong command line (as clap
+//! reports it), 3 the server refused the sign-in.
+
+use std::error::Error;
+
+use ostdoctor::diagnose::GatherError;
+use ostdoctor::server::{ErrorKind, ServerError};
+
+pub const FAILURE: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const SIGN_IN_REFUSED: u8 = 3;
+
+/// A command line that cannot work as given.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn status_for(e: &(dyn Error + 'static)) -> u8 {
+    let server = e.downcast_ref::<ServerError>().or(match e.downcast_ref() {
+        Some(GatherError::Server(s)) => Some(s),
+        _ => None,
+    });
+    if let Some(s) = server {
+        return match s.kind {
+            ErrorKind::Authentication(_) | ErrorKind::SignIn(_) => SIGN_IN_REFUSED,
+            ErrorKind::Config(_) => USAGE,
+            _ => FAILURE,
+        };
+    }
+    if e.downcast_ref::<UsageError>().is_some() {
+        return USAGE;
+    }
+    FAILURE
+}

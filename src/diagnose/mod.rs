@@ -1,0 +1,24 @@
+//! Diagnosis: what is wrong between the offline store and the mailbox, in words a user can
+//! act on. Reads from `store` and `server`; the wizard and the UI read from here.
+//!
+//! The folder comparison answers the Synchronize tab's question ("Server folder contains"
+//! against "Offline folder contains") for every folder at once, and, like scanost did, says
+//! which items differ.
+
+pub mod compare;
+pub mod gather;
+pub mod items;
+pub mod mapping;
+pub mod names;
+pub mod sides;
+pub mod store_side;
+pub mod verdict;
+
+pub use compare::{FolderReport, Options, Report, Summary, compare};
+pub use gather::{GatherError, ItemScope, gather};
+pub use items::{ItemComparison, ItemRef};
+pub use mapping::MatchedBy;
+pub use sides::{
+    FolderKind, RoleSource, ServerKind, ServerSide, StoreFolder, StoreItem, StoreSide,
+};
+pub use verdict::{Expected, Verdict};
