@@ -10,7 +10,6 @@ use std::process::Command;
 
 use common::{TempDir, fixture};
 use ostdoctor::store::Store;
-use ostdoctor::store::write::copy::ipm_root;
 
 fn ostdoctor(args: &[&str]) -> std::process::Output {
     let out = Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
@@ -32,7 +31,7 @@ type Content =
 fn content(path: &Path) -> Content {
     let store = Store::open(path).unwrap();
     let folders = store.folders().unwrap();
-    let root = ipm_root(&store, &folders).unwrap().expect("a mailbox top");
+    let root = store.ipm_subtree(&folders).unwrap().expect("a mailbox top");
     let depth = folders.iter().find(|f| f.nid == root).unwrap().path.len();
     let mut out = Content::new();
     for f in folders.iter().filter(|f| {

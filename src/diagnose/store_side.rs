@@ -16,12 +16,12 @@ use super::sides::{FolderKind, RoleSource, StoreFolder, StoreItem, StoreSide};
 use crate::server::{FolderRole, Timestamp};
 use crate::store::error::{Error, ErrorKind, Result};
 use crate::store::ltp::{Node, PropValue, PropertyContext};
+use crate::store::messaging::store::entry_id_nid;
 use crate::store::ndb::Nid;
 use crate::store::{FolderInfo, Store, filetime};
 
 /// Property ids read here and nowhere else ([MS-OXPROPS], [MS-OXOSFLD]).
 mod tag {
-    pub const IPM_SUBTREE_ENTRY_ID: u16 = 0x35E0;
     pub const IPM_OUTBOX_ENTRY_ID: u16 = 0x35E2;
     pub const IPM_WASTEBASKET_ENTRY_ID: u16 = 0x35E3;
     pub const IPM_SENTMAIL_ENTRY_ID: u16 = 0x35E4;
@@ -74,7 +74,17 @@ pub fn read_store_side(store: &Store) -> Result<StoreSide> {
     let record_key = store_pc.binary(crate::store::messaging::tags::RECORD_KEY)?;
     let by_nid: HashMap<Nid, usize> = all.iter().enumerate().map(|(i, f)| (f.nid, i)).collect();
 
-    let ipm = find_ipm_subtree(&store_pc, record_key.as_deref(), &all, &by_nid)?;
+    let ipm = store
+        .ipm_subtree(&all)?
+        .and_then(|nid| by_nid.get(&nid).copied())
+        .ok_or_else(|| {
+            Error::new(
+                "store",
+                ErrorKind::NotFound {
+                    what: "the top of the mailbox (IPM subtree): the store names no mail folders",
+                },
+            )
+        })?;
     let ipm_depth = all[ipm].path.len();
 
     // Descendants of the subtree, parents first, without search folders.
@@ -265,39 +275,6 @@ pub fn read_items(store: &Store, folder: &StoreFolder) -> Result<Vec<StoreItem>>
         .collect())
 }
 
-/// The top of the mailbox: where the message store's entry id points; else, in offline
-/// stores that lack it, the folder Exchange names `IPM_SUBTREE` under the mailbox root (its
-/// name is never localized).
-fn find_ipm_subtree(
-    store_pc: &PropertyContext,
-    record_key: Option<&[u8]>,
-    all: &[FolderInfo],
-    by_nid: &HashMap<Nid, usize>,
-) -> Result<usize> {
-    if let Some(entry_id) = store_pc.binary(tag::IPM_SUBTREE_ENTRY_ID)?
-        && let Some(nid) = pst_entry_id_nid(&entry_id, record_key)
-        && let Some(&i) = by_nid.get(&nid)
-    {
-        return Ok(i);
-    }
-    let named: Vec<usize> = (0..all.len())
-        .filter(|&i| {
-            let p = &all[i].path;
-            p.last().is_some_and(|n| n == "IPM_SUBTREE")
-                && (p.len() == 1 || (p.len() == 2 && p[0] != "Root - Public"))
-        })
-        .collect();
-    match named[..] {
-        [i] => Ok(i),
-        _ => Err(Error::new(
-            "store",
-            ErrorKind::NotFound {
-                what: "the top of the mailbox (IPM subtree): the store names no mail folders",
-            },
-        )),
-    }
-}
-
 fn read_extra(store: &Store, nid: Nid) -> Result<Extra> {
     let pc = PropertyContext::open(Node::open(store.ndb(), nid)?)?;
     let global_counter = pc
@@ -326,7 +303,7 @@ impl Resolver<'_> {
     /// The member an entry id points at: a store entry id by node id, an Exchange folder
     /// entry id by its global counter, which offline folders keep in their long-term id.
     fn resolve(&self, entry_id: &[u8]) -> Option<usize> {
-        if let Some(nid) = pst_entry_id_nid(entry_id, self.record_key) {
+        if let Some(nid) = entry_id_nid(entry_id, self.record_key) {
             return self.members.iter().position(|&i| self.all[i].nid == nid);
         }
         let counter = exchange_entry_id_counter(entry_id)?;
@@ -338,20 +315,6 @@ impl Resolver<'_> {
             _ => None,
         }
     }
-}
-
-/// A store entry id ([MS-PST] 2.4.3.2): 4 flag bytes, the store's record key, a node id.
-fn pst_entry_id_nid(entry_id: &[u8], record_key: Option<&[u8]>) -> Option<Nid> {
-    if entry_id.len() != 24 {
-        return None;
-    }
-    if let Some(key) = record_key
-        && key.len() == 16
-        && entry_id[4..20] != *key
-    {
-        return None;
-    }
-    Some(Nid(u32::from_le_bytes(entry_id[20..24].try_into().ok()?)))
 }
 
 /// An Exchange folder entry id ([MS-OXCDATA] 2.2.4.1): flags (4), provider (16), folder type
@@ -373,13 +336,13 @@ mod tests {
         let mut pst = vec![0u8; 4];
         pst.extend_from_slice(&key);
         pst.extend_from_slice(&0x8022u32.to_le_bytes());
-        assert_eq!(pst_entry_id_nid(&pst, Some(&key)), Some(Nid(0x8022)));
+        assert_eq!(entry_id_nid(&pst, Some(&key)), Some(Nid(0x8022)));
         assert_eq!(
-            pst_entry_id_nid(&pst, Some(&[8u8; 16])),
+            entry_id_nid(&pst, Some(&[8u8; 16])),
             None,
             "another store's id"
         );
-        assert_eq!(pst_entry_id_nid(&pst[..23], None), None);
+        assert_eq!(entry_id_nid(&pst[..23], None), None);
 
         let mut exchange = vec![0u8; 38];
         exchange.extend_from_slice(&[0, 0, 0, 0, 0x1e, 0x26, 0, 0]);

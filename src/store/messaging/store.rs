@@ -48,6 +48,21 @@ fn ser_hex<S: serde::Serializer>(
     }
 }
 
+/// A store entry id ([MS-PST] 2.4.3.2): 4 flag bytes, the store's record key, a node id.
+/// `None` when the bytes are not one, or name another store than the one with `record_key`.
+pub fn entry_id_nid(entry_id: &[u8], record_key: Option<&[u8]>) -> Option<Nid> {
+    if entry_id.len() != 24 {
+        return None;
+    }
+    if let Some(key) = record_key
+        && key.len() == 16
+        && entry_id[4..20] != *key
+    {
+        return None;
+    }
+    Some(Nid(u32::from_le_bytes(entry_id[20..24].try_into().ok()?)))
+}
+
 /// The first `/o=` address in a blob, up to its terminating NUL.
 fn find_dn(b: &[u8]) -> Option<String> {
     let start = b.windows(3).position(|w| w.eq_ignore_ascii_case(b"/o="))?;
@@ -81,6 +96,41 @@ impl Store {
             mailbox_owner_name: pc.text(tags::MAILBOX_OWNER_NAME)?,
             mailbox_owner_entry_id: pc.binary(tags::MAILBOX_OWNER_ENTRY_ID)?,
             mailbox_dn: self.mailbox_dn()?,
+        })
+    }
+
+    /// A special folder the message store object points to by entry id (0x35E0 IPM subtree,
+    /// 0x35E3 Deleted Items, ...), when it points into this store.
+    pub fn special_folder(&self, entry_id_tag: u16) -> Result<Option<Nid>> {
+        let pc = PropertyContext::open(Node::open(&self.ndb, Nid::MESSAGE_STORE)?)?;
+        let key = pc.binary(tags::RECORD_KEY)?;
+        Ok(pc
+            .binary(entry_id_tag)?
+            .and_then(|e| entry_id_nid(&e, key.as_deref())))
+    }
+
+    /// The top of the mailbox (the IPM subtree) among `folders`: where the message store's
+    /// entry id points; else, in offline stores that lack it, the one folder Exchange names
+    /// `IPM_SUBTREE` under the root or under a mailbox root (not "Root - Public"; the name is
+    /// never localized).
+    pub fn ipm_subtree(&self, folders: &[FolderInfo]) -> Result<Option<Nid>> {
+        if let Some(nid) = self.special_folder(tags::IPM_SUBTREE_ENTRY_ID)?
+            && folders.iter().any(|f| f.nid == nid)
+        {
+            return Ok(Some(nid));
+        }
+        let named: Vec<Nid> = folders
+            .iter()
+            .filter(|f| {
+                let p = &f.path;
+                p.last().is_some_and(|n| n == "IPM_SUBTREE")
+                    && (p.len() == 1 || (p.len() == 2 && p[0] != "Root - Public"))
+            })
+            .map(|f| f.nid)
+            .collect();
+        Ok(match named[..] {
+            [nid] => Some(nid),
+            _ => None,
         })
     }
 

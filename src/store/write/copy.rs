@@ -43,45 +43,6 @@ pub struct Progress {
     pub items_total: usize,
 }
 
-/// The folder whose children are the user's folders: the IPM subtree the store names, or
-/// else an "IPM_SUBTREE" / "Top of Personal Folders" folder below the root.
-pub fn ipm_root(store: &Store, folders: &[FolderInfo]) -> Result<Option<Nid>> {
-    let props = crate::store::ltp::PropertyContext::open(crate::store::ltp::Node::open(
-        store.ndb(),
-        Nid::MESSAGE_STORE,
-    )?)?;
-    if let Some(eid) = props.binary(tags::IPM_SUBTREE_ENTRY_ID)?
-        && eid.len() >= 24
-    {
-        let nid = Nid(u32::from_le_bytes(eid[20..24].try_into().expect("4 bytes")));
-        if folders.iter().any(|f| f.nid == nid) {
-            return Ok(Some(nid));
-        }
-    }
-    // An offline store has two: the mailbox's, and an empty one under "Root - Public".
-    Ok(folders
-        .iter()
-        .filter(|f| f.display_name == "IPM_SUBTREE" || f.display_name == "Top of Personal Folders")
-        .min_by_key(|f| {
-            (
-                f.path.first().map(String::as_str) == Some("Root - Public"),
-                f.path.len(),
-            )
-        })
-        .map(|f| f.nid))
-}
-
-fn wastebasket(store: &Store) -> Result<Option<Nid>> {
-    let props = crate::store::ltp::PropertyContext::open(crate::store::ltp::Node::open(
-        store.ndb(),
-        Nid::MESSAGE_STORE,
-    )?)?;
-    Ok(props
-        .binary(tags::IPM_WASTEBASKET_ENTRY_ID)?
-        .filter(|e| e.len() >= 24)
-        .map(|e| Nid(u32::from_le_bytes(e[20..24].try_into().expect("4 bytes")))))
-}
-
 /// Copies the user's folders of `source` (all, or the subtrees named in `only`, each a
 /// path as `ostdoctor info` prints it, joined with '/', or relative to the IPM subtree)
 /// into a new store at `dest`.
@@ -93,8 +54,8 @@ pub fn export(
     mut progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
     let folders = source.folders()?;
-    let root = ipm_root(source, &folders)?;
-    let trash = wastebasket(source)?;
+    let root = source.ipm_subtree(&folders)?;
+    let trash = source.special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)?;
     let root_depth = root
         .and_then(|r| folders.iter().find(|f| f.nid == r))
         .map_or(0, |f| f.path.len());
