@@ -9,7 +9,7 @@ use ostdoctor::diagnose::{ItemScope, Options, compare, gather};
 use ostdoctor::server::Timestamp;
 use ostdoctor::store::Store;
 
-use super::report::{Output, write_json, write_text};
+use super::report::{Output, print};
 use super::server_args::ServerArgs;
 
 /// An average month, for a sync window given in months as Outlook's setting is.
@@ -63,10 +63,6 @@ pub fn run(args: &CompareArgs, out: &mut dyn Write) -> Result<(), Box<dyn std::e
         connected.listing(),
         &report,
     );
-    if args.json {
-        write_json(&output, out)?;
-    } else {
-        write_text(&output, out)?;
-    }
+    print(&output, args.json, out)?;
     Ok(())
 }

@@ -36,7 +36,16 @@ impl<'a> Output<'a> {
     }
 }
 
-pub fn write_json(output: &Output, out: &mut dyn Write) -> io::Result<()> {
+/// Prints the report as JSON or as the side-by-side table.
+pub fn print(output: &Output, json: bool, out: &mut dyn Write) -> io::Result<()> {
+    if json {
+        write_json(output, out)
+    } else {
+        write_text(output, out)
+    }
+}
+
+fn write_json(output: &Output, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, output)?;
     writeln!(out)
 }
@@ -68,7 +77,7 @@ fn count(n: Option<u64>) -> String {
     n.map_or("-".into(), |n| n.to_string())
 }
 
-pub fn write_text(output: &Output, out: &mut dyn Write) -> io::Result<()> {
+fn write_text(output: &Output, out: &mut dyn Write) -> io::Result<()> {
     let r = output.report;
     let how = match (r.server_kind, output.listing) {
         (ServerKind::Imap, Some("list_status")) => "IMAP, counts by LIST-STATUS",

@@ -8,7 +8,7 @@ use clap::Args;
 use ostdoctor::diagnose::{ItemScope, Options, compare, gather};
 use ostdoctor::store::Store;
 
-use super::report::{Output, write_json, write_text};
+use super::report::{Output, print};
 use super::server_args::ServerArgs;
 
 #[derive(Args, Debug)]
@@ -35,10 +35,6 @@ pub fn run(args: &StatsArgs, out: &mut dyn Write) -> Result<(), Box<dyn std::err
         connected.listing(),
         &report,
     );
-    if args.json {
-        write_json(&output, out)?;
-    } else {
-        write_text(&output, out)?;
-    }
+    print(&output, args.json, out)?;
     Ok(())
 }
