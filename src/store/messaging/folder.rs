@@ -33,13 +33,23 @@ pub struct FolderInfo {
 }
 
 impl FolderInfo {
-    pub fn read(ndb: &Ndb, nid: Nid, parent: Option<Nid>, path: Vec<String>) -> Result<FolderInfo> {
+    /// Reads folder `nid`; `parent` is its parent folder and that folder's path, `None` for
+    /// the root (whose path is empty).
+    pub fn read(ndb: &Ndb, nid: Nid, parent: Option<(Nid, &[String])>) -> Result<FolderInfo> {
         let pc = PropertyContext::open(Node::open(ndb, nid)?)?;
         let display_name = pc.text(tags::DISPLAY_NAME)?.unwrap_or_default();
         let is_search_folder = nid.nid_type() == nid_type::SEARCH_FOLDER;
+        let path = match parent {
+            Some((_, parent_path)) => parent_path
+                .iter()
+                .cloned()
+                .chain([display_name.clone()])
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(FolderInfo {
             nid,
-            parent,
+            parent: parent.map(|(p, _)| p),
             path,
             display_name,
             container_class: pc.text(tags::CONTAINER_CLASS)?,

@@ -17,6 +17,9 @@ use crate::store::ndb::{Ndb, Nid};
 /// but a chain of thousands of folders would make every path unreadable).
 const MAX_DEPTH: usize = 256;
 
+/// A folder's parent during the walk: its id and path, the path shared by all its children.
+type ParentRef = (Nid, std::rc::Rc<[String]>);
+
 /// An open store. Read-only, `Send + Sync`: the GUI reads it from worker threads.
 #[derive(Debug)]
 pub struct Store {
@@ -154,12 +157,16 @@ impl Store {
 
     pub fn walk_folders(&self, mut visit: impl FnMut(FolderInfo) -> Result<()>) -> Result<()> {
         let mut seen = HashSet::new();
-        let mut stack = vec![(Nid::ROOT_FOLDER, None, Vec::<String>::new())];
+        let mut stack: Vec<(Nid, Option<ParentRef>)> = vec![(Nid::ROOT_FOLDER, None)];
         seen.insert(Nid::ROOT_FOLDER);
-        while let Some((nid, parent, path)) = stack.pop() {
-            let info = FolderInfo::read(&self.ndb, nid, parent, path)?;
+        while let Some((nid, parent)) = stack.pop() {
+            let info = FolderInfo::read(
+                &self.ndb,
+                nid,
+                parent.as_ref().map(|(p, path)| (*p, &path[..])),
+            )?;
             let children = table_row_ids(&self.ndb, nid, nid_type::HIERARCHY_TABLE)?;
-            let base = info.path.clone();
+            let base: std::rc::Rc<[String]> = info.path.clone().into();
             visit(info)?;
             if base.len() >= MAX_DEPTH {
                 return Err(self.ndb.ctx(
@@ -185,12 +192,7 @@ impl Store {
                         .with_nid(child.0),
                     ));
                 }
-                let name = PropertyContext::open(Node::open(&self.ndb, child)?)?
-                    .text(tags::DISPLAY_NAME)?
-                    .unwrap_or_default();
-                let mut path = base.clone();
-                path.push(name);
-                stack.push((child, Some(nid), path));
+                stack.push((child, Some((nid, base.clone()))));
             }
         }
         Ok(())
