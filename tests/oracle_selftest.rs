@@ -12,7 +12,9 @@
 
 mod oracle;
 
-use oracle::{OracleFolder, fixture, pffexport, pffexport_paths, prefixed, pypff, readpst};
+use oracle::{
+    OracleFolder, fixture, pffexport, pffexport_kind, pffexport_paths, prefixed, pypff, readpst,
+};
 use std::path::Path;
 
 const ANSI: &str = "ansi-32bit.pst";
@@ -43,19 +45,6 @@ fn under<'a>(folders: &'a [OracleFolder], prefix: &[&str]) -> Vec<&'a OracleFold
         .iter()
         .filter(|f| f.path.len() >= prefix.len() && f.path[..prefix.len()] == *prefix)
         .collect()
-}
-
-/// pffexport's directory prefix for a message class, as observed on the fixtures.
-fn pffexport_kind(class: &str) -> &'static str {
-    if class.starts_with("IPM.Schedule.Meeting") {
-        "Meeting"
-    } else if class.starts_with("IPM.Appointment") {
-        "Appointment"
-    } else if class.starts_with("IPM.Note") {
-        "Message"
-    } else {
-        panic!("message class {class:?} is new to these tests: learn pffexport's name for it")
-    }
 }
 
 /// readpst's kind for a message class: calendar items become vCalendar, everything seen on

@@ -8,7 +8,9 @@ mod oracle;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use oracle::{OracleFolder, fixture, pffexport, pffexport_paths, prefixed, pypff, readpst};
+use oracle::{
+    OracleFolder, fixture, pffexport, pffexport_kind, pffexport_paths, prefixed, pypff, readpst,
+};
 use ostdoctor::store::Store;
 
 const FIXTURES: [&str; 3] = ["ansi-32bit.pst", "enron.pst", "outlook-com-2013.ost"];
@@ -59,18 +61,6 @@ fn ours(path: &Path) -> Vec<OurFolder> {
 
 fn oracle_or_panic(name: &str, r: Result<Vec<OracleFolder>, String>) -> Vec<OracleFolder> {
     r.unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn pffexport_kind(class: &str) -> &'static str {
-    if class.starts_with("IPM.Schedule.Meeting") {
-        "Meeting"
-    } else if class.starts_with("IPM.Appointment") {
-        "Appointment"
-    } else if class.starts_with("IPM.Note") {
-        "Message"
-    } else {
-        panic!("message class {class:?} is new to these tests: learn pffexport's name for it")
-    }
 }
 
 #[test]

@@ -154,6 +154,19 @@ pub fn pffexport(store: &Path) -> Result<Vec<OracleFolder>, String> {
     Ok(folders)
 }
 
+/// pffexport's directory prefix for a message class, as observed on the fixtures.
+pub fn pffexport_kind(class: &str) -> &'static str {
+    if class.starts_with("IPM.Schedule.Meeting") {
+        "Meeting"
+    } else if class.starts_with("IPM.Appointment") {
+        "Appointment"
+    } else if class.starts_with("IPM.Note") {
+        "Message"
+    } else {
+        panic!("message class {class:?} is new to these tests: learn pffexport's name for it")
+    }
+}
+
 /// Maps display-name paths (all folders of a store, siblings in store order, as our reader
 /// or pypff lists them) to the paths pffexport writes, by the rules under [`pffexport`].
 pub fn pffexport_paths(paths: &[Vec<String>]) -> Vec<Vec<String>> {
