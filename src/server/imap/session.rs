@@ -109,9 +109,7 @@ impl Session {
     }
 
     fn start_tls(mut self, config: &ImapConfig) -> Result<Session, ServerError> {
-        if self.caps.is_empty() {
-            self.refresh_capabilities()?;
-        }
+        self.ensure_capabilities()?;
         if !self.has_capability("STARTTLS") {
             // Never fall back to plaintext silently: that is what a downgrade attack wants.
             return Err(self.error(
@@ -134,6 +132,14 @@ impl Session {
         Ok(self)
     }
 
+    /// Asks for capabilities unless the greeting or an earlier answer already gave them.
+    fn ensure_capabilities(&mut self) -> Result<(), ServerError> {
+        if self.caps.is_empty() {
+            self.refresh_capabilities()?;
+        }
+        Ok(())
+    }
+
     pub fn refresh_capabilities(&mut self) -> Result<(), ServerError> {
         for response in self.run("CAPABILITY", "CAPABILITY")? {
             if let Response::Capability(caps) = response {
@@ -146,9 +152,7 @@ impl Session {
     fn authenticate(&mut self, auth: &ImapAuth) -> Result<(), ServerError> {
         match auth {
             ImapAuth::Password { user, password } => {
-                if self.caps.is_empty() {
-                    self.refresh_capabilities()?;
-                }
+                self.ensure_capabilities()?;
                 if self.has_capability("AUTH=PLAIN") {
                     let mut initial = Vec::new();
                     initial.push(0);
@@ -163,9 +167,7 @@ impl Session {
                 }
             }
             ImapAuth::OAuth2 { user, access_token } => {
-                if self.caps.is_empty() {
-                    self.refresh_capabilities()?;
-                }
+                self.ensure_capabilities()?;
                 if !self.has_capability("AUTH=XOAUTH2") {
                     return Err(self.error(
                         "AUTHENTICATE XOAUTH2",
