@@ -38,11 +38,24 @@ pub fn with_deadline<T: Send + 'static>(
 }
 
 /// A loopback port that was free a moment ago.
+/// A loopback port nothing listens on, never one handed out before in this process: tests run
+/// in parallel, and a port freed by a server one test killed on purpose must not be taken by
+/// another test's server, or "nothing answers there any more" would stop being true.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free loopback port")
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static GIVEN: Mutex<Option<HashSet<u16>>> = Mutex::new(None);
+    let mut given = GIVEN.lock().unwrap_or_else(|e| e.into_inner());
+    let given = given.get_or_insert_with(HashSet::new);
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("no free loopback port");
+        if given.insert(port) {
+            return port;
+        }
+    }
 }
 
 /// A fresh directory under the system temp dir, removed by the owner.
