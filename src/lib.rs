@@ -10,3 +10,4 @@ pub mod server;
 pub mod store;
 pub mod time;
 pub mod wizard;
+pub mod work;
