@@ -5,9 +5,11 @@
 //! app, the CLI) are thin layers over this library.
 
 pub mod diagnose;
+pub mod doctor;
 pub mod export;
 pub mod server;
 pub mod store;
 pub mod time;
+pub mod ui;
 pub mod wizard;
 pub mod work;

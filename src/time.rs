@@ -13,6 +13,14 @@ const MONTHS: [&str; 12] = [
 ];
 
 impl Timestamp {
+    /// The system clock's time; 1970 if the clock is set before it.
+    pub fn now() -> Self {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Timestamp(i64::try_from(secs).unwrap_or(i64::MAX))
+    }
+
     /// From a civil date and time in UTC; `None` when a field is out of range.
     pub fn from_utc(
         year: i64,

@@ -9,6 +9,7 @@ mod password;
 mod report;
 mod server_args;
 mod stats;
+mod wizard;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -69,6 +70,10 @@ pub enum Command {
     /// Compare folders and their items with the mailbox server: which items exist only
     /// offline, only on the server, or in both.
     Compare(compare::CompareArgs),
+    /// Walk a repair flow without a window, answering from a script, and print each page.
+    Wizard(wizard::WizardArgs),
+    /// Open the desktop app (what running `ostdoctor` with no command does).
+    Gui,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -106,11 +111,8 @@ pub fn run(cli: Cli) -> ExitCode {
         ),
         Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            return ExitCode::SUCCESS;
-        }
+        Some(Command::Wizard(args)) => wizard::run(&args, &mut std::io::stdout().lock()),
+        Some(Command::Gui) | None => ostdoctor::ui::run().map_err(|e| e.to_string().into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

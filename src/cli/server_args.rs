@@ -4,10 +4,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgGroup, Args};
-use ostdoctor::diagnose::ServerKind;
-use ostdoctor::server::graph::{DeviceCodeConfig, DeviceCodeFlow, GraphConfig, GraphServer};
-use ostdoctor::server::imap::{ImapConfig, ImapServer, ImapUrl, ListingMethod};
-use ostdoctor::server::{MailboxServer, TlsOptions};
+use ostdoctor::doctor::{Connection, ServerSettings};
+use ostdoctor::server::graph::DeviceCodePrompt;
+use ostdoctor::server::imap::ImapUrl;
 
 use super::exit::UsageError;
 use super::password::password_for;
@@ -16,7 +15,7 @@ const CLIENT_ID_VARIABLE: &str = "OSTDOCTOR_GRAPH_CLIENT_ID";
 
 #[derive(Args, Debug, Clone)]
 #[group(skip)]
-#[command(group(ArgGroup::new("server").required(true).args(["imap", "graph"])))]
+#[command(group(ArgGroup::new("server").args(["imap", "graph"])))]
 pub struct ServerArgs {
     /// The IMAP mailbox: imaps://user@host[:port], or imap://user@host[:port] for STARTTLS.
     /// The password comes from OSTDOCTOR_PASSWORD or is asked for.
@@ -59,71 +58,34 @@ pub struct ServerArgs {
     pub no_list_status: bool,
 }
 
-/// A signed-in server.
-pub enum Connected {
-    Imap(ImapServer),
-    Graph(GraphServer),
-}
-
-impl Connected {
-    pub fn server(&mut self) -> &mut dyn MailboxServer {
-        match self {
-            Connected::Imap(s) => s,
-            Connected::Graph(s) => s,
-        }
-    }
-
-    pub fn kind(&self) -> ServerKind {
-        match self {
-            Connected::Imap(_) => ServerKind::Imap,
-            Connected::Graph(_) => ServerKind::Graph,
-        }
-    }
-
-    /// How the folder counts were read, for IMAP.
-    pub fn listing(&self) -> Option<&'static str> {
-        match self {
-            Connected::Imap(s) => s.last_listing_method().map(|m| match m {
-                ListingMethod::ListStatus => "list_status",
-                ListingMethod::StatusPerFolder => "status_per_folder",
-            }),
-            Connected::Graph(_) => None,
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Connected::Imap(s) => s.describe(),
-            Connected::Graph(s) => s.describe(),
-        }
-    }
-}
-
 impl ServerArgs {
-    fn tls(&self) -> Result<TlsOptions, UsageError> {
-        let mut tls = TlsOptions::default();
-        if let Some(path) = &self.ca_file {
-            let pem = std::fs::read_to_string(path).map_err(|e| {
-                UsageError(format!("cannot read the CA file {}: {e}", path.display()))
-            })?;
-            tls = tls.with_extra_ca(pem);
-        }
-        Ok(tls)
+    fn extra_ca(&self) -> Result<Option<String>, UsageError> {
+        self.ca_file
+            .as_ref()
+            .map(|path| {
+                std::fs::read_to_string(path).map_err(|e| {
+                    UsageError(format!("cannot read the CA file {}: {e}", path.display()))
+                })
+            })
+            .transpose()
     }
 
-    /// Sign in to the chosen server. Errors name the server and say what went wrong.
-    pub fn connect(&self) -> Result<Connected, Box<dyn std::error::Error>> {
+    /// The mailbox named on the command line, `None` when none was. The IMAP password is
+    /// read here (see `password_for`).
+    pub fn settings(&self) -> Result<Option<ServerSettings>, UsageError> {
         let timeout = Duration::from_secs(self.timeout.max(1));
         if let Some(address) = &self.imap {
             let url = ImapUrl::parse(address).map_err(|e| UsageError(e.to_string()))?;
-            let secret = password_for(&url.to_string())?;
-            let config = ImapConfig::from_url(&url, secret)
-                .with_tls(self.tls()?)
-                .with_timeout(timeout)
-                .with_list_status(!self.no_list_status);
-            let mut server = ImapServer::new(config);
-            server.connect()?;
-            return Ok(Connected::Imap(server));
+            return Ok(Some(ServerSettings::Imap {
+                url: address.clone(),
+                password: password_for(&url.to_string())?,
+                extra_ca: self.extra_ca()?,
+                list_status: !self.no_list_status,
+                timeout,
+            }));
+        }
+        if !self.graph {
+            return Ok(None);
         }
         let client_id = self
             .client_id
@@ -136,37 +98,32 @@ impl ServerArgs {
                      or {CLIENT_ID_VARIABLE}"
                 ))
             })?;
-        let authority = format!(
-            "{}/{}/oauth2/v2.0",
-            self.login_url.trim_end_matches('/'),
-            self.tenant
-        );
-        let sign_in = DeviceCodeConfig {
-            device_code_url: format!("{authority}/devicecode"),
-            token_url: format!("{authority}/token"),
-            tls: self.tls()?,
+        Ok(Some(ServerSettings::Graph {
+            client_id,
+            tenant: self.tenant.clone(),
+            graph_url: self.graph_url.clone(),
+            login_url: self.login_url.clone(),
+            extra_ca: self.extra_ca()?,
             timeout,
-            ..DeviceCodeConfig::microsoft(client_id, &self.tenant)
-        };
-        let mut flow = DeviceCodeFlow::start(sign_in)?;
-        let prompt = flow.prompt();
-        match &prompt.message {
-            Some(message) => eprintln!("{message}"),
-            None => eprintln!(
-                "To sign in, open {} and enter the code {}",
-                prompt.verification_uri, prompt.user_code
-            ),
-        }
-        let token = flow.wait(|| false)?;
-        let config = GraphConfig {
-            base_url: self.graph_url.clone(),
-            tls: self.tls()?,
-            timeout,
-            ..GraphConfig::default()
-        };
-        Ok(Connected::Graph(GraphServer::new(
-            config,
-            token.access_token,
-        )?))
+        }))
+    }
+
+    /// Sign in to the chosen server. Errors name the server and say what went wrong.
+    pub fn connect(&self) -> Result<Connection, Box<dyn std::error::Error>> {
+        let settings = self
+            .settings()?
+            .ok_or_else(|| UsageError("name the mailbox: --imap URL or --graph".into()))?;
+        Ok(settings.connect(&mut show_prompt, &|| false)?)
+    }
+}
+
+/// Tells the person how to finish a device-code sign-in.
+pub fn show_prompt(prompt: &DeviceCodePrompt) {
+    match &prompt.message {
+        Some(message) => eprintln!("{message}"),
+        None => eprintln!(
+            "To sign in, open {} and enter the code {}",
+            prompt.verification_uri, prompt.user_code
+        ),
     }
 }

@@ -75,6 +75,9 @@ pub struct FolderReport {
     pub server_count: Option<u64>,
     pub offline_unread: Option<u64>,
     pub server_unread: Option<u64>,
+    /// When the offline folder last changed (RFC 3339, UTC): the nearest the store records
+    /// to the Synchronize tab's "Last synchronized".
+    pub offline_last_modified: Option<String>,
     pub verdict: Verdict,
     pub expected: Option<Expected>,
     pub reason: String,
@@ -195,6 +198,7 @@ fn row(pair: &Pair, store: &StoreSide, server: &ServerSide, options: &Options) -
         server_count: v.and_then(|v| v.total),
         offline_unread: s.and_then(|s| s.unread),
         server_unread: v.and_then(|v| v.unread),
+        offline_last_modified: s.and_then(|s| s.last_modified).map(|t| t.to_string()),
         verdict: j.verdict,
         expected: j.expected,
         reason: j.reason,

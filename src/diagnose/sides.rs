@@ -91,6 +91,8 @@ pub struct StoreFolder {
     pub unread: Option<u64>,
     /// PidTagAttributeHidden: folders Outlook keeps for itself (Yammer, Files, settings).
     pub hidden: bool,
+    /// When the folder last changed in the store (see `FolderInfo::last_modified`).
+    pub last_modified: Option<Timestamp>,
 }
 
 /// One item of an offline folder, with what matching needs.
@@ -159,6 +161,7 @@ pub(crate) mod testing {
             count: Some(count),
             unread: Some(0),
             hidden: false,
+            last_modified: None,
         }
     }
 

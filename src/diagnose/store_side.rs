@@ -238,6 +238,9 @@ pub fn read_store_side(store: &Store) -> Result<StoreSide> {
                     .or(f.contents_rows.map(|r| r as u64)),
                 unread: f.unread_count.and_then(|c| u64::try_from(c).ok()),
                 hidden: extras[m].hidden,
+                last_modified: f
+                    .last_modified
+                    .map(|ft| Timestamp(filetime::to_unix_seconds(ft))),
             }
         })
         .collect();

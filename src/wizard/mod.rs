@@ -31,5 +31,5 @@ pub use facts::{FactKind, FactValue, Facts};
 pub use language::Language;
 pub use loader::{LoadError, LoadErrors, Problem, builtin, load_dir, load_sources};
 pub use schema::{Outcome, Via};
-pub use script::{Script, ScriptError, ScriptRun, run_script};
+pub use script::{Script, ScriptError, ScriptRun, run_script, walk_script};
 pub use set::{NamedFlow, PageRef, WizardSet};

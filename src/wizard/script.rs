@@ -110,6 +110,19 @@ pub fn run_script(
     out: &mut dyn Write,
 ) -> Result<ScriptRun, ScriptError> {
     let mut engine = Engine::new(Arc::clone(wizards), &script.flow, language)?;
+    walk_script(&mut engine, script, backend, out)
+}
+
+/// Like `run_script`, on an engine the caller keeps, so that what the walk found (its
+/// facts, answers and trail) can be reported afterwards. `script.flow` is not used: the
+/// engine already stands where the walk begins.
+pub fn walk_script(
+    engine: &mut Engine,
+    script: &Script,
+    backend: &mut dyn Backend,
+    out: &mut dyn Write,
+) -> Result<ScriptRun, ScriptError> {
+    let language = engine.language();
     let mut answers = script.answers.iter();
     let mut confirmations = script.confirm.iter();
     for _ in 0..MAX_PAGES {
@@ -160,7 +173,7 @@ pub fn run_script(
             }
             Body::Check { check } => {
                 writeln!(out, "  check: {check}")?;
-                if let Some(Reply::Check(Ok(facts))) = run(&mut engine, backend)? {
+                if let Some(Reply::Check(Ok(facts))) = run(engine, backend)? {
                     for (name, value) in facts.iter() {
                         writeln!(out, "    {name} = {value}")?;
                     }
@@ -169,7 +182,7 @@ pub fn run_script(
             Body::Fix { fix, .. } => {
                 writeln!(out, "  fix: {fix}")?;
                 let page = engine.at();
-                run(&mut engine, backend)?;
+                run(engine, backend)?;
                 if engine.at() == page {
                     if let Body::Fix {
                         plan: Some(plan), ..
@@ -182,7 +195,7 @@ pub fn run_script(
                     if confirmations.next() == Some(&true) {
                         writeln!(out, "  confirmed")?;
                         engine.confirm()?;
-                        if let Some(Reply::Applied(Ok(outcome))) = run(&mut engine, backend)? {
+                        if let Some(Reply::Applied(Ok(outcome))) = run(engine, backend)? {
                             for action in &outcome.actions {
                                 writeln!(out, "    done: {}", action.describe(language))?;
                             }

@@ -30,6 +30,17 @@ pub struct FolderInfo {
     #[serde(skip)]
     pub assoc_rows: Option<usize>,
     pub is_search_folder: bool,
+    /// PidTagLastModificationTime: when the folder itself last changed in this store. In an
+    /// .ost that is when Outlook last wrote a synchronization into it.
+    #[serde(serialize_with = "rfc3339")]
+    pub last_modified: Option<i64>,
+}
+
+fn rfc3339<S: serde::Serializer>(ft: &Option<i64>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match ft {
+        Some(ft) => s.serialize_some(&crate::store::filetime::to_rfc3339(*ft)),
+        None => s.serialize_none(),
+    }
 }
 
 impl FolderInfo {
@@ -63,6 +74,7 @@ impl FolderInfo {
             },
             assoc_rows: table_rows(ndb, nid.with_type(nid_type::ASSOC_CONTENTS_TABLE))?,
             is_search_folder,
+            last_modified: pc.time(tags::LAST_MODIFICATION_TIME)?,
         })
     }
 }

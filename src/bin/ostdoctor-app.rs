@@ -1,0 +1,14 @@
+//! The desktop app's own entry point, for shortcuts and double-clicks: on Windows it is a
+//! GUI program, so no console window opens beside it. `ostdoctor` with no command opens
+//! the same window from a terminal.
+#![cfg_attr(windows, windows_subsystem = "windows")]
+
+fn main() -> std::process::ExitCode {
+    match ostdoctor::ui::run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ostdoctor: cannot open the window: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

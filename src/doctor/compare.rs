@@ -1,0 +1,58 @@
+//! The `compare_with_server` check: every folder's "Server folder contains" beside its
+//! "Offline folder contains", and item by item where the items could be read, so that
+//! the items a rebuild would lose are known by name.
+
+use std::path::Path;
+
+use crate::diagnose::{ItemScope, Options, Report, Verdict, compare, gather};
+use crate::store::Store;
+use crate::wizard::{BackendError, Facts};
+
+use super::link::Connection;
+
+pub fn compare_with_server(
+    path: &Path,
+    connection: &mut Connection,
+) -> Result<(Facts, Report), BackendError> {
+    let store = Store::open(path).map_err(|e| BackendError::new(e.to_string()))?;
+    let kind = connection.kind();
+    let (store_side, server_side) = gather(&store, connection.server(), kind, &ItemScope::All)
+        .map_err(|e| BackendError::new(e.to_string()))?;
+    let report = compare(&store_side, &server_side, &Options::default());
+    Ok((facts_of(&report), report))
+}
+
+/// The facts the flows branch on, from a comparison.
+pub fn facts_of(report: &Report) -> Facts {
+    let both_sides =
+        |r: &&crate::diagnose::FolderReport| r.offline_count.is_some() && r.server_count.is_some();
+    let compared: Vec<_> = report.folders.iter().filter(both_sides).collect();
+    let differing: Vec<_> = report
+        .folders
+        .iter()
+        .filter(|r| r.verdict.is_difference())
+        .collect();
+    let only_inbox =
+        !differing.is_empty() && differing.iter().all(|r| r.role.as_deref() == Some("inbox"));
+    let none_in_sync = !compared.is_empty() && compared.iter().all(|r| r.verdict != Verdict::Equal);
+    Facts::new()
+        .with("compare.folders_compared", compared.len() as i64)
+        .with("compare.folders_differing", differing.len() as i64)
+        .with(
+            "compare.differing_folders",
+            differing
+                .iter()
+                .map(|r| r.display_path())
+                .collect::<Vec<_>>(),
+        )
+        .with("compare.only_inbox_differs", only_inbox)
+        .with("compare.none_in_sync", none_in_sync)
+        .with(
+            "compare.local_only_items",
+            report.summary.items_only_offline as i64,
+        )
+        .with(
+            "compare.server_only_items",
+            report.summary.items_only_on_server as i64,
+        )
+}

@@ -1,0 +1,170 @@
+//! Reaching the mailbox server the person named: an IMAP address with a password, or a
+//! Microsoft 365 / Outlook.com mailbox through Microsoft Graph with a device-code sign-in.
+//! Shared by the desktop app and the CLI, so both sign in the same way.
+
+use std::time::Duration;
+
+use crate::diagnose::ServerKind;
+use crate::server::graph::{
+    DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, GraphConfig, GraphServer,
+};
+use crate::server::imap::{ImapConfig, ImapServer, ImapUrl, ListingMethod};
+use crate::server::{ErrorKind, MailboxServer, Secret, ServerError, TlsOptions};
+
+/// Where the mailbox is and how to sign in. Secrets live in memory only.
+#[derive(Clone, Debug)]
+pub enum ServerSettings {
+    Imap {
+        /// `imaps://user@host[:port]`, or `imap://...` for STARTTLS.
+        url: String,
+        password: Secret,
+        /// Also trust this certificate authority (PEM), such as a company's own.
+        extra_ca: Option<String>,
+        /// Count with LIST-STATUS where the server offers it.
+        list_status: bool,
+        timeout: Duration,
+    },
+    Graph {
+        client_id: String,
+        /// common, organizations, consumers, or a tenant id or domain.
+        tenant: String,
+        graph_url: String,
+        login_url: String,
+        extra_ca: Option<String>,
+        timeout: Duration,
+    },
+}
+
+pub const GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
+pub const LOGIN_URL: &str = "https://login.microsoftonline.com";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A signed-in server.
+pub enum Connection {
+    Imap(ImapServer),
+    Graph(GraphServer),
+}
+
+impl Connection {
+    pub fn server(&mut self) -> &mut dyn MailboxServer {
+        match self {
+            Connection::Imap(s) => s,
+            Connection::Graph(s) => s,
+        }
+    }
+
+    pub fn kind(&self) -> ServerKind {
+        match self {
+            Connection::Imap(_) => ServerKind::Imap,
+            Connection::Graph(_) => ServerKind::Graph,
+        }
+    }
+
+    /// How the folder counts were read, for IMAP.
+    pub fn listing(&self) -> Option<&'static str> {
+        match self {
+            Connection::Imap(s) => s.last_listing_method().map(|m| match m {
+                ListingMethod::ListStatus => "list_status",
+                ListingMethod::StatusPerFolder => "status_per_folder",
+            }),
+            Connection::Graph(_) => None,
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Connection::Imap(s) => s.describe(),
+            Connection::Graph(s) => s.describe(),
+        }
+    }
+}
+
+impl ServerSettings {
+    /// The account as people write it: `imaps://alice@mail.example.com` or `Microsoft 365`.
+    pub fn account(&self) -> String {
+        match self {
+            ServerSettings::Imap { url, .. } => url.clone(),
+            ServerSettings::Graph { tenant, .. } => format!("Microsoft 365 ({tenant})"),
+        }
+    }
+
+    /// The user name the person signs in with, where the settings carry one.
+    pub fn user(&self) -> Option<String> {
+        match self {
+            ServerSettings::Imap { url, .. } => ImapUrl::parse(url).ok().map(|u| u.user),
+            ServerSettings::Graph { .. } => None,
+        }
+    }
+
+    fn tls(extra_ca: &Option<String>) -> TlsOptions {
+        match extra_ca {
+            Some(pem) => TlsOptions::default().with_extra_ca(pem.clone()),
+            None => TlsOptions::default(),
+        }
+    }
+
+    /// Signs in. A Graph sign-in shows `prompt` (a code to enter on a web page) and waits
+    /// for the person, until `cancelled` says to stop.
+    pub fn connect(
+        &self,
+        prompt: &mut dyn FnMut(&DeviceCodePrompt),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<Connection, ServerError> {
+        match self {
+            ServerSettings::Imap {
+                url,
+                password,
+                extra_ca,
+                list_status,
+                timeout,
+            } => {
+                let parsed = ImapUrl::parse(url)
+                    .map_err(|kind| ServerError::new(url.clone(), "reading the address", kind))?;
+                let config = ImapConfig::from_url(&parsed, password.clone())
+                    .with_tls(Self::tls(extra_ca))
+                    .with_timeout(*timeout)
+                    .with_list_status(*list_status);
+                let mut server = ImapServer::new(config);
+                server.connect()?;
+                Ok(Connection::Imap(server))
+            }
+            ServerSettings::Graph {
+                client_id,
+                tenant,
+                graph_url,
+                login_url,
+                extra_ca,
+                timeout,
+            } => {
+                if client_id.trim().is_empty() {
+                    return Err(ServerError::new(
+                        "Microsoft Graph",
+                        "signing in",
+                        ErrorKind::Config("no application (client) id is set".into()),
+                    ));
+                }
+                let authority = format!("{}/{tenant}/oauth2/v2.0", login_url.trim_end_matches('/'));
+                let sign_in = DeviceCodeConfig {
+                    device_code_url: format!("{authority}/devicecode"),
+                    token_url: format!("{authority}/token"),
+                    tls: Self::tls(extra_ca),
+                    timeout: *timeout,
+                    ..DeviceCodeConfig::microsoft(client_id.clone(), tenant)
+                };
+                let mut flow = DeviceCodeFlow::start(sign_in)?;
+                prompt(flow.prompt());
+                let token = flow.wait(cancelled)?;
+                let config = GraphConfig {
+                    base_url: graph_url.clone(),
+                    tls: Self::tls(extra_ca),
+                    timeout: *timeout,
+                    ..GraphConfig::default()
+                };
+                Ok(Connection::Graph(GraphServer::new(
+                    config,
+                    token.access_token,
+                )?))
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The window: a top bar (language, theme, size), then the start page or a walk.
+
+use std::sync::Arc;
+
+use eframe::egui::{self, RichText};
+
+use super::start::{StartChoice, StartPage};
+use super::walk::{Walk, WalkEvent};
+use super::words::Words;
+use crate::doctor::Doctor;
+use crate::wizard::{Engine, Language, WizardSet};
+
+/// The flow every walk starts with.
+const ENTRY_FLOW: &str = "main";
+pub const APP_ID: &str = "org.ostdoctor.OstDoctor";
+
+pub enum Screen {
+    Start(StartPage),
+    Walk(Box<Walk>),
+    /// The program cannot run: its own flows or words failed to load.
+    Broken(String),
+}
+
+pub struct App {
+    pub words: Option<Words>,
+    pub wizards: Option<Arc<WizardSet>>,
+    pub language: Language,
+    pub dark: bool,
+    pub zoom: f32,
+    pub screen: Screen,
+}
+
+impl App {
+    pub fn new(ctx: &egui::Context) -> App {
+        let mut app = App {
+            words: None,
+            wizards: None,
+            language: Language::from_system(),
+            dark: ctx.global_style().visuals.dark_mode,
+            zoom: 1.0,
+            screen: Screen::Start(StartPage::new()),
+        };
+        match (Words::builtin(), crate::wizard::builtin()) {
+            (Ok(words), Ok(set)) => {
+                app.words = Some(words);
+                app.wizards = Some(Arc::new(set));
+            }
+            (Err(e), _) => app.screen = Screen::Broken(e),
+            (_, Err(e)) => app.screen = Screen::Broken(e.to_string()),
+        }
+        app
+    }
+
+    /// Begins a walk of the entry flow for the chosen store.
+    pub fn start(&mut self, choice: StartChoice) {
+        let Some(set) = &self.wizards else {
+            return;
+        };
+        match Engine::new(Arc::clone(set), ENTRY_FLOW, self.language) {
+            Ok(engine) => {
+                let doctor = Doctor::new(choice.store).with_server(choice.server);
+                self.screen = Screen::Walk(Box::new(Walk::new(engine, doctor)));
+            }
+            Err(e) => self.screen = Screen::Broken(e.to_string()),
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        let Some(words) = &self.words else {
+            return;
+        };
+        let lang = self.language;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("OST Doctor").strong().size(18.0));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                egui::ComboBox::from_id_salt("zoom")
+                    .selected_text(format!("{}%", (self.zoom * 100.0).round()))
+                    .show_ui(ui, |ui| {
+                        for z in [1.0, 1.25, 1.5, 2.0] {
+                            ui.selectable_value(&mut self.zoom, z, format!("{}%", z * 100.0));
+                        }
+                    });
+                ui.label(words.text_size.get(lang));
+                ui.add_space(12.0);
+                ui.selectable_value(&mut self.dark, true, words.dark.get(lang));
+                ui.selectable_value(&mut self.dark, false, words.light.get(lang));
+                ui.label(words.theme.get(lang));
+                ui.add_space(12.0);
+                egui::ComboBox::from_id_salt("language")
+                    .selected_text(self.language.native_name())
+                    .show_ui(ui, |ui| {
+                        for l in Language::ALL {
+                            ui.selectable_value(&mut self.language, l, l.native_name());
+                        }
+                    });
+                ui.label(words.language.get(lang));
+            });
+        });
+    }
+
+    /// Keyboard: Alt+Left goes back, Alt+Right goes on, as in a browser.
+    fn keys(&mut self, ctx: &egui::Context) {
+        let Screen::Walk(walk) = &mut self.screen else {
+            return;
+        };
+        let (back, next) = ctx.input(|i| {
+            (
+                i.modifiers.alt && i.key_pressed(egui::Key::ArrowLeft),
+                i.modifiers.alt && i.key_pressed(egui::Key::ArrowRight),
+            )
+        });
+        if back {
+            walk.back();
+        }
+        if next {
+            walk.next();
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        ctx.set_theme(if self.dark {
+            egui::Theme::Dark
+        } else {
+            egui::Theme::Light
+        });
+        if (ctx.zoom_factor() - self.zoom).abs() > f32::EPSILON {
+            ctx.set_zoom_factor(self.zoom);
+        }
+        self.keys(&ctx);
+        egui::Panel::top("top_bar").show(ui, |ui| {
+            ui.add_space(4.0);
+            self.top_bar(ui);
+            ui.add_space(4.0);
+        });
+        let language = self.language;
+        let mut choice = None;
+        let mut start_over = false;
+        match (&mut self.screen, &self.words) {
+            (Screen::Start(page), Some(words)) => {
+                egui::CentralPanel::default().show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| {
+                        choice = page.show(ui, words, language);
+                    });
+                });
+            }
+            (Screen::Walk(walk), Some(words)) => {
+                walk.engine.set_language(language);
+                start_over = matches!(walk.show(ui, words), Some(WalkEvent::StartOver));
+                if walk.is_busy() {
+                    // The spinner and the progress bar move while work runs.
+                    ctx.request_repaint_after(std::time::Duration::from_millis(100));
+                }
+            }
+            (Screen::Broken(message), _) => {
+                let message = message.clone();
+                egui::CentralPanel::default().show(ui, |ui| {
+                    ui.colored_label(ui.visuals().error_fg_color, message);
+                });
+            }
+            // Words missing means the screen is Broken (see `new`).
+            (_, None) => {}
+        }
+        if let Some(choice) = choice {
+            self.start(choice);
+        }
+        if start_over {
+            self.screen = Screen::Start(StartPage::new());
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! The desktop app: egui only. Everything it shows comes from the wizard engine and the
+//! doctor; long work runs on worker threads (see `job`), so the window never waits.
+
+mod app;
+mod folder_table;
+mod job;
+mod start;
+mod views;
+mod walk;
+mod words;
+
+pub use app::{APP_ID, App, Screen};
+pub use folder_table::{SortBy, TableState};
+pub use start::{ServerChoice, StartChoice, StartPage};
+pub use walk::Walk;
+pub use words::Words;
+
+/// Opens the window and runs until it is closed.
+pub fn run() -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: eframe::egui::ViewportBuilder::default()
+            .with_title("OST Doctor")
+            .with_app_id(APP_ID)
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "OST Doctor",
+        options,
+        Box::new(|cc| Ok(Box::new(App::new(&cc.egui_ctx)))),
+    )
+}

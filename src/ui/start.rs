@@ -1,0 +1,235 @@
+//! The start page: which store to examine (found in Outlook's folders, picked in a file
+//! dialog, or typed), and optionally the mailbox to compare it with.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, channel};
+
+use eframe::egui::{self, RichText};
+
+use super::words::Words;
+use crate::doctor::ServerSettings;
+use crate::doctor::discover::{FoundStore, outlook_folders, stores_in};
+use crate::doctor::link::{DEFAULT_TIMEOUT, GRAPH_URL, LOGIN_URL};
+use crate::server::Secret;
+use crate::wizard::Language;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServerChoice {
+    #[default]
+    None,
+    Imap,
+    Graph,
+}
+
+/// What the person chose: the walk starts with these.
+pub struct StartChoice {
+    pub store: PathBuf,
+    pub server: Option<ServerSettings>,
+}
+
+#[derive(Default)]
+pub struct StartPage {
+    pub found: Vec<FoundStore>,
+    pub path: String,
+    pub server: ServerChoice,
+    pub imap_url: String,
+    pub password: String,
+    pub ca_file: String,
+    pub client_id: String,
+    pub tenant: String,
+    picker: Option<Receiver<Option<PathBuf>>>,
+    error: Option<String>,
+}
+
+impl StartPage {
+    pub fn new() -> Self {
+        StartPage {
+            found: stores_in(&outlook_folders()),
+            tenant: "common".to_owned(),
+            client_id: std::env::var("OSTDOCTOR_GRAPH_CLIENT_ID").unwrap_or_default(),
+            ..StartPage::default()
+        }
+    }
+
+    /// Opens the system's file dialog on its own thread, so the window keeps drawing.
+    /// Where there is no dialog service, it comes back empty, as if cancelled: the typed
+    /// path is always there as well.
+    fn open_picker(&mut self, ctx: &egui::Context) {
+        let (send, recv) = channel();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .set_title("Open an Outlook data file")
+                .add_filter("Outlook data files", &["ost", "pst"])
+                .add_filter("All files", &["*"])
+                .pick_file();
+            let _ = send.send(picked);
+            ctx.request_repaint();
+        });
+        self.picker = Some(recv);
+    }
+
+    pub fn show(
+        &mut self,
+        ui: &mut egui::Ui,
+        words: &Words,
+        lang: Language,
+    ) -> Option<StartChoice> {
+        if let Some(recv) = &self.picker
+            && let Ok(picked) = recv.try_recv()
+        {
+            if let Some(path) = picked {
+                self.path = path.display().to_string();
+                self.error = None;
+            }
+            self.picker = None;
+        }
+        ui.heading(words.start_heading.get(lang));
+        ui.label(words.start_intro.get(lang));
+        ui.add_space(10.0);
+
+        if self.found.is_empty() {
+            ui.label(words.none_found.get(lang));
+        } else {
+            ui.label(RichText::new(words.found_stores.get(lang)).strong());
+            for store in &self.found {
+                let shown = store.path.display().to_string();
+                let line = format!("{shown}   ({})", megabytes(store.size));
+                if ui.selectable_label(self.path == shown, line).clicked() {
+                    self.path = shown;
+                    self.error = None;
+                }
+            }
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            let picking = self.picker.is_some();
+            if ui
+                .add_enabled(!picking, egui::Button::new(words.open_store.get(lang)))
+                .clicked()
+            {
+                self.open_picker(ui.ctx());
+            }
+            if picking {
+                ui.spinner();
+            }
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label(words.typed_path.get(lang));
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(560.0))
+                .labelled_by(label.id);
+        });
+
+        ui.add_space(14.0);
+        ui.label(RichText::new(words.mailbox_heading.get(lang)).strong());
+        ui.label(words.mailbox_intro.get(lang));
+        ui.horizontal(|ui| {
+            ui.radio_value(
+                &mut self.server,
+                ServerChoice::None,
+                words.server_none.get(lang),
+            );
+            ui.radio_value(
+                &mut self.server,
+                ServerChoice::Imap,
+                words.server_imap.get(lang),
+            );
+            ui.radio_value(
+                &mut self.server,
+                ServerChoice::Graph,
+                words.server_graph.get(lang),
+            );
+        });
+        match self.server {
+            ServerChoice::None => {}
+            ServerChoice::Imap => {
+                field(ui, words.imap_address.get(lang), &mut self.imap_url, false);
+                field(ui, words.password.get(lang), &mut self.password, true);
+                field(ui, words.ca_file.get(lang), &mut self.ca_file, false);
+            }
+            ServerChoice::Graph => {
+                field(ui, words.client_id.get(lang), &mut self.client_id, false);
+                field(ui, words.tenant.get(lang), &mut self.tenant, false);
+            }
+        }
+
+        ui.add_space(14.0);
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        let start = ui.add(egui::Button::new(
+            RichText::new(words.start.get(lang)).strong(),
+        ));
+        if start.clicked() {
+            return self.choice(words, lang);
+        }
+        None
+    }
+
+    fn choice(&mut self, words: &Words, lang: Language) -> Option<StartChoice> {
+        let path = PathBuf::from(self.path.trim());
+        if self.path.trim().is_empty() {
+            self.error = Some(words.choose_first.get(lang).to_owned());
+            return None;
+        }
+        if !path.is_file() {
+            self.error = Some(format!(
+                "{} {}",
+                words.no_such_file.get(lang),
+                path.display()
+            ));
+            return None;
+        }
+        let ca_path = self.ca_file.trim();
+        let extra_ca = if ca_path.is_empty() || self.server != ServerChoice::Imap {
+            None
+        } else {
+            match std::fs::read_to_string(ca_path) {
+                Ok(pem) => Some(pem),
+                Err(e) => {
+                    self.error = Some(format!("{} {ca_path}: {e}", words.cannot_read_ca.get(lang)));
+                    return None;
+                }
+            }
+        };
+        let server = match self.server {
+            ServerChoice::None => None,
+            ServerChoice::Imap => Some(ServerSettings::Imap {
+                url: self.imap_url.trim().to_owned(),
+                password: Secret::new(self.password.clone()),
+                extra_ca,
+                list_status: true,
+                timeout: DEFAULT_TIMEOUT,
+            }),
+            ServerChoice::Graph => Some(ServerSettings::Graph {
+                client_id: self.client_id.trim().to_owned(),
+                tenant: self.tenant.trim().to_owned(),
+                graph_url: GRAPH_URL.to_owned(),
+                login_url: LOGIN_URL.to_owned(),
+                extra_ca: None,
+                timeout: DEFAULT_TIMEOUT,
+            }),
+        };
+        self.error = None;
+        Some(StartChoice {
+            store: path,
+            server,
+        })
+    }
+}
+
+fn field(ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool) {
+    ui.horizontal(|ui| {
+        let label = ui.label(label);
+        ui.add(
+            egui::TextEdit::singleline(value)
+                .password(secret)
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+    });
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+}

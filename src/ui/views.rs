@@ -1,0 +1,75 @@
+//! The statistics views a flow's page can name (see the catalogue's VIEWS), drawn from
+//! what the checks found.
+
+use eframe::egui::{self, RichText};
+
+use super::folder_table::TableState;
+use super::words::Words;
+use crate::doctor::Findings;
+use crate::wizard::Language;
+
+pub fn show(
+    ui: &mut egui::Ui,
+    view: &str,
+    findings: &Findings,
+    table: &mut TableState,
+    words: &Words,
+    lang: Language,
+) {
+    match view {
+        "folder_counts" => match &findings.comparison {
+            Some(report) => table.show(ui, report, words, lang),
+            None => {
+                ui.label(words.no_comparison.get(lang));
+            }
+        },
+        "local_only_items" => local_only_items(ui, findings, words, lang),
+        other => {
+            ui.label(format!("({other})"));
+        }
+    }
+}
+
+fn local_only_items(ui: &mut egui::Ui, findings: &Findings, words: &Words, lang: Language) {
+    let Some(report) = &findings.comparison else {
+        ui.label(words.no_comparison.get(lang));
+        return;
+    };
+    ui.label(RichText::new(words.only_offline_heading.get(lang)).strong());
+    let rows: Vec<_> = report
+        .folders
+        .iter()
+        .filter_map(|r| {
+            r.items
+                .as_ref()
+                .map(|i| (r.display_path(), &i.only_offline))
+        })
+        .filter(|(_, items)| !items.is_empty())
+        .collect();
+    if rows.is_empty() {
+        ui.label(words.none_only_offline.get(lang));
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new("local_only_items")
+                .striped(true)
+                .num_columns(3)
+                .spacing([18.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label(RichText::new(words.folder.get(lang)).strong());
+                    ui.label(RichText::new(words.subject.get(lang)).strong());
+                    ui.label(RichText::new(words.date.get(lang)).strong());
+                    ui.end_row();
+                    for (folder, items) in rows {
+                        for item in items {
+                            ui.label(&folder);
+                            ui.label(item.subject.as_deref().unwrap_or("–"));
+                            ui.label(item.time.as_deref().unwrap_or("–"));
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+}

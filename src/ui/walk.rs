@@ -1,0 +1,340 @@
+//! One walk through the flows: the current page's text, and what it asks for (an answer,
+//! a check in progress, a statistics view, a fix to confirm, a result), with Back, Next
+//! and Cancel. The engine decides where to go; this only shows it and passes on choices.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use eframe::egui::{self, RichText};
+
+use super::folder_table::TableState;
+use super::job::Job;
+use super::views;
+use super::words::Words;
+use crate::doctor::report::SessionReport;
+use crate::doctor::{Doctor, Findings};
+use crate::time::Timestamp;
+use crate::wizard::{Body, Engine, Outcome, PageView};
+
+/// What the person did on this frame that the app must act on.
+pub enum WalkEvent {
+    StartOver,
+}
+
+pub struct Walk {
+    pub engine: Engine,
+    doctor: Arc<Mutex<Doctor>>,
+    store: PathBuf,
+    job: Option<Job>,
+    findings: Findings,
+    chosen: Option<String>,
+    table: TableState,
+    /// A problem the walk itself ran into (not a backend finding), shown on the page.
+    trouble: Option<String>,
+    saved: Option<String>,
+    /// Checks are run once on arrival; after a failure they wait for "Try again".
+    held: bool,
+}
+
+impl Walk {
+    pub fn new(engine: Engine, doctor: Doctor) -> Self {
+        let store = doctor.store_path().to_path_buf();
+        Walk {
+            engine,
+            doctor: Arc::new(Mutex::new(doctor)),
+            store,
+            job: None,
+            findings: Findings::default(),
+            chosen: None,
+            table: TableState::default(),
+            trouble: None,
+            saved: None,
+            held: false,
+        }
+    }
+
+    pub fn is_busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    pub fn findings(&self) -> &Findings {
+        &self.findings
+    }
+
+    /// Starts the work the page needs, and takes in work that has ended.
+    fn drive(&mut self, ctx: &egui::Context) {
+        if let Some(job) = &self.job {
+            match job.poll() {
+                None => return,
+                Some(Ok(done)) => {
+                    self.findings = done.findings;
+                    if let Err(e) = self.engine.complete(done.reply) {
+                        self.trouble = Some(e.to_string());
+                    }
+                    // A failed check or plan stays on its page until asked to retry.
+                    self.held = self.engine.error().is_some();
+                }
+                Some(Err(e)) => {
+                    self.trouble = Some(e);
+                    self.held = true;
+                }
+            }
+            self.job = None;
+            self.chosen = None;
+        }
+        if !self.held
+            && let Some(request) = self.engine.request()
+        {
+            self.job = Some(Job::spawn(&self.doctor, request, ctx));
+        }
+    }
+
+    fn go(&mut self, result: Result<(), crate::wizard::EngineError>) {
+        match result {
+            Ok(()) => {
+                self.trouble = None;
+                self.held = false;
+                self.chosen = None;
+                self.saved = None;
+            }
+            Err(e) => self.trouble = Some(e.to_string()),
+        }
+    }
+
+    pub fn back(&mut self) {
+        if !self.is_busy() && self.engine.back() {
+            self.go(Ok(()));
+        }
+    }
+
+    /// The page's forward move, when it has one that needs no further choice.
+    pub fn next(&mut self) {
+        if self.is_busy() {
+            return;
+        }
+        match self.engine.view().body {
+            Body::Question { .. } => {
+                if let Some(id) = self.chosen.clone() {
+                    let r = self.engine.answer(&id);
+                    self.go(r);
+                }
+            }
+            Body::Statistics { .. } => {
+                let r = self.engine.go_on();
+                self.go(r);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn show(&mut self, ui: &mut egui::Ui, words: &Words) -> Option<WalkEvent> {
+        self.drive(ui.ctx());
+        let lang = self.engine.language();
+        let view = self.engine.view();
+        let mut event = None;
+
+        egui::Panel::bottom("walk_buttons").show(ui, |ui| {
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                let back = ui.add_enabled(
+                    self.engine.can_go_back() && !self.is_busy(),
+                    egui::Button::new(format!("◀ {}", words.back.get(lang))),
+                );
+                if back.clicked() {
+                    self.back();
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    event = self.forward_buttons(ui, &view, words);
+                });
+            });
+            ui.add_space(6.0);
+        });
+
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.label(RichText::new(&view.flow_title).weak());
+            ui.heading(&view.title);
+            ui.add_space(4.0);
+            ui.label(&view.text);
+            ui.add_space(10.0);
+            if let Some(error) = view.error.as_ref().or(self.trouble.as_ref()) {
+                ui.colored_label(ui.visuals().error_fg_color, error);
+                ui.add_space(6.0);
+            }
+            if let Some(job) = &self.job {
+                show_progress(ui, job, words, lang);
+                return;
+            }
+            self.body(ui, &view, words);
+        });
+        event
+    }
+
+    fn body(&mut self, ui: &mut egui::Ui, view: &PageView, words: &Words) {
+        let lang = self.engine.language();
+        match &view.body {
+            Body::Question { answers } => {
+                for choice in answers {
+                    let picked = self.chosen.as_deref() == Some(choice.id.as_str());
+                    if ui.radio(picked, &choice.label).clicked() {
+                        self.chosen = Some(choice.id.clone());
+                    }
+                }
+            }
+            Body::Statistics { view: name } => {
+                views::show(ui, name, &self.findings, &mut self.table, words, lang);
+            }
+            Body::Fix {
+                plan: Some(plan), ..
+            } => {
+                ui.label(RichText::new(words.plan_heading.get(lang)).strong());
+                if plan.is_empty() {
+                    ui.label(words.plan_empty.get(lang));
+                }
+                for line in plan {
+                    ui.label(format!("•  {line}"));
+                }
+            }
+            Body::Result { outcome } => {
+                let word = match outcome {
+                    Outcome::Healthy => &words.healthy,
+                    Outcome::Fixed => &words.fixed,
+                    Outcome::Stopped => &words.stopped,
+                    Outcome::Unresolved => &words.unresolved,
+                };
+                ui.label(RichText::new(word.get(lang)).heading().strong());
+                if let Some(saved) = &self.saved {
+                    ui.add_space(8.0);
+                    ui.label(format!("{} {saved}", words.report_saved.get(lang)));
+                }
+            }
+            Body::Check { .. } | Body::Fix { .. } => {}
+        }
+    }
+
+    fn forward_buttons(
+        &mut self,
+        ui: &mut egui::Ui,
+        view: &PageView,
+        words: &Words,
+    ) -> Option<WalkEvent> {
+        let lang = self.engine.language();
+        if let Some(job) = &self.job {
+            let label = if job.is_cancelling() {
+                words.stopping.get(lang)
+            } else {
+                words.cancel.get(lang)
+            };
+            if ui
+                .add_enabled(!job.is_cancelling(), egui::Button::new(label))
+                .clicked()
+            {
+                job.cancel();
+            }
+            return None;
+        }
+        match &view.body {
+            Body::Question { .. } => {
+                let next = ui.add_enabled(
+                    self.chosen.is_some(),
+                    egui::Button::new(format!("{} ▶", words.next.get(lang))),
+                );
+                if next.clicked() {
+                    self.next();
+                }
+            }
+            Body::Statistics { .. } => {
+                if ui.button(format!("{} ▶", words.next.get(lang))).clicked() {
+                    self.next();
+                }
+            }
+            Body::Check { .. } => {
+                if self.held && ui.button(words.try_again.get(lang)).clicked() {
+                    self.go(Ok(()));
+                }
+            }
+            Body::Fix {
+                plan: Some(_),
+                confirmed: false,
+                ..
+            } => {
+                if ui
+                    .button(RichText::new(words.apply.get(lang)).strong())
+                    .clicked()
+                {
+                    let r = self.engine.confirm();
+                    self.go(r);
+                }
+                if ui.button(words.cancel.get(lang)).clicked() {
+                    let r = self.engine.cancel();
+                    self.go(r);
+                }
+            }
+            Body::Fix { .. } => {
+                if ui.button(words.cancel.get(lang)).clicked() {
+                    let r = self.engine.cancel();
+                    self.go(r);
+                }
+                if self.held && ui.button(words.try_again.get(lang)).clicked() {
+                    self.go(Ok(()));
+                }
+            }
+            Body::Result { .. } => {
+                if ui.button(words.start_over.get(lang)).clicked() {
+                    return Some(WalkEvent::StartOver);
+                }
+                if ui.button(words.save_report.get(lang)).clicked() {
+                    self.save_report();
+                }
+            }
+        }
+        None
+    }
+
+    pub fn report(&self) -> SessionReport {
+        SessionReport::new(&self.engine, &self.store, &self.findings, Timestamp::now())
+    }
+
+    fn save_report(&mut self) {
+        let dir = report_folder();
+        match self.report().save(&dir) {
+            Ok((html, json)) => {
+                self.saved = Some(format!("{}, {}", html.display(), json.display()));
+                self.trouble = None;
+            }
+            Err(e) => self.trouble = Some(format!("{}: {e}", dir.display())),
+        }
+    }
+}
+
+/// Reports go to Documents/OST Doctor (or the home folder), where a person finds them to
+/// attach to a ticket; `OSTDOCTOR_REPORT_DIR` overrides it.
+fn report_folder() -> PathBuf {
+    if let Some(dir) = std::env::var_os("OSTDOCTOR_REPORT_DIR") {
+        return PathBuf::from(dir);
+    }
+    let user = directories::UserDirs::new();
+    let base = user
+        .as_ref()
+        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
+        .or_else(|| user.as_ref().map(|u| u.home_dir().to_path_buf()))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("OST Doctor")
+}
+
+fn show_progress(ui: &mut egui::Ui, job: &Job, words: &Words, lang: crate::wizard::Language) {
+    let progress = job.progress();
+    ui.horizontal(|ui| {
+        ui.spinner();
+        let doing = if progress.doing.is_empty() {
+            words.working.get(lang)
+        } else {
+            &progress.doing
+        };
+        ui.label(doing);
+    });
+    let bar = match progress.fraction {
+        Some(f) => egui::ProgressBar::new(f).show_percentage(),
+        None => egui::ProgressBar::new(0.0).animate(true),
+    };
+    ui.add(bar.desired_width(480.0));
+}

@@ -1,0 +1,128 @@
+//! The app's own words, read from `assets/words.ron` (built in). Every phrase must be
+//! there in every language: a missing one fails the load, so the test catches it.
+
+use serde::Deserialize;
+
+use crate::wizard::Language;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phrase {
+    en: String,
+    nl: String,
+    pt: String,
+}
+
+impl Phrase {
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::English => &self.en,
+            Language::Dutch => &self.nl,
+            Language::Portuguese => &self.pt,
+        }
+    }
+}
+
+macro_rules! words {
+    ($($name:ident),* $(,)?) => {
+        #[derive(Clone, Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Words {
+            $(pub $name: Phrase,)*
+        }
+    };
+}
+
+words!(
+    start_heading,
+    start_intro,
+    found_stores,
+    none_found,
+    open_store,
+    typed_path,
+    mailbox_heading,
+    mailbox_intro,
+    server_none,
+    server_imap,
+    server_graph,
+    imap_address,
+    password,
+    ca_file,
+    cannot_read_ca,
+    client_id,
+    tenant,
+    start,
+    choose_first,
+    no_such_file,
+    back,
+    next,
+    cancel,
+    apply,
+    try_again,
+    working,
+    stopping,
+    planning,
+    plan_heading,
+    plan_empty,
+    language,
+    theme,
+    light,
+    dark,
+    text_size,
+    folder,
+    server_contains,
+    offline_contains,
+    last_synced,
+    last_synced_hint,
+    verdict,
+    differs,
+    only_differences,
+    filter,
+    no_comparison,
+    only_offline_heading,
+    none_only_offline,
+    subject,
+    date,
+    problems_heading,
+    no_problems,
+    logs_heading,
+    no_logs,
+    save_report,
+    report_saved,
+    start_over,
+    healthy,
+    fixed,
+    stopped,
+    unresolved,
+);
+
+const SOURCE: &str = include_str!("../../assets/words.ron");
+
+impl Words {
+    /// The built-in words. A broken file is a build defect that the tests catch, so the
+    /// message says where.
+    pub fn builtin() -> Result<Words, String> {
+        ron::from_str(SOURCE).map_err(|e| format!("assets/words.ron:{e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phrase_in_every_language() {
+        let words = Words::builtin().unwrap();
+        for language in Language::ALL {
+            assert!(!words.next.get(language).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_missing_language_is_reported_with_its_place() {
+        let broken = SOURCE.replacen(", pt: \"Escolha o arquivo de dados do Outlook\"", "", 1);
+        let e = ron::from_str::<Words>(&broken).unwrap_err();
+        assert!(e.to_string().contains("pt"), "{e}");
+        assert!(e.span.start.line > 1);
+    }
+}
