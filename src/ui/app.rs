@@ -73,27 +73,29 @@ impl App {
         ui.horizontal(|ui| {
             ui.label(RichText::new("OST Doctor").strong().size(18.0));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                egui::ComboBox::from_id_salt("zoom")
+                let zoom = egui::ComboBox::from_id_salt("zoom")
                     .selected_text(format!("{}%", (self.zoom * 100.0).round()))
                     .show_ui(ui, |ui| {
                         for z in [1.0, 1.25, 1.5, 2.0] {
                             ui.selectable_value(&mut self.zoom, z, format!("{}%", z * 100.0));
                         }
                     });
-                ui.label(words.text_size.get(lang));
+                let label = ui.label(words.text_size.get(lang));
+                zoom.response.labelled_by(label.id);
                 ui.add_space(12.0);
                 ui.selectable_value(&mut self.dark, true, words.dark.get(lang));
                 ui.selectable_value(&mut self.dark, false, words.light.get(lang));
                 ui.label(words.theme.get(lang));
                 ui.add_space(12.0);
-                egui::ComboBox::from_id_salt("language")
+                let language = egui::ComboBox::from_id_salt("language")
                     .selected_text(self.language.native_name())
                     .show_ui(ui, |ui| {
                         for l in Language::ALL {
                             ui.selectable_value(&mut self.language, l, l.native_name());
                         }
                     });
-                ui.label(words.language.get(lang));
+                let label = ui.label(words.language.get(lang));
+                language.response.labelled_by(label.id);
             });
         });
     }

@@ -58,15 +58,35 @@ impl TableState {
     }
 
     fn header(&mut self, ui: &mut egui::Ui, label: &str, sort: SortBy) {
-        let arrow = match (self.sort == sort, self.descending) {
-            (true, false) => " ▲",
-            (true, true) => " ▼",
-            (false, _) => "",
+        let sorted = self.sort == sort;
+        // Room for the arrow, painted: the built-in fonts have no arrow glyphs.
+        let text = if sorted {
+            format!("{label}    ")
+        } else {
+            label.to_owned()
         };
-        if ui
-            .button(RichText::new(format!("{label}{arrow}")).strong())
-            .clicked()
-        {
+        let button = ui.button(RichText::new(text).strong());
+        if sorted {
+            let r = button.rect;
+            let c = egui::pos2(r.right() - 12.0, r.center().y);
+            let (tip, base) = if self.descending {
+                (4.0, -4.0)
+            } else {
+                (-4.0, 4.0)
+            };
+            let points = vec![
+                egui::pos2(c.x - 5.0, c.y + base),
+                egui::pos2(c.x + 5.0, c.y + base),
+                egui::pos2(c.x, c.y + tip),
+            ];
+            let color = ui.visuals().strong_text_color();
+            ui.painter().add(egui::Shape::convex_polygon(
+                points,
+                color,
+                egui::Stroke::NONE,
+            ));
+        }
+        if button.clicked() {
             if self.sort == sort {
                 self.descending = !self.descending;
             } else {
@@ -109,7 +129,7 @@ impl TableState {
                                 let t = RichText::new(s);
                                 if differs { t.color(warn).strong() } else { t }
                             };
-                            let mark = if differs { "⚠ " } else { "" };
+                            let mark = if differs { "• " } else { "" };
                             ui.label(text(format!("{mark}{name}")));
                             ui.label(text(count(row.server_count)));
                             ui.label(text(count(row.offline_count)));

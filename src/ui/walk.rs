@@ -68,11 +68,13 @@ impl Walk {
                 None => return,
                 Some(Ok(done)) => {
                     self.findings = done.findings;
+                    let page = self.engine.at();
                     if let Err(e) = self.engine.complete(done.reply) {
                         self.trouble = Some(e.to_string());
                     }
-                    // A failed check or plan stays on its page until asked to retry.
-                    self.held = self.engine.error().is_some();
+                    // A failed check or plan with no exit for failure stays on its page
+                    // until asked to retry; one that has an exit has moved on.
+                    self.held = self.engine.at() == page && self.engine.error().is_some();
                 }
                 Some(Err(e)) => {
                     self.trouble = Some(e);
@@ -138,7 +140,7 @@ impl Walk {
             ui.horizontal(|ui| {
                 let back = ui.add_enabled(
                     self.engine.can_go_back() && !self.is_busy(),
-                    egui::Button::new(format!("◀ {}", words.back.get(lang))),
+                    egui::Button::new(format!("‹ {}", words.back.get(lang))),
                 );
                 if back.clicked() {
                     self.back();
@@ -236,14 +238,14 @@ impl Walk {
             Body::Question { .. } => {
                 let next = ui.add_enabled(
                     self.chosen.is_some(),
-                    egui::Button::new(format!("{} ▶", words.next.get(lang))),
+                    egui::Button::new(format!("{} ›", words.next.get(lang))),
                 );
                 if next.clicked() {
                     self.next();
                 }
             }
             Body::Statistics { .. } => {
-                if ui.button(format!("{} ▶", words.next.get(lang))).clicked() {
+                if ui.button(format!("{} ›", words.next.get(lang))).clicked() {
                     self.next();
                 }
             }

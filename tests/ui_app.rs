@@ -1,0 +1,217 @@
+//! The desktop app driven through its real window code (egui_kittest, no display): a
+//! person types the path of a real Outlook store, names a real Dovecot mailbox on
+//! loopback, reaches the statistics page and sees the Inbox row with its offline count,
+//! goes on to a fix page and presses Cancel. Work runs on the app's worker threads, so
+//! the test steps frames until what it waits for appears, within a deadline.
+
+mod common;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use common::{TempDir, fixture};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use ostdoctor::ui::{App, Screen};
+use ostdoctor::wizard::{Body, Language};
+use support::dovecot::{Dovecot, PASSWORD, USER};
+
+const WAIT: Duration = Duration::from_secs(60);
+
+fn app() -> Harness<'static, App> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(|cc| App::new(&cc.egui_ctx));
+    harness.state_mut().language = Language::English;
+    harness.step();
+    harness
+}
+
+/// Steps frames until a node whose label contains `text` is there.
+fn wait_for(harness: &mut Harness<'_, App>, text: &str) {
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if harness.query_by_label_contains(text).is_some() {
+            return;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "\"{text}\" did not appear within {WAIT:?}; {}",
+            state(harness)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn page_id(harness: &Harness<'_, App>) -> Option<String> {
+    match &harness.state().screen {
+        Screen::Walk(walk) => Some(walk.engine.page_id()),
+        _ => None,
+    }
+}
+
+/// Where the walk stands, for failure messages.
+fn state(harness: &Harness<'_, App>) -> String {
+    match &harness.state().screen {
+        Screen::Walk(walk) => format!(
+            "page {}, busy {}, error {:?}",
+            walk.engine.page_id(),
+            walk.is_busy(),
+            walk.engine.view().error
+        ),
+        _ => "start page".to_owned(),
+    }
+}
+
+fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
+    let field = harness.get_by_label(label);
+    field.click();
+    field.type_text(text);
+    harness.step();
+}
+
+/// Fills in the start page and presses Start.
+fn start_walk(harness: &mut Harness<'_, App>, store: &str, dovecot: &Dovecot, ca_file: &str) {
+    type_into(harness, "Path to the .ost or .pst file", store);
+    harness.get_by_label("IMAP").click();
+    harness.step();
+    let address = format!("imaps://{USER}@localhost:{}", dovecot.imaps_port);
+    type_into(harness, "IMAP address (imaps://you@server)", &address);
+    type_into(harness, "Password", PASSWORD);
+    type_into(
+        harness,
+        "Extra certificate authority (PEM file, optional)",
+        ca_file,
+    );
+    harness.get_by_label("Start").click();
+    harness.step();
+}
+
+fn choose(harness: &mut Harness<'_, App>, answer: &str) {
+    wait_for(harness, answer);
+    harness.get_by_label(answer).click();
+    harness.step();
+    harness.get_by_label("Next ›").click();
+    harness.step();
+}
+
+#[test]
+fn statistics_then_a_fix_page_cancelled() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let before = std::fs::read(&store).unwrap();
+    let dovecot = Dovecot::start();
+    let dir = TempDir::new("ui-app");
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
+
+    let mut harness = app();
+    harness.get_by_label("Choose the Outlook data file");
+    start_walk(
+        &mut harness,
+        store.to_str().unwrap(),
+        &dovecot,
+        ca_file.to_str().unwrap(),
+    );
+
+    // The store opens on a worker thread; then the symptom question.
+    choose(
+        &mut harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+
+    // Counting both sides runs on a worker; the statistics page follows.
+    wait_for(&mut harness, "Server folder contains");
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/differences"));
+    let inbox = harness.get_by_label("• Inbox");
+    let row = inbox.rect();
+    // The empty server holds 0; the offline Inbox holds 10 (as `ostdoctor info` and
+    // pffexport read it). Both counts sit on the Inbox's row.
+    let on_row = |value: &str| {
+        harness
+            .query_all_by_label(value)
+            .any(|n| (n.rect().center().y - row.center().y).abs() < row.height() / 2.0)
+    };
+    assert!(on_row("10"), "no offline count 10 on the Inbox row");
+    assert!(on_row("0"), "no server count 0 on the Inbox row");
+
+    // Only differences: folders in step leave the table; the Inbox stays.
+    harness.get_by_label("Only differences").click();
+    harness.step();
+    assert!(harness.query_by_label("• Inbox").is_some());
+    assert!(harness.query_by_label("Outbox").is_none());
+
+    // Back to the symptom; this time the rebuild, which offers to save local items.
+    harness.get_by_label("‹ Back").click();
+    harness.step();
+    choose(
+        &mut harness,
+        "Only the Inbox lags behind, or nothing synchronizes at all",
+    );
+    wait_for(&mut harness, "Items only in the offline store");
+    harness.get_by_label("Next ›").click();
+    harness.step();
+
+    // The fix page: once planned, Apply and Cancel; Cancel changes nothing.
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if let Screen::Walk(walk) = &harness.state().screen
+            && matches!(walk.engine.view().body, Body::Fix { .. })
+            && !walk.is_busy()
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "no fix page: {:?}",
+            page_id(&harness)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/export"));
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/unsaved"));
+    wait_for(&mut harness, "Nothing was saved");
+
+    assert_eq!(
+        std::fs::read(&store).unwrap(),
+        before,
+        "the store was changed"
+    );
+}
+
+#[test]
+fn a_missing_file_is_refused_on_the_start_page() {
+    let mut harness = app();
+    type_into(
+        &mut harness,
+        "Path to the .ost or .pst file",
+        "/no/such/store.ost",
+    );
+    harness.get_by_label("Start").click();
+    harness.step();
+    harness.step();
+    if let Screen::Start(page) = &harness.state().screen {
+        assert_eq!(page.path, "/no/such/store.ost");
+    }
+    harness.get_by_label_contains("There is no file at this path.");
+    assert!(matches!(harness.state().screen, Screen::Start(_)));
+}
+
+#[test]
+fn the_language_switch_changes_the_words() {
+    let mut harness = app();
+    harness.state_mut().language = Language::Dutch;
+    harness.step();
+    harness.step();
+    harness.get_by_label("Kies het Outlook-gegevensbestand");
+    harness.state_mut().language = Language::Portuguese;
+    harness.step();
+    harness.step();
+    harness.get_by_label("Escolha o arquivo de dados do Outlook");
+}
