@@ -6,6 +6,7 @@
 
 pub mod diagnose;
 pub mod export;
+pub mod fix;
 pub mod server;
 pub mod store;
 pub mod time;
