@@ -14,6 +14,7 @@
 pub mod crash;
 pub mod data_dir;
 pub mod error;
+pub mod exchange_files;
 pub mod export;
 pub mod fingerprint;
 pub mod holders;
@@ -21,11 +22,16 @@ pub mod journal;
 pub mod move_file;
 pub mod old_name;
 pub mod processes;
+pub mod rebuild;
 pub mod recover;
 pub mod rename;
+pub mod resync;
 pub mod undo;
 
 pub use error::FixError;
+pub use exchange_files::{
+    SupportFiles, find_exchange_support_files, plan_rename_exchange_files, search_roots,
+};
 pub use export::{
     ExportOutcome, ExportPlan, Verification, apply_export, export_path_beside, plan_export_all,
     plan_export_local,
@@ -33,9 +39,13 @@ pub use export::{
 pub use holders::{Holder, holders};
 pub use journal::{Entry, FixKind, Journal, State};
 pub use processes::{OutlookCheck, RunningProgram, outlook_running};
+pub use rebuild::{
+    RebuildMode, RebuildOutcome, RebuildPlan, apply_rebuild, plan_rebuild, verify_rebuilt,
+};
 pub use recover::{Recovered, recover, recover_in};
 pub use rename::{
     PlannedRename, RenameOutcome, RenamePlan, apply_renames, plan_rename_store, plan_renames,
     wait_until_free,
 };
+pub use resync::{recheck_folder, resync_steps};
 pub use undo::{UndoOutcome, UndoPlan, apply_undo, plan_undo};
