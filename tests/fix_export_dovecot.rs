@@ -13,7 +13,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::TempDir;
+use ostdoctor::diagnose::{ServerKind, Verdict};
 use ostdoctor::export::build_message;
+use ostdoctor::fix;
+use ostdoctor::server::imap::{ImapAuth, ImapConfig, ImapServer, Security};
+use ostdoctor::server::{Secret, TlsOptions};
 use ostdoctor::store::Store;
 use ostdoctor::store::filetime::from_unix_seconds;
 use ostdoctor::store::ndb::CryptMethod;
@@ -236,5 +240,59 @@ fn local_only_items_are_found_exported_and_read_back_by_other_readers() {
         let pst = oracle::readpst(&dest).unwrap_or_else(|e| panic!("readpst: {e}"));
         let pst = oracle::prefixed(&pst, &["Top of Personal Folders"]);
         assert_eq!(by_folder(&pst), want, "readpst");
+
+        // A folder's re-check after a resync: first the note is still only offline; once
+        // the server has it too, the folder is equal.
+        let mut server = ImapServer::new(
+            ImapConfig::new(
+                "localhost",
+                dovecot.imaps_port,
+                Security::Tls,
+                ImapAuth::Password {
+                    user: USER.into(),
+                    password: Secret::new(PASSWORD),
+                },
+            )
+            .with_tls(TlsOptions {
+                builtin_roots: false,
+                extra_ca_pem: vec![dovecot.pki.ca_pem.clone()],
+            })
+            .with_timeout(Duration::from_secs(10)),
+        );
+        let row =
+            fix::recheck_folder(&store, &mut server, ServerKind::Imap, "Inbox/Projects").unwrap();
+        assert_eq!(row.verdict, Verdict::OfflineAhead);
+        let only: Vec<_> = row.items.as_ref().unwrap().only_offline.iter().collect();
+        assert_eq!(only.len(), 1);
+        assert_eq!(only[0].subject.as_deref(), Some("Notes from the call"));
+        let copy = Store::open(&dest).unwrap();
+        let note = copy
+            .folders()
+            .unwrap()
+            .into_iter()
+            .find(|f| f.display_name == "Projects")
+            .unwrap();
+        let nid = copy.message_nids(note.nid).unwrap()[0];
+        let mut w = Writer::login(dovecot.imap_port, USER, PASSWORD);
+        w.append(
+            "INBOX/Projects",
+            "\\Seen",
+            "24-Dec-2024 00:26:40 +0000",
+            &build_message(&copy.message(nid).unwrap()).unwrap(),
+        );
+        let row =
+            fix::recheck_folder(&store, &mut server, ServerKind::Imap, "Inbox/Projects").unwrap();
+        assert_eq!(row.verdict, Verdict::Equal, "{}", row.reason);
+
+        // After a rebuild the new store's statistics are compared with the server: here
+        // "Kept locally" is still missing there.
+        let report = fix::verify_rebuilt(&store, &mut server, ServerKind::Imap).unwrap();
+        let kept = report
+            .folders
+            .iter()
+            .find(|f| f.display_path() == "Kept locally")
+            .unwrap();
+        assert_eq!(kept.verdict, Verdict::MissingOnServer);
+        assert_eq!(hash(&store), before);
     });
 }

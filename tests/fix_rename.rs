@@ -410,3 +410,171 @@ fn a_fix_of_a_live_process_is_left_alone() {
     assert!(fix::recover_in(&journal).unwrap().is_empty());
     assert_eq!(scene.journal()[0]["state"], "started");
 }
+
+#[test]
+fn read_only_steps_leave_every_store_byte_as_it_was() {
+    for name in ["ansi-32bit.pst", "enron.pst", "outlook-com-2013.ost"] {
+        let Some(scene) = Scene::new("fix-readonly", name) else {
+            return;
+        };
+        let before = hash(&scene.store);
+        let modified = std::fs::metadata(&scene.store).unwrap().modified().unwrap();
+        let dest = scene.dir.path().join("x.pst");
+        for args in [
+            vec!["info", scene.store_arg()],
+            vec!["fix", "rename-old", scene.store_arg(), "--dry-run"],
+            vec![
+                "fix",
+                "rename-old",
+                scene.store_arg(),
+                "--dry-run",
+                "--json",
+            ],
+            vec![
+                "fix",
+                "export-local",
+                scene.store_arg(),
+                dest.to_str().unwrap(),
+                "--all",
+                "--dry-run",
+            ],
+            vec!["fix", "journal"],
+        ] {
+            let run = scene.run(&args, None);
+            assert_eq!(run.status, 0, "{name} {args:?}: {}", run.stderr);
+        }
+        fix::plan_rename_store(&scene.store).unwrap();
+        fix::plan_export_all(&scene.store, &dest).unwrap();
+        fix::outlook_running().unwrap();
+        fix::holders(&scene.store).unwrap();
+        assert_eq!(hash(&scene.store), before, "{name}");
+        assert_eq!(
+            std::fs::metadata(&scene.store).unwrap().modified().unwrap(),
+            modified,
+            "{name}"
+        );
+        assert!(!dest.exists());
+        assert!(
+            scene.raw_journal().is_empty(),
+            "{name}: a plan writes nothing"
+        );
+    }
+}
+
+#[test]
+fn a_cancelled_export_leaves_no_file_and_records_the_roll_back() {
+    let Some(scene) = Scene::new("fix-cancel", "enron.pst") else {
+        return;
+    };
+    let before = hash(&scene.store);
+    let journal = Journal::at(scene.data.join("journal")).unwrap();
+    let dest = scene.dir.path().join("backup.pst");
+    let plan = fix::plan_export_all(&scene.store, &dest).unwrap();
+    assert_eq!(plan.items, 71);
+    let cancel = ostdoctor::work::CancelToken::new();
+    let stop = cancel.clone();
+    let mut seen = 0;
+    let mut work = ostdoctor::work::Work::new(cancel, |s| {
+        seen = s.done;
+        if s.done == 10 {
+            stop.cancel();
+        }
+    });
+    let err = fix::apply_export(&plan, &journal, &mut work).unwrap_err();
+    drop(work);
+    assert!(matches!(err, fix::FixError::Cancelled), "{err}");
+    assert_eq!(seen, 10);
+    assert!(!dest.exists());
+    let entries = journal.entries().unwrap();
+    let record = entries[0].export.as_ref().unwrap();
+    assert!(!record.temp.exists());
+    assert_eq!(entries[0].state, State::RolledBack);
+    assert_eq!(hash(&scene.store), before);
+}
+
+#[test]
+fn exchange_support_files_are_renamed_and_put_back_below_a_given_root() {
+    let dir = TempDir::new("fix-ems");
+    let root = dir.path().join("drive_c");
+    let mapi = root.join("Program Files (x86)/Common Files/System/MSMAPI/1033");
+    std::fs::create_dir_all(&mapi).unwrap();
+    let names = ["EMSABP32.DLL", "EMSMDB32.DLL", "EMSUI32.DLL"];
+    for n in names {
+        std::fs::write(mapi.join(n), n.as_bytes()).unwrap();
+    }
+    std::fs::write(mapi.join("EMSMDB32.DLL.old"), b"from an earlier repair").unwrap();
+    let scene = Scene {
+        store: PathBuf::new(),
+        data: dir.path().join("data"),
+        dir,
+    };
+    let root_arg = root.to_str().unwrap();
+    let run = scene.run(
+        &["fix", "exchange-files", "--root", root_arg, "--yes"],
+        None,
+    );
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Quick Repair"), "{}", run.stdout);
+    for n in names {
+        assert!(!mapi.join(n).exists(), "{n}");
+    }
+    assert_eq!(
+        std::fs::read(mapi.join("EMSABP32.DLL.old")).unwrap(),
+        b"EMSABP32.DLL"
+    );
+    assert_eq!(
+        std::fs::read(mapi.join("EMSMDB32.DLL.1.old")).unwrap(),
+        b"EMSMDB32.DLL"
+    );
+    assert_eq!(
+        std::fs::read(mapi.join("EMSMDB32.DLL.old")).unwrap(),
+        b"from an earlier repair"
+    );
+
+    let run = scene.run(&["fix", "undo", "--yes"], None);
+    assert_eq!(run.status, 0, "{}", run.stderr);
+    for n in names {
+        assert_eq!(std::fs::read(mapi.join(n)).unwrap(), n.as_bytes());
+    }
+
+    let empty = scene.dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = scene.run(
+        &[
+            "fix",
+            "exchange-files",
+            "--root",
+            empty.to_str().unwrap(),
+            "--yes",
+        ],
+        None,
+    );
+    assert_eq!(run.status, 1);
+    assert!(run.stderr.contains("Emsmdb32.dll"), "{}", run.stderr);
+}
+
+#[cfg(not(windows))]
+#[test]
+fn without_outlook_here_the_rebuild_is_a_list_of_steps() {
+    let Some(scene) = Scene::new("fix-rebuild", "ansi-32bit.pst") else {
+        return;
+    };
+    let plan = fix::plan_rebuild(&scene.store).unwrap();
+    assert!(matches!(plan.mode, fix::RebuildMode::Manual));
+    assert!(
+        plan.steps.iter().any(|s| s.contains("ansi-32bit.pst.old")),
+        "{:?}",
+        plan.steps
+    );
+    let journal = Journal::at(scene.data.join("journal")).unwrap();
+    let err = fix::apply_rebuild(
+        &plan,
+        &journal,
+        Duration::from_secs(1),
+        &mut ostdoctor::work::Work::quiet(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("follow the steps"), "{err}");
+    assert!(scene.store.exists());
+    assert!(fix::resync_steps("Inbox")[1].contains("Clear Offline Items"));
+}
