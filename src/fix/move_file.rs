@@ -62,7 +62,12 @@ mod platform {
 
 #[cfg(not(target_os = "linux"))]
 mod platform {
-    pub use super::check_then_rename as rename_no_replace;
+    use std::io;
+    use std::path::Path;
+
+    pub fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+        super::check_then_rename(from, to)
+    }
 }
 
 #[cfg(test)]

@@ -166,7 +166,8 @@ mod platform {
     /// button does: Outlook finishes writing its store before it exits.
     pub fn ask_to_close(pid: u32) -> std::io::Result<()> {
         std::process::Command::new("taskkill")
-            .args(["/PID", &pid.to_string()])
+            .arg("/PID")
+            .arg(pid.to_string())
             .status()
             .map(|_| ())
     }
