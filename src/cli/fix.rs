@@ -163,12 +163,16 @@ pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<(), Box<dyn std:
                         e.fix.describe()
                     )?;
                     for r in &e.renames {
-                        let arrow = if r.done {
-                            "->"
+                        if r.done {
+                            writeln!(out, "    {} -> {}", r.from.display(), r.to.display())?;
                         } else {
-                            "  (back at its name; was to go to)"
-                        };
-                        writeln!(out, "    {} {arrow} {}", r.from.display(), r.to.display())?;
+                            writeln!(
+                                out,
+                                "    {} (under its own name; the fix's name for it: {})",
+                                r.from.display(),
+                                r.to.display()
+                            )?;
+                        }
                     }
                     if let Some(x) = &e.export {
                         writeln!(
