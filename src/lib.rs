@@ -7,6 +7,7 @@
 pub mod diagnose;
 pub mod doctor;
 pub mod export;
+pub mod fix;
 pub mod server;
 pub mod store;
 pub mod time;

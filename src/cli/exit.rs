@@ -1,14 +1,17 @@
 //! Exit statuses scripts can act on: 0 success, 1 failure, 2 a wrong command line (as clap
-//! reports it), 3 the server refused the sign-in.
+//! reports it), 3 the server refused the sign-in, 4 a fix refused because a program holds
+//! the file (close it and run again).
 
 use std::error::Error;
 
 use ostdoctor::diagnose::GatherError;
+use ostdoctor::fix::FixError;
 use ostdoctor::server::{ErrorKind, ServerError};
 
 pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const SIGN_IN_REFUSED: u8 = 3;
+pub const IN_USE: u8 = 4;
 
 /// A command line that cannot work as given.
 #[derive(Debug, thiserror::Error)]
@@ -16,7 +19,12 @@ pub const SIGN_IN_REFUSED: u8 = 3;
 pub struct UsageError(pub String);
 
 pub fn status_for(e: &(dyn Error + 'static)) -> u8 {
-    let server = e.downcast_ref::<ServerError>().or(match e.downcast_ref() {
+    let gather = match e.downcast_ref::<FixError>() {
+        Some(FixError::InUse { .. }) => return IN_USE,
+        Some(FixError::Gather(g)) => Some(g),
+        _ => e.downcast_ref::<GatherError>(),
+    };
+    let server = e.downcast_ref::<ServerError>().or(match gather {
         Some(GatherError::Server(s)) => Some(s),
         _ => None,
     });

@@ -3,6 +3,7 @@
 mod compare;
 mod exit;
 mod export;
+mod fix;
 mod generate;
 mod info;
 mod password;
@@ -74,9 +75,14 @@ pub enum Command {
     Wizard(wizard::WizardArgs),
     /// Open the desktop app (what running `ostdoctor` with no command does).
     Gui,
+    /// Fixes that lose nothing: rename the store to .old, export local-only items, put
+    /// Exchange support files aside, undo, and the journal of what was done.
+    #[command(subcommand)]
+    Fix(fix::FixCommand),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    recover_at_start();
     let result = match cli.command {
         Some(Command::Info { store, json }) => {
             info::run(&store, json, &mut std::io::stdout().lock())
@@ -111,6 +117,7 @@ pub fn run(cli: Cli) -> ExitCode {
         ),
         Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
+        Some(Command::Fix(command)) => fix::run(&command, &mut std::io::stdout().lock()),
         Some(Command::Wizard(args)) => wizard::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Gui) | None => ostdoctor::ui::run().map_err(|e| e.to_string().into()),
     };
@@ -127,5 +134,23 @@ pub fn run(cli: Cli) -> ExitCode {
             eprintln!("ostdoctor: {e}");
             ExitCode::from(exit::status_for(e.as_ref()))
         }
+    }
+}
+
+/// Finishes or rolls back any fix a crash cut off, and says so. A journal that cannot be
+/// read does not stop other commands; `fix` commands then report it themselves.
+fn recover_at_start() {
+    match ostdoctor::fix::recover() {
+        Ok(recovered) => {
+            for r in recovered {
+                eprintln!(
+                    "ostdoctor: fix {} ({}) had been cut off: {}",
+                    r.journal_id,
+                    r.fix.describe(),
+                    r.notes.join("; ")
+                );
+            }
+        }
+        Err(e) => eprintln!("ostdoctor: could not check for interrupted fixes: {e}"),
     }
 }

@@ -17,6 +17,7 @@ use crate::store::ltp::prop::ptype;
 use crate::store::messaging::tags;
 use crate::store::ndb::{CryptMethod, Nid};
 use crate::store::{FolderInfo, Message, Store};
+use crate::work::{Cancelled, Work};
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ExportSummary {
@@ -107,36 +108,7 @@ pub fn export(
         mapped.insert(f.nid, nid);
         summary.folders += 1;
         for msg_nid in source.message_nids(f.nid)? {
-            let mut rename = |id: u16| -> Result<Option<u16>> {
-                match names.get(&id) {
-                    Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
-                    None => Ok(None),
-                }
-            };
-            let copied = source
-                .message(msg_nid)
-                .and_then(|m| to_new_message(&m, &mut summary, &mut rename));
-            match copied {
-                Ok(m) => {
-                    summary.attachments += m.attachments.len();
-                    summary.bytes += m
-                        .attachments
-                        .iter()
-                        .map(|a| a.data.len() as u64)
-                        .sum::<u64>();
-                    w.add_message(nid, &m)?;
-                    summary.items += 1;
-                }
-                Err(e) => summary.skipped.push(Skipped {
-                    folder: f.path.join("/"),
-                    subject: source
-                        .message(msg_nid)
-                        .ok()
-                        .and_then(|m| m.summary().ok())
-                        .and_then(|s| s.subject),
-                    reason: e.to_string(),
-                }),
-            }
+            copy_message(source, &mut w, &names, nid, msg_nid, &f.path, &mut summary)?;
             progress(Progress {
                 items_done: summary.items + summary.skipped.len(),
                 items_total,
@@ -145,6 +117,180 @@ pub fn export(
     }
     w.finish()?;
     Ok(summary)
+}
+
+/// One folder of the source store and the items of it to copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selection {
+    pub folder: Nid,
+    pub items: Vec<Nid>,
+}
+
+/// A folder of the new store and the subjects of the items written into it, in order:
+/// what reading the new store back must find.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WrittenFolder {
+    /// Display names below the new store's top of personal folders.
+    pub path: Vec<String>,
+    pub subjects: Vec<String>,
+}
+
+/// Why a copy of chosen items stopped; the new file is then never created.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error(transparent)]
+    Store(#[from] crate::store::Error),
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl From<Cancelled> for CopyError {
+    fn from(_: Cancelled) -> Self {
+        CopyError::Cancelled
+    }
+}
+
+/// Copies the chosen items of `source` into a new store at `dest`, each into a folder of
+/// the same path below the top of the mailbox (parent folders are made as needed, holding
+/// only what was chosen). Reports each item to `work`, and stops when it is cancelled.
+pub fn export_items(
+    source: &Store,
+    dest: &Path,
+    target: Target,
+    chosen: &[Selection],
+    work: &mut Work,
+) -> std::result::Result<(ExportSummary, Vec<WrittenFolder>), CopyError> {
+    let folders = source.folders()?;
+    let by_nid: HashMap<Nid, &FolderInfo> = folders.iter().map(|f| (f.nid, f)).collect();
+    let root = source.ipm_subtree(&folders)?;
+    let trash = source.special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)?;
+    let display = match source.properties()?.display_name {
+        name if name.is_empty() => "Exported items".to_string(),
+        name => name,
+    };
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
+    let names = crate::store::messaging::names::read(source.ndb())?;
+    let mut summary = ExportSummary::default();
+    // Source folder -> (new folder, its path in the new store).
+    let mut mapped: HashMap<Nid, (Nid, Vec<String>)> = HashMap::new();
+    // Items chosen from the top itself (or, in a store without one, from the root) go
+    // into the new store's top.
+    let top = root.or_else(|| folders.iter().find(|f| f.parent.is_none()).map(|f| f.nid));
+    if let Some(top) = top {
+        mapped.insert(top, (IPM_SUBTREE, Vec::new()));
+    }
+    let mut written: Vec<WrittenFolder> = Vec::new();
+    let total: usize = chosen.iter().map(|s| s.items.len()).sum();
+    let mut done = 0;
+    for sel in chosen {
+        // The folder and its ancestors below the top, top first.
+        let mut chain = Vec::new();
+        let mut cur = Some(sel.folder);
+        while let Some(nid) = cur {
+            if mapped.contains_key(&nid) || chain.len() > folders.len() {
+                break;
+            }
+            let f = by_nid.get(&nid).ok_or_else(|| {
+                crate::store::Error::malformed(
+                    "export",
+                    format!("folder {nid} is not in the store's folder tree"),
+                )
+            })?;
+            chain.push(*f);
+            cur = f.parent;
+        }
+        for f in chain.into_iter().rev() {
+            let (parent, parent_path) = f
+                .parent
+                .and_then(|p| mapped.get(&p).cloned())
+                .unwrap_or((IPM_SUBTREE, Vec::new()));
+            let is_trash =
+                Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
+            let (nid, name) = if is_trash && parent == IPM_SUBTREE {
+                (DELETED_ITEMS, "Deleted Items".to_string())
+            } else {
+                let nid = w.add_folder(parent, &f.display_name, f.container_class.as_deref())?;
+                (nid, f.display_name.clone())
+            };
+            summary.folders += 1;
+            let mut path = parent_path;
+            path.push(name);
+            mapped.insert(f.nid, (nid, path));
+        }
+        let (nid, path) = mapped[&sel.folder].clone();
+        let at = match written.iter().position(|x| x.path == path) {
+            Some(i) => i,
+            None => {
+                written.push(WrittenFolder {
+                    path: path.clone(),
+                    subjects: Vec::new(),
+                });
+                written.len() - 1
+            }
+        };
+        for &msg in &sel.items {
+            if let Some(subject) =
+                copy_message(source, &mut w, &names, nid, msg, &path, &mut summary)?
+            {
+                written[at].subjects.push(subject);
+            }
+            done += 1;
+            work.step(done as u64, total as u64, "Copying items")?;
+        }
+    }
+    w.finish()?;
+    Ok((summary, written))
+}
+
+/// Copies one message into `folder` of the new store. A message that cannot be read is
+/// listed in `summary.skipped` with the reason, and `None` is returned; errors writing the
+/// new store stop the copy.
+fn copy_message(
+    source: &Store,
+    w: &mut StoreWriter,
+    names: &HashMap<u16, crate::store::messaging::names::NamedProperty>,
+    folder: Nid,
+    msg_nid: Nid,
+    folder_path: &[String],
+    summary: &mut ExportSummary,
+) -> Result<Option<String>> {
+    let mut rename = |id: u16| -> Result<Option<u16>> {
+        match names.get(&id) {
+            Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
+            None => Ok(None),
+        }
+    };
+    let copied = source
+        .message(msg_nid)
+        .and_then(|m| to_new_message(&m, summary, &mut rename));
+    match copied {
+        Ok(m) => {
+            summary.attachments += m.attachments.len();
+            summary.bytes += m
+                .attachments
+                .iter()
+                .map(|a| a.data.len() as u64)
+                .sum::<u64>();
+            w.add_message(folder, &m)?;
+            summary.items += 1;
+            Ok(Some(m.subject))
+        }
+        Err(e) => {
+            summary.skipped.push(Skipped {
+                folder: folder_path.join("/"),
+                subject: source
+                    .message(msg_nid)
+                    .ok()
+                    .and_then(|m| m.summary().ok())
+                    .and_then(|s| s.subject),
+                reason: e.to_string(),
+            });
+            Ok(None)
+        }
+    }
 }
 
 fn within(path: &str, prefix: &str) -> bool {

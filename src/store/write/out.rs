@@ -23,11 +23,7 @@ impl OutFile {
         if target.exists() {
             return Err(exists(target));
         }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let temp = target.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+        let temp = temp_path_for(target, std::process::id());
         let file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -102,6 +98,16 @@ impl Drop for OutFile {
             let _ = std::fs::remove_file(&self.temp);
         }
     }
+}
+
+/// The temporary file process `pid` fills for `target`: a crashed writer leaves it behind,
+/// and recovery finds it by this name.
+pub fn temp_path_for(target: &Path, pid: u32) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.partial-{pid}"))
 }
 
 fn exists(target: &Path) -> Error {

@@ -1,0 +1,359 @@
+//! Before a rebuild: copying the items only the store holds (or, without a server, every
+//! item) into a new .pst beside it, then reading that .pst back to be sure it holds them.
+//! The store is only read; the new file appears under its name only once complete.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::crash;
+use super::error::{FixError, Result};
+use super::journal::{Entry, ExportRecord, FixKind, Journal, State};
+use super::processes::Owner;
+use crate::diagnose::{Report, StoreSide};
+use crate::store::Store;
+use crate::store::ndb::Nid;
+use crate::store::write::Target;
+use crate::store::write::copy::{CopyError, ExportSummary, Selection, WrittenFolder, export_items};
+use crate::store::write::out::temp_path_for;
+use crate::work::Work;
+
+/// One folder of the plan: its path below the top of the mailbox and the items to copy.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedFolder {
+    pub path: Vec<String>,
+    #[serde(serialize_with = "ser_nid")]
+    pub folder: Nid,
+    #[serde(serialize_with = "ser_nids")]
+    pub items: Vec<Nid>,
+}
+
+fn ser_nid<S: serde::Serializer>(n: &Nid, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_str(n)
+}
+
+fn ser_nids<S: serde::Serializer>(n: &[Nid], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(n.iter().map(Nid::to_string))
+}
+
+/// What an export will write, for the person to read before confirming.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportPlan {
+    pub fix: FixKind,
+    pub source: PathBuf,
+    pub dest: PathBuf,
+    pub folders: Vec<PlannedFolder>,
+    pub items: u64,
+    /// Folders the server comparison found ahead by count whose items were not compared,
+    /// so which of their items are local is not known: the plan leaves them out.
+    pub not_compared: Vec<String>,
+}
+
+/// What reading the new .pst back found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Verification {
+    pub folders: usize,
+    pub items: usize,
+    /// Empty when every item written was found where it was written, and nothing else.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportOutcome {
+    pub journal_id: String,
+    pub dest: PathBuf,
+    pub summary: ExportSummary,
+    pub verification: Verification,
+}
+
+/// Plans exporting the items the comparison found only in the store: `report` and
+/// `store_side` must come from the same comparison (see `diagnose::gather` with
+/// `ItemScope::All` and `diagnose::compare`).
+pub fn plan_export_local(
+    source: &Path,
+    dest: &Path,
+    store_side: &StoreSide,
+    report: &Report,
+) -> Result<ExportPlan> {
+    let (source, dest) = check_paths(source, dest)?;
+    let mut folders = Vec::new();
+    let mut not_compared = Vec::new();
+    for row in &report.folders {
+        let Some(path) = &row.offline_path else {
+            continue;
+        };
+        let Some(items) = &row.items else {
+            if row.verdict.is_difference() && row.offline_count > row.server_count {
+                not_compared.push(path.join("/"));
+            }
+            continue;
+        };
+        if items.only_offline.is_empty() {
+            continue;
+        }
+        let folder = store_side
+            .folders
+            .iter()
+            .find(|f| f.path == *path)
+            .ok_or_else(|| {
+                FixError::Refused(format!(
+                    "the comparison names folder {:?}, which the store side does not have",
+                    path.join("/")
+                ))
+            })?;
+        let items = items
+            .only_offline
+            .iter()
+            .map(|i| parse_nid(&i.id))
+            .collect::<Result<Vec<_>>>()?;
+        folders.push(PlannedFolder {
+            path: path.clone(),
+            folder: folder.nid,
+            items,
+        });
+    }
+    let items = folders.iter().map(|f| f.items.len() as u64).sum();
+    Ok(ExportPlan {
+        fix: FixKind::ExportLocalItems,
+        source,
+        dest,
+        folders,
+        items,
+        not_compared,
+    })
+}
+
+/// Plans exporting every item of every folder below the top of the mailbox: the choice
+/// when no server can be asked which items are only local.
+pub fn plan_export_all(source: &Path, dest: &Path) -> Result<ExportPlan> {
+    let (source_path, dest) = check_paths(source, dest)?;
+    let store = Store::open(&source_path)?;
+    let all = store.folders()?;
+    let top = store.ipm_subtree(&all)?;
+    let by_nid: HashMap<Nid, usize> = all.iter().enumerate().map(|(i, f)| (f.nid, i)).collect();
+    let top_depth = top
+        .and_then(|t| by_nid.get(&t))
+        .map_or(0, |&i| all[i].path.len());
+    // Parents come before children in the walk, so one pass finds the whole subtree.
+    let mut inside: Vec<Nid> = top.into_iter().collect();
+    let mut folders = Vec::new();
+    for f in &all {
+        let below = match top {
+            Some(_) => f.parent.is_some_and(|p| inside.contains(&p)),
+            None => f.parent.is_some(),
+        };
+        if !below || f.is_search_folder {
+            continue;
+        }
+        inside.push(f.nid);
+        let items = store.message_nids(f.nid)?;
+        if !items.is_empty() {
+            folders.push(PlannedFolder {
+                path: f.path[top_depth..].to_vec(),
+                folder: f.nid,
+                items,
+            });
+        }
+    }
+    let items = folders.iter().map(|f| f.items.len() as u64).sum();
+    Ok(ExportPlan {
+        fix: FixKind::ExportStore,
+        source: source_path,
+        dest,
+        folders,
+        items,
+        not_compared: Vec::new(),
+    })
+}
+
+fn parse_nid(id: &str) -> Result<Nid> {
+    id.strip_prefix("0x")
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .map(Nid)
+        .ok_or_else(|| FixError::Refused(format!("{id:?} is not a store item id (0x...)")))
+}
+
+fn check_paths(source: &Path, dest: &Path) -> Result<(PathBuf, PathBuf)> {
+    let abs = |p: &Path| std::path::absolute(p).map_err(|e| FixError::io("find", p, e));
+    let (source, dest) = (abs(source)?, abs(dest)?);
+    if !source.is_file() {
+        return Err(FixError::Refused(format!(
+            "{} is not a store file",
+            source.display()
+        )));
+    }
+    if std::fs::symlink_metadata(&dest).is_ok() {
+        return Err(FixError::Refused(format!(
+            "{} exists already; choose a new name (nothing is overwritten)",
+            dest.display()
+        )));
+    }
+    match dest.parent() {
+        Some(dir) if dir.is_dir() => Ok((source, dest)),
+        _ => Err(FixError::Refused(format!(
+            "the folder for {} does not exist",
+            dest.display()
+        ))),
+    }
+}
+
+/// A free name for an export beside the store: `NAME - local items.pst`, else with
+/// ` (2)`, ` (3)`, ... before the extension.
+pub fn export_path_beside(store: &Path, label: &str) -> PathBuf {
+    let stem = store
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Outlook".into());
+    let mut n = 1;
+    loop {
+        let name = if n == 1 {
+            format!("{stem} - {label}.pst")
+        } else {
+            format!("{stem} - {label} ({n}).pst")
+        };
+        let candidate = store.with_file_name(name);
+        if std::fs::symlink_metadata(&candidate).is_err() {
+            return candidate;
+        }
+        n += 1;
+    }
+}
+
+/// Writes the plan's items into the new .pst and reads it back. The journal records the
+/// export before the first byte is written, so a crash midway is cleaned up at the next
+/// start; the source store is never written.
+pub fn apply_export(
+    plan: &ExportPlan,
+    journal: &Journal,
+    work: &mut Work,
+) -> Result<ExportOutcome> {
+    check_paths(&plan.source, &plan.dest)?;
+    let source = Store::open(&plan.source)?;
+    let mut entry = Entry::new(journal.new_id(), plan.fix, Owner::current());
+    entry.export = Some(ExportRecord {
+        source: plan.source.clone(),
+        dest: plan.dest.clone(),
+        temp: temp_path_for(&plan.dest, std::process::id()),
+        items_planned: plan.items,
+        items_written: None,
+        verified: false,
+    });
+    journal.write(&entry)?;
+    crash::point("after_journal");
+
+    let chosen: Vec<Selection> = plan
+        .folders
+        .iter()
+        .map(|f| Selection {
+            folder: f.folder,
+            items: f.items.clone(),
+        })
+        .collect();
+    let copied = {
+        let outer = &mut *work;
+        let mut inner = Work::new(outer.cancel_token().clone(), |s| {
+            if s.done == 1 {
+                crash::point("mid_export");
+            }
+            let _ = outer.step(s.done, s.total, s.doing);
+        });
+        export_items(&source, &plan.dest, Target::Pst, &chosen, &mut inner)
+    };
+    let (summary, written) = match copied {
+        Ok(done) => done,
+        Err(e) => {
+            entry.state = State::RolledBack;
+            entry.notes.push(match &e {
+                CopyError::Cancelled => "cancelled; the partial file was removed".into(),
+                CopyError::Store(err) => format!("stopped: {err}; the partial file was removed"),
+            });
+            journal.write(&entry)?;
+            return Err(match e {
+                CopyError::Cancelled => FixError::Cancelled,
+                CopyError::Store(err) => FixError::Store(err),
+            });
+        }
+    };
+    crash::point("after_export");
+
+    let verification = verify_export(&plan.dest, &written)?;
+    let record = entry.export.as_mut().expect("set above");
+    record.items_written = Some(summary.items as u64);
+    record.verified = verification.problems.is_empty();
+    if verification.problems.is_empty() {
+        entry.state = State::Done;
+        journal.write(&entry)?;
+    } else {
+        entry.state = State::NeedsAttention;
+        entry.notes.extend(verification.problems.iter().cloned());
+        journal.write(&entry)?;
+        return Err(FixError::Refused(format!(
+            "{} was written, but reading it back found: {}",
+            plan.dest.display(),
+            verification.problems.join("; ")
+        )));
+    }
+    Ok(ExportOutcome {
+        journal_id: entry.id.clone(),
+        dest: plan.dest.clone(),
+        summary,
+        verification,
+    })
+}
+
+/// Reads the new store back: every folder written must be there with exactly the items
+/// written into it (by subject), and no other folder may hold items.
+pub fn verify_export(dest: &Path, written: &[WrittenFolder]) -> Result<Verification> {
+    let store = Store::open(dest)?;
+    let all = store.folders()?;
+    let top = store.ipm_subtree(&all)?;
+    let depth = top
+        .and_then(|t| all.iter().find(|f| f.nid == t))
+        .map_or(0, |f| f.path.len());
+    let mut v = Verification::default();
+    let mut found: HashMap<Vec<String>, Vec<String>> = HashMap::new();
+    for f in &all {
+        if f.is_search_folder || f.path.len() <= depth {
+            continue;
+        }
+        let subjects: Vec<String> = store
+            .message_summaries(f.nid)?
+            .into_iter()
+            .map(|s| s.subject.unwrap_or_default())
+            .collect();
+        v.folders += 1;
+        v.items += subjects.len();
+        found.insert(f.path[depth..].to_vec(), subjects);
+    }
+    for w in written {
+        let shown = w.path.join("/");
+        match found.remove(&w.path) {
+            None => v
+                .problems
+                .push(format!("folder {shown:?} is missing from the new file")),
+            Some(mut got) => {
+                let mut want = w.subjects.clone();
+                got.sort();
+                want.sort();
+                if got != want {
+                    v.problems.push(format!(
+                        "folder {shown:?} holds {} items where {} were written",
+                        got.len(),
+                        want.len()
+                    ));
+                }
+            }
+        }
+    }
+    for (path, subjects) in found {
+        if !subjects.is_empty() {
+            v.problems.push(format!(
+                "folder {:?} holds {} items nobody wrote",
+                path.join("/"),
+                subjects.len()
+            ));
+        }
+    }
+    Ok(v)
+}
