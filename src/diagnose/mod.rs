@@ -5,11 +5,13 @@
 //! against "Offline folder contains") for every folder at once, and, like scanost did, says
 //! which items differ.
 //!
-//! `sync_log` reads the logs Outlook writes when synchronization fails.
+//! `sync_log` reads the logs Outlook writes when synchronization fails; `knowledge` says
+//! what their errors mean and which wizard page fixes them.
 
 pub mod compare;
 pub mod gather;
 pub mod items;
+pub mod knowledge;
 pub mod mapping;
 pub mod names;
 pub mod sides;

@@ -6,7 +6,7 @@
 //! component). The lines before a vector open it; plain lines after it explain it until
 //! a step of the synchronization or a new failure starts.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::message::KnownMessage;
 use super::parse::{Action, Event, is_failure, quoted};
@@ -30,7 +30,7 @@ pub struct Incident {
 }
 
 /// Every occurrence of one kind of error, across all logs.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorGroup {
     /// The part of the synchronization it happened in.
     pub section: Section,
