@@ -6,10 +6,12 @@
 //! which items differ.
 //!
 //! `sync_log` reads the logs Outlook writes when synchronization fails; `knowledge` says
-//! what their errors mean and which wizard page fixes them.
+//! what their errors mean and which wizard page fixes them; `identity` says whether the
+//! store belongs to the mailbox the account signs in to.
 
 pub mod compare;
 pub mod gather;
+pub mod identity;
 pub mod items;
 pub mod knowledge;
 pub mod mapping;
