@@ -5,6 +5,7 @@ mod exit;
 mod export;
 mod generate;
 mod info;
+mod logs;
 mod password;
 mod report;
 mod server_args;
@@ -63,6 +64,8 @@ pub enum Command {
         #[arg(long = "sync-log", value_name = "LINE")]
         sync_log: Vec<String>,
     },
+    /// List the synchronization logs in a store and explain each error they report.
+    Logs(logs::LogsArgs),
     /// Put each folder's "Server folder contains" beside "Offline folder contains", read
     /// from the mailbox server, with a verdict per folder.
     Stats(stats::StatsArgs),
@@ -104,6 +107,7 @@ pub fn run(cli: Cli) -> ExitCode {
             sync_log,
             &mut std::io::stdout().lock(),
         ),
+        Some(Command::Logs(args)) => logs::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
         None => {
