@@ -6,6 +6,8 @@
 //! component). The lines before a vector open it; plain lines after it explain it until
 //! a step of the synchronization or a new failure starts.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::message::KnownMessage;
@@ -186,7 +188,8 @@ fn add_text(i: &mut Incident, e: &Event) {
 /// else by their words.
 pub fn group(incidents: Vec<Incident>) -> Vec<ErrorGroup> {
     let mut groups: Vec<ErrorGroup> = Vec::new();
-    let mut keys: Vec<(Section, Option<String>, Option<KnownMessage>, String)> = Vec::new();
+    let mut keys: HashMap<(Section, Option<String>, Option<KnownMessage>, String), usize> =
+        HashMap::new();
     for inc in incidents {
         let words = if inc.code.is_none() && inc.message.is_none() {
             normalize(inc.texts.first().map_or("", String::as_str))
@@ -199,10 +202,10 @@ pub fn group(incidents: Vec<Incident>) -> Vec<ErrorGroup> {
             None
         };
         let key = (inc.section, inc.code.clone(), message_key, words);
-        let at = match keys.iter().position(|k| *k == key) {
-            Some(at) => at,
+        let at = match keys.get(&key) {
+            Some(&at) => at,
             None => {
-                keys.push(key);
+                keys.insert(key, groups.len());
                 groups.push(ErrorGroup {
                     section: inc.section,
                     code: inc.code.clone(),

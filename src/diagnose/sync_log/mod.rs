@@ -239,6 +239,71 @@ impl SyncLogReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of real log lines, so that random bodies reach every branch of the parser.
+    const PIECES: &[&str] = &[
+        "13:41:51 ",
+        "1:05:34 PM ",
+        "25:61:61 ",
+        "\t",
+        "\n",
+        "\r\n",
+        "[",
+        "]",
+        "-",
+        "8004010F",
+        "0",
+        "501",
+        "[0-0]",
+        "'",
+        "Synchronizing Mailbox 'x'",
+        "Synchronizing Hierarchy",
+        "Synchronizing server changes in folder 'Inbox'",
+        "Downloading Offline Address Book",
+        "Synchronizing Organization Forms",
+        "Error synchronizing message 'y'",
+        "Terminated in error",
+        "The client operation failed.",
+        "Could not connect to public folder server.",
+        "<#> folder(s) added to offline store",
+        "12 item(s) updated",
+        "Done",
+        "é",
+        "\u{FFFD}",
+        "MailboxId=",
+        "\u{0}",
+    ];
+
+    proptest! {
+        #[test]
+        fn any_body_parses_and_groups_without_panicking(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    proptest::sample::select(PIECES).prop_map(str::to_string),
+                    any::<String>(),
+                ],
+                0..60,
+            ),
+            written in any::<i64>(),
+        ) {
+            let body = pieces.concat();
+            let mut parsed = parse::parse(&body);
+            let written = filetime::to_unix_seconds(written);
+            clock::date_events(&mut parsed.events, written);
+            let incidents = group::incidents(0, &parsed.events);
+            let groups = group::group(incidents);
+            for g in &groups {
+                prop_assert!(g.occurrences >= 1);
+                if let Some(c) = &g.code {
+                    prop_assert_eq!(c.len(), 8);
+                }
+            }
+            for e in &parsed.events {
+                prop_assert!(!e.text.is_empty());
+            }
+        }
+    }
 
     #[test]
     fn mailbox_id_up_to_the_quote() {
