@@ -7,6 +7,7 @@ use common::fixture;
 use ostdoctor::diagnose::identity::{Account, Basis, compare_owner, store_identity};
 use ostdoctor::diagnose::read_sync_logs;
 use ostdoctor::store::Store;
+use ostdoctor::wizard::{Facts, catalogue};
 
 const OST_DN: &str = "/o=First Organization/ou=Exchange Administrative Group(FYDIBOHF23SPDLT)/cn=Recipients/cn=0003000040B2FAE2";
 
@@ -60,6 +61,17 @@ fn the_real_ost_against_a_matching_and_another_account() {
     assert!(other.known && !other.matches, "{other:?}");
     assert_eq!(other.store_mailbox, "pstextractortest@outlook.com");
     assert_eq!(other.account_mailbox, "someone.else@outlook.com");
+
+    // Exactly the facts the wizard's check_store_owner reports.
+    let check = catalogue::check("check_store_owner").unwrap();
+    for c in [&same, &other] {
+        let facts = Facts::new()
+            .with("owner.known", c.known)
+            .with("owner.matches", c.matches)
+            .with("owner.store_mailbox", c.store_mailbox.as_str())
+            .with("owner.account_mailbox", c.account_mailbox.as_str());
+        assert_eq!(check.conform(&facts), Ok(()));
+    }
 
     // An Exchange address, where the account gives one, decides.
     let by_dn = compare_owner(&id, &account("", Some(&OST_DN.to_lowercase())));

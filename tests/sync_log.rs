@@ -16,6 +16,17 @@ use ostdoctor::store::ndb::{CryptMethod, Nid};
 use ostdoctor::store::write::messaging::{DELETED_ITEMS, IPM_SUBTREE};
 use ostdoctor::store::write::synthetic::sync_log;
 use ostdoctor::store::write::{NewMessage, StoreWriter, Target};
+use ostdoctor::wizard::Facts;
+use ostdoctor::wizard::catalogue;
+
+/// The facts the wizard's `read_sync_logs` check reports, as a backend builds them.
+fn facts(report: &SyncLogReport) -> Facts {
+    Facts::new()
+        .with("sync_log.count", report.count())
+        .with("sync_log.codes", report.codes())
+        .with("sync_log.errors", report.errors())
+        .with("sync_log.messages", report.messages())
+}
 
 #[test]
 fn the_real_log_says_it_could_not_connect_to_the_public_folder_server() {
@@ -63,6 +74,8 @@ fn the_real_log_says_it_could_not_connect_to_the_public_folder_server() {
     assert_eq!(log.events[4].folder.as_deref(), Some("Calendar"));
 
     // What the wizard's read_sync_logs check reports.
+    let check = catalogue::check("read_sync_logs").unwrap();
+    assert_eq!(check.conform(&facts(&report)), Ok(()));
     assert_eq!(report.codes(), Vec::<String>::new());
     assert_eq!(report.errors(), Vec::<String>::new());
     assert_eq!(report.messages(), ["public_folder_server"]);
@@ -457,6 +470,9 @@ fn check_written_store(report: &SyncLogReport, written: &Written) {
         ]
     );
 
+    let check = catalogue::check("read_sync_logs").unwrap();
+    assert_eq!(check.conform(&facts(report)), Ok(()));
+
     let diagnoses = knowledge::diagnose(report);
     for (key, entry, fix) in [
         (
@@ -554,4 +570,36 @@ fn a_store_without_logs_reports_none() {
         assert!(report.groups.is_empty());
         assert!(knowledge::diagnose(&report).is_empty());
     }
+}
+
+#[test]
+fn sync_issues_found_by_its_name_in_other_languages() {
+    let dir = TempDir::new("synclog-names");
+    let path = dir.path().join("nl.pst");
+    let mut w = StoreWriter::create(&path, Target::Pst, CryptMethod::None, "Postvak", 3).unwrap();
+    w.add_folder(IPM_SUBTREE, "Postvak IN", Some("IPF.Note"))
+        .unwrap();
+    let sync = w
+        .add_folder(IPM_SUBTREE, "Synchronisatieproblemen", Some("IPF.Note"))
+        .unwrap();
+    let local = w
+        .add_folder(sync, "Lokale fouten", Some("IPF.Note"))
+        .unwrap();
+    let server = w
+        .add_folder(sync, "Falhas do Servidor", Some("IPF.Note"))
+        .unwrap();
+    // Not a log by its subject: found only because Sync Issues is known by its name.
+    let mut a = text_log(
+        &["Synchronisatieversie 16.0", "[80040115-0-0-0]", "Gereed"],
+        100,
+    );
+    a.subject = "Synchronisatielogboek:".into();
+    w.add_message(local, &a).unwrap();
+    w.add_message(server, &text_log(&["Synchronizing Hierarchy", "Done"], 200))
+        .unwrap();
+    w.finish().unwrap();
+    let report = read_sync_logs(&Store::open(&path).unwrap()).unwrap();
+    let places: Vec<Place> = report.logs.iter().map(|l| l.place).collect();
+    assert_eq!(places, [Place::LocalFailures, Place::ServerFailures]);
+    assert_eq!(report.errors(), ["other/80040115"]);
 }
