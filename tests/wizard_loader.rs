@@ -90,7 +90,7 @@ fn builtin_flows_are_exactly_the_shipped_files() {
     let mut on_disk: Vec<String> = fs::read_dir(wizards_dir())
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .filter(|p| wizard::loader::is_flow_file(p))
         .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();

@@ -6,6 +6,7 @@ mod export;
 mod fix;
 mod generate;
 mod info;
+mod logs;
 mod password;
 mod report;
 mod server_args;
@@ -65,6 +66,8 @@ pub enum Command {
         #[arg(long = "sync-log", value_name = "LINE")]
         sync_log: Vec<String>,
     },
+    /// List the synchronization logs in a store and explain each error they report.
+    Logs(logs::LogsArgs),
     /// Put each folder's "Server folder contains" beside "Offline folder contains", read
     /// from the mailbox server, with a verdict per folder.
     Stats(stats::StatsArgs),
@@ -115,6 +118,7 @@ pub fn run(cli: Cli) -> ExitCode {
             sync_log,
             &mut std::io::stdout().lock(),
         ),
+        Some(Command::Logs(args)) => logs::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Fix(command)) => fix::run(&command, &mut std::io::stdout().lock()),

@@ -118,7 +118,19 @@ fn parse(file: &Path, source: &str) -> Result<Flow, LoadError> {
     })
 }
 
-/// Loads and checks every `*.ron` file in `dir`.
+/// Files in the wizard folder that are not flows: the knowledge base lives beside the
+/// flows because its entries name their pages (`crate::diagnose::knowledge`).
+pub const NOT_FLOWS: &[&str] = &["knowledge.ron"];
+
+/// A `*.ron` file that holds a flow.
+pub fn is_flow_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ron")
+        && !path
+            .file_name()
+            .is_some_and(|n| NOT_FLOWS.iter().any(|x| n == *x))
+}
+
+/// Loads and checks every flow file (`*.ron` but `NOT_FLOWS`) in `dir`.
 pub fn load_dir(dir: &Path) -> Result<WizardSet, LoadErrors> {
     let io = |e: std::io::Error| {
         LoadErrors(vec![LoadError::at(
@@ -130,7 +142,7 @@ pub fn load_dir(dir: &Path) -> Result<WizardSet, LoadErrors> {
     let mut paths: Vec<PathBuf> = fs::read_dir(dir)
         .map_err(io)?
         .filter_map(|entry| Some(entry.ok()?.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .filter(|p| is_flow_file(p))
         .collect();
     paths.sort();
     let mut sources = Vec::new();
