@@ -105,6 +105,9 @@ fn statistics_then_a_fix_page_cancelled() {
     let before = std::fs::read(&store).unwrap();
     let dovecot = Dovecot::start();
     let dir = TempDir::new("ui-app");
+    // The journal of fixes goes to the test's own folder, not the user's.
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
 

@@ -4,22 +4,24 @@
 
 use std::path::Path;
 
-use crate::diagnose::{ItemScope, Options, Report, Verdict, compare, gather};
+use crate::diagnose::{ItemScope, Options, Report, StoreSide, Verdict, compare, gather};
 use crate::store::Store;
 use crate::wizard::{BackendError, Facts};
 
 use super::link::Connection;
 
+/// The comparison, and the store's side of it, which the export of local-only items
+/// plans from.
 pub fn compare_with_server(
     path: &Path,
     connection: &mut Connection,
-) -> Result<(Facts, Report), BackendError> {
+) -> Result<(Facts, Report, StoreSide), BackendError> {
     let store = Store::open(path).map_err(|e| BackendError::new(e.to_string()))?;
     let kind = connection.kind();
     let (store_side, server_side) = gather(&store, connection.server(), kind, &ItemScope::All)
         .map_err(|e| BackendError::new(e.to_string()))?;
     let report = compare(&store_side, &server_side, &Options::default());
-    Ok((facts_of(&report), report))
+    Ok((facts_of(&report), report, store_side))
 }
 
 /// The facts the flows branch on, from a comparison.

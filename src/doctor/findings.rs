@@ -4,6 +4,8 @@
 use serde::Serialize;
 
 use crate::diagnose::Report;
+use crate::diagnose::knowledge::Diagnosis;
+use crate::diagnose::sync_log::SyncLogReport;
 
 /// The store as `open_store` found it.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -41,5 +43,13 @@ pub struct Findings {
     /// The server as it was reached (`imaps://alice@host:993`), when it was.
     pub server: Option<String>,
     pub comparison: Option<Report>,
+    pub sync_logs: Option<SyncLogs>,
     pub actions: Vec<ActionTaken>,
+}
+
+/// The synchronization logs and what the knowledge base says of their errors.
+#[derive(Clone, Debug, Serialize)]
+pub struct SyncLogs {
+    pub report: SyncLogReport,
+    pub diagnoses: Vec<Diagnosis>,
 }

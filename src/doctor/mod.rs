@@ -8,7 +8,9 @@
 mod compare;
 pub mod discover;
 pub mod findings;
+mod fixes;
 pub mod link;
+mod logs;
 mod open;
 mod profile;
 pub mod report;
@@ -16,9 +18,14 @@ pub mod report;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::diagnose::StoreSide;
+use crate::diagnose::sync_log::SyncLogReport;
+use crate::fix::Journal;
 use crate::server::graph::DeviceCodePrompt;
-use crate::wizard::{Backend, BackendError, Facts, FixOutcome, FixPlan};
-use crate::work::{CancelToken, Step};
+use crate::wizard::{Backend, BackendError, Facts, FixOutcome, FixPlan, Language};
+use crate::work::{CancelToken, Step, Work};
+
+use fixes::{Compared, Pending};
 
 pub use findings::Findings;
 pub use link::{Connection, ServerSettings};
@@ -31,6 +38,12 @@ pub struct Doctor {
     settings: Option<ServerSettings>,
     connection: Option<Connection>,
     findings: Findings,
+    /// The store's side of the last comparison, which exports plan from.
+    store_side: Option<StoreSide>,
+    sync_logs: Option<SyncLogReport>,
+    /// The plan shown to the person, with what `crate::fix` needs to apply it.
+    pending: Option<(String, FixPlan, Pending)>,
+    journal: Option<Journal>,
     cancel: CancelToken,
     progress: ProgressSink,
 }
@@ -42,6 +55,10 @@ impl Doctor {
             settings: None,
             connection: None,
             findings: Findings::default(),
+            store_side: None,
+            sync_logs: None,
+            pending: None,
+            journal: None,
             cancel: CancelToken::new(),
             progress: Arc::new(|_| {}),
         }
@@ -81,6 +98,19 @@ impl Doctor {
 
     fn report(&self, done: u64, total: u64, doing: &str) {
         (self.progress)(Step { done, total, doing });
+    }
+
+    /// Progress and cancelling for work in `crate::store`, `crate::diagnose`, `crate::fix`.
+    fn work(&self) -> Work<'static> {
+        let progress = Arc::clone(&self.progress);
+        Work::new(self.cancel.clone(), move |step| progress(step))
+    }
+
+    fn open_journal(&mut self) -> Result<(), BackendError> {
+        if self.journal.is_none() {
+            self.journal = Some(fixes::journal()?);
+        }
+        Ok(())
     }
 
     /// The signed-in server, signing in first if need be. Taken out while in use and put
@@ -141,33 +171,103 @@ impl Backend for Doctor {
                 let mut connection = self.take_connection()?;
                 self.report(0, 0, "Reading folder counts and items on both sides");
                 // A server that failed mid-way is signed in to afresh next time.
-                let (facts, report) = compare::compare_with_server(&self.store, &mut connection)?;
+                let (facts, report, store_side) =
+                    compare::compare_with_server(&self.store, &mut connection)?;
                 self.connection = Some(connection);
                 self.findings.comparison = Some(report);
+                self.store_side = Some(store_side);
                 self.cancelled()?;
                 Ok(facts)
             }
             "detect_cached_mode" => Ok(profile::detect_cached_mode()),
+            "read_sync_logs" => {
+                self.report(0, 0, "Reading the synchronization logs");
+                let (facts, report, diagnoses) = logs::read_logs(&self.store, &mut self.work())?;
+                self.cancelled()?;
+                self.findings.sync_logs = Some(findings::SyncLogs {
+                    report: report.clone(),
+                    diagnoses,
+                });
+                self.sync_logs = Some(report);
+                Ok(facts)
+            }
+            "check_store_owner" => {
+                let account = self.settings.as_ref().and_then(ServerSettings::user);
+                logs::check_owner(&self.store, self.sync_logs.as_ref(), account)
+            }
+            "outlook_running" => {
+                let found =
+                    crate::fix::outlook_running().map_err(|e| BackendError::new(e.to_string()))?;
+                Ok(Facts::new()
+                    .with("outlook.running", found.running)
+                    .with("outlook.processes", found.processes))
+            }
+            "find_exchange_support_files" => {
+                let found = crate::fix::find_exchange_support_files(&crate::fix::search_roots());
+                let paths: Vec<String> = found
+                    .found
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect();
+                Ok(Facts::new()
+                    .with("support_files.count", found.count as i64)
+                    .with("support_files.found", paths))
+            }
             other => Err(BackendError::new(format!(
-                "the check {other} is not available"
+                "there is no check named {other}"
             ))),
         }
     }
 
     fn plan_fix(&mut self, name: &str, _facts: &Facts) -> Result<FixPlan, BackendError> {
-        Err(BackendError::new(format!(
-            "the fix {name} is not available"
-        )))
+        self.cancelled()?;
+        self.pending = None;
+        self.report(0, 0, "Working out what the fix will do");
+        self.open_journal()?;
+        let Some(journal) = &self.journal else {
+            return Err(BackendError::new("the journal of fixes is not open"));
+        };
+        let compared = match (&self.findings.comparison, &self.store_side) {
+            (Some(report), Some(store_side)) => Some(Compared { report, store_side }),
+            _ => None,
+        };
+        let (plan, pending) = fixes::plan(name, &self.store, journal, compared)?;
+        self.pending = Some((name.to_owned(), plan.clone(), pending));
+        Ok(plan)
     }
 
     fn apply_fix(
         &mut self,
         name: &str,
-        _plan: &FixPlan,
+        plan: &FixPlan,
         _facts: &Facts,
     ) -> Result<FixOutcome, BackendError> {
-        Err(BackendError::new(format!(
-            "the fix {name} is not available"
-        )))
+        let pending = match self.pending.take() {
+            Some((planned, made, pending)) if planned == name && made == *plan => pending,
+            _ => {
+                return Err(BackendError::new(format!(
+                    "the plan for {name} is not the one shown; plan it again"
+                )));
+            }
+        };
+        self.report(0, 0, "Applying the fix");
+        let mut work = self.work();
+        self.open_journal()?;
+        let Some(journal) = &self.journal else {
+            return Err(BackendError::new("the journal of fixes is not open"));
+        };
+        let facts = fixes::apply(name, pending, journal, &mut work)?;
+        self.findings.actions.push(findings::ActionTaken {
+            fix: name.to_owned(),
+            actions: plan
+                .actions
+                .iter()
+                .map(|a| a.describe(Language::English))
+                .collect(),
+        });
+        Ok(FixOutcome {
+            actions: plan.actions.clone(),
+            facts,
+        })
     }
 }

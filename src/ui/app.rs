@@ -28,6 +28,8 @@ pub struct App {
     pub dark: bool,
     pub zoom: f32,
     pub screen: Screen,
+    /// Said once on the start page: fixes a crash cut off, settled at launch.
+    pub notices: Vec<String>,
 }
 
 impl App {
@@ -39,6 +41,7 @@ impl App {
             dark: ctx.global_style().visuals.dark_mode,
             zoom: 1.0,
             screen: Screen::Start(StartPage::new()),
+            notices: Vec::new(),
         };
         match (Words::builtin(), crate::wizard::builtin()) {
             (Ok(words), Ok(set)) => {
@@ -142,8 +145,12 @@ impl eframe::App for App {
         let mut start_over = false;
         match (&mut self.screen, &self.words) {
             (Screen::Start(page), Some(words)) => {
+                let notices = &self.notices;
                 egui::CentralPanel::default().show(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
+                        for notice in notices {
+                            ui.colored_label(ui.visuals().warn_fg_color, notice);
+                        }
                         choice = page.show(ui, words, language);
                     });
                 });

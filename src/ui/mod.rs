@@ -15,8 +15,16 @@ pub use start::{ServerChoice, StartChoice, StartPage};
 pub use walk::Walk;
 pub use words::Words;
 
-/// Opens the window and runs until it is closed.
+/// Opens the window and runs until it is closed. A fix a crash cut off is finished or
+/// rolled back first, and the start page says so.
 pub fn run() -> eframe::Result {
+    let notices: Vec<String> = match crate::fix::recover() {
+        Ok(recovered) => recovered
+            .iter()
+            .map(|r| format!("{}: {}", r.fix.describe(), r.notes.join("; ")))
+            .collect(),
+        Err(e) => vec![format!("Could not check for interrupted fixes: {e}")],
+    };
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
             .with_title("OST Doctor")
@@ -28,6 +36,10 @@ pub fn run() -> eframe::Result {
     eframe::run_native(
         "OST Doctor",
         options,
-        Box::new(|cc| Ok(Box::new(App::new(&cc.egui_ctx)))),
+        Box::new(|cc| {
+            let mut app = App::new(&cc.egui_ctx);
+            app.notices = notices;
+            Ok(Box::new(app))
+        }),
     )
 }

@@ -24,6 +24,7 @@ pub fn show(
             }
         },
         "local_only_items" => local_only_items(ui, findings, words, lang),
+        "sync_log" => sync_log(ui, findings, words, lang),
         other => {
             ui.label(format!("({other})"));
         }
@@ -71,5 +72,51 @@ fn local_only_items(ui: &mut egui::Ui, findings: &Findings, words: &Words, lang:
                         }
                     }
                 });
+        });
+}
+
+/// The logs' errors, each with what the knowledge base says: the cause, in words, and
+/// where it happened; then the logs themselves, newest last.
+fn sync_log(ui: &mut egui::Ui, findings: &Findings, words: &Words, lang: Language) {
+    let Some(logs) = &findings.sync_logs else {
+        ui.label(words.no_logs.get(lang));
+        return;
+    };
+    if logs.report.logs.is_empty() {
+        ui.label(words.no_logs.get(lang));
+        return;
+    }
+    ui.label(RichText::new(words.logs_heading.get(lang)).strong());
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for d in &logs.diagnoses {
+                ui.add_space(6.0);
+                let code = d.error.code.as_deref().unwrap_or("");
+                let title = match &d.finding.name {
+                    Some(name) => format!("{code} {name}"),
+                    None => code.to_owned(),
+                };
+                let heading = if title.trim().is_empty() {
+                    d.error.text.clone()
+                } else {
+                    format!("{title}: {}", d.error.text)
+                };
+                ui.label(
+                    RichText::new(heading)
+                        .strong()
+                        .color(ui.visuals().warn_fg_color),
+                );
+                ui.label(d.finding.cause.get(lang.code()));
+                ui.label(RichText::new(d.finding.explanation.get(lang.code())).weak());
+                if let Some(seen) = &d.error.first_seen {
+                    ui.label(RichText::new(format!("{seen} · ×{}", d.error.occurrences)).small());
+                }
+            }
+            ui.add_space(10.0);
+            for log in &logs.report.logs {
+                let when = log.time.as_deref().unwrap_or("");
+                ui.label(RichText::new(format!("{when}  {}", log.folder.join("/"))).small());
+            }
         });
 }

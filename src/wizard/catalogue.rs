@@ -320,8 +320,13 @@ pub static FIXES: &[OperationSpec] = &[
     },
     OperationSpec {
         name: "resync_folder",
-        does: "Clears the offline copy of each folder that differs from the server, so that Outlook downloads it again.",
-        facts: &[fact("resync.folders", List, &[], "the folders cleared")],
+        does: "Guides the person through Outlook's Clear Offline Items for each folder that differs from the server, so that Outlook downloads it again.",
+        facts: &[fact(
+            "resync.folders",
+            List,
+            &[],
+            "the folders to clear in Outlook",
+        )],
     },
     OperationSpec {
         name: "undo_last_fix",

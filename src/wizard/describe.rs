@@ -24,9 +24,9 @@ impl Action {
                 }
             }
             Action::ClearOfflineItems { folder } => match language {
-                English => format!("Clear the offline copy of folder \"{folder}\""),
-                Dutch => format!("De offline kopie van map \"{folder}\" wissen"),
-                Portuguese => format!("Limpar a cópia offline da pasta \"{folder}\""),
+                English => format!("In Outlook: Clear Offline Items on folder \"{folder}\""),
+                Dutch => format!("In Outlook: Offline-items wissen voor map \"{folder}\""),
+                Portuguese => format!("No Outlook: Limpar Itens Offline na pasta \"{folder}\""),
             },
         }
     }

@@ -1,0 +1,185 @@
+//! The flows' fixes, planned and applied through `crate::fix`, which journals every change
+//! so that it can be undone and recovered after a crash. A plan is kept between planning
+//! and applying, and applying refuses a plan that is not the one made here.
+
+use std::path::Path;
+
+use crate::diagnose::{Report, StoreSide};
+use crate::fix::holders::Holder;
+use crate::fix::{
+    ExportPlan, Journal, RenamePlan, UndoPlan, apply_export, apply_renames, apply_undo,
+    export_path_beside, plan_export_all, plan_export_local, plan_rename_exchange_files,
+    plan_rename_store, plan_undo, search_roots,
+};
+use crate::wizard::{Action, BackendError, Facts, FixPlan};
+use crate::work::Work;
+
+/// A plan as `crate::fix` made it, waiting for the person's yes.
+pub enum Pending {
+    Rename(RenamePlan),
+    Export(ExportPlan),
+    Resync(Vec<String>),
+    Undo(UndoPlan),
+}
+
+fn err(e: impl std::fmt::Display) -> BackendError {
+    BackendError::new(e.to_string())
+}
+
+/// What the comparison found, for fixes that act on it.
+pub struct Compared<'a> {
+    pub report: &'a Report,
+    pub store_side: &'a StoreSide,
+}
+
+fn renames(plan: &RenamePlan) -> Result<Vec<Action>, BackendError> {
+    if plan.blocked() {
+        let held: Vec<String> = plan
+            .held
+            .iter()
+            .map(|(file, by)| format!("{} is in use by {}", file.display(), Holder::list(by)))
+            .collect();
+        return Err(BackendError::new(format!(
+            "{}. Close {} and try again.",
+            held.join("; "),
+            if held.len() == 1 { "it" } else { "them" }
+        )));
+    }
+    Ok(plan
+        .renames
+        .iter()
+        .map(|r| Action::Rename {
+            from: r.from.clone(),
+            to: r.to.clone(),
+        })
+        .collect())
+}
+
+pub fn plan(
+    name: &str,
+    store: &Path,
+    journal: &Journal,
+    compared: Option<Compared<'_>>,
+) -> Result<(FixPlan, Pending), BackendError> {
+    let need_comparison =
+        || BackendError::new("The store has not been compared with the server yet; compare first.");
+    let (actions, pending) = match name {
+        "rename_store_to_old" => {
+            let plan = plan_rename_store(store).map_err(err)?;
+            (renames(&plan)?, Pending::Rename(plan))
+        }
+        "rename_exchange_dlls" => {
+            let plan = plan_rename_exchange_files(&search_roots()).map_err(err)?;
+            (renames(&plan)?, Pending::Rename(plan))
+        }
+        "export_local_items" => {
+            let c = compared.ok_or_else(need_comparison)?;
+            let dest = export_path_beside(store, "local items");
+            let plan = plan_export_local(store, &dest, c.store_side, c.report).map_err(err)?;
+            let action = Action::ExportToPst {
+                items: plan.items,
+                to: plan.dest.clone(),
+            };
+            (vec![action], Pending::Export(plan))
+        }
+        "export_store_to_pst" => {
+            let dest = export_path_beside(store, "backup");
+            let plan = plan_export_all(store, &dest).map_err(err)?;
+            let action = Action::ExportToPst {
+                items: plan.items,
+                to: plan.dest.clone(),
+            };
+            (vec![action], Pending::Export(plan))
+        }
+        "resync_folder" => {
+            let c = compared.ok_or_else(need_comparison)?;
+            let folders: Vec<String> = c
+                .report
+                .folders
+                .iter()
+                .filter(|r| r.verdict.is_difference() && r.offline_path.is_some())
+                .map(|r| r.display_path())
+                .collect();
+            let actions = folders
+                .iter()
+                .map(|f| Action::ClearOfflineItems { folder: f.clone() })
+                .collect();
+            (actions, Pending::Resync(folders))
+        }
+        "undo_last_fix" => {
+            let plan = plan_undo(journal, None).map_err(err)?;
+            let actions = plan
+                .restores
+                .iter()
+                .map(|r| Action::Rename {
+                    from: r.from.clone(),
+                    to: r.to.clone(),
+                })
+                .collect();
+            (actions, Pending::Undo(plan))
+        }
+        other => return Err(BackendError::new(format!("there is no fix named {other}"))),
+    };
+    Ok((FixPlan { actions }, pending))
+}
+
+fn paths(list: impl IntoIterator<Item = impl AsRef<Path>>) -> Vec<String> {
+    list.into_iter()
+        .map(|p| p.as_ref().display().to_string())
+        .collect()
+}
+
+pub fn apply(
+    name: &str,
+    pending: Pending,
+    journal: &Journal,
+    work: &mut Work<'_>,
+) -> Result<Facts, BackendError> {
+    match (name, pending) {
+        ("rename_store_to_old", Pending::Rename(plan)) => {
+            let done = apply_renames(&plan, journal).map_err(err)?;
+            let old = done.renames.first().map(|r| r.to.display().to_string());
+            Ok(Facts::new().with("rebuild.old_path", old.unwrap_or_default()))
+        }
+        ("rename_exchange_dlls", Pending::Rename(plan)) => {
+            let done = apply_renames(&plan, journal).map_err(err)?;
+            Ok(Facts::new().with("dlls.renamed", paths(done.renames.iter().map(|r| &r.from))))
+        }
+        (kind @ ("export_local_items" | "export_store_to_pst"), Pending::Export(plan)) => {
+            let done = apply_export(&plan, journal, work).map_err(err)?;
+            if !done.verification.problems.is_empty() {
+                return Err(BackendError::new(format!(
+                    "{} was written, but reading it back found: {}",
+                    done.dest.display(),
+                    done.verification.problems.join("; ")
+                )));
+            }
+            let prefix = if kind == "export_local_items" {
+                "export"
+            } else {
+                "backup"
+            };
+            Ok(Facts::new()
+                .with(
+                    &format!("{prefix}.pst_path"),
+                    done.dest.display().to_string(),
+                )
+                .with(&format!("{prefix}.items"), done.verification.items as i64))
+        }
+        ("resync_folder", Pending::Resync(folders)) => {
+            Ok(Facts::new().with("resync.folders", folders))
+        }
+        ("undo_last_fix", Pending::Undo(plan)) => {
+            let done = apply_undo(journal, &plan).map_err(err)?;
+            Ok(Facts::new().with("undo.restored", paths(&done.restored)))
+        }
+        (name, _) => Err(BackendError::new(format!(
+            "the plan for {name} was not made here; plan it again"
+        ))),
+    }
+}
+
+/// Opens the journal the fixes write to (see `crate::fix::data_dir`).
+pub fn journal() -> Result<Journal, BackendError> {
+    Journal::open_default().map_err(err)
+}

@@ -1,0 +1,63 @@
+//! The `read_sync_logs` and `check_store_owner` checks: what Outlook's Synchronization
+//! Log messages say, and whether the store was made for the mailbox now in use.
+
+use std::path::Path;
+
+use crate::diagnose::identity::{Account, compare_owner, store_identity};
+use crate::diagnose::knowledge::{Diagnosis, diagnose};
+use crate::diagnose::sync_log::{SyncLogReport, read_sync_logs_with};
+use crate::store::Store;
+use crate::wizard::{BackendError, Facts};
+use crate::work::Work;
+
+fn open(path: &Path) -> Result<Store, BackendError> {
+    Store::open(path).map_err(|e| BackendError::new(e.to_string()))
+}
+
+pub fn read_logs(
+    path: &Path,
+    work: &mut Work<'_>,
+) -> Result<(Facts, SyncLogReport, Vec<Diagnosis>), BackendError> {
+    let store = open(path)?;
+    let report = read_sync_logs_with(&store, work).map_err(|e| BackendError::new(e.to_string()))?;
+    let facts = Facts::new()
+        .with("sync_log.count", report.count())
+        .with("sync_log.codes", report.codes())
+        .with("sync_log.errors", report.errors())
+        .with("sync_log.messages", report.messages());
+    let diagnoses = diagnose(&report);
+    Ok((facts, report, diagnoses))
+}
+
+/// `account`: the user name or address the person signs in with, when known.
+pub fn check_owner(
+    path: &Path,
+    logs: Option<&SyncLogReport>,
+    account: Option<String>,
+) -> Result<Facts, BackendError> {
+    let store = open(path)?;
+    let identity = store_identity(&store, logs).map_err(|e| BackendError::new(e.to_string()))?;
+    let (known, matches, store_mailbox, account_mailbox) = match account {
+        Some(address) => {
+            let check = compare_owner(
+                &identity,
+                &Account {
+                    address,
+                    legacy_dn: None,
+                },
+            );
+            (
+                check.known,
+                check.matches,
+                check.store_mailbox,
+                check.account_mailbox,
+            )
+        }
+        None => (false, false, String::new(), String::new()),
+    };
+    Ok(Facts::new()
+        .with("owner.known", known)
+        .with("owner.matches", matches)
+        .with("owner.store_mailbox", store_mailbox)
+        .with("owner.account_mailbox", account_mailbox))
+}
