@@ -7,9 +7,9 @@ use std::path::Path;
 use crate::diagnose::{Report, StoreSide};
 use crate::fix::holders::Holder;
 use crate::fix::{
-    ExportPlan, Journal, RenamePlan, UndoPlan, apply_export, apply_renames, apply_undo,
-    export_path_beside, plan_export_all, plan_export_local, plan_rename_exchange_files,
-    plan_rename_store, plan_undo, search_roots,
+    ExportPlan, Journal, RenamePlan, apply_export, apply_renames, apply_undo, export_path_beside,
+    plan_export_all, plan_export_local, plan_rename_exchange_files, plan_rename_store,
+    plan_renames, plan_undo, search_roots,
 };
 use crate::wizard::{Action, BackendError, Facts, FixPlan};
 use crate::work::Work;
@@ -19,7 +19,12 @@ pub enum Pending {
     Rename(RenamePlan),
     Export(ExportPlan),
     Resync(Vec<String>),
-    Undo(UndoPlan),
+    /// Undo of the journal entry `id`; first the new store Outlook built under the old
+    /// name is set aside (never overwritten), when there is one.
+    Undo {
+        set_aside: Option<RenamePlan>,
+        id: String,
+    },
 }
 
 fn err(e: impl std::fmt::Display) -> BackendError {
@@ -107,16 +112,42 @@ pub fn plan(
             (actions, Pending::Resync(folders))
         }
         "undo_last_fix" => {
-            let plan = plan_undo(journal, None).map_err(err)?;
-            let actions = plan
-                .restores
+            let entry = journal
+                .last_undoable()
+                .map_err(err)?
+                .ok_or_else(|| BackendError::new("There is no rename left to undo."))?;
+            // Outlook may have built a new store under the old name since.
+            let taken: Vec<_> = entry
+                .renames
                 .iter()
-                .map(|r| Action::Rename {
-                    from: r.from.clone(),
-                    to: r.to.clone(),
-                })
+                .filter(|r| r.done && std::fs::symlink_metadata(&r.from).is_ok())
+                .map(|r| r.from.clone())
                 .collect();
-            (actions, Pending::Undo(plan))
+            let set_aside = if taken.is_empty() {
+                None
+            } else {
+                Some(plan_renames(entry.fix, &taken).map_err(err)?)
+            };
+            let mut actions = match &set_aside {
+                Some(plan) => renames(plan)?,
+                None => Vec::new(),
+            };
+            if set_aside.is_none() {
+                // Checks everything an undo needs, changing nothing.
+                plan_undo(journal, Some(&entry.id)).map_err(err)?;
+            }
+            actions.extend(
+                entry
+                    .renames
+                    .iter()
+                    .filter(|r| r.done)
+                    .map(|r| Action::Rename {
+                        from: r.to.clone(),
+                        to: r.from.clone(),
+                    }),
+            );
+            let id = entry.id.clone();
+            (actions, Pending::Undo { set_aside, id })
         }
         other => return Err(BackendError::new(format!("there is no fix named {other}"))),
     };
@@ -169,7 +200,11 @@ pub fn apply(
         ("resync_folder", Pending::Resync(folders)) => {
             Ok(Facts::new().with("resync.folders", folders))
         }
-        ("undo_last_fix", Pending::Undo(plan)) => {
+        ("undo_last_fix", Pending::Undo { set_aside, id }) => {
+            if let Some(plan) = set_aside {
+                apply_renames(&plan, journal).map_err(err)?;
+            }
+            let plan = plan_undo(journal, Some(&id)).map_err(err)?;
             let done = apply_undo(journal, &plan).map_err(err)?;
             Ok(Facts::new().with("undo.restored", paths(&done.restored)))
         }

@@ -1,6 +1,7 @@
 //! The session report a person can attach to a helpdesk ticket: what was found, what was
 //! answered, what was done. JSON for tools, a self-contained HTML page for people.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use serde::Serialize;
 
 use super::findings::Findings;
 use crate::time::Timestamp;
-use crate::wizard::{Engine, Facts};
+use crate::wizard::{Engine, FactValue};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SessionReport {
@@ -22,7 +23,8 @@ pub struct SessionReport {
     pub outcome: Option<String>,
     pub steps: Vec<StepTaken>,
     pub answers: Vec<AnswerGiven>,
-    pub facts: Facts,
+    /// Each fact as a plain JSON value (yes/no, number, text, list of texts).
+    pub facts: BTreeMap<String, serde_json::Value>,
     pub findings: Findings,
 }
 
@@ -67,7 +69,11 @@ impl SessionReport {
                     answer: a.answer.clone(),
                 })
                 .collect(),
-            facts: engine.facts().clone(),
+            facts: engine
+                .facts()
+                .iter()
+                .map(|(name, value)| (name.to_owned(), plain(value)))
+                .collect(),
             findings: findings.clone(),
         }
     }
@@ -103,13 +109,19 @@ impl SessionReport {
         self.write_folders(&mut h);
         self.write_actions(&mut h);
         h.push_str("<h2>Facts</h2>\n<table><tr><th>Fact</th><th>Value</th></tr>");
-        for (name, value) in self.facts.iter() {
-            let _ = write!(
-                h,
-                "<tr><td>{}</td><td>{}</td></tr>",
-                esc(name),
-                esc(&value.to_string())
-            );
+        for (name, value) in &self.facts {
+            let shown = match value {
+                serde_json::Value::Bool(true) => "yes".to_owned(),
+                serde_json::Value::Bool(false) => "no".to_owned(),
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().unwrap_or_default())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(name), esc(&shown));
         }
         h.push_str("</table>\n<h2>Steps</h2>\n<ol>");
         for s in &self.steps {
@@ -193,6 +205,15 @@ impl SessionReport {
             std::io::ErrorKind::AlreadyExists,
             format!("no free report name in {}", dir.display()),
         ))
+    }
+}
+
+fn plain(value: &FactValue) -> serde_json::Value {
+    match value {
+        FactValue::Bool(b) => (*b).into(),
+        FactValue::Int(n) => (*n).into(),
+        FactValue::Text(t) => t.as_str().into(),
+        FactValue::List(items) => items.clone().into(),
     }
 }
 

@@ -1,0 +1,73 @@
+//! The desktop app's backend doing fixes on copies of real stores: what the plan shows is
+//! what is applied, and Undo sets aside a store Outlook built since rather than refusing
+//! or overwriting it.
+
+mod common;
+
+use common::{TempDir, fixture};
+use ostdoctor::doctor::Doctor;
+use ostdoctor::wizard::{Action, Backend, FactValue, Facts};
+
+fn with_journal(dir: &TempDir) {
+    // SAFETY: set before this test's threads read the environment; every test in this
+    // file points it at a folder of its own through the same call order.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("journal")) };
+}
+
+#[test]
+fn undo_sets_aside_the_new_store_and_puts_the_old_one_back() {
+    let Some(real) = fixture("ansi-32bit.pst") else {
+        return;
+    };
+    let dir = TempDir::new("doctor-undo");
+    with_journal(&dir);
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let original = std::fs::read(&store).unwrap();
+    let mut doctor = Doctor::new(&store);
+    let facts = Facts::new();
+
+    let plan = doctor.plan_fix("rename_store_to_old", &facts).unwrap();
+    let old = dir.path().join("Outlook.ost.old");
+    assert_eq!(
+        plan.actions,
+        [Action::Rename {
+            from: store.clone(),
+            to: old.clone()
+        }]
+    );
+    let done = doctor
+        .apply_fix("rename_store_to_old", &plan, &facts)
+        .unwrap();
+    assert_eq!(
+        done.facts.get("rebuild.old_path"),
+        Some(&FactValue::Text(old.display().to_string()))
+    );
+
+    // Outlook starts and builds a new store under the old name.
+    std::fs::write(&store, b"new store").unwrap();
+    let plan = doctor.plan_fix("undo_last_fix", &facts).unwrap();
+    let aside = dir.path().join("Outlook.ost.1.old");
+    assert_eq!(
+        plan.actions,
+        [
+            Action::Rename {
+                from: store.clone(),
+                to: aside.clone()
+            },
+            Action::Rename {
+                from: old.clone(),
+                to: store.clone()
+            },
+        ]
+    );
+    // A plan other than the one shown is refused.
+    let mut altered = plan.clone();
+    altered.actions.pop();
+    assert!(doctor.apply_fix("undo_last_fix", &altered, &facts).is_err());
+    let plan = doctor.plan_fix("undo_last_fix", &facts).unwrap();
+    doctor.apply_fix("undo_last_fix", &plan, &facts).unwrap();
+    assert_eq!(std::fs::read(&store).unwrap(), original);
+    assert_eq!(std::fs::read(&aside).unwrap(), b"new store");
+    assert!(!old.exists());
+}
