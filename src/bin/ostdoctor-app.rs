@@ -4,7 +4,7 @@
 #![cfg_attr(windows, windows_subsystem = "windows")]
 
 fn main() -> std::process::ExitCode {
-    match ostdoctor::ui::run() {
+    match ostdoctor::ui::run(ostdoctor::ui::Prefill::default()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ostdoctor: cannot open the window: {e}");

@@ -76,8 +76,21 @@ pub enum Command {
     Compare(compare::CompareArgs),
     /// Walk a repair flow without a window, answering from a script, and print each page.
     Wizard(wizard::WizardArgs),
-    /// Open the desktop app (what running `ostdoctor` with no command does).
-    Gui,
+    /// Open the desktop app (what running `ostdoctor` with no command does), optionally
+    /// with the store and mailbox filled in.
+    Gui {
+        /// The .ost or .pst file to examine.
+        store: Option<PathBuf>,
+        /// The IMAP mailbox to compare with (password from OSTDOCTOR_PASSWORD).
+        #[arg(long, value_name = "URL")]
+        imap: Option<String>,
+        /// Also trust this certificate authority (a PEM file) for --imap.
+        #[arg(long, value_name = "FILE")]
+        ca_file: Option<PathBuf>,
+        /// The language: en, nl or pt (default: the system's).
+        #[arg(long, value_parser = ["en", "nl", "pt"])]
+        lang: Option<String>,
+    },
     /// Fixes that lose nothing: rename the store to .old, export local-only items, put
     /// Exchange support files aside, undo, and the journal of what was done.
     #[command(subcommand)]
@@ -123,7 +136,23 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Fix(command)) => fix::run(&command, &mut std::io::stdout().lock()),
         Some(Command::Wizard(args)) => wizard::run(&args, &mut std::io::stdout().lock()),
-        Some(Command::Gui) | None => ostdoctor::ui::run().map_err(|e| e.to_string().into()),
+        Some(Command::Gui {
+            store,
+            imap,
+            ca_file,
+            lang,
+        }) => {
+            let prefill = ostdoctor::ui::Prefill {
+                store,
+                imap,
+                ca_file,
+                language: lang
+                    .as_deref()
+                    .and_then(ostdoctor::wizard::Language::from_locale),
+            };
+            ostdoctor::ui::run(prefill).map_err(|e| e.to_string().into())
+        }
+        None => ostdoctor::ui::run(Default::default()).map_err(|e| e.to_string().into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,12 +26,16 @@ pub fn compare_with_server(
 
 /// The facts the flows branch on, from a comparison.
 pub fn facts_of(report: &Report) -> Facts {
-    let both_sides =
-        |r: &&crate::diagnose::FolderReport| r.offline_count.is_some() && r.server_count.is_some();
-    let compared: Vec<_> = report.folders.iter().filter(both_sides).collect();
-    let differing: Vec<_> = report
+    // Rows the comparison could judge: in step, or differing. Folders one side cannot
+    // show (calendars over IMAP, hidden ones) are neither.
+    let compared: Vec<_> = report
         .folders
         .iter()
+        .filter(|r| r.verdict == Verdict::Equal || r.verdict.is_difference())
+        .collect();
+    let differing: Vec<_> = compared
+        .iter()
+        .copied()
         .filter(|r| r.verdict.is_difference())
         .collect();
     let only_inbox =

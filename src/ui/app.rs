@@ -54,6 +54,28 @@ impl App {
         app
     }
 
+    /// Fills in the start page from the command line. The password comes from
+    /// OSTDOCTOR_PASSWORD, as for the CLI, and is never shown.
+    pub fn prefill(&mut self, prefill: super::Prefill) {
+        if let Some(language) = prefill.language {
+            self.language = language;
+        }
+        let Screen::Start(page) = &mut self.screen else {
+            return;
+        };
+        if let Some(store) = prefill.store {
+            page.path = store.display().to_string();
+        }
+        if let Some(url) = prefill.imap {
+            page.server = super::ServerChoice::Imap;
+            page.imap_url = url;
+            page.password = std::env::var("OSTDOCTOR_PASSWORD").unwrap_or_default();
+        }
+        if let Some(ca) = prefill.ca_file {
+            page.ca_file = ca.display().to_string();
+        }
+    }
+
     /// Begins a walk of the entry flow for the chosen store.
     pub fn start(&mut self, choice: StartChoice) {
         let Some(set) = &self.wizards else {
@@ -146,7 +168,7 @@ impl eframe::App for App {
         match (&mut self.screen, &self.words) {
             (Screen::Start(page), Some(words)) => {
                 let notices = &self.notices;
-                egui::CentralPanel::default().show(ui, |ui| {
+                super::page::central(ui, |ui| {
                     egui::ScrollArea::vertical().show(ui, |ui| {
                         for notice in notices {
                             ui.colored_label(ui.visuals().warn_fg_color, notice);
@@ -165,7 +187,7 @@ impl eframe::App for App {
             }
             (Screen::Broken(message), _) => {
                 let message = message.clone();
-                egui::CentralPanel::default().show(ui, |ui| {
+                super::page::central(ui, |ui| {
                     ui.colored_label(ui.visuals().error_fg_color, message);
                 });
             }

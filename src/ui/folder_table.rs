@@ -139,7 +139,9 @@ impl TableState {
                             } else {
                                 row.reason.clone()
                             };
-                            ui.label(text(finding));
+                            // Long reasons stay on one line; the whole is on hover.
+                            ui.add(egui::Label::new(text(finding.clone())).truncate())
+                                .on_hover_text(finding);
                             ui.end_row();
                         }
                     });

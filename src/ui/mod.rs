@@ -9,15 +9,27 @@ mod views;
 mod walk;
 mod words;
 
+mod page;
+
 pub use app::{APP_ID, App, Screen};
 pub use folder_table::{SortBy, TableState};
 pub use start::{ServerChoice, StartChoice, StartPage};
 pub use walk::Walk;
 pub use words::Words;
 
+/// What the start page shows filled in, from the command line (`ostdoctor gui STORE
+/// --imap URL`), so a helpdesk can hand a person a ready shortcut.
+#[derive(Clone, Debug, Default)]
+pub struct Prefill {
+    pub store: Option<std::path::PathBuf>,
+    pub imap: Option<String>,
+    pub ca_file: Option<std::path::PathBuf>,
+    pub language: Option<crate::wizard::Language>,
+}
+
 /// Opens the window and runs until it is closed. A fix a crash cut off is finished or
 /// rolled back first, and the start page says so.
-pub fn run() -> eframe::Result {
+pub fn run(prefill: Prefill) -> eframe::Result {
     let notices: Vec<String> = match crate::fix::recover() {
         Ok(recovered) => recovered
             .iter()
@@ -39,6 +51,7 @@ pub fn run() -> eframe::Result {
         Box::new(|cc| {
             let mut app = App::new(&cc.egui_ctx);
             app.notices = notices;
+            app.prefill(prefill);
             Ok(Box::new(app))
         }),
     )

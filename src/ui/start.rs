@@ -84,10 +84,38 @@ impl StartPage {
             }
             self.picker = None;
         }
-        ui.heading(words.start_heading.get(lang));
-        ui.label(words.start_intro.get(lang));
-        ui.add_space(10.0);
+        ui.heading(RichText::new(words.start_heading.get(lang)).size(24.0));
+        ui.add_space(4.0);
+        ui.label(RichText::new(words.start_intro.get(lang)).size(15.0));
+        ui.add_space(14.0);
+        egui::Frame::group(ui.style())
+            .inner_margin(12)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                self.store_choice(ui, words, lang);
+            });
+        ui.add_space(14.0);
+        egui::Frame::group(ui.style())
+            .inner_margin(12)
+            .show(ui, |ui| {
+                ui.set_width(ui.available_width());
+                self.server_choice(ui, words, lang);
+            });
+        ui.add_space(14.0);
+        if let Some(error) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+        }
+        let start = ui.add(
+            egui::Button::new(RichText::new(words.start.get(lang)).strong().size(16.0))
+                .min_size(egui::vec2(120.0, 32.0)),
+        );
+        if start.clicked() {
+            return self.choice(words, lang);
+        }
+        None
+    }
 
+    fn store_choice(&mut self, ui: &mut egui::Ui, words: &Words, lang: Language) {
         if self.found.is_empty() {
             ui.label(words.none_found.get(lang));
         } else {
@@ -119,8 +147,9 @@ impl StartPage {
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(560.0))
                 .labelled_by(label.id);
         });
+    }
 
-        ui.add_space(14.0);
+    fn server_choice(&mut self, ui: &mut egui::Ui, words: &Words, lang: Language) {
         ui.label(RichText::new(words.mailbox_heading.get(lang)).strong());
         ui.label(words.mailbox_intro.get(lang));
         ui.horizontal(|ui| {
@@ -152,18 +181,6 @@ impl StartPage {
                 field(ui, words.tenant.get(lang), &mut self.tenant, false);
             }
         }
-
-        ui.add_space(14.0);
-        if let Some(error) = &self.error {
-            ui.colored_label(ui.visuals().error_fg_color, error);
-        }
-        let start = ui.add(egui::Button::new(
-            RichText::new(words.start.get(lang)).strong(),
-        ));
-        if start.clicked() {
-            return self.choice(words, lang);
-        }
-        None
     }
 
     fn choice(&mut self, words: &Words, lang: Language) -> Option<StartChoice> {

@@ -16,6 +16,9 @@ use crate::doctor::{Doctor, Findings};
 use crate::time::Timestamp;
 use crate::wizard::{Body, Engine, Outcome, PageView};
 
+/// Back, Next, Apply and Cancel are large enough to hit without aiming.
+const BUTTON: egui::Vec2 = egui::vec2(96.0, 30.0);
+
 /// What the person did on this frame that the app must act on.
 pub enum WalkEvent {
     StartOver,
@@ -136,11 +139,11 @@ impl Walk {
         let mut event = None;
 
         egui::Panel::bottom("walk_buttons").show(ui, |ui| {
-            ui.add_space(6.0);
+            ui.add_space(10.0);
             ui.horizontal(|ui| {
                 let back = ui.add_enabled(
                     self.engine.can_go_back() && !self.is_busy(),
-                    egui::Button::new(format!("‹ {}", words.back.get(lang))),
+                    egui::Button::new(format!("‹ {}", words.back.get(lang))).min_size(BUTTON),
                 );
                 if back.clicked() {
                     self.back();
@@ -149,15 +152,15 @@ impl Walk {
                     event = self.forward_buttons(ui, &view, words);
                 });
             });
-            ui.add_space(6.0);
+            ui.add_space(10.0);
         });
 
-        egui::CentralPanel::default().show(ui, |ui| {
+        super::page::central(ui, |ui| {
             ui.label(RichText::new(&view.flow_title).weak());
-            ui.heading(&view.title);
-            ui.add_space(4.0);
-            ui.label(&view.text);
-            ui.add_space(10.0);
+            ui.heading(RichText::new(&view.title).size(24.0));
+            ui.add_space(8.0);
+            ui.label(RichText::new(&view.text).size(15.0));
+            ui.add_space(14.0);
             if let Some(error) = view.error.as_ref().or(self.trouble.as_ref()) {
                 ui.colored_label(ui.visuals().error_fg_color, error);
                 ui.add_space(6.0);
@@ -227,7 +230,10 @@ impl Walk {
                 words.cancel.get(lang)
             };
             if ui
-                .add_enabled(!job.is_cancelling(), egui::Button::new(label))
+                .add_enabled(
+                    !job.is_cancelling(),
+                    egui::Button::new(label).min_size(BUTTON),
+                )
                 .clicked()
             {
                 job.cancel();
@@ -238,19 +244,26 @@ impl Walk {
             Body::Question { .. } => {
                 let next = ui.add_enabled(
                     self.chosen.is_some(),
-                    egui::Button::new(format!("{} ›", words.next.get(lang))),
+                    egui::Button::new(format!("{} ›", words.next.get(lang))).min_size(BUTTON),
                 );
                 if next.clicked() {
                     self.next();
                 }
             }
             Body::Statistics { .. } => {
-                if ui.button(format!("{} ›", words.next.get(lang))).clicked() {
+                if ui
+                    .add(egui::Button::new(format!("{} ›", words.next.get(lang))).min_size(BUTTON))
+                    .clicked()
+                {
                     self.next();
                 }
             }
             Body::Check { .. } => {
-                if self.held && ui.button(words.try_again.get(lang)).clicked() {
+                if self.held
+                    && ui
+                        .add(egui::Button::new(words.try_again.get(lang)).min_size(BUTTON))
+                        .clicked()
+                {
                     self.go(Ok(()));
                 }
             }
@@ -259,32 +272,46 @@ impl Walk {
                 confirmed: false,
                 ..
             } => {
-                if ui
-                    .button(RichText::new(words.apply.get(lang)).strong())
-                    .clicked()
-                {
+                let apply = egui::Button::new(RichText::new(words.apply.get(lang)).strong());
+                if ui.add(apply.min_size(BUTTON)).clicked() {
                     let r = self.engine.confirm();
                     self.go(r);
                 }
-                if ui.button(words.cancel.get(lang)).clicked() {
+                if ui
+                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
                     let r = self.engine.cancel();
                     self.go(r);
                 }
             }
             Body::Fix { .. } => {
-                if ui.button(words.cancel.get(lang)).clicked() {
+                if ui
+                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
                     let r = self.engine.cancel();
                     self.go(r);
                 }
-                if self.held && ui.button(words.try_again.get(lang)).clicked() {
+                if self.held
+                    && ui
+                        .add(egui::Button::new(words.try_again.get(lang)).min_size(BUTTON))
+                        .clicked()
+                {
                     self.go(Ok(()));
                 }
             }
             Body::Result { .. } => {
-                if ui.button(words.start_over.get(lang)).clicked() {
+                if ui
+                    .add(egui::Button::new(words.start_over.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
                     return Some(WalkEvent::StartOver);
                 }
-                if ui.button(words.save_report.get(lang)).clicked() {
+                if ui
+                    .add(egui::Button::new(words.save_report.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
                     self.save_report();
                 }
             }

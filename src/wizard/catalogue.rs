@@ -123,7 +123,7 @@ pub static CHECKS: &[OperationSpec] = &[
                 "compare.folders_compared",
                 Int,
                 &[],
-                "folders present on both sides",
+                "folders the comparison could judge: in step or differing",
             ),
             fact(
                 "compare.folders_differing",

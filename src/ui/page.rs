@@ -1,0 +1,17 @@
+//! The frame every page is drawn in: a margin, and a column narrow enough to read at
+//! 1280 pixels and still whole at 200%.
+
+use eframe::egui;
+
+const MARGIN: i8 = 24;
+const COLUMN: f32 = 1000.0;
+
+pub fn central<R>(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    egui::CentralPanel::default()
+        .frame(egui::Frame::central_panel(ui.style()).inner_margin(MARGIN))
+        .show(ui, |ui| {
+            ui.set_max_width(COLUMN);
+            add(ui)
+        })
+        .inner
+}
