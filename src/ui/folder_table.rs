@@ -107,7 +107,8 @@ impl TableState {
         ui.add_space(6.0);
         let rows = self.rows(report);
         let warn = ui.visuals().warn_fg_color;
-        egui::ScrollArea::vertical()
+        // Both ways: at 200% the columns are wider than the window.
+        egui::ScrollArea::both()
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 egui::Grid::new("folder_counts")

@@ -10,7 +10,8 @@ pub fn central<R>(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui) -> R) -> R 
     egui::CentralPanel::default()
         .frame(egui::Frame::central_panel(ui.style()).inner_margin(MARGIN))
         .show(ui, |ui| {
-            ui.set_max_width(COLUMN);
+            // At 200% the window may be narrower than the column: text wraps to the window.
+            ui.set_max_width(COLUMN.min(ui.available_width()));
             add(ui)
         })
         .inner
