@@ -218,3 +218,57 @@ fn the_language_switch_changes_the_words() {
     harness.step();
     harness.get_by_label("Escolha o arquivo de dados do Outlook");
 }
+
+/// A server that accepts and then says nothing: signing in waits for its timeout. The
+/// window keeps drawing, shows what it is waiting for, and Cancel lets the person go on
+/// at once (here to comparing by hand) without waiting for the timeout.
+#[test]
+fn cancel_leaves_a_silent_server_behind_without_freezing() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _silent = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(4).collect();
+        std::thread::sleep(Duration::from_secs(120));
+        drop(held);
+    });
+
+    let mut harness = app();
+    type_into(
+        &mut harness,
+        "Path to the .ost or .pst file",
+        store.to_str().unwrap(),
+    );
+    harness.get_by_label("IMAP").click();
+    harness.step();
+    let address = format!("imaps://{USER}@127.0.0.1:{port}");
+    type_into(&mut harness, "IMAP address (imaps://you@server)", &address);
+    type_into(&mut harness, "Password", "never sent");
+    harness.get_by_label("Start").click();
+    harness.step();
+    choose(
+        &mut harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+
+    wait_for(&mut harness, "Signing in to");
+    // Frames go on while the worker waits.
+    for _ in 0..20 {
+        harness.step();
+    }
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/start"));
+    let pressed = Instant::now();
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    harness.step();
+    assert_eq!(
+        page_id(&harness).as_deref(),
+        Some("compare/by_hand"),
+        "{}",
+        state(&harness)
+    );
+    assert!(pressed.elapsed() < Duration::from_secs(5));
+    harness.get_by_label_contains("Stopped: you pressed Cancel.");
+}

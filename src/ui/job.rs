@@ -21,17 +21,23 @@ pub struct Progress {
 /// these instead of locking the doctor while other work may hold it.
 pub struct Done {
     pub reply: Reply,
-    pub findings: Findings,
+    /// `None` when the work was left behind after Cancel.
+    pub findings: Option<Findings>,
 }
 
 pub struct Job {
     done: Receiver<Done>,
     progress: Arc<Mutex<Progress>>,
     cancel: CancelToken,
+    /// Reading work (a check, a plan) may be left to finish on its own once cancelled: its
+    /// result is no longer wanted, and it changes nothing. Applying a fix is always
+    /// waited for, so that what it did is known.
+    pub detachable: bool,
 }
 
 impl Job {
     pub fn spawn(doctor: &Arc<Mutex<Doctor>>, request: Request, ctx: &egui::Context) -> Job {
+        let detachable = !matches!(request, Request::ApplyFix { .. });
         let (send, done) = channel();
         let progress = Arc::new(Mutex::new(Progress::default()));
         let cancel = CancelToken::new();
@@ -54,7 +60,7 @@ impl Job {
             }));
             let reply = request.send(&mut *doctor);
             doctor.set_progress(Arc::new(|_| {}));
-            let findings = doctor.findings().clone();
+            let findings = Some(doctor.findings().clone());
             let _ = send.send(Done { reply, findings });
             ctx.request_repaint();
         });
@@ -62,6 +68,7 @@ impl Job {
             done,
             progress,
             cancel,
+            detachable,
         }
     }
 

@@ -67,10 +67,20 @@ impl Walk {
     /// Starts the work the page needs, and takes in work that has ended.
     fn drive(&mut self, ctx: &egui::Context) {
         if let Some(job) = &self.job {
-            match job.poll() {
+            // A cancelled check or plan need not be waited for (a server may take its
+            // whole timeout to answer): the walk goes on as if it had failed.
+            let reply = match job.poll() {
+                None if job.is_cancelling() && job.detachable => {
+                    Some(Ok(stopped(self.engine.request())))
+                }
+                other => other,
+            };
+            match reply {
                 None => return,
                 Some(Ok(done)) => {
-                    self.findings = done.findings;
+                    if let Some(findings) = done.findings {
+                        self.findings = findings;
+                    }
                     let page = self.engine.at();
                     if let Err(e) = self.engine.complete(done.reply) {
                         self.trouble = Some(e.to_string());
@@ -332,6 +342,20 @@ impl Walk {
             }
             Err(e) => self.trouble = Some(format!("{}: {e}", dir.display())),
         }
+    }
+}
+
+/// The reply to a request the person cancelled; the findings stay as they were.
+fn stopped(request: Option<crate::wizard::Request>) -> super::job::Done {
+    use crate::wizard::{BackendError, Reply, Request};
+    let error = BackendError::new("Stopped: you pressed Cancel.");
+    let reply = match request {
+        Some(Request::PlanFix { .. }) => Reply::Plan(Err(error)),
+        _ => Reply::Check(Err(error)),
+    };
+    super::job::Done {
+        reply,
+        findings: None,
     }
 }
 
