@@ -147,6 +147,26 @@ fn statistics_then_a_fix_page_cancelled() {
     assert!(harness.query_by_label("• Inbox").is_some());
     assert!(harness.query_by_label("Outbox").is_none());
 
+    // Sorting by the offline count puts the fullest folder first (Inbox, 10 items).
+    // The pointer rests on the header before pressing, as a person's does.
+    harness.get_by_label("Offline folder contains").hover();
+    harness.step();
+    harness.get_by_label("Offline folder contains").click();
+    harness.step();
+    harness.step();
+    let top = |h: &Harness<'_, App>, label: &str| h.get_by_label(label).rect().top();
+    let (inbox, deleted) = (top(&harness, "• Inbox"), top(&harness, "• Deleted Items"));
+    assert!(
+        inbox < deleted,
+        "Inbox at {inbox}, Deleted Items at {deleted}"
+    );
+    harness.get_by_label("Folder").hover();
+    harness.step();
+    harness.get_by_label("Folder").click();
+    harness.step();
+    harness.step();
+    assert!(top(&harness, "• Deleted Items") < top(&harness, "• Inbox"));
+
     // Back to the symptom; this time the rebuild, which offers to save local items.
     harness.get_by_label("‹ Back").click();
     harness.step();
