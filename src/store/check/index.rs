@@ -7,11 +7,12 @@ use std::collections::HashSet;
 
 use super::finding::{Class, Finding};
 use super::scan::Scan;
+use crate::store::ndb::Variant;
 use crate::store::ndb::btree::{
     MAX_LEVEL, Tree, bid_key, branch_key, branch_ref, parse_bbt, parse_nbt,
 };
 use crate::store::ndb::header::BRef;
-use crate::store::ndb::page::BTreePage;
+use crate::store::ndb::page::{BTreePage, Footer};
 use crate::work::Cancelled;
 
 struct Pending {
@@ -134,7 +135,14 @@ fn walk(
         let page = match BTreePage::read(scan.ndb().file(), variant, p.bref, ptype) {
             Ok(page) => page,
             Err(e) => {
-                scan.report_error(&e, None);
+                // A page at the wrong level has the wrong entry size for that level too;
+                // the level is the cause worth naming.
+                match wrong_level(scan, variant, p.bref.ib, p.level) {
+                    Some(detail) => {
+                        scan.report(at(Finding::new(Class::BtreeLevel, structure, detail)))
+                    }
+                    None => scan.report_error(&e, None),
+                }
                 continue;
             }
         };
@@ -179,6 +187,18 @@ fn walk(
         }
     }
     Ok(())
+}
+
+/// When the page at `ib` is readable but its level is not the one its parent gives.
+fn wrong_level(scan: &Scan, variant: Variant, ib: u64, want: Option<u8>) -> Option<String> {
+    let want = want?;
+    let bytes = scan
+        .ndb()
+        .file()
+        .read_vec("B-tree page", ib, variant.page_size())
+        .ok()?;
+    let found = Footer::parse(variant, &bytes).level;
+    (found != want).then(|| format!("page level: expected {want}, found {found}"))
 }
 
 /// The first way `keys` break the order of a B-tree page, if any: each key above the one
