@@ -121,11 +121,7 @@ fn read_map_page(scan: &mut Scan, ib: u64) -> Option<Vec<u8>> {
     match problem {
         None => Some(page),
         Some(detail) => {
-            scan.report(
-                Finding::new(Class::Amap, "allocation map page", detail)
-                    .severity(Severity::Error)
-                    .offset(ib),
-            );
+            scan.report(Finding::new(Class::Amap, "allocation map page", detail).offset(ib));
             None
         }
     }

@@ -244,7 +244,7 @@ impl Class {
     pub fn default_severity(self) -> Severity {
         use Class::*;
         match self {
-            ContentCount | ParentMismatch | Amap => Severity::Warning,
+            ContentCount | ParentMismatch => Severity::Warning,
             TooMany => Severity::Info,
             _ => Severity::Error,
         }
