@@ -418,6 +418,16 @@ const CASES: &[(&str, Class, Damage)] = &[
         Class::MissingFolder,
         |img, _| img.edit_node(Nid::ROOT_FOLDER, |img, at| img.put_u32(at, 0x123)),
     ),
+    (
+        "store: top of the mailbox points nowhere",
+        Class::MissingFolder,
+        |img, _| point_store_entry_id_nowhere(img, 0x35E0),
+    ),
+    (
+        "store: Deleted Items points nowhere",
+        Class::MissingFolder,
+        |img, _| point_store_entry_id_nowhere(img, 0x35E3),
+    ),
     ("truncated inside the header", Class::Truncated, |img, _| {
         img.bytes.truncate(300);
         Some(())
@@ -441,6 +451,26 @@ const CASES: &[(&str, Class, Damage)] = &[
         Some(())
     }),
 ];
+
+/// Changes the folder a message store entry id (a 24-byte binary in the store's heap)
+/// names to one that does not exist. Offline stores have no such entry ids.
+fn point_store_entry_id_nowhere(img: &mut Image, tag: u16) -> Option<()> {
+    let bid = img.single_data_block(Nid::MESSAGE_STORE)?;
+    let d = img.ndb().block(bid).ok()?;
+    let bth = heap_alloc(&d, heap_root(&d));
+    if d[bth.start + 3] != 0 {
+        return None;
+    }
+    let records = heap_alloc(&d, u32_at(&d, bth.start + 4));
+    let at = records.step_by(8).find(|&at| u16_at(&d, at) == tag)?;
+    let value = heap_alloc(&d, u32_at(&d, at + 4));
+    if value.len() != 24 {
+        return None;
+    }
+    img.edit_block(bid, |d| {
+        d[value.start + 20..value.end].copy_from_slice(&0x1FF_FFC2u32.to_le_bytes())
+    })
+}
 
 /// What the reader does with a store (as `info` and export read it); any error is fine.
 fn read_all(path: &Path) {

@@ -6,7 +6,7 @@ use super::extents::{Extent, Owner};
 use super::finding::{Class, Finding, Severity};
 use super::scan::Scan;
 use crate::store::error::ErrorKind;
-use crate::store::ndb::crc::crc32;
+use crate::store::ndb::crc::verify;
 use crate::store::ndb::page::{PageType, parse_trailer};
 use crate::store::write::alloc::Layout;
 use crate::work::Cancelled;
@@ -110,13 +110,14 @@ fn read_map_page(scan: &mut Scan, ib: u64) -> Option<Vec<u8>> {
             t.ptype, t.ptype_repeat
         ))
     } else {
-        let computed = crc32(&page[..variant.page_trailer_offset()]);
-        (computed != t.crc).then(|| {
-            format!(
-                "checksum mismatch: stored CRC 0x{:08X}, bytes give 0x{computed:08X}",
-                t.crc
-            )
-        })
+        verify(t.crc, &page[..variant.page_trailer_offset()])
+            .err()
+            .map(|computed| {
+                format!(
+                    "checksum mismatch: stored CRC 0x{:08X}, bytes give 0x{computed:08X}",
+                    t.crc
+                )
+            })
     };
     match problem {
         None => Some(page),

@@ -4,7 +4,7 @@
 use super::finding::{Class, Finding};
 use super::scan::Scan;
 use crate::store::error::{Error, ErrorKind, NotOutlookReason};
-use crate::store::ndb::crc::crc32;
+use crate::store::ndb::crc::verify;
 use crate::store::ndb::format::u32_at;
 
 /// Reports the header's damage. Returns false when the contents cannot be read at all
@@ -25,8 +25,7 @@ pub fn check(scan: &mut Scan, damage: Vec<Error>) -> bool {
         match scan.ndb().file().read_vec("file header", 0, 8 + 471) {
             Ok(bytes) => {
                 let stored = u32_at(&bytes, 4);
-                let computed = crc32(&bytes[8..]);
-                if stored != computed {
+                if let Err(computed) = verify(stored, &bytes[8..]) {
                     scan.report(
                         Finding::new(
                             Class::Header,

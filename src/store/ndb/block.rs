@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::io::Read;
 
 use super::btree::{BbtEntry, Nid, bid_is_internal, bid_key};
-use super::crc::{crc32, signature};
+use super::crc::{signature, verify};
 use super::file::StoreFile;
 use super::format::{Variant, id_at, u16_at, u32_at};
 use super::header::Header;
@@ -55,8 +55,7 @@ pub fn read_block(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result
             format!("0x{t_bid:X}"),
         )));
     }
-    let computed = crc32(&raw[..cb]);
-    if computed != t_crc {
+    if let Err(computed) = verify(t_crc, &raw[..cb]) {
         return Err(wrap(Error::new(
             "block",
             ErrorKind::Crc {

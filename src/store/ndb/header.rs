@@ -2,7 +2,7 @@
 //! blocks are encoded. Everything that decides "is this an Outlook data file at all" lives
 //! here, so that answer is given once and precisely.
 
-use super::crc::crc32;
+use super::crc::verify;
 use super::crypt::CryptMethod;
 use super::format::{Variant, id_at, u16_at, u32_at};
 use crate::store::error::{Error, ErrorKind, NotOutlookReason, Result};
@@ -106,8 +106,7 @@ impl Header {
             (524, 516)
         };
         let expected = u32_at(bytes, crc_at);
-        let computed = crc32(&bytes[8..8 + crc_len]);
-        if expected != computed {
+        if let Err(computed) = verify(expected, &bytes[8..8 + crc_len]) {
             damage.push(
                 not_outlook(NotOutlookReason::HeaderCrc { expected, computed })
                     .at_offset(crc_at as u64),

@@ -1,7 +1,7 @@
 //! Pages: fixed-size units (512 bytes or 4 KiB) with a trailer naming their type, id and
 //! checksum. B-tree pages add a footer with the entry count, entry size and level.
 
-use super::crc::{crc32, signature};
+use super::crc::{signature, verify};
 use super::file::StoreFile;
 use super::format::{Variant, id_at, u16_at, u32_at};
 use super::header::BRef;
@@ -96,8 +96,7 @@ pub fn check_page(variant: Variant, page: &[u8], bref: BRef, ptype: PageType) ->
             format!("0x{:02X}/0x{:02X}", trailer.ptype, trailer.ptype_repeat),
         ));
     }
-    let computed = crc32(&page[..variant.page_trailer_offset()]);
-    if computed != trailer.crc {
+    if let Err(computed) = verify(trailer.crc, &page[..variant.page_trailer_offset()]) {
         return Err(Error::new(
             structure,
             ErrorKind::Crc {
