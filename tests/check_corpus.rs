@@ -324,6 +324,22 @@ const CASES: &[(&str, Class, Damage)] = &[
         },
     ),
     (
+        // Rows shorter than their row id once made reading row ids panic.
+        "table: rows too short for a row id",
+        Class::Table,
+        |img, facts| {
+            let bid = facts
+                .folders_with_items()
+                .find_map(|f| img.single_data_block(f.with_type(0x0E)))?;
+            img.edit_block(bid, |d| {
+                let r = heap_alloc(d, heap_root(d));
+                // No columns, so no cell bitmap: only the row size is wrong.
+                d[r.start + 1] = 0;
+                d[r.start + 2..r.start + 10].copy_from_slice(&[0, 0, 0, 0, 0, 0, 2, 0]);
+            })
+        },
+    ),
+    (
         "table: a row id changed in the row matrix",
         Class::Table,
         |img, facts| {

@@ -62,42 +62,63 @@ impl Tree {
     }
 }
 
+const DOING: &str = "Checking folders and items";
+
+/// The walk's own state: the tree so far, the folders waiting, and the progress total.
+struct Walk {
+    tree: Tree,
+    queued: HashSet<Nid>,
+    stack: Vec<(Nid, Option<Nid>)>,
+    total: u64,
+}
+
 pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
     let total = scan
         .nodes
         .iter()
         .filter(|n| is_folder(n.nid) || is_item(n.nid))
         .count() as u64;
-    let doing = "Checking folders and items";
-    scan.begin(total, doing)?;
-    let mut tree = Tree::default();
-    let mut queued = HashSet::from([Nid::ROOT_FOLDER]);
-    let mut stack = vec![(Nid::ROOT_FOLDER, None::<Nid>)];
-    while let Some((nid, parent)) = stack.pop() {
-        scan.tick(scan.examined.folders + scan.examined.messages, total, doing)?;
-        let parent_path = parent
-            .and_then(|p| tree.folders.get(&p))
-            .map(|r| r.path.clone())
-            .unwrap_or_default();
+    scan.begin(total, DOING)?;
+    let mut w = Walk {
+        tree: Tree::default(),
+        queued: HashSet::from([Nid::ROOT_FOLDER]),
+        stack: vec![(Nid::ROOT_FOLDER, None)],
+        total,
+    };
+    while let Some((nid, parent)) = w.stack.pop() {
+        w.tick(scan)?;
+        w.folder(scan, nid, parent)?;
+    }
+    Ok(w.tree)
+}
+
+impl Walk {
+    fn tick(&self, scan: &mut Scan) -> Result<(), Cancelled> {
+        let done = scan.examined.folders + scan.examined.messages;
+        scan.tick(done, self.total, DOING)
+    }
+
+    /// One folder: its properties, its tables, then its subfolders are queued and its
+    /// items checked.
+    fn folder(&mut self, scan: &mut Scan, nid: Nid, parent: Option<Nid>) -> Result<(), Cancelled> {
         let Some(entry) = scan.node(nid).copied() else {
-            let f = if nid == Nid::ROOT_FOLDER {
-                Finding::new(
+            let f = match parent {
+                None => Finding::new(
                     Class::MissingFolder,
                     "folder",
                     "the root folder (node 0x122) is not in the node index",
-                )
-            } else {
-                Finding::new(
+                ),
+                Some(p) => Finding::new(
                     Class::MissingNode,
                     "folder",
                     format!(
                         "{} lists subfolder {nid}, which is not in the file",
-                        parent.map_or("the root".to_string(), |p| tree.label(p))
+                        self.tree.label(p)
                     ),
-                )
+                ),
             };
             scan.report(f.nid(nid.0));
-            continue;
+            return Ok(());
         };
         scan.examined.folders += 1;
         let (name, count, problems) =
@@ -109,14 +130,15 @@ pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
                 ),
                 Err(e) => (None, None, Err(e)),
             };
-        let path = if parent.is_none() {
-            Vec::new()
-        } else {
-            let mut p = parent_path;
-            p.push(name.unwrap_or_else(|| format!("(folder {nid})")));
-            p
+        let path = match parent.and_then(|p| self.tree.folders.get(&p)) {
+            None if parent.is_none() => Vec::new(),
+            known => {
+                let mut path = known.map(|r| r.path.clone()).unwrap_or_default();
+                path.push(name.unwrap_or_else(|| format!("(folder {nid})")));
+                path
+            }
         };
-        tree.folders.insert(
+        self.tree.folders.insert(
             nid,
             Reached {
                 parent,
@@ -124,7 +146,7 @@ pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
                 tables_read: false,
             },
         );
-        let label = tree.label(nid);
+        let label = self.tree.label(nid);
         match problems {
             Ok(problems) => {
                 for (id, e) in problems {
@@ -133,8 +155,9 @@ pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
             }
             Err(e) => scan.report_error(&e, Some(&label)),
         }
+        // Search folders keep their results elsewhere and have no subfolders.
         if nid.nid_type() == nid_type::SEARCH_FOLDER {
-            continue;
+            return Ok(());
         }
         let children = table_rows(scan, nid, nid_type::HIERARCHY_TABLE, &label);
         let contents = table_rows(scan, nid, nid_type::CONTENTS_TABLE, &label);
@@ -155,35 +178,42 @@ pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
                 .item(label.clone()),
             );
         }
-        if let Some(r) = tree.folders.get_mut(&nid) {
+        if let Some(r) = self.tree.folders.get_mut(&nid) {
             r.tables_read = contents.is_some() && assoc.is_some();
         }
+        self.subfolders(scan, nid, &label, children.unwrap_or_default());
+        let listed: Vec<Nid> = contents.into_iter().chain(assoc).flatten().collect();
+        self.items(scan, nid, &label, listed)
+    }
 
-        for child in children.unwrap_or_default().into_iter().rev() {
+    /// Queues the subfolders a hierarchy table lists, reporting loops and repeats.
+    fn subfolders(&mut self, scan: &mut Scan, nid: Nid, label: &str, children: Vec<Nid>) {
+        // Reversed onto the stack, so the first subfolder is walked first.
+        for child in children.into_iter().rev() {
             if !is_folder(child) {
                 scan.report(table_finding(
                     nid,
-                    &label,
+                    label,
                     format!("the hierarchy table lists node {child}, which is not a folder"),
                 ));
                 continue;
             }
-            if tree.is_ancestor(child, nid) {
+            if self.tree.is_ancestor(child, nid) {
                 scan.report(
                     Finding::new(
                         Class::HierarchyLoop,
                         "hierarchy table",
                         format!(
                             "{label} lists {} as its subfolder, which contains {label}",
-                            tree.label(child)
+                            self.tree.label(child)
                         ),
                     )
                     .nid(nid.0)
-                    .item(label.clone()),
+                    .item(label.to_string()),
                 );
                 continue;
             }
-            if !queued.insert(child) {
+            if !self.queued.insert(child) {
                 scan.report(
                     Finding::new(
                         Class::ParentMismatch,
@@ -191,63 +221,68 @@ pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
                         format!("folder {child} is listed as a subfolder of more than one folder"),
                     )
                     .nid(child.0)
-                    .item(label.clone()),
+                    .item(label.to_string()),
                 );
                 continue;
             }
             if let Some(c) = scan.node(child)
                 && c.nid_parent != nid
             {
-                let parent = c.nid_parent;
+                let recorded = c.nid_parent;
                 scan.report(
                     Finding::new(
                         Class::ParentMismatch,
                         "folder",
                         format!(
-                            "folder {child} records {parent} as its parent, but {label} lists it"
+                            "folder {child} records {recorded} as its parent, but {label} lists it"
                         ),
                     )
                     .nid(child.0)
-                    .item(label.clone()),
+                    .item(label.to_string()),
                 );
             }
-            stack.push((child, Some(nid)));
+            self.stack.push((child, Some(nid)));
         }
+    }
 
-        let listed = contents.into_iter().chain(assoc).flatten();
+    /// Checks each item a folder's contents tables list, once, however often listed.
+    fn items(
+        &mut self,
+        scan: &mut Scan,
+        nid: Nid,
+        label: &str,
+        listed: Vec<Nid>,
+    ) -> Result<(), Cancelled> {
         for item in listed {
-            scan.tick(scan.examined.folders + scan.examined.messages, total, doing)?;
+            self.tick(scan)?;
             if !is_item(item) {
                 scan.report(table_finding(
                     nid,
-                    &label,
+                    label,
                     format!("a contents table lists node {item}, which is not an item"),
                 ));
                 continue;
             }
-            match tree.listed.insert(item, nid) {
-                Some(other) if other != nid => {
-                    scan.report(
-                        Finding::new(
-                            Class::ParentMismatch,
-                            "contents table",
-                            format!(
-                                "item {item} is listed by both {} and {label}",
-                                tree.label(other)
-                            ),
-                        )
-                        .nid(item.0)
-                        .item(label.clone()),
-                    );
-                    continue;
-                }
-                Some(_) => continue,
-                None => {}
+            match self.tree.listed.insert(item, nid) {
+                None => items::check(scan, item, label),
+                Some(other) if other != nid => scan.report(
+                    Finding::new(
+                        Class::ParentMismatch,
+                        "contents table",
+                        format!(
+                            "item {item} is listed by both {} and {label}",
+                            self.tree.label(other)
+                        ),
+                    )
+                    .nid(item.0)
+                    .item(label.to_string()),
+                ),
+                // Listed twice by one table: the table's own check reported it.
+                Some(_) => {}
             }
-            items::check(scan, item, &label);
         }
+        Ok(())
     }
-    Ok(tree)
 }
 
 pub fn is_folder(nid: Nid) -> bool {
