@@ -188,3 +188,51 @@ fn a_script_that_runs_out_of_answers_fails_naming_the_page() {
         "{err}"
     );
 }
+
+#[test]
+fn a_damaged_store_shows_its_problems_before_the_rebuild() {
+    let Some(real) = fixture("enron.pst") else {
+        return;
+    };
+    let dir = TempDir::new("cli-wizard-damaged");
+    let store = dir.path().join("Outlook.ost");
+    let mut bytes = std::fs::read(&real).unwrap();
+    // Inside a data block: its checksum no longer matches.
+    bytes[5_000_000] ^= 0xFF;
+    std::fs::write(&store, &bytes).unwrap();
+    let reports = dir.path().join("reports");
+    let out = wizard(
+        r#"(flow: "rebuild", answers: ["all_on_server"], confirm: [false])"#,
+        &store,
+        dir.path(),
+        &["--report", reports.to_str().unwrap()],
+    );
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("store.damaged = yes"), "{text}");
+    assert!(text.contains("[rebuild/damage]"), "{text}");
+    assert!(text.contains("statistics: store_problems"), "{text}");
+    assert!(
+        text.contains("outcome: stopped at rebuild/stopped"),
+        "{text}"
+    );
+    // The report carries the scan log: the damaged block, where it is.
+    let json = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let finding = &report["findings"]["scan"]["findings"][0];
+    assert_eq!(finding["class"], "block_crc");
+    assert_eq!(finding["offset"], 0x4C3600);
+    assert_eq!(
+        std::fs::read(&store).unwrap(),
+        bytes,
+        "the store was changed"
+    );
+}

@@ -1,5 +1,6 @@
 //! The command line: a thin layer over the library for helpdesk scripts and tests.
 
+mod check;
 mod compare;
 mod exit;
 mod export;
@@ -36,6 +37,19 @@ pub enum Command {
         /// The .ost or .pst file.
         store: PathBuf,
         /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the structure of a store, as scanpst and scanost do: every index page, block,
+    /// folder and item. Read-only; prints a scan log.
+    #[command(
+        after_help = "Exit status: 0 when no damage was found (warnings alone do not count), \
+1 when the store is damaged or cannot be read at all, 2 for a wrong command line."
+    )]
+    Check {
+        /// The .ost or .pst file.
+        store: PathBuf,
+        /// Print the scan log as JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -102,6 +116,13 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Some(Command::Info { store, json }) => {
             info::run(&store, json, &mut std::io::stdout().lock())
+        }
+        Some(Command::Check { store, json }) => {
+            match check::run(&store, json, &mut std::io::stdout().lock()) {
+                Ok(true) => return ExitCode::from(exit::FAILURE),
+                Ok(false) => Ok(()),
+                Err(e) => Err(e),
+            }
         }
         Some(Command::Export {
             source,

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::diagnose::Report;
 use crate::diagnose::knowledge::Diagnosis;
 use crate::diagnose::sync_log::SyncLogReport;
+use crate::store::check::ScanLog;
 
 /// The store as `open_store` found it.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -44,6 +45,8 @@ pub struct Findings {
     pub server: Option<String>,
     pub comparison: Option<Report>,
     pub sync_logs: Option<SyncLogs>,
+    /// The structural check's scan log.
+    pub scan: Option<ScanLog>,
     pub actions: Vec<ActionTaken>,
 }
 

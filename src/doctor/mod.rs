@@ -179,6 +179,15 @@ impl Backend for Doctor {
                 self.cancelled()?;
                 Ok(facts)
             }
+            "check_store_structure" => {
+                let scan = crate::store::check::check_store(&self.store, &mut self.work())
+                    .map_err(|e| BackendError::new(e.to_string()))?;
+                let facts = Facts::new()
+                    .with("store.damaged", scan.is_damaged())
+                    .with("store.problems", scan.problem_lines());
+                self.findings.scan = Some(scan);
+                Ok(facts)
+            }
             "detect_cached_mode" => Ok(profile::detect_cached_mode()),
             "read_sync_logs" => {
                 self.report(0, 0, "Reading the synchronization logs");

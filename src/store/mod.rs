@@ -2,6 +2,7 @@
 //! B-trees, blocks), `ltp` (heap, BTH, property and table contexts) and `messaging`
 //! (store, folders, messages, attachments).
 
+pub mod check;
 pub mod error;
 pub mod filetime;
 pub mod ltp;

@@ -25,6 +25,7 @@ pub fn show(
         },
         "local_only_items" => local_only_items(ui, findings, words, lang),
         "sync_log" => sync_log(ui, findings, words, lang),
+        "store_problems" => store_problems(ui, findings, words, lang),
         other => {
             ui.label(format!("({other})"));
         }
@@ -117,6 +118,43 @@ fn sync_log(ui: &mut egui::Ui, findings: &Findings, words: &Words, lang: Languag
             for log in &logs.report.logs {
                 let when = log.time.as_deref().unwrap_or("");
                 ui.label(RichText::new(format!("{when}  {}", log.folder.join("/"))).small());
+            }
+        });
+}
+
+/// The structural check's findings, errors first, each with its meaning in plain words and
+/// where it is, for a helpdesk to read.
+fn store_problems(ui: &mut egui::Ui, findings: &Findings, words: &Words, lang: Language) {
+    use crate::store::check::Severity;
+    let Some(scan) = &findings.scan else {
+        ui.label(words.no_problems.get(lang));
+        return;
+    };
+    let problems: Vec<_> = [Severity::Error, Severity::Warning]
+        .iter()
+        .flat_map(|&s| scan.findings.iter().filter(move |f| f.severity == s))
+        .collect();
+    if problems.is_empty() {
+        ui.label(words.no_problems.get(lang));
+        return;
+    }
+    ui.label(RichText::new(words.problems_heading.get(lang)).strong());
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            for f in problems {
+                ui.add_space(4.0);
+                let color = match f.severity {
+                    Severity::Error => ui.visuals().error_fg_color,
+                    _ => ui.visuals().warn_fg_color,
+                };
+                let place = match (f.offset, &f.item) {
+                    (Some(offset), _) => format!("{}, offset {offset:#x}", f.structure),
+                    (None, Some(item)) => format!("{}, {item}", f.structure),
+                    (None, None) => f.structure.clone(),
+                };
+                ui.label(RichText::new(&f.meaning).color(color).strong());
+                ui.label(RichText::new(format!("{place}: {}", f.detail)).small());
             }
         });
 }

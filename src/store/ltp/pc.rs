@@ -17,6 +17,11 @@ pub struct PropertyContext<'a> {
     records: BTreeMap<u16, (u16, u32)>,
 }
 
+/// Values of fixed types up to 4 bytes are stored in the record itself.
+fn is_inline(t: u16) -> bool {
+    matches!(fixed_size(t), Some(n) if n <= 4) && t & ptype::MULTI == 0
+}
+
 /// Reads a heap-or-subnode reference: HIDs have zero type bits, subnode NIDs do not.
 pub fn read_hnid(node: &Node, heap: &Heap, hnid: u32) -> Result<Vec<u8>> {
     if hnid & 0x1F == 0 {
@@ -77,14 +82,38 @@ impl<'a> PropertyContext<'a> {
         let Some(&(t, value)) = self.records.get(&id) else {
             return Ok(None);
         };
-        let inline = matches!(fixed_size(t), Some(n) if n <= 4) && t & ptype::MULTI == 0;
-        let bytes = if inline {
+        let bytes = if is_inline(t) {
             value.to_le_bytes().to_vec()
         } else {
             read_hnid(&self.node, &self.heap, value)
                 .map_err(|e| self.node.ndb.ctx(e.with_nid(self.node.nid.0)))?
         };
         Ok(Some((t, bytes)))
+    }
+
+    /// Checks that every property's value can be found and, when it lives in the heap,
+    /// decoded. Values kept in subnodes are only looked up, not read, so checking a
+    /// message does not read its body or attachments. One error per bad property, with
+    /// its id.
+    pub fn verify(&self) -> Vec<(u16, Error)> {
+        let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
+        let mut out = Vec::new();
+        for (&id, &(t, value)) in &self.records {
+            if is_inline(t) {
+                continue;
+            }
+            let checked = if value & 0x1F == 0 {
+                self.heap
+                    .get(Hid(value))
+                    .and_then(|bytes| prop::decode(t, bytes).map(|_| ()))
+            } else {
+                self.node.subnode(Nid(value)).map(|_| ())
+            };
+            if let Err(e) = checked {
+                out.push((id, ctx(e)));
+            }
+        }
+        out
     }
 
     pub fn get(&self, id: u16) -> Result<Option<PropValue>> {

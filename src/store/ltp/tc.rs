@@ -28,7 +28,8 @@ pub struct TableContext<'a> {
     columns: Vec<Column>,
     row_size: usize,
     ceb_offset: usize,
-    index_rows: usize,
+    /// The row index: (row id, position in the row matrix), as stored.
+    index: Vec<(u32, u32)>,
     rows: Vec<Vec<u8>>,
 }
 
@@ -58,6 +59,15 @@ impl<'a> TableContext<'a> {
         let row_index = Hid(u32_at(info, 10));
         let rows_hnid = u32_at(info, 14);
         let ceb_size = ncols.div_ceil(8);
+        // Every row starts with its 4-byte row id.
+        if rows_hnid != 0 && row_size < 4 {
+            return Err(ctx(Error::mismatch(
+                STRUCTURE,
+                "row size",
+                "at least 4 bytes (the row id)",
+                row_size,
+            )));
+        }
         if ceb_offset + ceb_size > row_size {
             return Err(ctx(Error::malformed(
                 STRUCTURE,
@@ -87,11 +97,21 @@ impl<'a> TableContext<'a> {
             columns.push(col);
         }
 
-        let index_rows = if row_index.0 == 0 {
-            0
+        let index = if row_index.0 == 0 {
+            Vec::new()
         } else {
             let h = bth::header(&heap, row_index).map_err(ctx)?;
-            bth::records(&heap, &h).map_err(ctx)?.len()
+            bth::records(&heap, &h)
+                .map_err(ctx)?
+                .iter()
+                .map(|r| {
+                    let position = match h.data_size {
+                        2 | 3 => u16_at(r, h.key_size) as u32,
+                        _ => u32_at(r, h.key_size),
+                    };
+                    (u32_at(r, 0), position)
+                })
+                .collect()
         };
 
         // Rows never straddle blocks: each block of the row matrix holds whole rows.
@@ -112,7 +132,7 @@ impl<'a> TableContext<'a> {
             columns,
             row_size,
             ceb_offset,
-            index_rows,
+            index,
             rows,
         })
     }
@@ -123,7 +143,73 @@ impl<'a> TableContext<'a> {
 
     /// Rows the row index lists.
     pub fn index_rows(&self) -> usize {
-        self.index_rows
+        self.index.len()
+    }
+
+    /// Checks the table's parts against each other: the row index against the row
+    /// matrix, row ids for repeats, and every variable-size cell's reference (heap
+    /// allocation or subnode), without reading subnode data. At most `limit` errors.
+    pub fn verify(&self, limit: usize) -> Vec<Error> {
+        let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
+        let mut out = Vec::new();
+        if self.index.len() != self.rows.len() {
+            out.push(ctx(Error::mismatch(
+                STRUCTURE,
+                "row count",
+                format!("{} rows, as the row index lists", self.index.len()),
+                format!("{} rows in the row matrix", self.rows.len()),
+            )));
+        }
+        for &(id, position) in &self.index {
+            let at = self.rows.get(position as usize).map(|r| u32_at(r, 0));
+            if at != Some(id) {
+                out.push(ctx(Error::malformed(
+                    STRUCTURE,
+                    format!(
+                        "the row index puts row 0x{id:X} at position {position}, which holds {}",
+                        at.map_or("no row".to_string(), |a| format!("row 0x{a:X}"))
+                    ),
+                )));
+            }
+        }
+        let mut ids = std::collections::HashSet::new();
+        for r in 0..self.rows.len() {
+            if !ids.insert(self.row_id(r)) {
+                out.push(ctx(Error::malformed(
+                    STRUCTURE,
+                    format!("row id 0x{:X} appears twice", self.row_id(r)),
+                )));
+            }
+        }
+        for r in 0..self.rows.len() {
+            for col in &self.columns {
+                if out.len() >= limit {
+                    return out;
+                }
+                if self.is_inline(col) || col.size < 4 || !self.exists(r, col) {
+                    continue;
+                }
+                let hnid = u32_at(&self.rows[r][col.offset..], 0);
+                let found = if hnid & 0x1F == 0 {
+                    self.heap.get(Hid(hnid)).map(|_| ())
+                } else {
+                    self.node.subnode(Nid(hnid)).map(|_| ())
+                };
+                if let Err(e) = found {
+                    out.push(ctx(e));
+                }
+            }
+        }
+        out.truncate(limit);
+        out
+    }
+
+    fn is_inline(&self, col: &Column) -> bool {
+        matches!(fixed_size(col.ptype), Some(n) if n <= 8) && col.ptype & ptype::MULTI == 0
+    }
+
+    fn exists(&self, row: usize, col: &Column) -> bool {
+        self.rows[row][self.ceb_offset + col.cell_bit / 8] & (0x80 >> (col.cell_bit % 8)) != 0
     }
 
     /// Rows present in the row matrix.
@@ -152,16 +238,12 @@ impl<'a> TableContext<'a> {
         let Some(col) = self.column(id).copied() else {
             return Ok(None);
         };
-        let r = &self.rows[row];
-        let exists = r[self.ceb_offset + col.cell_bit / 8] & (0x80 >> (col.cell_bit % 8)) != 0;
-        if !exists {
+        if !self.exists(row, &col) {
             return Ok(None);
         }
-        let cell = &r[col.offset..col.offset + col.size];
+        let cell = &self.rows[row][col.offset..col.offset + col.size];
         let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
-        let inline =
-            matches!(fixed_size(col.ptype), Some(n) if n <= 8) && col.ptype & ptype::MULTI == 0;
-        let value = if inline {
+        let value = if self.is_inline(&col) {
             prop::decode(col.ptype, cell)
         } else {
             if cell.len() < 4 {

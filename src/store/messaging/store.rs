@@ -87,6 +87,12 @@ impl Store {
         })
     }
 
+    /// A store over a node database opened by other means (the structural check opens it
+    /// leniently).
+    pub fn from_ndb(ndb: Ndb) -> Store {
+        Store { ndb }
+    }
+
     pub fn ndb(&self) -> &Ndb {
         &self.ndb
     }

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::io::Read;
 
 use super::btree::{BbtEntry, Nid, bid_is_internal, bid_key};
-use super::crc::{crc32, signature};
+use super::crc::{signature, verify};
 use super::file::StoreFile;
 use super::format::{Variant, id_at, u16_at, u32_at};
 use super::header::Header;
@@ -55,8 +55,7 @@ pub fn read_block(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result
             format!("0x{t_bid:X}"),
         )));
     }
-    let computed = crc32(&raw[..cb]);
-    if computed != t_crc {
+    if let Err(computed) = verify(t_crc, &raw[..cb]) {
         return Err(wrap(Error::new(
             "block",
             ErrorKind::Crc {
@@ -159,6 +158,94 @@ fn check_fits(
     Ok(())
 }
 
+/// An XBLOCK (level 1, children are data blocks) or XXBLOCK (level 2, children are
+/// XBLOCKs), decoded but not followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataTreeBlock {
+    pub level: u8,
+    /// Bytes of data below this block.
+    pub total: u64,
+    pub children: Vec<u64>,
+}
+
+/// An SLBLOCK (the subnode entries themselves) or SIBLOCK (the SLBLOCKs below it), decoded
+/// but not followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubnodeBlock {
+    Leaf(Vec<SubnodeEntry>),
+    Index(Vec<u64>),
+}
+
+/// Decodes data tree block `bid`, checking its type, level and that its entries fit. The
+/// structural check reads every internal block this way once; the tree reader below uses
+/// it for each block it follows.
+pub fn parse_data_tree_block(variant: Variant, bid: u64, data: &[u8]) -> Result<DataTreeBlock> {
+    let structure = "data tree block";
+    let id = variant.id_size();
+    let h = internal_header(structure, data).map_err(|e| e.with_bid(bid))?;
+    if h.btype != 0x01 || !(h.level == 1 || h.level == 2) {
+        return Err(Error::mismatch(
+            structure,
+            "type and level",
+            "XBLOCK (1, level 1) or XXBLOCK (1, level 2)",
+            format!("type {} level {}", h.btype, h.level),
+        )
+        .with_bid(bid));
+    }
+    if data.len() < 8 {
+        return Err(
+            Error::mismatch(structure, "size", "at least 8 bytes", data.len()).with_bid(bid),
+        );
+    }
+    check_fits(structure, data, 8, h.count, id).map_err(|e| e.with_bid(bid))?;
+    Ok(DataTreeBlock {
+        level: h.level,
+        total: u32_at(data, 4) as u64,
+        children: (0..h.count)
+            .map(|i| id_at(variant, data, 8 + i * id))
+            .collect(),
+    })
+}
+
+/// Decodes subnode tree block `bid`, checking its type, level and that its entries fit.
+pub fn parse_subnode_block(variant: Variant, bid: u64, data: &[u8]) -> Result<SubnodeBlock> {
+    let structure = "subnode tree block";
+    let id = variant.id_size();
+    let h = internal_header(structure, data).map_err(|e| e.with_bid(bid))?;
+    if h.btype != 0x02 || h.level > 1 {
+        return Err(Error::mismatch(
+            structure,
+            "type and level",
+            "SLBLOCK (2, level 0) or SIBLOCK (2, level 1)",
+            format!("type {} level {}", h.btype, h.level),
+        )
+        .with_bid(bid));
+    }
+    let start = variant.internal_block_header();
+    if h.level == 0 {
+        check_fits(structure, data, start, h.count, 3 * id).map_err(|e| e.with_bid(bid))?;
+        Ok(SubnodeBlock::Leaf(
+            (0..h.count)
+                .map(|i| {
+                    let at = start + i * 3 * id;
+                    SubnodeEntry {
+                        nid: Nid(id_at(variant, data, at) as u32),
+                        bid_data: id_at(variant, data, at + id),
+                        bid_sub: id_at(variant, data, at + 2 * id),
+                    }
+                })
+                .collect(),
+        ))
+    } else {
+        check_fits(structure, data, start, h.count, 2 * id).map_err(|e| e.with_bid(bid))?;
+        Ok(SubnodeBlock::Index(
+            (0..h.count)
+                .map(|i| id_at(variant, data, start + i * 2 * id + id))
+                .collect(),
+        ))
+    }
+}
+
 /// The blocks of a data tree, in order. `fetch` reads one block by id. A block id that
 /// appears twice is damage (real trees never share blocks) and would multiply the data.
 pub fn data_tree(
@@ -181,28 +268,14 @@ fn data_tree_inner(
         return Ok(vec![root]);
     }
     let structure = "data tree block";
-    let h = internal_header(structure, &root).map_err(|e| e.with_bid(root_bid))?;
-    if h.btype != 0x01 || !(h.level == 1 || h.level == 2) {
-        return Err(Error::mismatch(
-            structure,
-            "type and level",
-            "XBLOCK (1, level 1) or XXBLOCK (1, level 2)",
-            format!("type {} level {}", h.btype, h.level),
-        )
-        .with_bid(root_bid));
-    }
-    if root.len() < 8 {
-        return Err(
-            Error::mismatch(structure, "size", "at least 8 bytes", root.len()).with_bid(root_bid),
-        );
-    }
-    let total = u32_at(&root, 4) as u64;
-    let id = variant.id_size();
-    check_fits(structure, &root, 8, h.count, id).map_err(|e| e.with_bid(root_bid))?;
+    let DataTreeBlock {
+        level,
+        total,
+        children,
+    } = parse_data_tree_block(variant, root_bid, &root)?;
     let mut blocks = Vec::new();
     let mut bytes: u64 = 0;
-    for i in 0..h.count {
-        let child = id_at(variant, &root, 8 + i * id);
+    for child in children {
         if !seen.insert(bid_key(child)) {
             return Err(Error::new(
                 structure,
@@ -213,7 +286,7 @@ fn data_tree_inner(
             .with_bid(child));
         }
         let data = fetch(child)?;
-        let parts = if h.level == 2 {
+        let parts = if level == 2 {
             if !bid_is_internal(child) {
                 return Err(Error::mismatch(
                     structure,
@@ -288,58 +361,37 @@ pub fn subnode_tree(
                 .with_bid(root_bid),
         );
     }
-    let h = internal_header(structure, &root).map_err(|e| e.with_bid(root_bid))?;
-    if h.btype != 0x02 || h.level > 1 {
-        return Err(Error::mismatch(
-            structure,
-            "type and level",
-            "SLBLOCK (2, level 0) or SIBLOCK (2, level 1)",
-            format!("type {} level {}", h.btype, h.level),
-        )
-        .with_bid(root_bid));
-    }
-    let id = variant.id_size();
-    let start = variant.internal_block_header();
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    if h.level == 0 {
-        check_fits(structure, &root, start, h.count, 3 * id).map_err(|e| e.with_bid(root_bid))?;
-        for i in 0..h.count {
-            let at = start + i * 3 * id;
-            out.push(SubnodeEntry {
-                nid: Nid(id_at(variant, &root, at) as u32),
-                bid_data: id_at(variant, &root, at + id),
-                bid_sub: id_at(variant, &root, at + 2 * id),
-            });
-        }
-    } else {
-        check_fits(structure, &root, start, h.count, 2 * id).map_err(|e| e.with_bid(root_bid))?;
-        for i in 0..h.count {
-            let child = id_at(variant, &root, start + i * 2 * id + id);
-            if !seen.insert(bid_key(child)) {
-                return Err(Error::new(
-                    structure,
-                    ErrorKind::Cycle {
-                        what: "a block listed twice in one subnode tree",
-                    },
-                )
-                .with_bid(child));
+    match parse_subnode_block(variant, root_bid, &root)? {
+        SubnodeBlock::Leaf(entries) => Ok(entries),
+        SubnodeBlock::Index(children) => {
+            let mut out = Vec::new();
+            let mut seen = HashSet::new();
+            for child in children {
+                if !seen.insert(bid_key(child)) {
+                    return Err(Error::new(
+                        structure,
+                        ErrorKind::Cycle {
+                            what: "a block listed twice in one subnode tree",
+                        },
+                    )
+                    .with_bid(child));
+                }
+                let data = fetch(child)?;
+                let sub = internal_header(structure, &data).map_err(|e| e.with_bid(child))?;
+                if sub.btype != 0x02 || sub.level != 0 {
+                    return Err(Error::mismatch(
+                        structure,
+                        "child of SIBLOCK",
+                        "SLBLOCK (type 2, level 0)",
+                        format!("type {} level {}", sub.btype, sub.level),
+                    )
+                    .with_bid(child));
+                }
+                out.extend(subnode_tree(variant, child, data, fetch)?);
             }
-            let data = fetch(child)?;
-            let sub = internal_header(structure, &data).map_err(|e| e.with_bid(child))?;
-            if sub.btype != 0x02 || sub.level != 0 {
-                return Err(Error::mismatch(
-                    structure,
-                    "child of SIBLOCK",
-                    "SLBLOCK (type 2, level 0)",
-                    format!("type {} level {}", sub.btype, sub.level),
-                )
-                .with_bid(child));
-            }
-            out.extend(subnode_tree(variant, child, data, fetch)?);
+            Ok(out)
         }
     }
-    Ok(out)
 }
 
 #[cfg(test)]

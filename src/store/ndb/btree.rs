@@ -13,7 +13,7 @@ use crate::store::error::{Error, Result};
 
 /// The deepest tree Outlook writes is far shallower; this only stops a damaged level byte
 /// from sending a walk down thousands of pages.
-const MAX_LEVEL: u8 = 16;
+pub const MAX_LEVEL: u8 = 16;
 
 /// A node id: 5 bits of type, 27 bits of index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -96,7 +96,7 @@ pub fn bid_is_internal(bid: u64) -> bool {
     bid & 2 != 0
 }
 
-fn parse_nbt(variant: Variant, e: &[u8]) -> NbtEntry {
+pub fn parse_nbt(variant: Variant, e: &[u8]) -> NbtEntry {
     let id = variant.id_size();
     NbtEntry {
         nid: Nid(id_at(variant, e, 0) as u32),
@@ -106,7 +106,7 @@ fn parse_nbt(variant: Variant, e: &[u8]) -> NbtEntry {
     }
 }
 
-fn parse_bbt(variant: Variant, e: &[u8]) -> BbtEntry {
+pub fn parse_bbt(variant: Variant, e: &[u8]) -> BbtEntry {
     let id = variant.id_size();
     let cb = u16_at(e, 2 * id);
     let (cb_inflated, refs) = match variant {
@@ -122,11 +122,11 @@ fn parse_bbt(variant: Variant, e: &[u8]) -> BbtEntry {
     }
 }
 
-fn branch_key(variant: Variant, e: &[u8]) -> u64 {
+pub fn branch_key(variant: Variant, e: &[u8]) -> u64 {
     id_at(variant, e, 0)
 }
 
-fn branch_ref(variant: Variant, e: &[u8]) -> BRef {
+pub fn branch_ref(variant: Variant, e: &[u8]) -> BRef {
     let id = variant.id_size();
     BRef {
         bid: id_at(variant, e, id),
@@ -135,21 +135,23 @@ fn branch_ref(variant: Variant, e: &[u8]) -> BRef {
 }
 
 /// Which of the two trees, with how its keys are compared.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tree {
     Node,
     Block,
 }
 
 impl Tree {
-    fn page_type(self) -> PageType {
+    pub fn page_type(self) -> PageType {
         match self {
             Tree::Node => PageType::Nbt,
             Tree::Block => PageType::Bbt,
         }
     }
 
-    fn normalize(self, key: u64) -> u64 {
+    /// The part of a key that orders entries: node ids are 32 bits even where entries hold
+    /// 64, and the lowest bit of a block id is reserved.
+    pub fn normalize(self, key: u64) -> u64 {
         match self {
             Tree::Node => key & 0xFFFF_FFFF,
             Tree::Block => bid_key(key),

@@ -2,7 +2,7 @@
 //! blocks are encoded. Everything that decides "is this an Outlook data file at all" lives
 //! here, so that answer is given once and precisely.
 
-use super::crc::crc32;
+use super::crc::verify;
 use super::crypt::CryptMethod;
 use super::format::{Variant, id_at, u16_at, u32_at};
 use crate::store::error::{Error, ErrorKind, NotOutlookReason, Result};
@@ -53,6 +53,19 @@ impl Header {
     /// Parses and validates a header read from the start of a file `file_len` bytes long.
     /// `bytes` may be shorter than a header when the file is.
     pub fn parse(bytes: &[u8], file_len: u64) -> Result<Header> {
+        let (header, mut damage) = Self::parse_lenient(bytes, file_len)?;
+        match damage.drain(..).next() {
+            Some(first) => Err(first),
+            None => Ok(header),
+        }
+    }
+
+    /// Parses a header as far as its fields can be read. A file that is not an Outlook data
+    /// file at all is an error; damage that leaves the fields readable (checksum, sentinel,
+    /// encryption method, a file shorter than the header records, protected content) is
+    /// returned beside the header, in the order `parse` checks it, so a structural check
+    /// can report it and go on. An unknown encryption method reads as none.
+    pub fn parse_lenient(bytes: &[u8], file_len: u64) -> Result<(Header, Vec<Error>)> {
         let not_outlook = |reason| Error::new("file header", ErrorKind::NotOutlookFile(reason));
         if bytes.len() < 4 || &bytes[..4] != b"!BDN" {
             if bytes.len() < 4 {
@@ -83,6 +96,7 @@ impl Header {
         if bytes.len() < variant.header_size() {
             return Err(not_outlook(NotOutlookReason::TooShort { len: file_len }));
         }
+        let mut damage = Vec::new();
 
         // ANSI files guard 471 bytes after the magic; Unicode files add a full checksum over
         // 516 bytes that Outlook itself relies on.
@@ -92,9 +106,8 @@ impl Header {
             (524, 516)
         };
         let expected = u32_at(bytes, crc_at);
-        let computed = crc32(&bytes[8..8 + crc_len]);
-        if expected != computed {
-            return Err(
+        if let Err(computed) = verify(expected, &bytes[8..8 + crc_len]) {
+            damage.push(
                 not_outlook(NotOutlookReason::HeaderCrc { expected, computed })
                     .at_offset(crc_at as u64),
             );
@@ -119,41 +132,47 @@ impl Header {
         let amap_valid = bytes[nbt_at + 4 * id];
 
         if bytes[sentinel_at] != 0x80 {
-            return Err(Error::mismatch(
-                "file header",
-                "sentinel byte",
-                "0x80",
-                format!("0x{:02X}", bytes[sentinel_at]),
-            )
-            .at_offset(sentinel_at as u64));
+            damage.push(
+                Error::mismatch(
+                    "file header",
+                    "sentinel byte",
+                    "0x80",
+                    format!("0x{:02X}", bytes[sentinel_at]),
+                )
+                .at_offset(sentinel_at as u64),
+            );
         }
         let crypt = match bytes[crypt_at] {
             0 => CryptMethod::None,
             1 => CryptMethod::Permute,
             2 => CryptMethod::Cyclic,
             0x10 => {
-                return Err(
-                    not_outlook(NotOutlookReason::ProtectedContent).at_offset(crypt_at as u64)
+                damage.push(
+                    not_outlook(NotOutlookReason::ProtectedContent).at_offset(crypt_at as u64),
                 );
+                CryptMethod::None
             }
             other => {
-                return Err(Error::mismatch(
-                    "file header",
-                    "encryption method",
-                    "0 (none), 1 (permute) or 2 (cyclic)",
-                    other,
-                )
-                .at_offset(crypt_at as u64));
+                damage.push(
+                    Error::mismatch(
+                        "file header",
+                        "encryption method",
+                        "0 (none), 1 (permute) or 2 (cyclic)",
+                        other,
+                    )
+                    .at_offset(crypt_at as u64),
+                );
+                CryptMethod::None
             }
         };
         if file_len < file_eof {
-            return Err(not_outlook(NotOutlookReason::Truncated {
+            damage.push(not_outlook(NotOutlookReason::Truncated {
                 expected_len: file_eof,
                 actual_len: file_len,
             }));
         }
 
-        Ok(Header {
+        let header = Header {
             client,
             variant,
             version,
@@ -163,7 +182,8 @@ impl Header {
             nbt_root,
             bbt_root,
             amap_valid,
-        })
+        };
+        Ok((header, damage))
     }
 
     pub const READ_SIZE: usize = HEADER_READ;

@@ -32,15 +32,28 @@ pub struct Ndb {
 
 impl Ndb {
     pub fn open(path: &Path) -> Result<Ndb> {
+        let (ndb, mut damage) = Self::open_lenient(path)?;
+        match damage.drain(..).next() {
+            Some(first) => Err(first),
+            None => Ok(ndb),
+        }
+    }
+
+    /// Opens a store whose header is damaged but readable, returning that damage beside it
+    /// (see [`Header::parse_lenient`]). Only the structural check opens stores this way.
+    pub fn open_lenient(path: &Path) -> Result<(Ndb, Vec<Error>)> {
         let file = StoreFile::open(path)?;
         let want = Header::READ_SIZE.min(file.len() as usize);
         let bytes = file.read_vec("file header", 0, want)?;
-        let header = Header::parse(&bytes, file.len()).map_err(|e| e.in_file(file.path()))?;
-        Ok(Ndb {
+        let ctx = |e: Error| e.in_file(file.path());
+        let (header, damage) = Header::parse_lenient(&bytes, file.len()).map_err(ctx)?;
+        let damage = damage.into_iter().map(ctx).collect();
+        let ndb = Ndb {
             file,
             header,
             pages: btree::PageCache::default(),
-        })
+        };
+        Ok((ndb, damage))
     }
 
     pub fn header(&self) -> &Header {

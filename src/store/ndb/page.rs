@@ -1,7 +1,7 @@
 //! Pages: fixed-size units (512 bytes or 4 KiB) with a trailer naming their type, id and
 //! checksum. B-tree pages add a footer with the entry count, entry size and level.
 
-use super::crc::{crc32, signature};
+use super::crc::{signature, verify};
 use super::file::StoreFile;
 use super::format::{Variant, id_at, u16_at, u32_at};
 use super::header::BRef;
@@ -96,8 +96,7 @@ pub fn check_page(variant: Variant, page: &[u8], bref: BRef, ptype: PageType) ->
             format!("0x{:02X}/0x{:02X}", trailer.ptype, trailer.ptype_repeat),
         ));
     }
-    let computed = crc32(&page[..variant.page_trailer_offset()]);
-    if computed != trailer.crc {
+    if let Err(computed) = verify(trailer.crc, &page[..variant.page_trailer_offset()]) {
         return Err(Error::new(
             structure,
             ErrorKind::Crc {
@@ -128,6 +127,37 @@ pub fn check_page(variant: Variant, page: &[u8], bref: BRef, ptype: PageType) ->
     Ok(())
 }
 
+/// The footer of a B-tree page, as stored: entry count, capacity, entry size, level.
+#[derive(Debug, Clone, Copy)]
+pub struct Footer {
+    pub count: usize,
+    pub max: usize,
+    pub entry_size: usize,
+    pub level: u8,
+}
+
+impl Footer {
+    /// Reads the footer of a whole page's bytes.
+    pub fn parse(variant: Variant, page: &[u8]) -> Footer {
+        let at = variant.btree_entries_size();
+        if variant == Variant::Unicode4k {
+            Footer {
+                count: u16_at(page, at) as usize,
+                max: u16_at(page, at + 2) as usize,
+                entry_size: page[at + 4] as usize,
+                level: page[at + 5],
+            }
+        } else {
+            Footer {
+                count: page[at] as usize,
+                max: page[at + 1] as usize,
+                entry_size: page[at + 2] as usize,
+                level: page[at + 3],
+            }
+        }
+    }
+}
+
 /// A validated B-tree page: its entries and where they sit in the tree.
 #[derive(Debug)]
 pub struct BTreePage {
@@ -150,21 +180,12 @@ impl BTreePage {
         let structure = ptype.structure();
         let bytes = read_page(file, variant, bref, ptype)?;
         let at = variant.btree_entries_size();
-        let (count, max, entry_size, level) = if variant == Variant::Unicode4k {
-            (
-                u16_at(&bytes, at) as usize,
-                u16_at(&bytes, at + 2) as usize,
-                bytes[at + 4] as usize,
-                bytes[at + 5],
-            )
-        } else {
-            (
-                bytes[at] as usize,
-                bytes[at + 1] as usize,
-                bytes[at + 2] as usize,
-                bytes[at + 3],
-            )
-        };
+        let Footer {
+            count,
+            max,
+            entry_size,
+            level,
+        } = Footer::parse(variant, &bytes);
         let wrap = |e: Error| e.at_offset(bref.ib).with_bid(bref.bid);
         let expected_size = match (level, ptype) {
             (0, PageType::Nbt) => variant.nbt_entry_size(),

@@ -1,0 +1,347 @@
+//! The folder tree as Outlook sees it: from the root folder down through hierarchy tables.
+//! Each folder's properties and three tables are read with the reader's own LTP code and
+//! checked against each other (the item count against the contents table); each item its
+//! contents tables list is checked in turn. A folder that cannot be read is reported and
+//! its siblings are still walked.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::finding::{Class, Finding};
+use super::items;
+use super::scan::Scan;
+use crate::store::ltp::{Node, PropertyContext, TableContext};
+use crate::store::messaging::tags;
+use crate::store::ndb::Nid;
+use crate::store::ndb::btree::nid_type;
+use crate::work::Cancelled;
+
+/// Table problems listed per table before the rest are left unsaid.
+const TABLE_LIMIT: usize = 20;
+
+/// A folder the walk reached.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub parent: Option<Nid>,
+    /// Display names from the root's children down.
+    pub path: Vec<String>,
+    /// Its contents tables could be read, so an item missing from them is truly unlisted.
+    pub tables_read: bool,
+}
+
+/// What the walk found: the folders reached and which folder lists each item.
+#[derive(Default)]
+pub struct Tree {
+    pub folders: BTreeMap<Nid, Reached>,
+    pub listed: HashMap<Nid, Nid>,
+}
+
+impl Tree {
+    /// How people know a folder: its path, or "the root folder".
+    pub fn label(&self, nid: Nid) -> String {
+        match self.folders.get(&nid) {
+            Some(r) if r.path.is_empty() => "the root folder".to_string(),
+            Some(r) => r.path.join("/"),
+            None => format!("folder {nid}"),
+        }
+    }
+
+    fn is_ancestor(&self, candidate: Nid, of: Nid) -> bool {
+        let mut at = Some(of);
+        let mut steps = 0;
+        while let Some(nid) = at {
+            if nid == candidate {
+                return true;
+            }
+            steps += 1;
+            if steps > self.folders.len() {
+                return false;
+            }
+            at = self.folders.get(&nid).and_then(|r| r.parent);
+        }
+        false
+    }
+}
+
+const DOING: &str = "Checking folders and items";
+
+/// The walk's own state: the tree so far, the folders waiting, and the progress total.
+struct Walk {
+    tree: Tree,
+    queued: HashSet<Nid>,
+    stack: Vec<(Nid, Option<Nid>)>,
+    total: u64,
+}
+
+pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
+    let total = scan
+        .nodes
+        .iter()
+        .filter(|n| is_folder(n.nid) || is_item(n.nid))
+        .count() as u64;
+    scan.begin(total, DOING)?;
+    let mut w = Walk {
+        tree: Tree::default(),
+        queued: HashSet::from([Nid::ROOT_FOLDER]),
+        stack: vec![(Nid::ROOT_FOLDER, None)],
+        total,
+    };
+    while let Some((nid, parent)) = w.stack.pop() {
+        w.tick(scan)?;
+        w.folder(scan, nid, parent)?;
+    }
+    Ok(w.tree)
+}
+
+impl Walk {
+    fn tick(&self, scan: &mut Scan) -> Result<(), Cancelled> {
+        let done = scan.examined.folders + scan.examined.messages;
+        scan.tick(done, self.total, DOING)
+    }
+
+    /// One folder: its properties, its tables, then its subfolders are queued and its
+    /// items checked.
+    fn folder(&mut self, scan: &mut Scan, nid: Nid, parent: Option<Nid>) -> Result<(), Cancelled> {
+        let Some(entry) = scan.node(nid).copied() else {
+            let f = match parent {
+                None => Finding::new(
+                    Class::MissingFolder,
+                    "folder",
+                    "the root folder (node 0x122) is not in the node index",
+                ),
+                Some(p) => Finding::new(
+                    Class::MissingNode,
+                    "folder",
+                    format!(
+                        "{} lists subfolder {nid}, which is not in the file",
+                        self.tree.label(p)
+                    ),
+                ),
+            };
+            scan.report(f.nid(nid.0));
+            return Ok(());
+        };
+        scan.examined.folders += 1;
+        let (name, count, problems) =
+            match PropertyContext::open(Node::from_nbt(scan.ndb(), &entry)) {
+                Ok(pc) => (
+                    pc.text(tags::DISPLAY_NAME).ok().flatten(),
+                    pc.int(tags::CONTENT_COUNT).ok().flatten(),
+                    Ok(pc.verify()),
+                ),
+                Err(e) => (None, None, Err(e)),
+            };
+        let path = match parent.and_then(|p| self.tree.folders.get(&p)) {
+            None if parent.is_none() => Vec::new(),
+            known => {
+                let mut path = known.map(|r| r.path.clone()).unwrap_or_default();
+                path.push(name.unwrap_or_else(|| format!("(folder {nid})")));
+                path
+            }
+        };
+        self.tree.folders.insert(
+            nid,
+            Reached {
+                parent,
+                path,
+                tables_read: false,
+            },
+        );
+        let label = self.tree.label(nid);
+        match problems {
+            Ok(problems) => {
+                for (id, e) in problems {
+                    scan.report_property_error(id, &e, Some(&label));
+                }
+            }
+            Err(e) => scan.report_error(&e, Some(&label)),
+        }
+        // Search folders keep their results elsewhere and have no subfolders.
+        if nid.nid_type() == nid_type::SEARCH_FOLDER {
+            return Ok(());
+        }
+        let children = table_rows(scan, nid, nid_type::HIERARCHY_TABLE, &label);
+        let contents = table_rows(scan, nid, nid_type::CONTENTS_TABLE, &label);
+        let assoc = table_rows(scan, nid, nid_type::ASSOC_CONTENTS_TABLE, &label);
+        if let (Some(count), Some(rows)) = (count, &contents)
+            && count != rows.len() as i64
+        {
+            scan.report(
+                Finding::new(
+                    Class::ContentCount,
+                    "folder",
+                    format!(
+                        "the folder's item count is {count}, its contents table lists {}",
+                        rows.len()
+                    ),
+                )
+                .nid(nid.0)
+                .item(label.clone()),
+            );
+        }
+        if let Some(r) = self.tree.folders.get_mut(&nid) {
+            r.tables_read = contents.is_some() && assoc.is_some();
+        }
+        self.subfolders(scan, nid, &label, children.unwrap_or_default());
+        let listed: Vec<Nid> = contents.into_iter().chain(assoc).flatten().collect();
+        self.items(scan, nid, &label, listed)
+    }
+
+    /// Queues the subfolders a hierarchy table lists, reporting loops and repeats.
+    fn subfolders(&mut self, scan: &mut Scan, nid: Nid, label: &str, children: Vec<Nid>) {
+        // Reversed onto the stack, so the first subfolder is walked first.
+        for child in children.into_iter().rev() {
+            if !is_folder(child) {
+                scan.report(table_finding(
+                    nid,
+                    label,
+                    format!("the hierarchy table lists node {child}, which is not a folder"),
+                ));
+                continue;
+            }
+            if self.tree.is_ancestor(child, nid) {
+                scan.report(
+                    Finding::new(
+                        Class::HierarchyLoop,
+                        "hierarchy table",
+                        format!(
+                            "{label} lists {} as its subfolder, which contains {label}",
+                            self.tree.label(child)
+                        ),
+                    )
+                    .nid(nid.0)
+                    .item(label.to_string()),
+                );
+                continue;
+            }
+            if !self.queued.insert(child) {
+                scan.report(
+                    Finding::new(
+                        Class::ParentMismatch,
+                        "hierarchy table",
+                        format!("folder {child} is listed as a subfolder of more than one folder"),
+                    )
+                    .nid(child.0)
+                    .item(label.to_string()),
+                );
+                continue;
+            }
+            if let Some(c) = scan.node(child)
+                && c.nid_parent != nid
+            {
+                let recorded = c.nid_parent;
+                scan.report(
+                    Finding::new(
+                        Class::ParentMismatch,
+                        "folder",
+                        format!(
+                            "folder {child} records {recorded} as its parent, but {label} lists it"
+                        ),
+                    )
+                    .nid(child.0)
+                    .item(label.to_string()),
+                );
+            }
+            self.stack.push((child, Some(nid)));
+        }
+    }
+
+    /// Checks each item a folder's contents tables list, once, however often listed.
+    fn items(
+        &mut self,
+        scan: &mut Scan,
+        nid: Nid,
+        label: &str,
+        listed: Vec<Nid>,
+    ) -> Result<(), Cancelled> {
+        for item in listed {
+            self.tick(scan)?;
+            if !is_item(item) {
+                scan.report(table_finding(
+                    nid,
+                    label,
+                    format!("a contents table lists node {item}, which is not an item"),
+                ));
+                continue;
+            }
+            match self.tree.listed.insert(item, nid) {
+                None => items::check(scan, item, label),
+                Some(other) if other != nid => scan.report(
+                    Finding::new(
+                        Class::ParentMismatch,
+                        "contents table",
+                        format!(
+                            "item {item} is listed by both {} and {label}",
+                            self.tree.label(other)
+                        ),
+                    )
+                    .nid(item.0)
+                    .item(label.to_string()),
+                ),
+                // Listed twice by one table: the table's own check reported it.
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn is_folder(nid: Nid) -> bool {
+    matches!(
+        nid.nid_type(),
+        nid_type::NORMAL_FOLDER | nid_type::SEARCH_FOLDER
+    )
+}
+
+pub fn is_item(nid: Nid) -> bool {
+    matches!(
+        nid.nid_type(),
+        nid_type::NORMAL_MESSAGE | nid_type::ASSOC_MESSAGE
+    )
+}
+
+fn table_name(table_type: u8) -> &'static str {
+    match table_type {
+        nid_type::HIERARCHY_TABLE => "hierarchy table",
+        nid_type::CONTENTS_TABLE => "contents table",
+        _ => "hidden-items table",
+    }
+}
+
+fn table_finding(folder: Nid, label: &str, detail: String) -> Finding {
+    Finding::new(Class::Table, "folder table", detail)
+        .nid(folder.0)
+        .item(label.to_string())
+}
+
+/// The row ids of one of a folder's tables, its problems reported; `None` when it cannot
+/// be read.
+fn table_rows(scan: &mut Scan, folder: Nid, table_type: u8, label: &str) -> Option<Vec<Nid>> {
+    let name = table_name(table_type);
+    let table_nid = folder.with_type(table_type);
+    let Some(entry) = scan.node(table_nid).copied() else {
+        scan.report(
+            Finding::new(
+                Class::MissingNode,
+                name,
+                format!("the folder's {name} (node {table_nid}) is not in the file"),
+            )
+            .nid(table_nid.0)
+            .item(label.to_string()),
+        );
+        return None;
+    };
+    match TableContext::open(Node::from_nbt(scan.ndb(), &entry)) {
+        Ok(table) => {
+            let problems = table.verify(TABLE_LIMIT);
+            let rows = (0..table.len()).map(|r| Nid(table.row_id(r))).collect();
+            for e in problems {
+                scan.report_error(&e, Some(label));
+            }
+            Some(rows)
+        }
+        Err(e) => {
+            scan.report_error(&e, Some(label));
+            None
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! What the passes share: the open store, the findings so far, what was examined, the two
+//! indexes as read, and progress reporting. Ids are kept in sorted vectors, a few bytes per
+//! node or block, so even a store of many gigabytes needs little memory.
+
+use super::classify;
+use super::collect::Findings;
+use super::finding::Finding;
+use super::log::Examined;
+use crate::store::Store;
+use crate::store::error::Error;
+use crate::store::ndb::btree::bid_key;
+use crate::store::ndb::{BbtEntry, NbtEntry, Ndb, Nid};
+use crate::work::{Cancelled, Work};
+
+/// Progress is reported once per this many steps of a loop (cancellation is checked at
+/// every step): often enough for a smooth bar, rarely enough to cost nothing.
+const REPORT_EVERY: u64 = 64;
+
+/// What the block pass learned about one block of the block index.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BlockState {
+    /// References found to it: from nodes, data trees and subnode trees.
+    pub uses: u32,
+    /// Its bytes could not be used: outside the file, or failing a check when read.
+    pub bad: bool,
+}
+
+/// The store is borrowed, not owned, so what is read from it can be held while findings
+/// are reported.
+pub struct Scan<'s, 'w, 'a> {
+    pub store: &'s Store,
+    pub findings: Findings,
+    pub examined: Examined,
+    work: &'w mut Work<'a>,
+    ticks: u64,
+    /// The node index, sorted by node id, one entry per id.
+    pub nodes: Vec<NbtEntry>,
+    /// The block index, sorted by block id, one entry per id.
+    pub blocks: Vec<BbtEntry>,
+    /// Beside `blocks`, one per entry.
+    pub block_state: Vec<BlockState>,
+    /// Every live index page: (offset, page id, true for the node index).
+    pub pages: Vec<(u64, u64, bool)>,
+}
+
+impl<'s, 'w, 'a> Scan<'s, 'w, 'a> {
+    pub fn new(store: &'s Store, work: &'w mut Work<'a>) -> Self {
+        Scan {
+            store,
+            findings: Findings::default(),
+            examined: Examined::default(),
+            work,
+            ticks: 0,
+            nodes: Vec::new(),
+            blocks: Vec::new(),
+            block_state: Vec::new(),
+            pages: Vec::new(),
+        }
+    }
+
+    pub fn ndb(&self) -> &'s Ndb {
+        self.store.ndb()
+    }
+
+    /// Called at every step of every loop: stops when cancelled, reports now and then.
+    pub fn tick(&mut self, done: u64, total: u64, doing: &str) -> Result<(), Cancelled> {
+        self.ticks += 1;
+        if self.ticks.is_multiple_of(REPORT_EVERY) {
+            self.work.step(done, total, doing)
+        } else {
+            self.work.checkpoint()
+        }
+    }
+
+    /// Reports the start of a pass, so the bar moves on at once.
+    pub fn begin(&mut self, total: u64, doing: &str) -> Result<(), Cancelled> {
+        self.work.step(0, total, doing)
+    }
+
+    pub fn report(&mut self, f: Finding) {
+        self.findings.push(f);
+    }
+
+    /// Reports a reader error as a finding, with what it concerns when known.
+    pub fn report_error(&mut self, e: &Error, item: Option<&str>) {
+        let mut f = classify::finding(e);
+        if let Some(item) = item {
+            f.item = Some(item.to_string());
+        }
+        self.findings.push(f);
+    }
+
+    /// Reports a property that cannot be read, naming the property.
+    pub fn report_property_error(&mut self, id: u16, e: &Error, item: Option<&str>) {
+        let mut f = classify::finding(e);
+        f.detail = format!("property 0x{id:04X}: {}", f.detail);
+        f.item = item.map(str::to_string);
+        self.findings.push(f);
+    }
+
+    pub fn node(&self, nid: Nid) -> Option<&NbtEntry> {
+        self.nodes
+            .binary_search_by_key(&nid, |n| n.nid)
+            .ok()
+            .map(|i| &self.nodes[i])
+    }
+
+    /// The position of block `bid` in `blocks`.
+    pub fn block_index(&self, bid: u64) -> Option<usize> {
+        self.blocks
+            .binary_search_by_key(&bid_key(bid), |b| bid_key(b.bid))
+            .ok()
+    }
+}

@@ -1,0 +1,257 @@
+//! The structural check on healthy stores (the real Outlook-written ones and generated
+//! ones): no findings; its progress, cancellation, scan log and command line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+use common::{TempDir, all_fixtures, fixture};
+use ostdoctor::store::check::{CheckError, Class, ScanLog, check_store};
+use ostdoctor::store::write::Target;
+use ostdoctor::store::write::synthetic::{GenOptions, generate};
+use ostdoctor::work::{CancelToken, Cancelled, Work};
+
+fn check(path: &Path) -> ScanLog {
+    check_store(path, &mut Work::quiet()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn generated(dir: &TempDir, target: Target, name: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    generate(
+        &path,
+        &GenOptions {
+            target,
+            folders: 14,
+            messages: 120,
+            seed: 42,
+            sync_log_lines: vec!["10:00:00 Synchronizing Mailbox 'Ana Souza'".into()],
+        },
+    )
+    .unwrap();
+    path
+}
+
+fn assert_clean(log: &ScanLog) {
+    let lines: Vec<String> = log.findings.iter().map(|f| f.location()).collect();
+    assert!(
+        log.findings.is_empty(),
+        "{}: {} findings\n{}",
+        log.file,
+        log.findings.len(),
+        log.to_text()
+    );
+    assert!(
+        !log.is_damaged() && log.problem_lines().is_empty(),
+        "{lines:?}"
+    );
+}
+
+#[test]
+fn the_real_outlook_stores_check_clean() {
+    // Every block's reference count matches the references to it once references held
+    // by blocks nothing uses any more are counted too: the real OST has 31 such blocks,
+    // left behind by Outlook, and their counts are consistent.
+    let expected = [
+        ("ansi-32bit.pst", "pst", "ansi", 5, 1, 26),
+        ("enron.pst", "pst", "unicode", 11, 71, 2274),
+        // 183 messages and 31 hidden items (views, rules) in the folders' hidden tables.
+        ("outlook-com-2013.ost", "ost", "unicode-4k", 57, 214, 1469),
+    ];
+    for (name, format, variant, folders, items, blocks) in expected {
+        let Some(path) = fixture(name) else { return };
+        let log = check(&path);
+        assert_clean(&log);
+        assert_eq!(log.format, Some(format), "{name}");
+        assert_eq!(log.variant, Some(variant), "{name}");
+        assert_eq!(log.examined.folders, folders, "{name}");
+        assert_eq!(log.examined.messages, items, "{name}");
+        assert_eq!(log.examined.blocks, blocks, "{name}");
+        assert!(log.examined.pages > 0 && log.examined.nodes > 0, "{name}");
+    }
+}
+
+#[test]
+fn generated_stores_check_clean_in_both_formats() {
+    let dir = TempDir::new("check-gen");
+    for (target, name, variant) in [
+        (Target::Pst, "gen.pst", "unicode"),
+        (Target::Ost4k, "gen.ost", "unicode-4k"),
+    ] {
+        let path = generated(&dir, target, name);
+        let log = check(&path);
+        assert_clean(&log);
+        assert_eq!(log.variant, Some(variant));
+        // 14 folders asked for, plus the root, the top of the mailbox, the search root and
+        // Sync Issues with its three subfolders; the synchronization log is an item too.
+        assert!(log.examined.folders >= 17, "{}", log.examined.folders);
+        assert_eq!(log.examined.messages, 121);
+    }
+}
+
+#[test]
+fn the_scan_log_is_the_same_every_time() {
+    let Some(path) = fixture("ansi-32bit.pst") else {
+        return;
+    };
+    let a = serde_json::to_string(&check(&path)).unwrap();
+    let b = serde_json::to_string(&check(&path)).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn progress_runs_through_the_passes_and_counts_bytes_for_blocks() {
+    let Some(path) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let seen = Arc::new(Mutex::new(Vec::<(String, u64, u64)>::new()));
+    let sink = seen.clone();
+    let mut work = Work::new(CancelToken::new(), move |s| {
+        sink.lock()
+            .unwrap()
+            .push((s.doing.to_string(), s.done, s.total));
+    });
+    check_store(&path, &mut work).unwrap();
+    drop(work);
+    let seen = seen.lock().unwrap();
+    let doing: Vec<&str> = seen.iter().map(|(d, _, _)| d.as_str()).collect();
+    for pass in [
+        "Checking the node index",
+        "Checking the block index",
+        "Checking blocks",
+        "Checking folders and items",
+    ] {
+        assert!(doing.contains(&pass), "{pass} missing from {doing:?}");
+    }
+    let len = std::fs::metadata(&path).unwrap().len();
+    let blocks: Vec<u64> = seen
+        .iter()
+        .filter(|(d, _, t)| d == "Checking blocks" && *t == len)
+        .map(|(_, done, _)| *done)
+        .collect();
+    assert!(blocks.len() > 10, "{} block steps", blocks.len());
+    assert!(blocks.windows(2).all(|w| w[0] <= w[1]), "file order");
+}
+
+#[test]
+fn a_cancelled_check_stops_at_once_with_cancelled() {
+    let Some(path) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    // Cancelled during the block pass: no step is reported after that.
+    let cancel = CancelToken::new();
+    let token = cancel.clone();
+    let after = Arc::new(Mutex::new(0usize));
+    let count = after.clone();
+    let mut work = Work::new(cancel, move |s| {
+        if token.is_cancelled() {
+            *count.lock().unwrap() += 1;
+        } else if s.doing == "Checking blocks" && s.done > 0 {
+            token.cancel();
+        }
+    });
+    let result = check_store(&path, &mut work);
+    drop(work);
+    assert!(
+        matches!(result, Err(CheckError::Cancelled(Cancelled))),
+        "{result:?}"
+    );
+    assert_eq!(*after.lock().unwrap(), 0, "steps reported after cancelling");
+
+    // Cancelled before it starts: nothing is read.
+    let cancel = CancelToken::new();
+    cancel.cancel();
+    let mut work = Work::new(cancel, |_| {});
+    assert!(matches!(
+        check_store(&path, &mut work),
+        Err(CheckError::Cancelled(_))
+    ));
+}
+
+#[test]
+fn a_file_that_is_not_a_store_cannot_be_checked_but_one_cut_inside_its_header_can() {
+    let dir = TempDir::new("check-open");
+    let text = dir.path().join("notes.ost");
+    std::fs::write(&text, "Dear helpdesk, my Outlook is broken.\n").unwrap();
+    let e = check_store(&text, &mut Work::quiet()).unwrap_err();
+    assert!(matches!(e, CheckError::Open(_)), "{e}");
+    assert!(e.to_string().contains("not an Outlook data file"), "{e}");
+    let e = check_store(&dir.path().join("absent.ost"), &mut Work::quiet()).unwrap_err();
+    assert!(matches!(e, CheckError::Open(_)), "{e}");
+
+    let Some(src) = fixture("enron.pst") else {
+        return;
+    };
+    let cut = dir.path().join("cut.pst");
+    std::fs::write(&cut, &std::fs::read(&src).unwrap()[..300]).unwrap();
+    let log = check(&cut);
+    assert!(log.is_damaged());
+    assert_eq!(log.findings.len(), 1);
+    assert_eq!(log.findings[0].class, Class::Truncated);
+    assert!(
+        log.findings[0].detail.contains("300 bytes"),
+        "{}",
+        log.findings[0].detail
+    );
+}
+
+fn ostdoctor(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
+        .args(args)
+        .output()
+        .expect("run ostdoctor")
+}
+
+#[test]
+fn the_command_exits_0_on_a_clean_store_and_1_on_a_damaged_one() {
+    for path in all_fixtures() {
+        let out = ostdoctor(&["check", path.to_str().unwrap()]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(text.contains("no problems found"), "{text}");
+        assert!(out.stderr.is_empty(), "no progress line off a terminal");
+    }
+    let Some(src) = fixture("ansi-32bit.pst") else {
+        return;
+    };
+    let dir = TempDir::new("check-cli");
+    let ndb = ostdoctor::store::ndb::Ndb::open(&src).unwrap();
+    let root = ndb.node(ostdoctor::store::ndb::Nid::ROOT_FOLDER).unwrap();
+    let block = ndb.find_block(root.bid_data).unwrap().unwrap();
+    let mut bytes = std::fs::read(&src).unwrap();
+    bytes[block.ib as usize + 2] ^= 0x20;
+    let damaged = dir.path().join("damaged.pst");
+    std::fs::write(&damaged, &bytes).unwrap();
+
+    let out = ostdoctor(&["check", damaged.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("the store is damaged"), "{text}");
+    assert!(text.contains("[block_crc] block"), "{text}");
+    assert!(
+        text.contains(&format!("at offset 0x{:X}", block.ib)),
+        "{text}"
+    );
+
+    let out = ostdoctor(&["check", damaged.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["format"], "pst");
+    assert_eq!(json["variant"], "ansi");
+    assert_eq!(json["tally"]["errors"], 1);
+    let finding = &json["findings"][0];
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["class"], "block_crc");
+    assert_eq!(finding["offset"], block.ib);
+    assert_eq!(finding["bid"], block.bid);
+    assert_eq!(finding["nid"], 0x122);
+    for key in ["structure", "item", "meaning", "detail"] {
+        assert!(finding.get(key).is_some(), "{key} missing: {finding}");
+    }
+
+    let out = ostdoctor(&["check", "/nonexistent/Outlook.ost"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Outlook.ost"), "{err}");
+}
