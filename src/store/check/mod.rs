@@ -21,6 +21,7 @@ mod index;
 mod items;
 pub mod log;
 mod orphans;
+mod owners;
 mod refs;
 mod required;
 mod scan;
@@ -70,6 +71,7 @@ pub fn check_store(path: &Path, work: &mut Work<'_>) -> Result<ScanLog, CheckErr
     if contents_readable {
         let tree = folders::walk(&mut scan)?;
         orphans::check(&mut scan, &tree)?;
+        owners::attach(&mut scan, &tree);
         required::check(&mut scan, &tree);
     }
     scan.begin(1, "Done")?;
