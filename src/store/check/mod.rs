@@ -6,8 +6,8 @@
 //! Passes, each in its own module: the header (`header`), the two indexes page by page
 //! (`index`), where blocks lie (`extents`), the allocation map (`amap`), every block and the
 //! references between them (`blocks`, `refs`), the folder tree and its items (`folders`,
-//! `items`), what the tree does not reach (`orphans`), and the objects every store needs
-//! (`required`).
+//! `items`), what the tree does not reach (`orphans`), the objects every store needs
+//! (`required`), and finally which folder or item each damaged block belongs to (`owners`).
 
 mod amap;
 mod blocks;
