@@ -1,7 +1,8 @@
 //! The corruption corpus: precise damage made to copies of the real stores and of
 //! generated ones, each checked under a time limit. Every case must finish, must not
 //! panic (neither the check nor the reader), and must be reported with the finding class
-//! that names that damage. Prints a table of classes against the cases that raised them.
+//! that names that damage. Prints a table: per finding class, the cases aimed at it that
+//! it caught, and all the cases that raised it (damage has consequences further on).
 //!
 //! `cargo test --test check_corpus -- --nocapture` shows the table.
 
@@ -569,6 +570,8 @@ fn every_kind_of_damage_is_reported_with_its_class() {
     ));
 
     let mut raised: BTreeMap<Class, usize> = BTreeMap::new();
+    // Per class the damage was made for: (cases caught, cases made).
+    let mut aimed: BTreeMap<Class, (usize, usize)> = BTreeMap::new();
     let mut failures = Vec::new();
     let mut total = 0;
     for (name, src) in &sources {
@@ -599,6 +602,9 @@ fn every_kind_of_damage_is_reported_with_its_class() {
                 Outcome::Panicked => (false, "PANIC".into()),
                 Outcome::TimedOut => (false, format!("TIMED OUT after {LIMIT:?}")),
             };
+            let tally = aimed.entry(expected).or_default();
+            tally.0 += caught as usize;
+            tally.1 += 1;
             println!(
                 "{name:<22} {case:<55} {} {}: {got}",
                 if caught { "caught" } else { "MISSED" },
@@ -612,11 +618,22 @@ fn every_kind_of_damage_is_reported_with_its_class() {
             }
         }
     }
-    println!("\n{:<20} {:>5}", "finding class", "cases");
-    for (class, n) in &raised {
-        println!("{:<20} {n:>5}", class.name());
+    println!(
+        "\n{:<20} {:>14} {:>14}",
+        "finding class", "caught/aimed", "raised in"
+    );
+    let classes: BTreeSet<Class> = raised.keys().chain(aimed.keys()).copied().collect();
+    for class in classes {
+        let (caught, made) = aimed.get(&class).copied().unwrap_or_default();
+        let aimed = if made > 0 {
+            format!("{caught}/{made}")
+        } else {
+            "-".into()
+        };
+        let raised = raised.get(&class).copied().unwrap_or_default();
+        println!("{:<20} {aimed:>14} {raised:>14}", class.name());
     }
-    println!("{:<20} {total:>5}", "cases in total");
+    println!("{:<20} {total:>14}", "cases in total");
     assert!(total >= 5 * 25, "only {total} cases applied");
     assert!(
         failures.is_empty(),

@@ -255,3 +255,54 @@ fn the_command_exits_0_on_a_clean_store_and_1_on_a_damaged_one() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("Outlook.ost"), "{err}");
 }
+
+#[test]
+fn a_damaged_body_block_names_the_item_it_belongs_to() {
+    let dir = TempDir::new("check-owner");
+    let path = generated(&dir, Target::Pst, "owner.pst");
+    let store = ostdoctor::store::Store::open(&path).unwrap();
+    // An item whose parts live in subnodes (its body or an attachment), and one such block.
+    let folders = store.folders().unwrap();
+    let (folder, item, block) = folders
+        .iter()
+        .flat_map(|f| {
+            let nids = store.message_nids(f.nid).unwrap();
+            nids.into_iter().map(move |m| (f, m))
+        })
+        .find_map(|(f, m)| {
+            let node = store.ndb().node(m).unwrap();
+            let sub = store.ndb().subnodes(node.bid_sub).ok()?;
+            let part = sub.iter().find(|s| s.bid_data != 0)?;
+            Some((
+                f.path.join("/"),
+                m,
+                store.ndb().find_block(part.bid_data).ok()??,
+            ))
+        })
+        .expect("an item with subnodes");
+    let subject = store
+        .message(item)
+        .unwrap()
+        .summary()
+        .unwrap()
+        .subject
+        .unwrap();
+    drop(store);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[block.ib as usize + 1] ^= 0x80;
+    std::fs::write(&path, &bytes).unwrap();
+
+    let log = check(&path);
+    let f = log
+        .findings
+        .iter()
+        .find(|f| f.bid == Some(block.bid))
+        .unwrap_or_else(|| panic!("{}", log.to_text()));
+    assert_eq!(f.class, Class::BlockCrc);
+    assert_eq!(f.nid, Some(item.0));
+    let named = f.item.as_deref().unwrap_or_default();
+    assert!(
+        named.starts_with(&folder) && named.contains(&subject),
+        "{named}"
+    );
+}

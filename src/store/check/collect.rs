@@ -65,6 +65,19 @@ impl Findings {
         self.list.push(f);
     }
 
+    /// Names the node (and the folder or item) a block's findings concern, where they do
+    /// not say yet.
+    pub fn attach(&mut self, bid: u64, nid: u32, item: Option<String>) {
+        for f in self.list.iter_mut().filter(|f| f.bid == Some(bid)) {
+            if f.nid.is_none() {
+                f.nid = Some(nid);
+            }
+            if f.item.is_none() {
+                f.item.clone_from(&item);
+            }
+        }
+    }
+
     /// The findings in the order they were made, then one note per class cut short.
     pub fn finish(mut self) -> Vec<Finding> {
         for (class, n) in std::mem::take(&mut self.unlisted) {

@@ -2,9 +2,10 @@
 //! recipient table, its attachment table and each attachment's properties. Bodies and
 //! attached files are not read here: their blocks were verified in the block pass.
 
+use super::classify;
 use super::finding::{Class, Finding};
 use super::scan::Scan;
-use crate::store::error::Result;
+use crate::store::error::{Error, Result};
 use crate::store::ltp::{Node, PropertyContext, TableContext};
 use crate::store::messaging::message::clean_subject;
 use crate::store::messaging::tags;
@@ -12,6 +13,25 @@ use crate::store::ndb::Nid;
 
 /// Problems listed per recipient or attachment table before the rest are left unsaid.
 const TABLE_LIMIT: usize = 20;
+
+/// The item being checked, as findings name it. Its parts (tables, attachments) have node
+/// ids of their own that mean nothing outside the item, so findings name the item's.
+struct Item {
+    nid: Nid,
+    label: String,
+}
+
+impl Item {
+    fn report(&self, scan: &mut Scan, e: &Error, part: Option<&str>) {
+        let mut f = classify::finding(e);
+        if let Some(part) = part {
+            f.detail = format!("{part}: {}", f.detail);
+        }
+        f.nid = Some(self.nid.0);
+        f.item = Some(self.label.clone());
+        scan.report(f);
+    }
+}
 
 pub fn check(scan: &mut Scan, nid: Nid, folder: &str) {
     let Some(entry) = scan.node(nid).copied() else {
@@ -27,52 +47,57 @@ pub fn check(scan: &mut Scan, nid: Nid, folder: &str) {
         return;
     };
     scan.examined.messages += 1;
+    let mut item = Item {
+        nid,
+        label: format!("{folder}: item {nid}"),
+    };
     let pc = match PropertyContext::open(Node::from_nbt(scan.ndb(), &entry)) {
         Ok(pc) => pc,
         Err(e) => {
-            scan.report_error(&e, Some(&format!("{folder}: item {nid}")));
+            item.report(scan, &e, None);
             return;
         }
     };
-    let label = match pc.text(tags::SUBJECT).ok().flatten() {
-        Some(subject) => format!("{folder}: \"{}\"", clean_subject(subject)),
-        None => format!("{folder}: item {nid}"),
-    };
-    for (id, e) in pc.verify() {
-        scan.report_property_error(id, &e, Some(&label));
+    if let Some(subject) = pc.text(tags::SUBJECT).ok().flatten() {
+        item.label = format!("{folder}: \"{}\"", clean_subject(subject));
     }
-    if let Err(e) = parts(scan, &pc, &label) {
-        scan.report_error(&e, Some(&label));
+    for (id, e) in pc.verify() {
+        item.report(scan, &e, Some(&format!("property 0x{id:04X}")));
+    }
+    if let Err(e) = parts(scan, &item, &pc) {
+        item.report(scan, &e, Some("its list of parts"));
     }
 }
 
 /// The item's recipients and attachments; an error that stops the reading of all of them
 /// (the subnode list itself) is returned, the rest are reported.
-fn parts(scan: &mut Scan, pc: &PropertyContext, label: &str) -> Result<()> {
+fn parts(scan: &mut Scan, item: &Item, pc: &PropertyContext) -> Result<()> {
     let node = pc.node();
     node.subnode_entries()?;
     if let Some(recipients) = node.find_subnode(Nid::RECIPIENT_TABLE)? {
+        let part = Some("recipient table");
         match TableContext::open(recipients) {
             Ok(t) => {
                 for e in t.verify(TABLE_LIMIT) {
-                    scan.report_error(&e, Some(label));
+                    item.report(scan, &e, part);
                 }
             }
-            Err(e) => scan.report_error(&e, Some(label)),
+            Err(e) => item.report(scan, &e, part),
         }
     }
     let Some(attachments) = node.find_subnode(Nid::ATTACHMENT_TABLE)? else {
         return Ok(());
     };
+    let part = Some("attachment table");
     let table = match TableContext::open(attachments) {
         Ok(t) => t,
         Err(e) => {
-            scan.report_error(&e, Some(label));
+            item.report(scan, &e, part);
             return Ok(());
         }
     };
     for e in table.verify(TABLE_LIMIT) {
-        scan.report_error(&e, Some(label));
+        item.report(scan, &e, part);
     }
     for row in 0..table.len() {
         let attachment = Nid(table.row_id(row));
@@ -83,18 +108,19 @@ fn parts(scan: &mut Scan, pc: &PropertyContext, label: &str) -> Result<()> {
                     "attachment table",
                     format!("the item lists attachment {attachment}, which is not among its parts"),
                 )
-                .nid(node.nid.0)
-                .item(label.to_string()),
+                .nid(item.nid.0)
+                .item(item.label.clone()),
             );
             continue;
         };
+        let part = format!("attachment {attachment}");
         match PropertyContext::open(sub) {
             Ok(apc) => {
                 for (id, e) in apc.verify() {
-                    scan.report_property_error(id, &e, Some(label));
+                    item.report(scan, &e, Some(&format!("{part}, property 0x{id:04X}")));
                 }
             }
-            Err(e) => scan.report_error(&e, Some(label)),
+            Err(e) => item.report(scan, &e, Some(&part)),
         }
     }
     Ok(())

@@ -6,8 +6,8 @@
 //! Passes, each in its own module: the header (`header`), the two indexes page by page
 //! (`index`), where blocks lie (`extents`), the allocation map (`amap`), every block and the
 //! references between them (`blocks`, `refs`), the folder tree and its items (`folders`,
-//! `items`), what the tree does not reach (`orphans`), and the objects every store needs
-//! (`required`).
+//! `items`), what the tree does not reach (`orphans`), the objects every store needs
+//! (`required`), and finally which folder or item each damaged block belongs to (`owners`).
 
 mod amap;
 mod blocks;
@@ -21,6 +21,7 @@ mod index;
 mod items;
 pub mod log;
 mod orphans;
+mod owners;
 mod refs;
 mod required;
 mod scan;
@@ -70,6 +71,7 @@ pub fn check_store(path: &Path, work: &mut Work<'_>) -> Result<ScanLog, CheckErr
     if contents_readable {
         let tree = folders::walk(&mut scan)?;
         orphans::check(&mut scan, &tree)?;
+        owners::attach(&mut scan, &tree);
         required::check(&mut scan, &tree);
     }
     scan.begin(1, "Done")?;

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::finding::{Class, Finding, Severity};
-use super::scan::Scan;
+use super::scan::{Scan, User};
 use crate::store::ndb::Nid;
 use crate::store::ndb::block::{
     DataTreeBlock, SubnodeBlock, parse_data_tree_block, parse_subnode_block,
@@ -140,6 +140,12 @@ impl Refs {
         };
         let state = &mut scan.block_state[i];
         state.uses = state.uses.saturating_add(1);
+        if state.user == User::None {
+            state.user = match from {
+                From::Node(nid) => User::Node(nid),
+                From::Block(block) | From::Subnode { block, .. } => User::Block(block),
+            };
+        }
         let internal = bid_is_internal(bid);
         let fits = match expect {
             Expect::Data => true,

@@ -23,6 +23,17 @@ pub struct BlockState {
     pub uses: u32,
     /// Its bytes could not be used: outside the file, or failing a check when read.
     pub bad: bool,
+    /// The first thing found referring to it, to name what a damaged block belongs to.
+    pub user: User,
+}
+
+/// Who refers to a block: a node directly, or another (internal) block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum User {
+    #[default]
+    None,
+    Node(Nid),
+    Block(u64),
 }
 
 /// The store is borrowed, not owned, so what is read from it can be held while findings
