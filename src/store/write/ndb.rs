@@ -305,13 +305,10 @@ impl NdbWriter {
         self.out.write_at(ib, &page)
     }
 
-    /// Builds one B-tree bottom-up from sorted leaf entries and returns its root (bid, ib).
-    fn write_btree(
-        &mut self,
-        ptype: u8,
-        leaf_size: usize,
-        leaves: Vec<(u64, Vec<u8>)>,
-    ) -> Result<(u64, u64)> {
+    /// Builds one B-tree bottom-up from sorted leaf entries, given back to back in one
+    /// buffer (each starting with its 8-byte key), and returns its root (bid, ib). One flat
+    /// buffer keeps millions of entries at their on-disk size.
+    fn write_btree(&mut self, ptype: u8, leaf_size: usize, leaves: Vec<u8>) -> Result<(u64, u64)> {
         let area = self.variant.btree_entries_size();
         let page_size = self.variant.page_size() as u64;
         let mut level = 0u8;
@@ -320,22 +317,22 @@ impl NdbWriter {
             let entry_size = if level == 0 { leaf_size } else { 24 };
             let cap = area / entry_size;
             let mut parents = Vec::new();
-            let groups: Vec<&[(u64, Vec<u8>)]> = if entries.is_empty() {
+            let mut roots = Vec::new();
+            let groups: Vec<&[u8]> = if entries.is_empty() {
                 vec![&[]]
             } else {
-                entries.chunks(cap).collect()
+                entries.chunks(cap * entry_size).collect()
             };
             for group in groups {
                 let mut page = Vec::with_capacity(page_size as usize);
-                for (_, e) in group {
-                    page.extend_from_slice(e);
-                }
+                page.extend_from_slice(group);
                 page.resize(area, 0);
+                let count = group.len() / entry_size;
                 if self.variant == Variant::Unicode4k {
-                    page.extend_from_slice(&(group.len() as u16).to_le_bytes());
+                    page.extend_from_slice(&(count as u16).to_le_bytes());
                     page.extend_from_slice(&(cap as u16).to_le_bytes());
                 } else {
-                    page.push(group.len() as u8);
+                    page.push(count as u8);
                     page.push(cap as u8);
                 }
                 page.push(entry_size as u8);
@@ -344,18 +341,17 @@ impl NdbWriter {
                 self.next_page_bid += 1;
                 let ib = self.alloc.alloc(page_size, page_size);
                 self.write_page(ib, bid, ptype, page, true)?;
-                let key = group.first().map_or(0, |(k, _)| *k);
-                let mut branch = Vec::with_capacity(24);
-                branch.extend_from_slice(&key.to_le_bytes());
-                branch.extend_from_slice(&bid.to_le_bytes());
-                branch.extend_from_slice(&ib.to_le_bytes());
-                parents.push((key, branch, bid, ib));
+                // A branch entry: the first key below it, the page's id and offset.
+                let key = group.get(..8).unwrap_or(&[0; 8]);
+                parents.extend_from_slice(key);
+                parents.extend_from_slice(&bid.to_le_bytes());
+                parents.extend_from_slice(&ib.to_le_bytes());
+                roots.push((bid, ib));
             }
-            if parents.len() == 1 {
-                let (_, _, bid, ib) = parents.remove(0);
-                return Ok((bid, ib));
+            if roots.len() == 1 {
+                return Ok(roots[0]);
             }
-            entries = parents.into_iter().map(|(k, b, _, _)| (k, b)).collect();
+            entries = parents;
             level += 1;
         }
     }
@@ -370,38 +366,32 @@ impl NdbWriter {
                 format!("node {} was written twice", w[0].nid),
             ));
         }
-        let nbt_leaves = nodes
-            .iter()
-            .map(|n| {
-                let mut e = Vec::with_capacity(32);
-                e.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
-                e.extend_from_slice(&n.bid_data.to_le_bytes());
-                e.extend_from_slice(&n.bid_sub.to_le_bytes());
-                e.extend_from_slice(&n.nid_parent.0.to_le_bytes());
-                e.extend_from_slice(&0u32.to_le_bytes());
-                (n.nid.0 as u64, e)
-            })
-            .collect();
+        let mut nbt_leaves = Vec::with_capacity(nodes.len() * 32);
+        for n in &nodes {
+            nbt_leaves.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
+            nbt_leaves.extend_from_slice(&n.bid_data.to_le_bytes());
+            nbt_leaves.extend_from_slice(&n.bid_sub.to_le_bytes());
+            nbt_leaves.extend_from_slice(&n.nid_parent.0.to_le_bytes());
+            nbt_leaves.extend_from_slice(&0u32.to_le_bytes());
+        }
+        drop(nodes);
         let nbt = self.write_btree(0x81, 32, nbt_leaves)?;
         let blocks = std::mem::take(&mut self.blocks);
-        let bbt_leaves = blocks
-            .iter()
-            .map(|b| {
-                let mut e = Vec::with_capacity(24);
-                e.extend_from_slice(&b.bid.to_le_bytes());
-                e.extend_from_slice(&b.ib.to_le_bytes());
-                e.extend_from_slice(&b.cb.to_le_bytes());
-                if self.variant == Variant::Unicode4k {
-                    e.extend_from_slice(&b.cb_inflated.to_le_bytes());
-                    e.extend_from_slice(&b.refs.to_le_bytes());
-                    e.extend_from_slice(&[0; 2]);
-                } else {
-                    e.extend_from_slice(&b.refs.to_le_bytes());
-                    e.extend_from_slice(&[0; 4]);
-                }
-                (b.bid, e)
-            })
-            .collect();
+        let mut bbt_leaves = Vec::with_capacity(blocks.len() * 24);
+        for b in &blocks {
+            bbt_leaves.extend_from_slice(&b.bid.to_le_bytes());
+            bbt_leaves.extend_from_slice(&b.ib.to_le_bytes());
+            bbt_leaves.extend_from_slice(&b.cb.to_le_bytes());
+            if self.variant == Variant::Unicode4k {
+                bbt_leaves.extend_from_slice(&b.cb_inflated.to_le_bytes());
+                bbt_leaves.extend_from_slice(&b.refs.to_le_bytes());
+                bbt_leaves.extend_from_slice(&[0; 2]);
+            } else {
+                bbt_leaves.extend_from_slice(&b.refs.to_le_bytes());
+                bbt_leaves.extend_from_slice(&[0; 4]);
+            }
+        }
+        drop(blocks);
         let bbt = self.write_btree(0x80, 24, bbt_leaves)?;
 
         let layout = *self.alloc.layout();
