@@ -178,12 +178,11 @@ impl NdbWriter {
             [] => Ok(0),
             [one] => self.write_block(one, false),
             _ => {
-                let total: usize = parts.iter().map(|p| p.len()).sum();
                 let mut bids = Vec::with_capacity(parts.len());
                 for p in parts {
-                    bids.push(self.write_block(p, false)?);
+                    bids.push((self.write_block(p, false)?, p.len() as u64));
                 }
-                self.write_xtree(&bids, total as u64)
+                self.write_xtree(&bids)
             }
         }
     }
@@ -204,10 +203,15 @@ impl NdbWriter {
         self.write_block(&b, true)
     }
 
-    fn write_xtree(&mut self, bids: &[u64], total: u64) -> Result<u64> {
+    /// A data tree over blocks given with their sizes. Sizes are summed rather than
+    /// assumed full: heaps and table rows split at their own boundaries, so blocks other
+    /// than the last may be short.
+    fn write_xtree(&mut self, blocks: &[(u64, u64)]) -> Result<u64> {
         let cap = self.xblock_capacity();
+        let total: u64 = blocks.iter().map(|b| b.1).sum();
+        let bids: Vec<u64> = blocks.iter().map(|b| b.0).collect();
         if bids.len() <= cap {
-            return self.xblock(1, bids, total);
+            return self.xblock(1, &bids, total);
         }
         if bids.len() > cap * cap {
             return Err(Error::out_of_range(
@@ -217,14 +221,12 @@ impl NdbWriter {
                 (cap * cap) as u64,
             ));
         }
-        // An XXBLOCK over XBLOCKs; every XBLOCK but the last is full of full blocks.
-        let full = self.variant.max_block_data() as u64;
+        // An XXBLOCK over XBLOCKs, each XBLOCK counting the bytes of its own blocks.
         let mut children = Vec::new();
-        let mut left = total;
-        for group in bids.chunks(cap) {
-            let size = (group.len() as u64 * full).min(left);
-            left -= size;
-            children.push(self.xblock(1, group, size)?);
+        for group in blocks.chunks(cap) {
+            let size = group.iter().map(|b| b.1).sum();
+            let ids: Vec<u64> = group.iter().map(|b| b.0).collect();
+            children.push(self.xblock(1, &ids, size)?);
         }
         self.xblock(2, &children, total)
     }
