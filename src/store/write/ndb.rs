@@ -307,55 +307,75 @@ impl NdbWriter {
         self.out.write_at(ib, &page)
     }
 
-    /// Builds one B-tree bottom-up from sorted leaf entries, given back to back in one
-    /// buffer (each starting with its 8-byte key), and returns its root (bid, ib). One flat
-    /// buffer keeps millions of entries at their on-disk size.
-    fn write_btree(&mut self, ptype: u8, leaf_size: usize, leaves: Vec<u8>) -> Result<(u64, u64)> {
+    /// Builds one B-tree bottom-up over `count` sorted leaf entries, each appended to a page
+    /// by `leaf` (starting with its 8-byte key), and returns its root (bid, ib). Leaves are
+    /// encoded straight into their pages, so millions of entries are never held twice.
+    fn write_btree(
+        &mut self,
+        ptype: u8,
+        leaf_size: usize,
+        count: usize,
+        leaf: &dyn Fn(usize, &mut Vec<u8>),
+    ) -> Result<(u64, u64)> {
+        let mut level = 0u8;
+        let mut branches = self.write_btree_level(ptype, level, leaf_size, count, leaf)?;
+        // A branch entry: the first key below it, the page's id and offset (24 bytes).
+        while branches.len() > 24 {
+            level += 1;
+            let below = branches;
+            branches = self.write_btree_level(ptype, level, 24, below.len() / 24, &|i, page| {
+                page.extend_from_slice(&below[i * 24..i * 24 + 24])
+            })?;
+        }
+        let word = |at: usize| u64::from_le_bytes(branches[at..at + 8].try_into().expect("8"));
+        Ok((word(8), word(16)))
+    }
+
+    /// Writes one level of pages and returns the branch entries that point at them.
+    fn write_btree_level(
+        &mut self,
+        ptype: u8,
+        level: u8,
+        entry_size: usize,
+        count: usize,
+        entry: &dyn Fn(usize, &mut Vec<u8>),
+    ) -> Result<Vec<u8>> {
         let area = self.variant.btree_entries_size();
         let page_size = self.variant.page_size() as u64;
-        let mut level = 0u8;
-        let mut entries = leaves;
-        loop {
-            let entry_size = if level == 0 { leaf_size } else { 24 };
-            let cap = area / entry_size;
-            let mut parents = Vec::new();
-            let mut roots = Vec::new();
-            let groups: Vec<&[u8]> = if entries.is_empty() {
-                vec![&[]]
+        let cap = area / entry_size;
+        let mut branches = Vec::new();
+        // An empty tree is still one empty leaf page.
+        let starts: Vec<usize> = if count == 0 {
+            vec![0]
+        } else {
+            (0..count).step_by(cap).collect()
+        };
+        for start in starts {
+            let n = cap.min(count - start);
+            let mut page = Vec::with_capacity(page_size as usize);
+            for i in start..start + n {
+                entry(i, &mut page);
+            }
+            let key: [u8; 8] = page.get(..8).map_or([0; 8], |k| k.try_into().expect("8"));
+            page.resize(area, 0);
+            if self.variant == Variant::Unicode4k {
+                page.extend_from_slice(&(n as u16).to_le_bytes());
+                page.extend_from_slice(&(cap as u16).to_le_bytes());
             } else {
-                entries.chunks(cap * entry_size).collect()
-            };
-            for group in groups {
-                let mut page = Vec::with_capacity(page_size as usize);
-                page.extend_from_slice(group);
-                page.resize(area, 0);
-                let count = group.len() / entry_size;
-                if self.variant == Variant::Unicode4k {
-                    page.extend_from_slice(&(count as u16).to_le_bytes());
-                    page.extend_from_slice(&(cap as u16).to_le_bytes());
-                } else {
-                    page.push(count as u8);
-                    page.push(cap as u8);
-                }
-                page.push(entry_size as u8);
-                page.push(level);
-                let bid = self.next_page_bid;
-                self.next_page_bid += 1;
-                let ib = self.alloc.alloc(page_size, page_size);
-                self.write_page(ib, bid, ptype, page, true)?;
-                // A branch entry: the first key below it, the page's id and offset.
-                let key = group.get(..8).unwrap_or(&[0; 8]);
-                parents.extend_from_slice(key);
-                parents.extend_from_slice(&bid.to_le_bytes());
-                parents.extend_from_slice(&ib.to_le_bytes());
-                roots.push((bid, ib));
+                page.push(n as u8);
+                page.push(cap as u8);
             }
-            if roots.len() == 1 {
-                return Ok(roots[0]);
-            }
-            entries = parents;
-            level += 1;
+            page.push(entry_size as u8);
+            page.push(level);
+            let bid = self.next_page_bid;
+            self.next_page_bid += 1;
+            let ib = self.alloc.alloc(page_size, page_size);
+            self.write_page(ib, bid, ptype, page, true)?;
+            branches.extend_from_slice(&key);
+            branches.extend_from_slice(&bid.to_le_bytes());
+            branches.extend_from_slice(&ib.to_le_bytes());
         }
+        Ok(branches)
     }
 
     /// Writes the B-trees, maps and header, then moves the file into place.
@@ -368,33 +388,32 @@ impl NdbWriter {
                 format!("node {} was written twice", w[0].nid),
             ));
         }
-        let mut nbt_leaves = Vec::with_capacity(nodes.len() * 32);
-        for n in &nodes {
-            nbt_leaves.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
-            nbt_leaves.extend_from_slice(&n.bid_data.to_le_bytes());
-            nbt_leaves.extend_from_slice(&n.bid_sub.to_le_bytes());
-            nbt_leaves.extend_from_slice(&n.nid_parent.0.to_le_bytes());
-            nbt_leaves.extend_from_slice(&0u32.to_le_bytes());
-        }
+        let nbt = self.write_btree(0x81, 32, nodes.len(), &|i, page| {
+            let n = &nodes[i];
+            page.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
+            page.extend_from_slice(&n.bid_data.to_le_bytes());
+            page.extend_from_slice(&n.bid_sub.to_le_bytes());
+            page.extend_from_slice(&n.nid_parent.0.to_le_bytes());
+            page.extend_from_slice(&0u32.to_le_bytes());
+        })?;
         drop(nodes);
-        let nbt = self.write_btree(0x81, 32, nbt_leaves)?;
         let blocks = std::mem::take(&mut self.blocks);
-        let mut bbt_leaves = Vec::with_capacity(blocks.len() * 24);
-        for b in &blocks {
-            bbt_leaves.extend_from_slice(&b.bid.to_le_bytes());
-            bbt_leaves.extend_from_slice(&b.ib.to_le_bytes());
-            bbt_leaves.extend_from_slice(&b.cb.to_le_bytes());
-            if self.variant == Variant::Unicode4k {
-                bbt_leaves.extend_from_slice(&b.cb_inflated.to_le_bytes());
-                bbt_leaves.extend_from_slice(&b.refs.to_le_bytes());
-                bbt_leaves.extend_from_slice(&[0; 2]);
+        let four_k = self.variant == Variant::Unicode4k;
+        let bbt = self.write_btree(0x80, 24, blocks.len(), &|i, page| {
+            let b = &blocks[i];
+            page.extend_from_slice(&b.bid.to_le_bytes());
+            page.extend_from_slice(&b.ib.to_le_bytes());
+            page.extend_from_slice(&b.cb.to_le_bytes());
+            if four_k {
+                page.extend_from_slice(&b.cb_inflated.to_le_bytes());
+                page.extend_from_slice(&b.refs.to_le_bytes());
+                page.extend_from_slice(&[0; 2]);
             } else {
-                bbt_leaves.extend_from_slice(&b.refs.to_le_bytes());
-                bbt_leaves.extend_from_slice(&[0; 4]);
+                page.extend_from_slice(&b.refs.to_le_bytes());
+                page.extend_from_slice(&[0; 4]);
             }
-        }
+        })?;
         drop(blocks);
-        let bbt = self.write_btree(0x80, 24, bbt_leaves)?;
 
         let layout = *self.alloc.layout();
         let eof = self.alloc.end().max(layout.first_amap + 2 * layout.page);
