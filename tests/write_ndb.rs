@@ -211,3 +211,23 @@ fn an_existing_file_is_never_overwritten() {
     assert_eq!(std::fs::read(&late).unwrap(), b"theirs");
     assert_eq!(std::fs::read(&path).unwrap(), b"precious");
 }
+
+#[test]
+fn a_data_tree_of_more_than_one_xblock_of_short_blocks_sums_their_real_sizes() {
+    // Table rows and heaps split at their own boundaries, so blocks are not full; past
+    // 1,021 of them the tree needs an XXBLOCK whose XBLOCKs count what they really hold.
+    let dir = TempDir::new("wxxshort");
+    let path = dir.path().join("rows.pst");
+    let mut w = NdbWriter::create(&path, Target::Pst, CryptMethod::None).unwrap();
+    let whole = data(7, 1100 * 8000 + 123);
+    let parts: Vec<&[u8]> = whole.chunks(8000).collect();
+    let bid = w.write_data_blocks(&parts).unwrap();
+    let nid = w.new_nid(0x04);
+    w.add_node(nid, bid, 0, Nid(0x122));
+    w.finish().unwrap();
+    let ndb = Ndb::open(&path).unwrap();
+    let node = ndb.node(nid).unwrap();
+    assert_eq!(ndb.data(node.bid_data).unwrap(), whole);
+    let info = pffinfo(&path);
+    assert!(info.contains("Personal Storage Tables (PST)"), "{info}");
+}

@@ -66,20 +66,7 @@ pub enum Command {
         json: bool,
     },
     /// Write a deterministic synthetic store.
-    Gen {
-        dest: PathBuf,
-        #[arg(long, default_value = "pst", value_parser = ["pst", "ost"])]
-        format: String,
-        #[arg(long, default_value_t = 10)]
-        folders: usize,
-        #[arg(long, default_value_t = 100)]
-        messages: usize,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// A line for a Synchronization Log message in Sync Issues. May be given more than once.
-        #[arg(long = "sync-log", value_name = "LINE")]
-        sync_log: Vec<String>,
-    },
+    Gen(generate::GenArgs),
     /// List the synchronization logs in a store and explain each error they report.
     Logs(logs::LogsArgs),
     /// Put each folder's "Server folder contains" beside "Offline folder contains", read
@@ -136,22 +123,7 @@ pub fn run(cli: Cli) -> ExitCode {
             json,
             &mut std::io::stdout().lock(),
         ),
-        Some(Command::Gen {
-            dest,
-            format,
-            folders,
-            messages,
-            seed,
-            sync_log,
-        }) => generate::run(
-            &dest,
-            &format,
-            folders,
-            messages,
-            seed,
-            sync_log,
-            &mut std::io::stdout().lock(),
-        ),
+        Some(Command::Gen(args)) => generate::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Logs(args)) => logs::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),

@@ -15,8 +15,10 @@ const MAX_ALLOCS_PER_BLOCK: usize = 2047;
 pub struct HeapBuilder {
     client_sig: u8,
     block_size: usize,
-    /// Allocations per block.
-    blocks: Vec<Vec<Vec<u8>>>,
+    /// Per block, its allocations back to back and where each one ends; one buffer per
+    /// block rather than one per allocation, since a large folder's contents table makes
+    /// hundreds of thousands of small allocations.
+    blocks: Vec<BlockAllocs>,
     user_root: Hid,
 }
 
@@ -30,10 +32,16 @@ fn header_size(block: usize) -> usize {
     }
 }
 
+#[derive(Default)]
+struct BlockAllocs {
+    data: Vec<u8>,
+    ends: Vec<usize>,
+}
+
 /// Bytes a block takes once one more allocation of `extra` bytes (possibly empty) is added.
-fn used(block: usize, allocs: &[Vec<u8>], extra: usize) -> usize {
-    let data: usize = allocs.iter().map(|a| a.len()).sum::<usize>() + extra;
-    let n = allocs.len() + 1;
+fn used(block: usize, allocs: &BlockAllocs, extra: usize) -> usize {
+    let data = allocs.data.len() + extra;
+    let n = allocs.ends.len() + 1;
     // Page map: two counts and one offset more than allocations, 2-byte aligned.
     header_size(block) + data.next_multiple_of(2) + 4 + 2 * (n + 1)
 }
@@ -43,7 +51,7 @@ impl HeapBuilder {
         HeapBuilder {
             client_sig,
             block_size,
-            blocks: vec![Vec::new()],
+            blocks: vec![BlockAllocs::default()],
             user_root: Hid(0),
         }
     }
@@ -59,9 +67,9 @@ impl HeapBuilder {
         }
         let last = self.blocks.len() - 1;
         let fits = used(last, &self.blocks[last], bytes.len()) <= self.block_size
-            && self.blocks[last].len() < MAX_ALLOCS_PER_BLOCK;
+            && self.blocks[last].ends.len() < MAX_ALLOCS_PER_BLOCK;
         if !fits {
-            self.blocks.push(Vec::new());
+            self.blocks.push(BlockAllocs::default());
         }
         let block = self.blocks.len() - 1;
         if block > 0xFFFF {
@@ -72,8 +80,10 @@ impl HeapBuilder {
                 0xFFFF,
             ));
         }
-        self.blocks[block].push(bytes);
-        let index = self.blocks[block].len();
+        let b = &mut self.blocks[block];
+        b.data.extend_from_slice(&bytes);
+        b.ends.push(b.data.len());
+        let index = b.ends.len();
         Ok(Hid(((block as u32) << 16) | ((index as u32) << 5)))
     }
 
@@ -90,16 +100,14 @@ impl HeapBuilder {
             let h = header_size(i);
             let mut b = vec![0u8; h];
             let mut offsets = vec![h as u16];
-            for a in allocs {
-                b.extend_from_slice(a);
-                offsets.push(b.len() as u16);
-            }
+            b.extend_from_slice(&allocs.data);
+            offsets.extend(allocs.ends.iter().map(|&end| (h + end) as u16));
             if b.len() % 2 == 1 {
                 b.push(0);
             }
             let map = b.len() as u16;
             b[0..2].copy_from_slice(&map.to_le_bytes());
-            b.extend_from_slice(&(allocs.len() as u16).to_le_bytes());
+            b.extend_from_slice(&(allocs.ends.len() as u16).to_le_bytes());
             b.extend_from_slice(&0u16.to_le_bytes());
             for o in offsets {
                 b.extend_from_slice(&o.to_le_bytes());

@@ -170,9 +170,34 @@ pub const ROW_ID: u32 = 0x67F2_0003;
 pub const ROW_VER: u32 = 0x67F3_0003;
 
 /// A table: its columns (tags) and rows of optional cell values, each row with its id.
+///
+/// Rows are kept encoded back to back in one buffer rather than as vectors of cells: a
+/// folder with a million messages holds a million rows until the store is finished, and
+/// per-cell allocations would cost several times the bytes of the values themselves.
 pub struct TcBuilder {
     tags: Vec<u32>,
-    rows: Vec<(u32, Vec<Option<Vec<u8>>>)>,
+    /// Per row: its id and where its cells start in `cells`.
+    rows: Vec<(u32, usize)>,
+    /// Each cell as a 4-byte length (`ABSENT` when it has no value) and its bytes.
+    cells: Vec<u8>,
+}
+
+const ABSENT: u32 = u32::MAX;
+
+/// The cells of one row, read back from the buffer `TcBuilder::row` filled.
+fn decode_cells(buf: &[u8], mut at: usize, count: usize) -> Vec<Option<&[u8]>> {
+    let mut cells = Vec::with_capacity(count);
+    for _ in 0..count {
+        let len = u32::from_le_bytes(buf[at..at + 4].try_into().expect("four bytes"));
+        at += 4;
+        if len == ABSENT {
+            cells.push(None);
+        } else {
+            cells.push(Some(&buf[at..at + len as usize]));
+            at += len as usize;
+        }
+    }
+    cells
 }
 
 impl TcBuilder {
@@ -181,6 +206,7 @@ impl TcBuilder {
         TcBuilder {
             tags: tags.to_vec(),
             rows: Vec::new(),
+            cells: Vec::new(),
         }
     }
 
@@ -199,7 +225,22 @@ impl TcBuilder {
     /// Adds a row; `cells` follow `tags`.
     pub fn row(&mut self, row_id: u32, cells: Vec<Option<Vec<u8>>>) {
         debug_assert_eq!(cells.len(), self.tags.len());
-        self.rows.push((row_id, cells));
+        self.rows.push((row_id, self.cells.len()));
+        for cell in cells.iter().take(self.tags.len()) {
+            match cell {
+                // Cell values are table cells (strings, binaries), far below 4 GiB.
+                Some(v) => {
+                    self.cells
+                        .extend_from_slice(&(v.len() as u32).to_le_bytes());
+                    self.cells.extend_from_slice(v);
+                }
+                None => self.cells.extend_from_slice(&ABSENT.to_le_bytes()),
+            }
+        }
+        // A short row reads as absent cells rather than running into the next one.
+        for _ in cells.len()..self.tags.len() {
+            self.cells.extend_from_slice(&ABSENT.to_le_bytes());
+        }
     }
 
     pub fn write(self, w: &mut NdbWriter, mut subs: Subnodes) -> Result<NodeOut> {
@@ -233,7 +274,8 @@ impl TcBuilder {
         let mut index = Vec::with_capacity(self.rows.len());
         let mut sorted = self.rows;
         sorted.sort_by_key(|r| r.0);
-        for (i, (row_id, cells)) in sorted.iter().enumerate() {
+        for (i, &(row_id, start)) in sorted.iter().enumerate() {
+            let cells = decode_cells(&self.cells, start, self.tags.len());
             let mut row = vec![0u8; row_size];
             row[0..4].copy_from_slice(&row_id.to_le_bytes());
             row[end_1b] |= 0xC0;
@@ -247,7 +289,7 @@ impl TcBuilder {
                         .to_le_bytes()
                         .to_vec()
                 } else {
-                    let mut b = value.clone();
+                    let mut b = value.to_vec();
                     b.resize(size, 0);
                     b
                 };

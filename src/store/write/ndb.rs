@@ -178,12 +178,11 @@ impl NdbWriter {
             [] => Ok(0),
             [one] => self.write_block(one, false),
             _ => {
-                let total: usize = parts.iter().map(|p| p.len()).sum();
                 let mut bids = Vec::with_capacity(parts.len());
                 for p in parts {
-                    bids.push(self.write_block(p, false)?);
+                    bids.push((self.write_block(p, false)?, p.len() as u64));
                 }
-                self.write_xtree(&bids, total as u64)
+                self.write_xtree(&bids)
             }
         }
     }
@@ -204,10 +203,15 @@ impl NdbWriter {
         self.write_block(&b, true)
     }
 
-    fn write_xtree(&mut self, bids: &[u64], total: u64) -> Result<u64> {
+    /// A data tree over blocks given with their sizes. Sizes are summed rather than
+    /// assumed full: heaps and table rows split at their own boundaries, so blocks other
+    /// than the last may be short.
+    fn write_xtree(&mut self, blocks: &[(u64, u64)]) -> Result<u64> {
         let cap = self.xblock_capacity();
+        let total: u64 = blocks.iter().map(|b| b.1).sum();
+        let bids: Vec<u64> = blocks.iter().map(|b| b.0).collect();
         if bids.len() <= cap {
-            return self.xblock(1, bids, total);
+            return self.xblock(1, &bids, total);
         }
         if bids.len() > cap * cap {
             return Err(Error::out_of_range(
@@ -217,14 +221,12 @@ impl NdbWriter {
                 (cap * cap) as u64,
             ));
         }
-        // An XXBLOCK over XBLOCKs; every XBLOCK but the last is full of full blocks.
-        let full = self.variant.max_block_data() as u64;
+        // An XXBLOCK over XBLOCKs, each XBLOCK counting the bytes of its own blocks.
         let mut children = Vec::new();
-        let mut left = total;
-        for group in bids.chunks(cap) {
-            let size = (group.len() as u64 * full).min(left);
-            left -= size;
-            children.push(self.xblock(1, group, size)?);
+        for group in blocks.chunks(cap) {
+            let size = group.iter().map(|b| b.1).sum();
+            let ids: Vec<u64> = group.iter().map(|b| b.0).collect();
+            children.push(self.xblock(1, &ids, size)?);
         }
         self.xblock(2, &children, total)
     }
@@ -305,59 +307,75 @@ impl NdbWriter {
         self.out.write_at(ib, &page)
     }
 
-    /// Builds one B-tree bottom-up from sorted leaf entries and returns its root (bid, ib).
+    /// Builds one B-tree bottom-up over `count` sorted leaf entries, each appended to a page
+    /// by `leaf` (starting with its 8-byte key), and returns its root (bid, ib). Leaves are
+    /// encoded straight into their pages, so millions of entries are never held twice.
     fn write_btree(
         &mut self,
         ptype: u8,
         leaf_size: usize,
-        leaves: Vec<(u64, Vec<u8>)>,
+        count: usize,
+        leaf: &dyn Fn(usize, &mut Vec<u8>),
     ) -> Result<(u64, u64)> {
+        let mut level = 0u8;
+        let mut branches = self.write_btree_level(ptype, level, leaf_size, count, leaf)?;
+        // A branch entry: the first key below it, the page's id and offset (24 bytes).
+        while branches.len() > 24 {
+            level += 1;
+            let below = branches;
+            branches = self.write_btree_level(ptype, level, 24, below.len() / 24, &|i, page| {
+                page.extend_from_slice(&below[i * 24..i * 24 + 24])
+            })?;
+        }
+        let word = |at: usize| u64::from_le_bytes(branches[at..at + 8].try_into().expect("8"));
+        Ok((word(8), word(16)))
+    }
+
+    /// Writes one level of pages and returns the branch entries that point at them.
+    fn write_btree_level(
+        &mut self,
+        ptype: u8,
+        level: u8,
+        entry_size: usize,
+        count: usize,
+        entry: &dyn Fn(usize, &mut Vec<u8>),
+    ) -> Result<Vec<u8>> {
         let area = self.variant.btree_entries_size();
         let page_size = self.variant.page_size() as u64;
-        let mut level = 0u8;
-        let mut entries = leaves;
-        loop {
-            let entry_size = if level == 0 { leaf_size } else { 24 };
-            let cap = area / entry_size;
-            let mut parents = Vec::new();
-            let groups: Vec<&[(u64, Vec<u8>)]> = if entries.is_empty() {
-                vec![&[]]
+        let cap = area / entry_size;
+        let mut branches = Vec::new();
+        // An empty tree is still one empty leaf page.
+        let starts: Vec<usize> = if count == 0 {
+            vec![0]
+        } else {
+            (0..count).step_by(cap).collect()
+        };
+        for start in starts {
+            let n = cap.min(count - start);
+            let mut page = Vec::with_capacity(page_size as usize);
+            for i in start..start + n {
+                entry(i, &mut page);
+            }
+            let key: [u8; 8] = page.get(..8).map_or([0; 8], |k| k.try_into().expect("8"));
+            page.resize(area, 0);
+            if self.variant == Variant::Unicode4k {
+                page.extend_from_slice(&(n as u16).to_le_bytes());
+                page.extend_from_slice(&(cap as u16).to_le_bytes());
             } else {
-                entries.chunks(cap).collect()
-            };
-            for group in groups {
-                let mut page = Vec::with_capacity(page_size as usize);
-                for (_, e) in group {
-                    page.extend_from_slice(e);
-                }
-                page.resize(area, 0);
-                if self.variant == Variant::Unicode4k {
-                    page.extend_from_slice(&(group.len() as u16).to_le_bytes());
-                    page.extend_from_slice(&(cap as u16).to_le_bytes());
-                } else {
-                    page.push(group.len() as u8);
-                    page.push(cap as u8);
-                }
-                page.push(entry_size as u8);
-                page.push(level);
-                let bid = self.next_page_bid;
-                self.next_page_bid += 1;
-                let ib = self.alloc.alloc(page_size, page_size);
-                self.write_page(ib, bid, ptype, page, true)?;
-                let key = group.first().map_or(0, |(k, _)| *k);
-                let mut branch = Vec::with_capacity(24);
-                branch.extend_from_slice(&key.to_le_bytes());
-                branch.extend_from_slice(&bid.to_le_bytes());
-                branch.extend_from_slice(&ib.to_le_bytes());
-                parents.push((key, branch, bid, ib));
+                page.push(n as u8);
+                page.push(cap as u8);
             }
-            if parents.len() == 1 {
-                let (_, _, bid, ib) = parents.remove(0);
-                return Ok((bid, ib));
-            }
-            entries = parents.into_iter().map(|(k, b, _, _)| (k, b)).collect();
-            level += 1;
+            page.push(entry_size as u8);
+            page.push(level);
+            let bid = self.next_page_bid;
+            self.next_page_bid += 1;
+            let ib = self.alloc.alloc(page_size, page_size);
+            self.write_page(ib, bid, ptype, page, true)?;
+            branches.extend_from_slice(&key);
+            branches.extend_from_slice(&bid.to_le_bytes());
+            branches.extend_from_slice(&ib.to_le_bytes());
         }
+        Ok(branches)
     }
 
     /// Writes the B-trees, maps and header, then moves the file into place.
@@ -370,39 +388,32 @@ impl NdbWriter {
                 format!("node {} was written twice", w[0].nid),
             ));
         }
-        let nbt_leaves = nodes
-            .iter()
-            .map(|n| {
-                let mut e = Vec::with_capacity(32);
-                e.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
-                e.extend_from_slice(&n.bid_data.to_le_bytes());
-                e.extend_from_slice(&n.bid_sub.to_le_bytes());
-                e.extend_from_slice(&n.nid_parent.0.to_le_bytes());
-                e.extend_from_slice(&0u32.to_le_bytes());
-                (n.nid.0 as u64, e)
-            })
-            .collect();
-        let nbt = self.write_btree(0x81, 32, nbt_leaves)?;
+        let nbt = self.write_btree(0x81, 32, nodes.len(), &|i, page| {
+            let n = &nodes[i];
+            page.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
+            page.extend_from_slice(&n.bid_data.to_le_bytes());
+            page.extend_from_slice(&n.bid_sub.to_le_bytes());
+            page.extend_from_slice(&n.nid_parent.0.to_le_bytes());
+            page.extend_from_slice(&0u32.to_le_bytes());
+        })?;
+        drop(nodes);
         let blocks = std::mem::take(&mut self.blocks);
-        let bbt_leaves = blocks
-            .iter()
-            .map(|b| {
-                let mut e = Vec::with_capacity(24);
-                e.extend_from_slice(&b.bid.to_le_bytes());
-                e.extend_from_slice(&b.ib.to_le_bytes());
-                e.extend_from_slice(&b.cb.to_le_bytes());
-                if self.variant == Variant::Unicode4k {
-                    e.extend_from_slice(&b.cb_inflated.to_le_bytes());
-                    e.extend_from_slice(&b.refs.to_le_bytes());
-                    e.extend_from_slice(&[0; 2]);
-                } else {
-                    e.extend_from_slice(&b.refs.to_le_bytes());
-                    e.extend_from_slice(&[0; 4]);
-                }
-                (b.bid, e)
-            })
-            .collect();
-        let bbt = self.write_btree(0x80, 24, bbt_leaves)?;
+        let four_k = self.variant == Variant::Unicode4k;
+        let bbt = self.write_btree(0x80, 24, blocks.len(), &|i, page| {
+            let b = &blocks[i];
+            page.extend_from_slice(&b.bid.to_le_bytes());
+            page.extend_from_slice(&b.ib.to_le_bytes());
+            page.extend_from_slice(&b.cb.to_le_bytes());
+            if four_k {
+                page.extend_from_slice(&b.cb_inflated.to_le_bytes());
+                page.extend_from_slice(&b.refs.to_le_bytes());
+                page.extend_from_slice(&[0; 2]);
+            } else {
+                page.extend_from_slice(&b.refs.to_le_bytes());
+                page.extend_from_slice(&[0; 4]);
+            }
+        })?;
+        drop(blocks);
 
         let layout = *self.alloc.layout();
         let eof = self.alloc.end().max(layout.first_amap + 2 * layout.page);

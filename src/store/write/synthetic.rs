@@ -20,6 +20,9 @@ pub struct GenOptions {
     pub messages: usize,
     pub seed: u64,
     pub sync_log_lines: Vec<String>,
+    /// When set, every attachment is this many KiB (for large benchmark stores); otherwise
+    /// attachments are 200 bytes to 20 KB.
+    pub attachment_kb: Option<usize>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -117,6 +120,16 @@ fn body(r: &mut Rng, name: &str) -> String {
     s
 }
 
+/// `size` pseudo-random bytes, eight per draw so that gigabytes of attachments stay quick.
+fn attachment_bytes(r: &mut Rng, size: usize) -> Vec<u8> {
+    let mut data = Vec::with_capacity(size.next_multiple_of(8));
+    while data.len() < size {
+        data.extend_from_slice(&r.next().to_le_bytes());
+    }
+    data.truncate(size);
+    data
+}
+
 /// Writes a synthetic store at `dest`.
 pub fn generate(dest: &Path, o: &GenOptions) -> Result<GenSummary> {
     if o.folders == 0 && o.messages > 0 {
@@ -177,8 +190,13 @@ pub fn generate(dest: &Path, o: &GenOptions) -> Result<GenSummary> {
             1000 + r.below(9000)
         );
         let attachments = if r.below(5) == 0 {
-            let size = 200 + r.below(20_000);
-            let data: Vec<u8> = (0..size).map(|k| (k as u64 ^ r.next()) as u8).collect();
+            let data = match o.attachment_kb {
+                Some(kb) => attachment_bytes(&mut r, kb * 1024),
+                None => {
+                    let size = 200 + r.below(20_000);
+                    (0..size).map(|k| (k as u64 ^ r.next()) as u8).collect()
+                }
+            };
             vec![NewAttachment {
                 file_name: format!("document-{i}.pdf"),
                 mime_type: Some("application/pdf".into()),
