@@ -546,6 +546,7 @@ fn generated(dir: &TempDir, target: Target, name: &str) -> PathBuf {
             messages: 60,
             seed: 5,
             sync_log_lines: vec!["10:00:00 Done".into()],
+            attachment_kb: None,
         },
     )
     .unwrap();

@@ -27,6 +27,7 @@ fn generated(dir: &TempDir, target: Target, name: &str) -> PathBuf {
             messages: 120,
             seed: 42,
             sync_log_lines: vec!["10:00:00 Synchronizing Mailbox 'Ana Souza'".into()],
+            attachment_kb: None,
         },
     )
     .unwrap();
