@@ -28,6 +28,28 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Runs a walk that must succeed and returns what it printed.
+fn walk_ok(script: &str, store: &Path, data: &Path, extra: &[&str]) -> String {
+    let out = wizard(script, store, data, extra);
+    let text = stdout(&out);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text
+}
+
+/// The JSON session report the walk wrote into `dir`.
+fn report_in(dir: &Path) -> Value {
+    let json = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .expect("a JSON report");
+    serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap()
+}
+
 #[test]
 fn the_real_sync_log_leads_to_the_public_folder_page_and_a_report() {
     let Some(store) = fixture("outlook-com-2013.ost") else {
@@ -35,17 +57,11 @@ fn the_real_sync_log_leads_to_the_public_folder_page_and_a_report() {
     };
     let dir = TempDir::new("cli-wizard-logs");
     let reports = dir.path().join("reports");
-    let out = wizard(
+    let text = walk_ok(
         r#"(flow: "main", answers: ["error_message", "no"])"#,
         &store,
         dir.path(),
         &["--report", reports.to_str().unwrap()],
-    );
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     assert!(
         text.contains("sync_log.messages = public_folder_server"),
@@ -57,18 +73,18 @@ fn the_real_sync_log_leads_to_the_public_folder_page_and_a_report() {
         "{text}"
     );
 
-    let json = std::fs::read_dir(&reports)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "json"))
-        .expect("a JSON report");
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let report = report_in(&reports);
     assert_eq!(report["outcome"], "healthy");
     assert_eq!(report["facts"]["store.kind"], "ost");
     assert_eq!(report["facts"]["store.item_count"], 183);
     let logs = &report["findings"]["sync_logs"]["report"]["logs"];
     assert_eq!(logs.as_array().map(Vec::len), Some(1));
-    let html = std::fs::read_to_string(json.with_extension("html")).unwrap();
+    let html = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "html"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .expect("an HTML report");
     assert!(html.contains("<td>sync_log.messages</td><td>public_folder_server</td>"));
     assert!(html.contains("None: nothing on the computer or the server was changed."));
 }
@@ -85,17 +101,11 @@ fn a_confirmed_rebuild_renames_a_copy_to_old_and_undo_puts_it_back() {
     // A .old from an earlier rebuild is never overwritten.
     std::fs::write(dir.path().join("Outlook.ost.old"), b"an earlier rebuild").unwrap();
 
-    let out = wizard(
+    let text = walk_ok(
         r#"(flow: "rebuild", answers: ["all_on_server", "solved"], confirm: [true])"#,
         &store,
         dir.path(),
         &[],
-    );
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("outcome: fixed at rebuild/rebuilt"), "{text}");
     let old = dir.path().join("Outlook.ost.1.old");
@@ -138,17 +148,11 @@ fn a_rebuild_that_did_not_help_is_undone_in_the_same_walk() {
     let store = dir.path().join("Outlook.ost");
     std::fs::copy(&real, &store).unwrap();
     let original = std::fs::read(&store).unwrap();
-    let out = wizard(
+    let text = walk_ok(
         r#"(flow: "rebuild", answers: ["all_on_server", "not_solved", "undo"], confirm: [true, true])"#,
         &store,
         dir.path(),
         &[],
-    );
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     assert!(
         text.contains("outcome: unresolved at rebuild/restored"),
@@ -163,9 +167,7 @@ fn a_file_that_is_not_a_store_is_named_as_such() {
     let dir = TempDir::new("cli-wizard-not-store");
     let notes = dir.path().join("notes.ost");
     std::fs::write(&notes, "Dear diary, today Outlook said my file was broken.").unwrap();
-    let out = wizard(r#"(answers: ["wrong_file"])"#, &notes, dir.path(), &[]);
-    let text = stdout(&out);
-    assert!(out.status.success(), "{text}");
+    let text = walk_ok(r#"(answers: ["wrong_file"])"#, &notes, dir.path(), &[]);
     assert!(text.contains("store.is_outlook_file = no"), "{text}");
     assert!(text.contains("[main/not_a_data_file]"), "{text}");
     assert!(
@@ -201,17 +203,11 @@ fn a_damaged_store_shows_its_problems_before_the_rebuild() {
     bytes[5_000_000] ^= 0xFF;
     std::fs::write(&store, &bytes).unwrap();
     let reports = dir.path().join("reports");
-    let out = wizard(
+    let text = walk_ok(
         r#"(flow: "rebuild", answers: ["all_on_server"], confirm: [false])"#,
         &store,
         dir.path(),
         &["--report", reports.to_str().unwrap()],
-    );
-    let text = stdout(&out);
-    assert!(
-        out.status.success(),
-        "{text}\n{}",
-        String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("store.damaged = yes"), "{text}");
     assert!(text.contains("[rebuild/damage]"), "{text}");
@@ -221,12 +217,7 @@ fn a_damaged_store_shows_its_problems_before_the_rebuild() {
         "{text}"
     );
     // The report carries the scan log: the damaged block, where it is.
-    let json = std::fs::read_dir(&reports)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "json"))
-        .unwrap();
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let report = report_in(&reports);
     let finding = &report["findings"]["scan"]["findings"][0];
     assert_eq!(finding["class"], "block_crc");
     assert_eq!(finding["offset"], 0x4C3600);
