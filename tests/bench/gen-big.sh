@@ -37,7 +37,7 @@ store=$work/big.pst
 /usr/bin/time -v -o "$work/time.txt" "$bin" gen "$store" --format pst \
     --folders "$folders" --messages "$messages" --attachment-kb "$attachment_kb" >"$work/gen.txt"
 cat "$work/gen.txt"
-wall=$(sed -n 's/.*Elapsed (wall clock) time[^:]*: //p' "$work/time.txt")
+wall=$(sed -n 's/.*Elapsed (wall clock) time.*): //p' "$work/time.txt")
 rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
 size=$(stat -c %s "$store")
 
