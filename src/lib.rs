@@ -8,6 +8,7 @@ pub mod diagnose;
 pub mod doctor;
 pub mod export;
 pub mod fix;
+pub mod ron_source;
 pub mod server;
 pub mod store;
 pub mod time;

@@ -1,11 +1,9 @@
 //! Reads wizard files, parses them and checks them, reporting every problem with its
 //! file, line and column.
 
-use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use ron::extensions::Extensions;
 use thiserror::Error;
 
 use super::language::Language;
@@ -13,6 +11,7 @@ use super::locate::{Position, SourceMap};
 use super::schema::Flow;
 use super::set::{NamedFlow, WizardSet};
 use super::validate;
+use crate::ron_source::{self, Located, LocatedErrors};
 
 /// What is wrong, without where.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -64,58 +63,15 @@ pub enum Problem {
 }
 
 /// One problem in one file.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error("{}:{}:{}: {problem}", file.display(), line, column)]
-pub struct LoadError {
-    pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub problem: Problem,
-}
+pub type LoadError = Located<Problem>;
 
 /// Every problem found, ordered by file and position.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LoadErrors(pub Vec<LoadError>);
-
-impl fmt::Display for LoadErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for LoadErrors {}
-
-impl LoadError {
-    fn at(file: &Path, position: Position, problem: Problem) -> Self {
-        LoadError {
-            file: file.to_owned(),
-            line: position.line,
-            column: position.column,
-            problem,
-        }
-    }
-}
-
-fn ron_options() -> ron::Options {
-    // `on_error: "page"` rather than `on_error: Some("page")`.
-    ron::Options::default().with_default_extension(Extensions::IMPLICIT_SOME)
-}
+pub type LoadErrors = LocatedErrors<Problem>;
 
 /// Parses one file's text; RON's own errors carry their position.
 fn parse(file: &Path, source: &str) -> Result<Flow, LoadError> {
-    ron_options().from_str(source).map_err(|e| {
-        let start = Position {
-            line: e.span.start.line,
-            column: e.span.start.col,
-        };
-        LoadError::at(file, start, Problem::Syntax(e.code.to_string()))
-    })
+    ron_source::parse(source)
+        .map_err(|(at, message)| LoadError::at(file, at, Problem::Syntax(message)))
 }
 
 /// Files in the wizard folder that are not flows: the knowledge base lives beside the
@@ -133,7 +89,7 @@ pub fn is_flow_file(path: &Path) -> bool {
 /// Loads and checks every flow file (`*.ron` but `NOT_FLOWS`) in `dir`.
 pub fn load_dir(dir: &Path) -> Result<WizardSet, LoadErrors> {
     let io = |e: std::io::Error| {
-        LoadErrors(vec![LoadError::at(
+        LocatedErrors(vec![LoadError::at(
             dir,
             Position::START,
             Problem::Io(e.to_string()),
@@ -158,10 +114,10 @@ pub fn load_dir(dir: &Path) -> Result<WizardSet, LoadErrors> {
         }
     }
     if !errors.is_empty() {
-        return Err(LoadErrors(errors));
+        return Err(LocatedErrors(errors));
     }
     if sources.is_empty() {
-        return Err(LoadErrors(vec![LoadError::at(
+        return Err(LocatedErrors(vec![LoadError::at(
             dir,
             Position::START,
             Problem::NoFiles,
@@ -210,7 +166,7 @@ pub fn load_sources(sources: Vec<(PathBuf, String)>) -> Result<WizardSet, LoadEr
         }
     }
     errors.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
-    Err(LoadErrors(errors))
+    Err(LocatedErrors(errors))
 }
 
 /// The flows shipped inside the program (the files of `wizards/`), checked.

@@ -2,43 +2,19 @@
 //! and column, as the wizard loader does for flows.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use ron::extensions::Extensions;
 use serde::Deserialize;
-use thiserror::Error;
 
 use super::locate::{Position, SourceMap};
 use super::{Entry, Knowledge, Text, Unknown};
+use crate::ron_source::{self, Located, LocatedErrors};
 
 /// One problem in the knowledge file.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-#[error("{}:{}:{}: {problem}", file.display(), line, column)]
-pub struct KnowledgeError {
-    pub file: PathBuf,
-    pub line: usize,
-    pub column: usize,
-    pub problem: String,
-}
+pub type KnowledgeError = Located<String>;
 
 /// Every problem found, in file order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KnowledgeErrors(pub Vec<KnowledgeError>);
-
-impl fmt::Display for KnowledgeErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for KnowledgeErrors {}
+pub type KnowledgeErrors = LocatedErrors<String>;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -49,26 +25,13 @@ struct File {
 }
 
 fn error(file: &Path, at: Position, problem: impl Into<String>) -> KnowledgeError {
-    KnowledgeError {
-        file: file.to_owned(),
-        line: at.line,
-        column: at.column,
-        problem: problem.into(),
-    }
+    Located::at(file, at, problem.into())
 }
 
 /// Parses and checks a knowledge file's text; `file` names it in errors.
 pub fn load_str(file: &Path, source: &str) -> Result<Knowledge, KnowledgeErrors> {
-    let parsed: File = ron::Options::default()
-        .with_default_extension(Extensions::IMPLICIT_SOME)
-        .from_str(source)
-        .map_err(|e| {
-            let at = Position {
-                line: e.span.start.line,
-                column: e.span.start.col,
-            };
-            KnowledgeErrors(vec![error(file, at, e.code.to_string())])
-        })?;
+    let parsed: File = ron_source::parse(source)
+        .map_err(|(at, message)| LocatedErrors(vec![error(file, at, message)]))?;
     let map = SourceMap::new(source);
     let mut errors = Vec::new();
     let mut fix_at = Vec::new();
@@ -186,7 +149,7 @@ pub fn load_str(file: &Path, source: &str) -> Result<Knowledge, KnowledgeErrors>
 
     if !errors.is_empty() {
         errors.sort_by_key(|e| (e.line, e.column));
-        return Err(KnowledgeErrors(errors));
+        return Err(LocatedErrors(errors));
     }
     Ok(Knowledge {
         file: file.to_owned(),
@@ -241,7 +204,7 @@ impl Knowledge {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(KnowledgeErrors(errors))
+            Err(LocatedErrors(errors))
         }
     }
 }

@@ -15,6 +15,7 @@ pub use load::{KnowledgeError, KnowledgeErrors, load_str};
 pub use locate::Position;
 
 use super::sync_log::{ErrorGroup, KnownMessage, Section, SyncLogReport};
+use crate::ron_source::LocatedErrors;
 
 /// The knowledge file shipped inside the program.
 const BUILTIN: &str = include_str!("../../../wizards/knowledge.ron");
@@ -244,12 +245,11 @@ pub fn load_builtin() -> Result<Knowledge, KnowledgeErrors> {
 /// Reads and checks a knowledge file from disk.
 pub fn load_file(path: &Path) -> Result<Knowledge, KnowledgeErrors> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        KnowledgeErrors(vec![KnowledgeError {
-            file: path.to_owned(),
-            line: 1,
-            column: 1,
-            problem: format!("cannot read: {e}"),
-        }])
+        LocatedErrors(vec![KnowledgeError::at(
+            path,
+            Position::START,
+            format!("cannot read: {e}"),
+        )])
     })?;
     load_str(path, &text)
 }
