@@ -5,11 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use ostdoctor::diagnose::{ItemScope, Options, compare, gather};
+use ostdoctor::diagnose::{ItemScope, Options};
 use ostdoctor::server::Timestamp;
-use ostdoctor::store::Store;
 
-use super::report::{Output, print};
+use super::measure::compare_and_print;
 use super::server_args::ServerArgs;
 
 /// An average month, for a sync window given in months as Outlook's setting is.
@@ -39,14 +38,10 @@ pub struct CompareArgs {
 }
 
 pub fn run(args: &CompareArgs, out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
-    let store = Store::open(&args.store)?;
-    let mut connected = args.server.connect()?;
-    let kind = connected.kind();
     let scope = match &args.folder {
         Some(path) => ItemScope::Folder(path.clone()),
         None => ItemScope::All,
     };
-    let (store_side, server_side) = gather(&store, connected.server(), kind, &scope)?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -56,13 +51,5 @@ pub fn run(args: &CompareArgs, out: &mut dyn Write) -> Result<(), Box<dyn std::e
             .sync_window
             .map(|months| Timestamp(now - i64::from(months) * MONTH_SECONDS)),
     };
-    let report = compare(&store_side, &server_side, &options);
-    let output = Output::new(
-        &args.store,
-        connected.describe(),
-        connected.listing(),
-        &report,
-    );
-    print(&output, args.json, out)?;
-    Ok(())
+    compare_and_print(&args.store, &args.server, &scope, &options, args.json, out)
 }

@@ -8,6 +8,7 @@ mod fix;
 mod generate;
 mod info;
 mod logs;
+mod measure;
 mod password;
 mod report;
 mod server_args;

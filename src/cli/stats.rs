@@ -5,10 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
-use ostdoctor::diagnose::{ItemScope, Options, compare, gather};
-use ostdoctor::store::Store;
+use ostdoctor::diagnose::{ItemScope, Options};
 
-use super::report::{Output, print};
+use super::measure::compare_and_print;
 use super::server_args::ServerArgs;
 
 #[derive(Args, Debug)]
@@ -23,18 +22,12 @@ pub struct StatsArgs {
 }
 
 pub fn run(args: &StatsArgs, out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
-    // The store first: a wrong path should not cost a sign-in.
-    let store = Store::open(&args.store)?;
-    let mut connected = args.server.connect()?;
-    let kind = connected.kind();
-    let (store_side, server_side) = gather(&store, connected.server(), kind, &ItemScope::None)?;
-    let report = compare(&store_side, &server_side, &Options::default());
-    let output = Output::new(
+    compare_and_print(
         &args.store,
-        connected.describe(),
-        connected.listing(),
-        &report,
-    );
-    print(&output, args.json, out)?;
-    Ok(())
+        &args.server,
+        &ItemScope::None,
+        &Options::default(),
+        args.json,
+        out,
+    )
 }
