@@ -9,6 +9,7 @@
 //! Shared by several integration-test crates, each of which uses only part of it.
 #![allow(dead_code)]
 
+pub mod agree;
 mod mime;
 
 use std::collections::{HashMap, HashSet};
