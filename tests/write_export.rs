@@ -9,6 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::{TempDir, fixture};
+use oracle::agree::{self, Tool};
 use ostdoctor::store::Store;
 
 fn ostdoctor(args: &[&str]) -> std::process::Output {
@@ -58,6 +59,19 @@ fn content(path: &Path) -> Content {
     out
 }
 
+/// Our reader's items of each folder below the mailbox's top, by path relative to the top.
+fn items_below_top(path: &Path) -> BTreeMap<Vec<String>, Vec<agree::OurItem>> {
+    let store = Store::open(path).unwrap();
+    let folders = store.folders().unwrap();
+    let root = store.ipm_subtree(&folders).unwrap().expect("a mailbox top");
+    let top = &folders.iter().find(|f| f.nid == root).unwrap().path;
+    agree::our_items(path)
+        .into_iter()
+        .filter(|(p, _)| p.len() > top.len() && p[..top.len()] == top[..])
+        .map(|(p, items)| (p[top.len()..].to_vec(), items))
+        .collect()
+}
+
 fn sha(path: &Path) -> String {
     let out = Command::new("sha256sum").arg(path).output().unwrap();
     String::from_utf8(out.stdout)
@@ -103,8 +117,16 @@ fn exports_of_every_real_fixture_hold_the_same_items_and_leave_the_source_untouc
         assert_eq!(summary["items"], items, "{name}");
         assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{name}");
 
-        // libpff and libpst see the same folders and subjects in the copy.
+        // libpff and libpst see the same folders, subjects, bodies and attached files in the
+        // copy as our reader sees in the source.
+        let source_items = items_below_top(&src);
         let top = ["Top of Personal Folders".to_string()];
+        let source_files: usize = source_items.values().flatten().map(|i| i.files.len()).sum();
+        let source_mail = source_items
+            .values()
+            .flatten()
+            .filter(|i| i.message_class.as_deref() == Some("IPM.Note"))
+            .count();
         for (oracle_name, folders) in [
             ("pffexport", oracle::pffexport(&dest)),
             (
@@ -113,6 +135,7 @@ fn exports_of_every_real_fixture_hold_the_same_items_and_leave_the_source_untouc
             ),
         ] {
             let folders = folders.unwrap_or_else(|e| panic!("{oracle_name}: {e}"));
+            let mut compared = agree::Compared::default();
             for (path, items) in &expected {
                 let full: Vec<String> = top
                     .iter()
@@ -139,6 +162,30 @@ fn exports_of_every_real_fixture_hold_the_same_items_and_leave_the_source_untouc
                 got.sort();
                 want.sort();
                 assert_eq!(got, want, "{oracle_name}: {name} {path:?}");
+                let tool = if oracle_name == "pffexport" {
+                    Tool::Pffexport
+                } else {
+                    Tool::Readpst
+                };
+                let ours = source_items.get(path).map_or(&[][..], |v| v.as_slice());
+                compared +=
+                    agree::assert_items_agree(tool, &format!("{name} {path:?}"), ours, &f.items);
+            }
+            eprintln!(
+                "{oracle_name} on the export of {name}: {compared:?} of {items} items, {source_files} files"
+            );
+            // Both tools show the bodies of mail (the ANSI fixture holds one appointment).
+            if source_mail > 0 {
+                assert!(
+                    compared.bodies > 0,
+                    "{oracle_name} {name}: no body compared"
+                );
+            }
+            if source_files > 0 {
+                assert!(
+                    compared.files > 0,
+                    "{oracle_name} {name}: no attached file compared"
+                );
             }
         }
     }

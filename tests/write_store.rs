@@ -1,6 +1,7 @@
 //! Whole stores written by the writer, read by our reader and by independent readers
 //! (libpff's pffexport and pypff, libpst's readpst): folders, counts, subjects, senders,
-//! bodies and attachment bytes must agree with what was written.
+//! bodies and attachment bytes must agree with what was written, in small stores and in one
+//! large enough for multi-level B-trees and attachments in XBLOCK data trees.
 
 mod common;
 mod oracle;
@@ -8,9 +9,13 @@ mod oracle;
 use std::path::Path;
 
 use common::TempDir;
+use oracle::agree::Tool;
 use ostdoctor::store::Store;
 use ostdoctor::store::filetime::from_unix_seconds;
-use ostdoctor::store::ndb::CryptMethod;
+use ostdoctor::store::ndb::btree::bid_is_internal;
+use ostdoctor::store::ndb::page::{BTreePage, PageType};
+use ostdoctor::store::ndb::{CryptMethod, Ndb};
+use ostdoctor::store::write::synthetic::{self, GenOptions};
 use ostdoctor::store::write::{
     NewAttachment, NewMessage, NewRecipient, StoreWriter, Target, messaging,
 };
@@ -28,10 +33,27 @@ fn message(i: usize) -> NewMessage {
         modification_time: Some(t),
         flags: if i.is_multiple_of(3) { 0 } else { 1 },
         internet_message_id: Some(format!("<msg{i}@example.com>")),
-        body_text: Some(format!(
-            "Hello,\r\nthis is message {i}.\r\n{}",
-            "Lorem ipsum dolor sit amet. ".repeat(i % 400)
-        )),
+        // Text, text + HTML, text + RTF, HTML alone and RTF alone, in turn.
+        body_text: (i % 5 < 3).then(|| {
+            format!(
+                "Hello,\r\nthis is message {i}.\r\n{}",
+                "Lorem ipsum dolor sit amet. ".repeat(i % 400)
+            )
+        }),
+        body_html: (i % 5 == 1 || i % 5 == 3).then(|| {
+            format!(
+                "<html><body>\r\n<p>Message {i} – revisão</p>\r\n{}</body></html>",
+                "<p>Lorem ipsum dolor sit amet.</p>\r\n".repeat(i * 7 % 300)
+            )
+            .into_bytes()
+        }),
+        body_rtf_compressed: (i % 5 == 2 || i % 5 == 4).then(|| {
+            let rtf = format!(
+                "{{\\rtf1\\ansi\\ansicpg1252\\deff0{{\\fonttbl{{\\f0 Arial;}}}}\\f0 Message {i} \\'e9t\\'e9\\par\r\n{}}}",
+                "Lorem ipsum dolor sit amet.\\par\r\n".repeat(i * 5 % 200)
+            );
+            compressed_rtf::compress_rtf(&rtf).unwrap()
+        }),
         recipients: vec![
             NewRecipient {
                 display_name: "Ana Souza".into(),
@@ -47,13 +69,32 @@ fn message(i: usize) -> NewMessage {
             },
         ],
         attachments: if i.is_multiple_of(4) {
-            vec![NewAttachment {
+            let report = NewAttachment {
                 file_name: format!("report-{i}.bin"),
                 mime_type: Some("application/octet-stream".into()),
                 data: (0..(i * 1013 % 30_000))
                     .map(|k| (k * 31 + i) as u8)
                     .collect(),
-            }]
+            };
+            let mut files = vec![report.clone()];
+            if i.is_multiple_of(8) {
+                // A name twice, a name the tools spell differently, an empty file.
+                files.push(NewAttachment {
+                    data: report.data.iter().rev().copied().collect(),
+                    ..report
+                });
+                files.push(NewAttachment {
+                    file_name: format!("notes: {i} (résumé) & ~draft.txt"),
+                    mime_type: Some("text/plain".into()),
+                    data: format!("Notes for {i}\r\nsecond line\n").into_bytes(),
+                });
+                files.push(NewAttachment {
+                    file_name: "empty.dat".into(),
+                    mime_type: None,
+                    data: Vec::new(),
+                });
+            }
+            files
         } else {
             Vec::new()
         },
@@ -188,6 +229,7 @@ fn libpff_and_libpst_read_what_we_wrote() {
             "out.ost"
         });
         let expected = write_sample(&path, target, crypt);
+        let ours = oracle::agree::our_items(&path);
         let mut oracles = vec![
             (
                 "pffexport",
@@ -230,6 +272,16 @@ fn libpff_and_libpst_read_what_we_wrote() {
                 got.sort();
                 want.sort();
                 assert_eq!(got, want, "{name} {target:?} {crypt:?} {p:?}");
+                let tool = match name {
+                    "pffexport" => Some(Tool::Pffexport),
+                    "readpst" => Some(Tool::Readpst),
+                    _ => None,
+                };
+                if let Some(tool) = tool {
+                    let (_, our_items) = ours.iter().find(|(q, _)| q == p).unwrap();
+                    let at = format!("{target:?} {crypt:?} {p:?}");
+                    oracle::agree::assert_items_agree(tool, &at, our_items, &f.items);
+                }
                 if name != "readpst" {
                     for item in &f.items {
                         assert!(
@@ -243,4 +295,105 @@ fn libpff_and_libpst_read_what_we_wrote() {
             }
         }
     }
+}
+
+/// Several hundred messages with attachments of up to 20 KB: the node and block B-trees
+/// get more than one level and the larger attachments are XBLOCK data trees.
+#[test]
+fn libpff_and_libpst_read_a_large_generated_store() {
+    let dir = TempDir::new("wstore-large");
+    let path = dir.path().join("large.pst");
+    let options = GenOptions {
+        target: Target::Pst,
+        folders: 15,
+        messages: 700,
+        seed: 2024,
+        sync_log_lines: vec!["Synchronizer Version 16.0.4266".into()],
+        attachment_kb: None,
+    };
+    let summary = synthetic::generate(&path, &options).unwrap();
+    assert!(summary.attachments > 100, "{summary:?}");
+
+    // The shape this test is about, so that it cannot quietly shrink.
+    let ndb = Ndb::open(&path).unwrap();
+    let (mut nodes, mut blocks, mut trees) = (0, 0, 0);
+    ndb.walk_nodes(|_| {
+        nodes += 1;
+        Ok(())
+    })
+    .unwrap();
+    let mut internal = Vec::new();
+    ndb.walk_blocks(|b| {
+        blocks += 1;
+        if bid_is_internal(b.bid) {
+            internal.push(b.bid);
+        }
+        Ok(())
+    })
+    .unwrap();
+    for bid in internal {
+        // [MS-PST] 2.2.2.8.3.2: an XBLOCK starts with btype 0x01, cLevel 0x01.
+        trees += usize::from(ndb.block(bid).unwrap().starts_with(&[0x01, 0x01]));
+    }
+    let level = |root, ptype| {
+        BTreePage::read(ndb.file(), ndb.variant(), root, ptype)
+            .unwrap()
+            .level
+    };
+    let nbt_levels = 1 + level(ndb.header().nbt_root, PageType::Nbt);
+    let bbt_levels = 1 + level(ndb.header().bbt_root, PageType::Bbt);
+    assert!(
+        nbt_levels >= 2 && bbt_levels >= 2,
+        "{nodes} nodes in {nbt_levels} levels, {blocks} blocks in {bbt_levels} levels"
+    );
+    assert!(trees > 50, "only {trees} XBLOCKs");
+    eprintln!(
+        "{nodes} nodes in {nbt_levels} levels, {blocks} blocks in {bbt_levels} levels, {trees} XBLOCKs"
+    );
+
+    let ours = oracle::agree::our_items(&path);
+    let total: usize = ours.iter().map(|(_, items)| items.len()).sum();
+    assert_eq!(total, 701, "700 messages and the synchronization log");
+    let big = ours
+        .iter()
+        .flat_map(|(_, items)| items)
+        .flat_map(|i| &i.files)
+        .filter(|(_, data)| data.len() > 8176)
+        .count();
+    assert!(big > 50, "only {big} attachments need a data tree");
+
+    let pff = oracle::pffexport(&path).unwrap_or_else(|e| panic!("pffexport: {e}"));
+    let dirs = oracle::pffexport_paths(&ours.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>());
+    assert_eq!(pff.len(), ours.len(), "pffexport: folders");
+    for (dir, (p, items)) in dirs.iter().zip(&ours) {
+        let f = pff
+            .iter()
+            .find(|f| &f.path == dir)
+            .unwrap_or_else(|| panic!("pffexport: {p:?} missing"));
+        oracle::agree::assert_items_agree(Tool::Pffexport, &format!("{p:?}"), items, &f.items);
+    }
+
+    let top = "Top of Personal Folders";
+    let pst = oracle::readpst(&path).unwrap_or_else(|e| panic!("readpst: {e}"));
+    let pst = oracle::prefixed(&pst, &[top]);
+    let mut seen = 0;
+    for (p, items) in ours
+        .iter()
+        .filter(|(p, _)| p.first().is_some_and(|t| t == top))
+    {
+        match pst.iter().find(|f| &f.path == p) {
+            Some(f) => {
+                oracle::agree::assert_items_agree(
+                    Tool::Readpst,
+                    &format!("{p:?}"),
+                    items,
+                    &f.items,
+                );
+                seen += f.items.len();
+            }
+            // readpst leaves out folders with nothing in them.
+            None => assert!(items.is_empty(), "readpst: {p:?} missing"),
+        }
+    }
+    assert_eq!(seen, total, "readpst: items");
 }

@@ -9,6 +9,9 @@
 //! Shared by several integration-test crates, each of which uses only part of it.
 #![allow(dead_code)]
 
+pub mod agree;
+mod mime;
+
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::ErrorKind;
@@ -33,6 +36,56 @@ pub struct OracleItem {
     pub sender_name: Option<String>,
     /// The oracle's own word for the item's kind; see each oracle.
     pub kind: String,
+    /// The bodies the oracle shows, in the order it writes them; which ones and how bent
+    /// is documented per oracle (pypff fills none).
+    pub bodies: Vec<OracleBody>,
+    /// The attached files the oracle writes, as it names them; see each oracle (pypff
+    /// fills none).
+    pub attachments: Vec<OracleAttachment>,
+}
+
+/// A message body as an oracle writes it out.
+#[derive(Clone, PartialEq, Eq)]
+pub enum OracleBody {
+    Text(String),
+    /// HTML as bytes: the tools copy them without re-encoding, whatever charset they claim.
+    Html(Vec<u8>),
+    /// Decompressed RTF.
+    Rtf(Vec<u8>),
+}
+
+impl std::fmt::Debug for OracleBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OracleBody::Text(t) => write!(f, "Text({t:?})"),
+            OracleBody::Html(h) => write!(f, "Html({:?})", String::from_utf8_lossy(h)),
+            OracleBody::Rtf(r) => write!(f, "Rtf({:?})", String::from_utf8_lossy(r)),
+        }
+    }
+}
+
+/// An attached file as an oracle writes it: the name it gives the file (see each oracle for
+/// how that relates to the attachment's file name) and the bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OracleAttachment {
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+impl std::fmt::Debug for OracleAttachment {
+    // Attachments run to megabytes: a failing assertion shows their size and a digest.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sum = self
+            .data
+            .iter()
+            .fold(0u32, |h, &b| h.rotate_left(5) ^ u32::from(b));
+        write!(
+            f,
+            "{:?} ({} bytes, digest {sum:08x})",
+            self.name,
+            self.data.len()
+        )
+    }
 }
 
 /// Where the real Outlook-written fixtures live (read-only, outside the repository).
@@ -113,6 +166,20 @@ pub fn prefixed(folders: &[OracleFolder], prefix: &[&str]) -> Vec<OracleFolder> 
 /// A value with a line break goes on over the following lines up to the next "Label:\t"
 /// line; a value that starts with a tab or holds an empty line cannot be read back exactly.
 /// ANSI stores are decoded as windows-1252 (pffexport's default).
+///
+/// `bodies`: at most one file per item, the first the item has of `Message.txt` (the plain
+/// text, written as UTF-8 byte for byte: CRLF kept, no newline added, an empty body an empty
+/// file), `Message.html` (PR_HTML's bytes unchanged) and `Message.rtf` (the decompressed RTF
+/// with a NUL after it, which is dropped here). Appointments get no body file at all (their
+/// text is not in `Appointment.txt` either); meeting items get theirs.
+///
+/// `attachments`: the files of the item's `Attachments` directory, `N_name` with N the
+/// 1-based attachment-table position zero-padded to the width of the count, returned in that
+/// order and named without `N_`. `name` is the long file name, else the short one, with the
+/// characters replaced that folder names have replaced; see [`pffexport_attachment_name`].
+/// Empty files are written. Meeting requests and responses get no attachments (not on the
+/// Outlook-written OST's meetings either). An attachment written as a directory (an embedded
+/// item; none on the fixtures) is an `Err` until someone learns its layout.
 pub fn pffexport(store: &Path) -> Result<Vec<OracleFolder>, String> {
     let tmp = TempDir::new("pffexport")?;
     let base = tmp.path().join("out");
@@ -259,6 +326,8 @@ fn read_pffexport_item(dir: &Path, kind: &str) -> Result<OracleItem, String> {
         subject: None,
         sender_name: None,
         kind: kind.to_string(),
+        bodies: read_pffexport_bodies(dir)?,
+        attachments: read_pffexport_attachments(dir)?,
     };
     for file in ["OutlookHeaders.txt".to_string(), format!("{kind}.txt")] {
         let file = dir.join(file);
@@ -271,6 +340,87 @@ fn read_pffexport_item(dir: &Path, kind: &str) -> Result<OracleItem, String> {
         }
     }
     Ok(item)
+}
+
+/// `Message.txt` (UTF-8), `Message.html` or `Message.rtf` (a trailing NUL dropped), as found.
+fn read_pffexport_bodies(dir: &Path) -> Result<Vec<OracleBody>, String> {
+    let mut bodies = Vec::new();
+    for (file, wrap) in [
+        (
+            "Message.txt",
+            text_body as fn(Vec<u8>) -> Result<OracleBody, Vec<u8>>,
+        ),
+        ("Message.html", |b| Ok(OracleBody::Html(b))),
+        ("Message.rtf", |mut b| {
+            if b.last() == Some(&0) {
+                b.pop();
+            }
+            Ok(OracleBody::Rtf(b))
+        }),
+    ] {
+        let path = dir.join(file);
+        if !path.is_file() {
+            continue;
+        }
+        let bytes = fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        bodies.push(
+            wrap(bytes).map_err(|bytes| {
+                format!("{} is not UTF-8 ({} bytes)", path.display(), bytes.len())
+            })?,
+        );
+    }
+    Ok(bodies)
+}
+
+fn text_body(bytes: Vec<u8>) -> Result<OracleBody, Vec<u8>> {
+    String::from_utf8(bytes)
+        .map(OracleBody::Text)
+        .map_err(|e| e.into_bytes())
+}
+
+/// The files in the item's `Attachments` directory, `N_name` with N the 1-based position
+/// (zero-padded to the width of the count), in that order, named without the `N_`.
+fn read_pffexport_attachments(dir: &Path) -> Result<Vec<OracleAttachment>, String> {
+    let dir = dir.join("Attachments");
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for (name, path) in read_dir_sorted(&dir)? {
+        if !path.is_file() {
+            return Err(format!(
+                "{}: an attachment written as a directory (an embedded item?) is new to these \
+                 tests: learn how pffexport writes it",
+                path.display()
+            ));
+        }
+        let (index, rest) = name
+            .split_once('_')
+            .and_then(|(n, rest)| Some((n.parse::<usize>().ok()?, rest)))
+            .ok_or_else(|| format!("{}: not named N_name", path.display()))?;
+        let data = fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        found.push((
+            index,
+            OracleAttachment {
+                name: rest.to_string(),
+                data,
+            },
+        ));
+    }
+    found.sort_by_key(|(index, _)| *index);
+    Ok(found.into_iter().map(|(_, a)| a).collect())
+}
+
+/// The name pffexport gives the file of an attachment called `name` (its long file name,
+/// else its short one): the characters it replaces in folder names are replaced the same
+/// way; without a name the file is "Attachment.txt" (measured with and without a MIME type,
+/// no PR_ATTACH_EXTENSION).
+pub fn pffexport_attachment_name(name: &str) -> String {
+    if name.is_empty() {
+        "Attachment.txt".to_string()
+    } else {
+        pffexport_sanitize(name)
+    }
 }
 
 /// The value of `Label:\t\t...value` in the first section of a pffexport text file.
@@ -351,6 +501,23 @@ fn is_pffexport_label(line: &str) -> bool {
 /// From value when it has no `<address>`. Because of the copied headers it can differ from
 /// PR_SENDER_NAME (enron.pst: 4 of 71 mails, the OST: 1 of 14, where the From header names
 /// the represented sender). `None` for calendar items and vCards.
+///
+/// `bodies`, for mail only: the text/plain and then the text/html part of the message
+/// readpst writes (a multipart/alternative when both exist), as [`mime`] takes them out.
+/// readpst removes every CR from both (a lone one too: "x\ry" becomes "xy") and copies the
+/// rest of the bytes unchanged; the text is labelled "utf-8" when it is Unicode, else with
+/// the store's code page or "us-ascii"/"iso-8859-1", read here as windows-1252. The HTML is
+/// often labelled with a charset it is not in, so it stays bytes. An RTF body is no part but
+/// the file `N-rtf-body.rtf` beside the item, listed with the attachments. Calendar items and
+/// vCards show no body.
+///
+/// `attachments`, for mail only (readpst writes no attached files of calendar items): the
+/// files `N-name` that `-S` writes beside item file `N`, sorted by file name. readpst writes
+/// the RTF body first, as "rtf-body.rtf", then the attachments in reverse table order, each
+/// as its long file name, else its short one (empty when there is none), unchanged
+/// (`: ! # & ~` and non-ASCII kept); a name already written gets "-1", "-2", ... appended.
+/// It silently leaves out empty attachments and any whose name holds a '/' (the file cannot
+/// be created), and embedded items, which are not files.
 pub fn readpst(store: &Path) -> Result<Vec<OracleFolder>, String> {
     let tmp = TempDir::new("readpst")?;
     let out_dir = tmp.path().join("out");
@@ -490,8 +657,33 @@ impl ReadpstTree {
                     .filter_map(|(name, p)| Some((name.parse().ok()?, p.clone())))
                     .collect();
                 files.sort();
-                for (_, file) in &files {
-                    items.push(read_readpst_item(file)?);
+                // `-S` writes each attached file beside its item as `N-name`.
+                let mut beside: HashMap<u64, Vec<(String, PathBuf)>> = HashMap::new();
+                for (name, p) in &entries {
+                    let Some((n, rest)) = name.split_once('-') else {
+                        continue;
+                    };
+                    if let (Ok(n), true) = (n.parse::<u64>(), p.is_file()) {
+                        beside
+                            .entry(n)
+                            .or_default()
+                            .push((rest.to_string(), p.clone()));
+                    }
+                }
+                for (n, file) in &files {
+                    let mut item = read_readpst_item(file)?;
+                    for (name, path) in beside.remove(n).unwrap_or_default() {
+                        let data = fs::read(&path)
+                            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+                        item.attachments.push(OracleAttachment { name, data });
+                    }
+                    items.push(item);
+                }
+                if let Some((n, files)) = beside.into_iter().next() {
+                    return Err(format!(
+                        "{shown}: files {:?} belong to no item {n}",
+                        files.iter().map(|(name, _)| name).collect::<Vec<_>>()
+                    ));
                 }
                 let mut unclaimed: HashSet<String> = entries
                     .iter()
@@ -632,8 +824,16 @@ fn readpst_sanitize(name: &str) -> String {
 fn read_readpst_item(file: &Path) -> Result<OracleItem, String> {
     let bytes = fs::read(file).map_err(|e| format!("reading {}: {e}", file.display()))?;
     let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+    let mut item = read_readpst_listing(&text);
+    if item.kind == "Message" {
+        item.bodies = mime::bodies(&bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(item)
+}
+
+fn read_readpst_listing(text: &str) -> OracleItem {
     if text.starts_with("BEGIN:VCALENDAR") {
-        let lines = unfold_ical(&text);
+        let lines = unfold_ical(text);
         let kind = lines
             .iter()
             .find_map(|l| match l.as_str() {
@@ -650,31 +850,37 @@ fn read_readpst_item(file: &Path) -> Result<OracleItem, String> {
             }
             Some(unescape_ical(rest.split_once(':')?.1))
         });
-        return Ok(OracleItem {
+        return OracleItem {
             subject,
             sender_name: None,
             kind: kind.to_string(),
-        });
+            bodies: Vec::new(),
+            attachments: Vec::new(),
+        };
     }
     if text.starts_with("BEGIN:VCARD") {
-        return Ok(OracleItem {
+        return OracleItem {
             subject: None,
             sender_name: None,
             kind: "Contact".to_string(),
-        });
+            bodies: Vec::new(),
+            attachments: Vec::new(),
+        };
     }
-    let headers = mail_headers(&text);
+    let headers = mail_headers(text);
     let header = |name: &str| {
         headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
-    Ok(OracleItem {
+    OracleItem {
         subject: header("Subject").map(decode_rfc2047),
         sender_name: header("From").map(from_display_name),
         kind: "Message".to_string(),
-    })
+        bodies: Vec::new(),
+        attachments: Vec::new(),
+    }
 }
 
 /// Header fields up to the first empty line, unfolded (RFC 5322: a line starting with
@@ -897,6 +1103,7 @@ json.dump(folders, sys.stdout, ensure_ascii=True)
 /// `subject` / `sender_name` (PR_SUBJECT with any "RE: " prefix, PR_SENDER_NAME), `None`
 /// when missing. `kind` is the item's PR_MESSAGE_CLASS verbatim ("IPM.Note",
 /// "IPM.Appointment", "IPM.Schedule.Meeting.Request", ...), or "" when it has none.
+/// `bodies` and `attachments` are left empty: pffexport already shows them through libpff.
 pub fn pypff(store: &Path) -> Result<Vec<OracleFolder>, String> {
     let output = run_pypff(store)?;
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).map_err(|e| {
@@ -926,6 +1133,8 @@ pub fn pypff(store: &Path) -> Result<Vec<OracleFolder>, String> {
                 subject: item["subject"].as_str().map(str::to_string),
                 sender_name: item["sender_name"].as_str().map(str::to_string),
                 kind: item["kind"].as_str().unwrap_or_default().to_string(),
+                bodies: Vec::new(),
+                attachments: Vec::new(),
             })
             .collect();
         folders.push(OracleFolder { path, items });
