@@ -12,6 +12,7 @@ pub mod names;
 pub mod ndb;
 pub mod out;
 pub mod rows;
+pub mod spill;
 pub mod synthetic;
 pub mod table;
 pub mod value;
