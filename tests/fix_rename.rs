@@ -347,10 +347,13 @@ fn crash_midway_through_an_export_removes_the_partial_file_and_keeps_the_source(
         temp.display()
     );
     assert!(!dest.exists());
+    let spill = ostdoctor::store::write::spill::spill_path_for(&temp);
+    assert!(spill.exists(), "and the row spill file {}", spill.display());
 
     let journal = scene.journal();
     assert_eq!(journal[0]["state"], "rolled_back");
     assert!(!temp.exists());
+    assert!(!spill.exists());
     assert!(!dest.exists());
     assert_eq!(hash(&scene.store), before, "the source is never written");
     // Only the store and the journal folder are left.

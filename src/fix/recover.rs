@@ -5,9 +5,9 @@
 //!   moved is marked done (the person had confirmed it); one cut off between two files
 //!   of several is put back as it was.
 //! - An undo cut off is finished: the person asked for the files back.
-//! - An export cut off before its file was complete leaves only a temporary file, which
-//!   is removed; one cut off after is adopted once it reads back. The source store was
-//!   only ever read.
+//! - An export cut off before its file was complete leaves only a temporary file (and the
+//!   writer's row spill file beside it), which is removed; one cut off after is adopted
+//!   once it reads back. The source store was only ever read.
 //! - Anything else (both names present, a file changed) is marked for attention and left.
 
 use serde::Serialize;
@@ -18,6 +18,7 @@ use super::journal::{Entry, FixKind, Journal, State};
 use super::move_file::rename_no_replace;
 use super::rename::roll_back;
 use crate::store::Store;
+use crate::store::write::spill::spill_path_for;
 
 /// What recovery did with one entry.
 #[derive(Debug, Clone, Serialize)]
@@ -162,6 +163,17 @@ fn settle_export(entry: &mut Entry) {
     let Some(record) = entry.export.as_mut() else {
         return;
     };
+    // The writer's row spill file is of no use to anyone once its writer is gone, whether
+    // or not the store was finished.
+    let spill = spill_path_for(&record.temp);
+    match std::fs::remove_file(&spill) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => entry.notes.push(format!(
+            "the writer's row spill file {} could not be removed: {e}",
+            spill.display()
+        )),
+    }
     if std::fs::symlink_metadata(&record.dest).is_ok() {
         // The writer renames only a complete, flushed file into place.
         match Store::open(&record.dest).and_then(|s| count_items(&s)) {

@@ -112,10 +112,10 @@ mod tests {
     fn heap(allocs: &[Vec<u8>]) -> Heap {
         let mut b = crate::store::write::heap::HeapBuilder::new(CLIENT_BTH, 8176);
         for a in allocs {
-            b.alloc(a.clone()).unwrap();
+            b.alloc(a).unwrap();
         }
         b.set_user_root(Hid(0x20));
-        Heap::new(0x21, b.finish()).unwrap()
+        Heap::new(0x21, b.finish().into_iter().map(|b| b.1).collect()).unwrap()
     }
 
     fn bth_header(levels: u8, root: u32) -> Vec<u8> {

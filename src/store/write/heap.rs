@@ -1,5 +1,11 @@
-//! Building a heap-on-node: allocations packed into blocks with their page maps, and the
-//! HIDs that address them handed out as they are added.
+//! Building a heap-on-node ([MS-PST] 2.3.1): allocations packed into blocks with their page
+//! maps, and the HIDs that address them handed out as they are added.
+//!
+//! A block is closed as soon as the next one starts. Most closed blocks are final and can
+//! be taken and written at once (`take_ready`), so a heap of any size holds only a few
+//! blocks: the one being filled, block 0 (its header names the user root, known last, and
+//! the fill levels of blocks 1 to 7), and the latest fill-level bitmap block, which waits
+//! until the 127 blocks it describes are closed.
 
 use crate::store::error::{Error, Result};
 use crate::store::ltp::heap::{Hid, SIG_HEAP};
@@ -15,11 +21,20 @@ const MAX_ALLOCS_PER_BLOCK: usize = 2047;
 pub struct HeapBuilder {
     client_sig: u8,
     block_size: usize,
-    /// Per block, its allocations back to back and where each one ends; one buffer per
-    /// block rather than one per allocation, since a large folder's contents table makes
-    /// hundreds of thousands of small allocations.
-    blocks: Vec<BlockAllocs>,
+    /// The block being filled and its index.
+    current: BlockAllocs,
+    index: usize,
+    /// Block 0 once closed.
+    first: Option<Vec<u8>>,
+    /// The latest fill-level bitmap block once closed, with its index.
+    bitmap: Option<(usize, Vec<u8>)>,
+    /// Closed blocks nothing will change any more, with their indexes.
+    ready: Vec<(usize, Vec<u8>)>,
     user_root: Hid,
+}
+
+fn is_bitmap_block(block: usize) -> bool {
+    block >= 8 && (block - 8).is_multiple_of(128)
 }
 
 /// A block's header size: the first carries the heap header, every 128th after the 8th a
@@ -27,11 +42,13 @@ pub struct HeapBuilder {
 fn header_size(block: usize) -> usize {
     match block {
         0 => 12,
-        b if b >= 8 && (b - 8) % 128 == 0 => 66,
+        b if is_bitmap_block(b) => 66,
         _ => 2,
     }
 }
 
+/// A block's allocations back to back and where each one ends: one buffer per block
+/// rather than one per allocation, since a large table makes many small allocations.
 #[derive(Default)]
 struct BlockAllocs {
     data: Vec<u8>,
@@ -46,17 +63,40 @@ fn used(block: usize, allocs: &BlockAllocs, extra: usize) -> usize {
     header_size(block) + data.next_multiple_of(2) + 4 + 2 * (n + 1)
 }
 
+/// A block's bytes: header space (filled in by its owner), allocations, page map.
+fn encode(block: usize, allocs: &BlockAllocs) -> Vec<u8> {
+    let h = header_size(block);
+    let mut b = vec![0u8; h];
+    b.extend_from_slice(&allocs.data);
+    if b.len() % 2 == 1 {
+        b.push(0);
+    }
+    let map = b.len() as u16;
+    b[0..2].copy_from_slice(&map.to_le_bytes());
+    b.extend_from_slice(&(allocs.ends.len() as u16).to_le_bytes());
+    b.extend_from_slice(&0u16.to_le_bytes());
+    b.extend_from_slice(&(h as u16).to_le_bytes());
+    for &end in &allocs.ends {
+        b.extend_from_slice(&((h + end) as u16).to_le_bytes());
+    }
+    b
+}
+
 impl HeapBuilder {
     pub fn new(client_sig: u8, block_size: usize) -> Self {
         HeapBuilder {
             client_sig,
             block_size,
-            blocks: vec![BlockAllocs::default()],
+            current: BlockAllocs::default(),
+            index: 0,
+            first: None,
+            bitmap: None,
+            ready: Vec::new(),
             user_root: Hid(0),
         }
     }
 
-    pub fn alloc(&mut self, bytes: Vec<u8>) -> Result<Hid> {
+    pub fn alloc(&mut self, bytes: &[u8]) -> Result<Hid> {
         if bytes.len() > MAX_ALLOC {
             return Err(Error::out_of_range(
                 "heap",
@@ -65,74 +105,80 @@ impl HeapBuilder {
                 MAX_ALLOC as u64,
             ));
         }
-        let last = self.blocks.len() - 1;
-        let fits = used(last, &self.blocks[last], bytes.len()) <= self.block_size
-            && self.blocks[last].ends.len() < MAX_ALLOCS_PER_BLOCK;
+        let fits = used(self.index, &self.current, bytes.len()) <= self.block_size
+            && self.current.ends.len() < MAX_ALLOCS_PER_BLOCK;
         if !fits {
-            self.blocks.push(BlockAllocs::default());
+            if self.index >= 0xFFFF {
+                return Err(Error::out_of_range(
+                    "heap",
+                    "block count",
+                    self.index as u64 + 1,
+                    0xFFFF,
+                ));
+            }
+            self.close_current();
+            self.index += 1;
+            if is_bitmap_block(self.index) {
+                // The previous bitmap block's 128 blocks are all closed now.
+                self.ready.extend(self.bitmap.take());
+            }
         }
-        let block = self.blocks.len() - 1;
-        if block > 0xFFFF {
-            return Err(Error::out_of_range(
-                "heap",
-                "block count",
-                block as u64,
-                0xFFFF,
-            ));
-        }
-        let b = &mut self.blocks[block];
-        b.data.extend_from_slice(&bytes);
+        let b = &mut self.current;
+        b.data.extend_from_slice(bytes);
         b.ends.push(b.data.len());
         let index = b.ends.len();
-        Ok(Hid(((block as u32) << 16) | ((index as u32) << 5)))
+        Ok(Hid(((self.index as u32) << 16) | ((index as u32) << 5)))
+    }
+
+    /// Encodes the block being filled, files it by kind and records its fill level.
+    fn close_current(&mut self) {
+        let i = self.index;
+        let allocs = std::mem::take(&mut self.current);
+        let bytes = encode(i, &allocs);
+        let level = fill_level(self.block_size.saturating_sub(bytes.len()));
+        if i == 0 {
+            self.first = Some(bytes);
+        } else if is_bitmap_block(i) {
+            self.bitmap = Some((i, bytes));
+        } else {
+            self.ready.push((i, bytes));
+        }
+        // 4 bits per block: the first 8 blocks in the heap header, each next 128 in the
+        // bitmap block that starts them.
+        let (host, at) = if i < 8 {
+            (self.first.as_mut(), 8 + i / 2)
+        } else {
+            (
+                self.bitmap.as_mut().map(|b| &mut b.1),
+                2 + (i - 8) % 128 / 2,
+            )
+        };
+        let nibble = if i < 8 { i } else { (i - 8) % 128 };
+        if let Some(host) = host {
+            host[at] |= level << ((nibble % 2) * 4);
+        }
+    }
+
+    /// Closed blocks that are final, with their indexes; the caller writes them now.
+    pub fn take_ready(&mut self) -> Vec<(usize, Vec<u8>)> {
+        std::mem::take(&mut self.ready)
     }
 
     pub fn set_user_root(&mut self, hid: Hid) {
         self.user_root = hid;
     }
 
-    /// The heap's blocks, ready to be written as the node's data.
-    pub fn finish(self) -> Vec<Vec<u8>> {
-        let count = self.blocks.len();
-        let mut fill = vec![0u8; count];
-        let mut out = Vec::with_capacity(count);
-        for (i, allocs) in self.blocks.iter().enumerate() {
-            let h = header_size(i);
-            let mut b = vec![0u8; h];
-            let mut offsets = vec![h as u16];
-            b.extend_from_slice(&allocs.data);
-            offsets.extend(allocs.ends.iter().map(|&end| (h + end) as u16));
-            if b.len() % 2 == 1 {
-                b.push(0);
-            }
-            let map = b.len() as u16;
-            b[0..2].copy_from_slice(&map.to_le_bytes());
-            b.extend_from_slice(&(allocs.ends.len() as u16).to_le_bytes());
-            b.extend_from_slice(&0u16.to_le_bytes());
-            for o in offsets {
-                b.extend_from_slice(&o.to_le_bytes());
-            }
-            fill[i] = fill_level(self.block_size.saturating_sub(b.len()));
-            out.push(b);
-        }
-        out[0][2] = SIG_HEAP;
-        out[0][3] = self.client_sig;
-        out[0][4..8].copy_from_slice(&self.user_root.0.to_le_bytes());
-        // Fill levels: 4 bits per block, for the first 8 blocks in the header and for the
-        // next 128 in each bitmap header.
-        for (i, level) in fill.iter().enumerate() {
-            let (host, at, nibble) = if i < 8 {
-                (0, 4, i)
-            } else {
-                (8 + (i - 8) / 128 * 128, 2, (i - 8) % 128)
-            };
-            let pos = if host == 0 {
-                8 + nibble / 2
-            } else {
-                at + nibble / 2
-            };
-            out[host][pos] |= level << ((nibble % 2) * 4);
-        }
+    /// Closes the heap: every block not taken yet, with its index, in index order.
+    pub fn finish(mut self) -> Vec<(usize, Vec<u8>)> {
+        self.close_current();
+        let mut out = std::mem::take(&mut self.ready);
+        out.extend(self.bitmap.take());
+        let mut first = self.first.take().expect("block 0 is closed first");
+        first[2] = SIG_HEAP;
+        first[3] = self.client_sig;
+        first[4..8].copy_from_slice(&self.user_root.0.to_le_bytes());
+        out.push((0, first));
+        out.sort_by_key(|b| b.0);
         out
     }
 }
@@ -150,6 +196,10 @@ mod tests {
     use super::*;
     use crate::store::ltp::heap::Heap;
 
+    fn blocks(b: HeapBuilder) -> Vec<Vec<u8>> {
+        b.finish().into_iter().map(|b| b.1).collect()
+    }
+
     #[test]
     fn allocations_read_back_through_the_reader_across_blocks() {
         let mut b = HeapBuilder::new(0xBC, 8176);
@@ -158,10 +208,10 @@ mod tests {
             let bytes: Vec<u8> = (0..(i as usize * 97 % 3000 + 1))
                 .map(|k| (k as u32 + i) as u8)
                 .collect();
-            hids.push((b.alloc(bytes.clone()).unwrap(), bytes));
+            hids.push((b.alloc(&bytes).unwrap(), bytes));
         }
         b.set_user_root(hids[0].0);
-        let blocks = b.finish();
+        let blocks = blocks(b);
         assert!(blocks.len() > 3 && blocks.iter().all(|b| b.len() <= 8176));
         let heap = Heap::new(0x21, blocks).unwrap();
         assert_eq!(heap.client_sig, 0xBC);
@@ -172,20 +222,61 @@ mod tests {
     }
 
     #[test]
+    fn a_streamed_heap_holds_few_blocks_and_its_fill_levels_are_right() {
+        let mut b = HeapBuilder::new(0x7C, 8176);
+        let mut taken = Vec::new();
+        let mut hids = Vec::new();
+        let mut most_held = 0;
+        for i in 0..5000u32 {
+            let bytes = vec![i as u8; 100 + (i as usize * 7) % 900];
+            hids.push((b.alloc(&bytes).unwrap(), bytes));
+            taken.extend(b.take_ready());
+            let held = b.index + 1 - taken.len();
+            most_held = most_held.max(held);
+        }
+        b.set_user_root(hids[5].0);
+        taken.extend(b.finish());
+        taken.sort_by_key(|t| t.0);
+        let count = taken.len();
+        assert!(count > 300, "spans more than two bitmap blocks: {count}");
+        assert!(most_held <= 3, "held {most_held} blocks at once");
+        assert!(taken.iter().enumerate().all(|(i, t)| t.0 == i));
+        let blocks: Vec<Vec<u8>> = taken.into_iter().map(|t| t.1).collect();
+        // Each block's fill level, as recorded in its host, matches its free space.
+        for (i, block) in blocks.iter().enumerate() {
+            let (host, at, nibble) = if i < 8 {
+                (0, 8 + i / 2, i)
+            } else {
+                (
+                    8 + (i - 8) / 128 * 128,
+                    2 + (i - 8) % 128 / 2,
+                    (i - 8) % 128,
+                )
+            };
+            let level = (blocks[host][at] >> ((nibble % 2) * 4)) & 0xF;
+            assert_eq!(level, fill_level(8176 - block.len()), "block {i}");
+        }
+        let heap = Heap::new(0x21, blocks).unwrap();
+        assert_eq!(heap.user_root, hids[5].0);
+        for (hid, bytes) in &hids {
+            assert_eq!(heap.get(*hid).unwrap(), &bytes[..]);
+        }
+    }
+
+    #[test]
     fn empty_allocations_still_take_a_page_map_slot() {
         let mut b = HeapBuilder::new(0xBC, 8176);
         for i in 0..3000 {
-            b.alloc(if i % 2 == 0 { Vec::new() } else { vec![7; 9] })
-                .unwrap();
+            b.alloc(if i % 2 == 0 { &[] } else { &[7; 9] }).unwrap();
         }
-        assert!(b.finish().iter().all(|block| block.len() <= 8176));
+        assert!(blocks(b).iter().all(|block| block.len() <= 8176));
     }
 
     #[test]
     fn oversized_allocations_are_refused() {
         assert!(
             HeapBuilder::new(0xBC, 8176)
-                .alloc(vec![0; MAX_ALLOC + 1])
+                .alloc(&[0; MAX_ALLOC + 1])
                 .is_err()
         );
         assert_eq!(fill_level(5000), 0);

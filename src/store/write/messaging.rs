@@ -1,13 +1,18 @@
 //! Writing a whole store: the message store object, the required folders and templates,
 //! folders with their hierarchy and contents tables, and messages with recipients,
 //! attachments and bodies. Messages are written as they are added; folders, whose tables
-//! and counts depend on everything added to them, are written at `finish`.
+//! and counts depend on everything added to them, are written at `finish`. Until then a
+//! folder's contents-table rows wait in the row spill file, so memory does not grow with
+//! the number of messages.
 
 use std::path::Path;
 
 use super::ltp::{NodeOut, PcBuilder, Subnodes, TcBuilder};
 use super::names::{LID_REMINDER_SET, Name, NameMapBuilder, PSETID_COMMON};
 use super::ndb::{NdbWriter, Target};
+use super::out::temp_path_for;
+use super::spill::{RowSpill, SpilledRows, spill_path_for};
+use super::table::TableWriter;
 use super::value::{binary, boolean, int32, text, time, utf16};
 use crate::store::error::{Error, Result};
 use crate::store::messaging::tags;
@@ -153,7 +158,7 @@ struct FolderState {
     name: String,
     class: Option<String>,
     children: Vec<Nid>,
-    contents: TcBuilder,
+    contents: SpilledRows,
     unread: i32,
     is_search: bool,
 }
@@ -164,6 +169,7 @@ pub struct StoreWriter {
     display_name: String,
     folders: Vec<FolderState>,
     names: NameMapBuilder,
+    spill: RowSpill,
 }
 
 fn folder_state(
@@ -179,7 +185,7 @@ fn folder_state(
         name: name.to_string(),
         class: class.map(str::to_string),
         children: Vec::new(),
-        contents: TcBuilder::new(&CONTENTS_COLUMNS),
+        contents: SpilledRows::default(),
         unread: 0,
         is_search,
     }
@@ -210,6 +216,7 @@ impl StoreWriter {
         seed: u64,
     ) -> Result<StoreWriter> {
         let mut ndb = NdbWriter::create(path, target, crypt)?;
+        let spill = RowSpill::create(&spill_path_for(&temp_path_for(path, std::process::id())))?;
         for nid in [Nid::ROOT_FOLDER, IPM_SUBTREE, SEARCH_ROOT, DELETED_ITEMS] {
             ndb.reserve_nid(nid);
         }
@@ -218,6 +225,7 @@ impl StoreWriter {
         let mut w = StoreWriter {
             ndb,
             names,
+            spill,
             record_key: new_record_key(seed),
             display_name: display_name.to_string(),
             folders: vec![
@@ -249,11 +257,16 @@ impl StoreWriter {
         self.names.id(guid, name)
     }
 
-    fn folder_mut(&mut self, nid: Nid) -> Result<&mut FolderState> {
+    fn folder_index(&self, nid: Nid) -> Result<usize> {
         self.folders
-            .iter_mut()
-            .find(|f| f.nid == nid)
+            .iter()
+            .position(|f| f.nid == nid)
             .ok_or_else(|| Error::malformed("store writer", format!("folder {nid} does not exist")))
+    }
+
+    fn folder_mut(&mut self, nid: Nid) -> Result<&mut FolderState> {
+        let i = self.folder_index(nid)?;
+        Ok(&mut self.folders[i])
     }
 
     pub fn add_folder(
@@ -272,7 +285,7 @@ impl StoreWriter {
 
     /// Writes a message into `folder` and returns its node id.
     pub fn add_message(&mut self, folder: Nid, m: &NewMessage) -> Result<Nid> {
-        self.folder_mut(folder)?;
+        let folder_at = self.folder_index(folder)?;
         let nid = self.ndb.new_nid(nid_type::NORMAL_MESSAGE);
         let mut subs = Subnodes::default();
         let mut pc = PcBuilder::default();
@@ -376,8 +389,10 @@ impl StoreWriter {
             None,
             None,
         ];
-        let f = self.folder_mut(folder)?;
-        f.contents.row(nid.0, row);
+        let cells: Vec<Option<&[u8]>> = row.iter().map(|c| c.as_deref()).collect();
+        let f = &mut self.folders[folder_at];
+        self.spill
+            .push(&mut f.contents, nid.0, &cells, CONTENTS_COLUMNS.len())?;
         if m.flags & 0x1 == 0 {
             f.unread += 1;
         }
@@ -470,6 +485,26 @@ impl StoreWriter {
         e
     }
 
+    /// A folder's contents table from its spilled rows: streamed when their ids rose, as
+    /// `add_message` issues them; otherwise held and sorted in memory.
+    fn contents_table(&mut self, rows: SpilledRows) -> Result<NodeOut> {
+        let columns = CONTENTS_COLUMNS.len();
+        if rows.ordered() {
+            let mut table = TableWriter::new(&self.ndb, &CONTENTS_COLUMNS, Subnodes::default())?;
+            let ndb = &mut self.ndb;
+            self.spill
+                .replay(rows, columns, &mut |id, cells| table.row(ndb, id, cells))?;
+            table.finish(&mut self.ndb)
+        } else {
+            let mut table = TcBuilder::new(&CONTENTS_COLUMNS);
+            self.spill.replay(rows, columns, &mut |id, cells| {
+                table.push(id, cells);
+                Ok(())
+            })?;
+            table.write(&mut self.ndb, Subnodes::default())
+        }
+    }
+
     fn write_node(&mut self, nid: Nid, out: NodeOut, parent: Nid) {
         self.ndb.add_node(nid, out.bid_data, out.bid_sub, parent);
     }
@@ -478,7 +513,7 @@ impl StoreWriter {
     pub fn finish(mut self) -> Result<()> {
         let folders = std::mem::take(&mut self.folders);
         for f in &folders {
-            let count = f.contents.len() as i32;
+            let count = item_count(&f.contents);
             let mut pc = PcBuilder::default();
             pc.set(tags::DISPLAY_NAME, text(&f.name).0, text(&f.name).1);
             pc.set(tags::CONTENT_COUNT, int32(count).0, int32(count).1);
@@ -512,7 +547,7 @@ impl StoreWriter {
                         None,
                         None,
                         Some(utf16(&c.name)),
-                        Some((c.contents.len() as i32).to_le_bytes().to_vec()),
+                        Some(item_count(&c.contents).to_le_bytes().to_vec()),
                         Some(c.unread.to_le_bytes().to_vec()),
                         Some(vec![!c.children.is_empty() as u8]),
                         c.class.as_deref().map(utf16),
@@ -526,7 +561,7 @@ impl StoreWriter {
             debug_assert!(!f.is_search);
         }
         for f in folders {
-            let out = f.contents.write(&mut self.ndb, Subnodes::default())?;
+            let out = self.contents_table(f.contents)?;
             self.write_node(f.nid.with_type(nid_type::CONTENTS_TABLE), out, Nid(0));
             let out = TcBuilder::new(&ASSOC_COLUMNS).write(&mut self.ndb, Subnodes::default())?;
             self.write_node(f.nid.with_type(nid_type::ASSOC_CONTENTS_TABLE), out, Nid(0));
@@ -574,6 +609,11 @@ impl StoreWriter {
         self.ndb.add_node(Nid(0x201), bid, 0, Nid(0));
         self.ndb.finish()
     }
+}
+
+/// PidTagContentCount and the hierarchy table's count column are 32-bit.
+fn item_count(rows: &SpilledRows) -> i32 {
+    i32::try_from(rows.len()).unwrap_or(i32::MAX)
 }
 
 /// PidTagMessageSize: what the message's properties and parts add up to.

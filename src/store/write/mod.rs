@@ -3,6 +3,7 @@
 //! (`messaging`).
 
 pub mod alloc;
+pub mod bth;
 pub mod copy;
 pub mod heap;
 pub mod ltp;
@@ -10,7 +11,10 @@ pub mod messaging;
 pub mod names;
 pub mod ndb;
 pub mod out;
+pub mod rows;
+pub mod spill;
 pub mod synthetic;
+pub mod table;
 pub mod value;
 
 pub use messaging::{NewAttachment, NewMessage, NewRecipient, StoreWriter};

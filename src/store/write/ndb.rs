@@ -187,6 +187,17 @@ impl NdbWriter {
         }
     }
 
+    /// A node's data over blocks already written, given in order with their sizes: the
+    /// block itself when there is one, else a data tree. Lets a caller write blocks as
+    /// they fill, or out of order, and list them at the end.
+    pub fn write_data_tree(&mut self, blocks: &[(u64, u64)]) -> Result<u64> {
+        match blocks {
+            [] => Ok(0),
+            [(bid, _)] => Ok(*bid),
+            _ => self.write_xtree(blocks),
+        }
+    }
+
     fn xblock_capacity(&self) -> usize {
         (self.variant.max_block_data() - 8) / 8
     }
