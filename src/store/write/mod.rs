@@ -6,10 +6,12 @@ pub mod alloc;
 pub mod copy;
 pub mod heap;
 pub mod ltp;
+pub mod maps;
 pub mod messaging;
 pub mod names;
 pub mod ndb;
 pub mod out;
+pub mod spill;
 pub mod synthetic;
 pub mod value;
 
