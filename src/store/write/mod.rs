@@ -11,7 +11,7 @@ pub mod messaging;
 pub mod names;
 pub mod ndb;
 pub mod out;
-pub mod spill;
+pub mod btree_spill;
 pub mod synthetic;
 pub mod value;
 

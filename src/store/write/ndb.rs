@@ -16,7 +16,7 @@ use flate2::write::ZlibEncoder;
 use super::alloc::{Allocator, Layout};
 use super::maps::MapPages;
 use super::out::{OutFile, spill_path_for};
-use super::spill::{BlockSpill, NodeRuns, RUN_ENTRIES};
+use super::btree_spill::{BlockSpill, NodeRuns, RUN_ENTRIES};
 use crate::store::error::{Error, Result};
 use crate::store::ndb::btree::{BbtEntry, NbtEntry, Nid};
 use crate::store::ndb::crc::{crc32, signature};
