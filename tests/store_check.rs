@@ -307,3 +307,90 @@ fn a_damaged_body_block_names_the_item_it_belongs_to() {
         "{named}"
     );
 }
+
+/// The first FMap page: in AMap 128's span, after its AMap and PMap pages ([MS-PST]
+/// 2.2.2.7.5; the header's 128 bytes stand for AMaps 0 to 127).
+const FIRST_FMAP: usize = 0x4400 + 253_952 * 128 + 0x400;
+
+/// The longest run of clear bits in an AMap's 496 bytes, what an FMap byte records.
+fn longest_free_run(bits: &[u8]) -> usize {
+    let (mut run, mut longest) = (0, 0);
+    for i in 0..bits.len() * 8 {
+        if bits[i / 8] & (0x80 >> (i % 8)) == 0 {
+            run += 1;
+            longest = longest.max(run);
+        } else {
+            run = 0;
+        }
+    }
+    longest
+}
+
+#[test]
+fn a_store_past_32_mb_has_its_free_map_and_the_check_finds_it_damaged() {
+    let dir = TempDir::new("check-fmap");
+    let path = dir.path().join("big.pst");
+    generate(
+        &path,
+        &GenOptions {
+            target: Target::Pst,
+            folders: 2,
+            // One message in five has an attachment: about 40 of 1 MiB.
+            messages: 200,
+            seed: 5,
+            sync_log_lines: Vec::new(),
+            attachment_kb: Some(1024),
+        },
+    )
+    .unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert_eq!(FIRST_FMAP, 0x1F0_4800);
+    assert!(bytes.len() > FIRST_FMAP + 512, "{} bytes", bytes.len());
+    let fmap = &bytes[FIRST_FMAP..FIRST_FMAP + 512];
+    assert_eq!(fmap[496..498], [0x82, 0x82], "page type, twice");
+    let crc = u32::from_le_bytes(fmap[500..504].try_into().unwrap());
+    assert_eq!(crc, ostdoctor::store::ndb::crc::crc32(&fmap[..496]));
+    let bid = u64::from_le_bytes(fmap[504..512].try_into().unwrap());
+    assert_eq!(bid, FIRST_FMAP as u64, "map pages carry their offset as id");
+    // Each byte from the AMap it describes: 128 + i, or 0 past the end of the file.
+    let mut described = 0;
+    for (i, &byte) in fmap[..496].iter().enumerate() {
+        let amap = 0x4400 + 253_952 * (128 + i);
+        let want = if amap < bytes.len() {
+            assert_eq!(bytes[amap + 496], 0x84, "AMap {}", 128 + i);
+            described += 1;
+            longest_free_run(&bytes[amap..amap + 496]).min(255)
+        } else {
+            0
+        };
+        assert_eq!(byte as usize, want, "FMap byte {i} (AMap {})", 128 + i);
+    }
+    assert!(described >= 2, "{described} AMaps past the header's");
+    assert_clean(&check(&path));
+
+    // One byte of the FMap and the type of the second PMap changed, neither resealed.
+    bytes[FIRST_FMAP + 1] ^= 0x10;
+    let second_pmap = 0x4600 + 8 * 253_952;
+    bytes[second_pmap + 496] = 0x84;
+    let damaged = dir.path().join("damaged.pst");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let log = check(&damaged);
+    let found: Vec<(Class, &str, Option<u64>, &str)> = log
+        .findings
+        .iter()
+        .map(|f| (f.class, f.structure.as_str(), f.offset, f.detail.as_str()))
+        .collect();
+    assert_eq!(found.len(), 2, "{}", log.to_text());
+    assert_eq!(found[0].0, Class::Amap);
+    assert_eq!(found[0].1, "page map page");
+    assert_eq!(found[0].2, Some(second_pmap as u64));
+    assert!(
+        found[0].3.contains("expected 0x83, found 0x84"),
+        "{}",
+        found[0].3
+    );
+    assert_eq!(found[1].0, Class::Amap);
+    assert_eq!(found[1].1, "free map page");
+    assert_eq!(found[1].2, Some(FIRST_FMAP as u64));
+    assert!(found[1].3.contains("checksum mismatch"), "{}", found[1].3);
+}

@@ -231,3 +231,98 @@ fn a_data_tree_of_more_than_one_xblock_of_short_blocks_sums_their_real_sizes() {
     let info = pffinfo(&path);
     assert!(info.contains("Personal Storage Tables (PST)"), "{info}");
 }
+
+/// Writes `n` small nodes, handing their entries over in a scattered order, with B-tree
+/// entries spilled to disk every `run` entries.
+fn write_spilled(
+    path: &std::path::Path,
+    n: u32,
+    run: usize,
+    twice: Option<u32>,
+) -> Result<Vec<Written>, String> {
+    let mut w = NdbWriter::create(path, Target::Pst, CryptMethod::None).unwrap();
+    w.set_spill_run(run).unwrap();
+    let mut written = Vec::new();
+    for k in 0..n {
+        let nid = w.new_nid(0x04);
+        let d = data(7000 + k, 10 + (k as usize % 300));
+        let bid = w.write_data(&d).unwrap();
+        written.push((nid, bid, d));
+    }
+    // A permutation of 0..n: folders are finished after their messages, so the node index
+    // never receives its entries in order.
+    let step = 7919 % n;
+    for i in 0..n {
+        let (nid, bid, _) = &written[((i * step) % n) as usize];
+        w.add_node(*nid, *bid, 0, Nid(0x122));
+    }
+    if let Some(k) = twice {
+        let (nid, bid, _) = &written[k as usize];
+        w.add_node(*nid, *bid, 0, Nid(0x122));
+    }
+    w.finish().map_err(|e| e.to_string())?;
+    Ok(written
+        .into_iter()
+        .map(|(nid, _, data)| Written {
+            nid,
+            data,
+            subnodes: Vec::new(),
+        })
+        .collect())
+}
+
+#[test]
+fn entries_spilled_in_runs_come_back_as_one_index() {
+    let dir = TempDir::new("wspill");
+    let path = dir.path().join("spilled.pst");
+    let written = write_spilled(&path, 4001, 97, None).unwrap();
+    check(&path, &written, Target::Pst, CryptMethod::None);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["spilled.pst"], "the spill files are removed");
+}
+
+#[test]
+fn a_node_written_twice_across_spilled_runs_is_refused_and_leaves_nothing() {
+    let dir = TempDir::new("wspill2");
+    let path = dir.path().join("twice.pst");
+    let err = write_spilled(&path, 1000, 64, Some(3))
+        .err()
+        .expect("refused");
+    assert!(err.contains("was written twice"), "{err}");
+    assert!(!path.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "temporary and spill files are removed"
+    );
+}
+
+#[test]
+fn spill_files_live_beside_the_temporary_file_and_go_with_it() {
+    let dir = TempDir::new("wspill3");
+    let path = dir.path().join("half.pst");
+    {
+        let mut w = NdbWriter::create(&path, Target::Pst, CryptMethod::None).unwrap();
+        w.set_spill_run(8).unwrap();
+        for k in 0..40 {
+            let nid = w.new_nid(0x04);
+            let bid = w.write_data(&data(k, 50)).unwrap();
+            w.add_node(nid, bid, 0, Nid(0x122));
+        }
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let temp = format!(".half.pst.partial-{}", std::process::id());
+        assert_eq!(
+            names,
+            [temp.clone(), format!("{temp}.bbt"), format!("{temp}.nbt")]
+        );
+        assert!(w.set_spill_run(100).is_err(), "too late once entries exist");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}

@@ -18,7 +18,7 @@ use super::journal::{Entry, FixKind, Journal, State};
 use super::move_file::rename_no_replace;
 use super::rename::roll_back;
 use crate::store::Store;
-use crate::store::write::spill::spill_path_for;
+use crate::store::write::out::spill_paths_for;
 
 /// What recovery did with one entry.
 #[derive(Debug, Clone, Serialize)]
@@ -160,20 +160,31 @@ fn finish_undo(entry: &mut Entry) {
 }
 
 fn settle_export(entry: &mut Entry) {
+    settle_export_file(entry);
+    // The writer's spill files sit beside its temporary file; a crash can leave them
+    // whether or not the finished file was already moved into place.
+    let Some(record) = entry.export.as_ref() else {
+        return;
+    };
+    for spill in spill_paths_for(&record.temp) {
+        match std::fs::remove_file(&spill) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                entry.state = State::NeedsAttention;
+                entry.notes.push(format!(
+                    "the writer's working file {} could not be removed: {e}",
+                    spill.display()
+                ));
+            }
+        }
+    }
+}
+
+fn settle_export_file(entry: &mut Entry) {
     let Some(record) = entry.export.as_mut() else {
         return;
     };
-    // The writer's row spill file is of no use to anyone once its writer is gone, whether
-    // or not the store was finished.
-    let spill = spill_path_for(&record.temp);
-    match std::fs::remove_file(&spill) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => entry.notes.push(format!(
-            "the writer's row spill file {} could not be removed: {e}",
-            spill.display()
-        )),
-    }
     if std::fs::symlink_metadata(&record.dest).is_ok() {
         // The writer renames only a complete, flushed file into place.
         match Store::open(&record.dest).and_then(|s| count_items(&s)) {

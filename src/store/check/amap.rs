@@ -1,6 +1,10 @@
 //! The allocation maps: pages at fixed places, one bit per slot of the file, set where
 //! something is stored. Space a block or page uses but the map shows free is space Outlook
 //! may hand out again, over that data. Pages are read in file order, one at a time.
+//!
+//! The other map pages (PMap, FMap, FPMap) are deprecated, but [MS-PST] still requires each
+//! at its fixed place with a valid checksum for the file to stay valid for older clients:
+//! every one the file's size calls for is read and its type and checksum verified.
 
 use super::extents::{Extent, Owner};
 use super::finding::{Class, Finding, Severity};
@@ -12,6 +16,7 @@ use crate::store::write::alloc::Layout;
 use crate::work::Cancelled;
 
 const DOING: &str = "Checking the allocation map";
+const DOING_OTHERS: &str = "Checking the page and free maps";
 
 /// The map page currently read: its offset, and its bytes when it passed its checks.
 struct Current {
@@ -49,7 +54,7 @@ pub fn check(scan: &mut Scan, extents: &[Extent]) -> Result<(), Cancelled> {
             if current.as_ref().is_none_or(|c| c.ib != page_ib) {
                 current = Some(Current {
                     ib: page_ib,
-                    page: read_map_page(scan, page_ib),
+                    page: read_map_page(scan, page_ib, PageType::AMap),
                 });
             }
             let Some(page) = current.as_ref().and_then(|c| c.page.as_ref()) else {
@@ -74,6 +79,29 @@ pub fn check(scan: &mut Scan, extents: &[Extent]) -> Result<(), Cancelled> {
             }
         }
     }
+    check_other_map_pages(scan)
+}
+
+/// The PMap, FMap and FPMap pages below the end the header records. A file shorter than
+/// that was reported from its header; the pages it lacks are not reported again (and a
+/// damaged end far past the file does not make a list of pages that are not there).
+fn check_other_map_pages(scan: &mut Scan) -> Result<(), Cancelled> {
+    let layout = Layout::of(scan.ndb().variant());
+    let eof = scan.ndb().header().file_eof.min(scan.ndb().file_len());
+    let pages: Vec<(u64, PageType)> = layout
+        .map_page_offsets(eof)
+        .into_iter()
+        .filter(|&(_, ptype)| ptype != PageType::AMap)
+        .collect();
+    if pages.is_empty() {
+        return Ok(());
+    }
+    let total = pages.len() as u64;
+    scan.begin(total, DOING_OTHERS)?;
+    for (n, &(ib, ptype)) in pages.iter().enumerate() {
+        scan.tick(n as u64, total, DOING_OTHERS)?;
+        read_map_page(scan, ib, ptype);
+    }
     Ok(())
 }
 
@@ -86,13 +114,14 @@ fn describe(owner: Owner) -> String {
     }
 }
 
-/// The map page at `ib` when it is one; a damaged one is reported once.
-fn read_map_page(scan: &mut Scan, ib: u64) -> Option<Vec<u8>> {
+/// The map page of type `want` at `ib` when it is one; a damaged one is reported once.
+fn read_map_page(scan: &mut Scan, ib: u64, want: PageType) -> Option<Vec<u8>> {
     let variant = scan.ndb().variant();
+    let structure = want.structure();
     let page = match scan
         .ndb()
         .file()
-        .read_vec("allocation map page", ib, variant.page_size())
+        .read_vec(structure, ib, variant.page_size())
     {
         Ok(page) => page,
         // A file cut short was reported from its header.
@@ -103,7 +132,7 @@ fn read_map_page(scan: &mut Scan, ib: u64) -> Option<Vec<u8>> {
         }
     };
     let t = parse_trailer(variant, &page);
-    let want = PageType::AMap as u8;
+    let want = want as u8;
     let problem = if t.ptype != want || t.ptype_repeat != want {
         Some(format!(
             "page type: expected 0x{want:02X}, found 0x{:02X}/0x{:02X}",
@@ -122,7 +151,7 @@ fn read_map_page(scan: &mut Scan, ib: u64) -> Option<Vec<u8>> {
     match problem {
         None => Some(page),
         Some(detail) => {
-            scan.report(Finding::new(Class::Amap, "allocation map page", detail).offset(ib));
+            scan.report(Finding::new(Class::Amap, structure, detail).offset(ib));
             None
         }
     }

@@ -97,11 +97,7 @@ pub fn check(scan: &mut Scan) -> Result<Vec<Extent>, Cancelled> {
         extents.push((ib, ib + page, Owner::Page { bid, node_index }));
     }
     let layout = Layout::of(variant);
-    for ib in layout
-        .amap_offsets(file_len)
-        .into_iter()
-        .chain(layout.pmap_offsets(file_len))
-    {
+    for (ib, _) in layout.map_page_offsets(file_len) {
         extents.push((ib, ib + page, Owner::MapPage));
     }
     // The header occupies the start of the file; nothing may be allocated there.

@@ -93,7 +93,8 @@ pub enum Class {
     /// A folder every store needs (root, top of the mailbox, search root, Deleted Items)
     /// that is missing.
     MissingFolder,
-    /// The allocation map does not mark space that blocks or pages use.
+    /// The allocation map does not mark space that blocks or pages use, or a map page
+    /// (allocation, page or free map) is missing or damaged.
     Amap,
     /// Something could not be read for another reason (an I/O error).
     Unreadable,
@@ -234,7 +235,9 @@ impl Class {
             MissingFolder => {
                 "A folder every Outlook data file needs is missing; Outlook may refuse the file or rebuild that folder empty."
             }
-            Amap => "The file's map of used space marks data as free; Outlook could write over it.",
+            Amap => {
+                "The file's maps of used and free space are damaged or mark data as free; Outlook could write over it."
+            }
             Unreadable => "Part of the file could not be read from the disk.",
             TooMany => "There are more problems of one kind than the scan log lists.",
         }

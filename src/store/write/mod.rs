@@ -4,9 +4,11 @@
 
 pub mod alloc;
 pub mod bth;
+pub mod btree_spill;
 pub mod copy;
 pub mod heap;
 pub mod ltp;
+pub mod maps;
 pub mod messaging;
 pub mod names;
 pub mod ndb;

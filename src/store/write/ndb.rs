@@ -2,8 +2,10 @@
 //! trailer and CRC), data trees and subnode trees over them, and at the end the two
 //! B-trees, the allocation maps and the header.
 //!
-//! Blocks go to disk as they are written; only the B-tree entries (tens of bytes per node
-//! and block) stay in memory until `finish`.
+//! Blocks go to disk as they are written, and so do the allocation maps as each span
+//! fills. The B-tree entries (tens of bytes per node and block) are parked in bounded runs
+//! beside the output (`spill`) and streamed into the B-tree pages at `finish`, so memory
+//! does not grow with the number of items or the size of the file.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -12,7 +14,9 @@ use flate2::Compression;
 use flate2::write::ZlibEncoder;
 
 use super::alloc::{Allocator, Layout};
-use super::out::OutFile;
+use super::btree_spill::{BlockSpill, NodeRuns, RUN_ENTRIES};
+use super::maps::MapPages;
+use super::out::{OutFile, spill_path_for};
 use crate::store::error::{Error, Result};
 use crate::store::ndb::btree::{BbtEntry, NbtEntry, Nid};
 use crate::store::ndb::crc::{crc32, signature};
@@ -42,10 +46,14 @@ pub struct NdbWriter {
     variant: Variant,
     crypt: CryptMethod,
     alloc: Allocator,
+    maps: MapPages,
     next_bid: u64,
     next_page_bid: u64,
-    blocks: Vec<BbtEntry>,
-    nodes: Vec<NbtEntry>,
+    blocks: BlockSpill,
+    nodes: NodeRuns,
+    /// A node entry that could not be parked on disk, reported by the next call that can
+    /// return an error (`add_node` cannot, to keep its callers simple).
+    deferred: Option<Error>,
     /// Next free node index per node type, published in the header.
     nid_next: [u32; 32],
 }
@@ -72,18 +80,65 @@ impl NdbWriter {
         for (t, n) in nid_next.iter_mut().enumerate() {
             *n = first_index(t as u8);
         }
+        let out = OutFile::create(path)?;
+        let layout = Layout::of(target.variant());
         Ok(NdbWriter {
-            out: OutFile::create(path)?,
+            blocks: BlockSpill::new(spill_path_for(out.temp_path(), "bbt"), RUN_ENTRIES),
+            nodes: NodeRuns::new(spill_path_for(out.temp_path(), "nbt"), RUN_ENTRIES),
+            out,
             target,
             variant: target.variant(),
             crypt,
-            alloc: Allocator::new(Layout::of(target.variant())),
+            alloc: Allocator::new(layout),
+            maps: MapPages::new(layout),
             next_bid: 1,
             next_page_bid: 1,
-            blocks: Vec::new(),
-            nodes: Vec::new(),
+            deferred: None,
             nid_next,
         })
+    }
+
+    /// How many B-tree entries of each tree stay in memory before a run goes to disk
+    /// (262,144 unless set). Only before anything is written: runs already parked keep
+    /// their size.
+    pub fn set_spill_run(&mut self, entries: usize) -> Result<()> {
+        if !self.blocks.is_empty() || !self.nodes.is_empty() {
+            return Err(Error::malformed(
+                "store writer",
+                "the spill run size is set before anything is written",
+            ));
+        }
+        let temp = self.out.temp_path();
+        self.blocks = BlockSpill::new(spill_path_for(temp, "bbt"), entries);
+        self.nodes = NodeRuns::new(spill_path_for(temp, "nbt"), entries);
+        Ok(())
+    }
+
+    /// Reserves file space and writes the map pages of any span that has just filled.
+    fn place(&mut self, size: u64, align: u64) -> Result<u64> {
+        let ib = self.alloc.alloc(size, align);
+        self.write_closed_maps()?;
+        Ok(ib)
+    }
+
+    fn write_closed_maps(&mut self) -> Result<()> {
+        let closed = self.alloc.take_closed();
+        if closed.is_empty() {
+            return Ok(());
+        }
+        let mut pages = Vec::new();
+        for span in closed {
+            self.maps.span_closed(span, &mut pages);
+        }
+        self.write_map_pages(pages)
+    }
+
+    fn write_map_pages(&mut self, pages: Vec<super::maps::MapPage>) -> Result<()> {
+        for p in pages {
+            // Map pages carry their offset as id and no signature, as Outlook writes them.
+            self.write_page(p.ib, p.ib, p.ptype as u8, p.body, false)?;
+        }
+        Ok(())
     }
 
     pub fn variant(&self) -> Variant {
@@ -119,6 +174,9 @@ impl NdbWriter {
                 self.variant.max_block_data() as u64,
             ));
         }
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
+        }
         let bid = self.new_bid(internal);
         let mut plain = data.to_vec();
         if !internal {
@@ -139,7 +197,7 @@ impl NdbWriter {
         };
         let cb = stored.len();
         let disk = self.variant.block_disk_size(cb);
-        let ib = self.alloc.alloc(disk, self.variant.block_alignment());
+        let ib = self.place(disk, self.variant.block_alignment())?;
         let mut buf = stored;
         buf.resize(disk as usize, 0);
         let t = disk as usize - self.variant.block_trailer_size();
@@ -158,7 +216,7 @@ impl NdbWriter {
             cb: cb as u16,
             cb_inflated: plain.len() as u16,
             refs: 2,
-        });
+        })?;
         Ok(bid)
     }
 
@@ -285,12 +343,15 @@ impl NdbWriter {
     }
 
     pub fn add_node(&mut self, nid: Nid, bid_data: u64, bid_sub: u64, parent: Nid) {
-        self.nodes.push(NbtEntry {
+        let pushed = self.nodes.push(NbtEntry {
             nid,
             bid_data,
             bid_sub,
             nid_parent: parent,
         });
+        if let Err(e) = pushed {
+            self.deferred.get_or_insert(e);
+        }
     }
 
     fn page_geometry(&self) -> (usize, usize) {
@@ -318,100 +379,100 @@ impl NdbWriter {
         self.out.write_at(ib, &page)
     }
 
-    /// Builds one B-tree bottom-up over `count` sorted leaf entries, each appended to a page
-    /// by `leaf` (starting with its 8-byte key), and returns its root (bid, ib). Leaves are
-    /// encoded straight into their pages, so millions of entries are never held twice.
-    fn write_btree(
+    /// Builds one B-tree bottom-up from its leaf entries in key order, each appended to a
+    /// page by `encode` (starting with its 8-byte key), and returns its root (bid, ib).
+    /// Leaves are encoded straight into their pages as the entries stream in; only the
+    /// branch entries (one per page below, 1/20 of the leaves) are held.
+    fn write_btree<E>(
         &mut self,
         ptype: u8,
         leaf_size: usize,
-        count: usize,
-        leaf: &dyn Fn(usize, &mut Vec<u8>),
+        leaves: impl Iterator<Item = Result<E>>,
+        encode: impl Fn(&E, &mut Vec<u8>),
     ) -> Result<(u64, u64)> {
-        let mut level = 0u8;
-        let mut branches = self.write_btree_level(ptype, level, leaf_size, count, leaf)?;
+        let cap = self.variant.btree_entries_size() / leaf_size;
+        let mut branches = Vec::new();
+        let mut page = Vec::with_capacity(self.variant.page_size());
+        let mut n = 0;
+        for entry in leaves {
+            encode(&entry?, &mut page);
+            n += 1;
+            if n == cap {
+                self.seal_btree_page(ptype, 0, leaf_size, n, &mut page, &mut branches)?;
+                n = 0;
+            }
+        }
+        // An empty tree is still one empty leaf page.
+        if n > 0 || branches.is_empty() {
+            self.seal_btree_page(ptype, 0, leaf_size, n, &mut page, &mut branches)?;
+        }
         // A branch entry: the first key below it, the page's id and offset (24 bytes).
+        let mut level = 0u8;
         while branches.len() > 24 {
             level += 1;
-            let below = branches;
-            branches = self.write_btree_level(ptype, level, 24, below.len() / 24, &|i, page| {
-                page.extend_from_slice(&below[i * 24..i * 24 + 24])
-            })?;
+            let below = std::mem::take(&mut branches);
+            let per_page = self.variant.btree_entries_size() / 24;
+            for group in below.chunks(per_page * 24) {
+                page.extend_from_slice(group);
+                self.seal_btree_page(ptype, level, 24, group.len() / 24, &mut page, &mut branches)?;
+            }
         }
         let word = |at: usize| u64::from_le_bytes(branches[at..at + 8].try_into().expect("8"));
         Ok((word(8), word(16)))
     }
 
-    /// Writes one level of pages and returns the branch entries that point at them.
-    fn write_btree_level(
+    /// Adds the footer to a page of `n` entries, writes it, empties `page` for the next
+    /// one and records the branch entry that points at it.
+    fn seal_btree_page(
         &mut self,
         ptype: u8,
         level: u8,
         entry_size: usize,
-        count: usize,
-        entry: &dyn Fn(usize, &mut Vec<u8>),
-    ) -> Result<Vec<u8>> {
+        n: usize,
+        page: &mut Vec<u8>,
+        branches: &mut Vec<u8>,
+    ) -> Result<()> {
         let area = self.variant.btree_entries_size();
         let page_size = self.variant.page_size() as u64;
         let cap = area / entry_size;
-        let mut branches = Vec::new();
-        // An empty tree is still one empty leaf page.
-        let starts: Vec<usize> = if count == 0 {
-            vec![0]
+        let key: [u8; 8] = page.get(..8).map_or([0; 8], |k| k.try_into().expect("8"));
+        page.resize(area, 0);
+        if self.variant == Variant::Unicode4k {
+            page.extend_from_slice(&(n as u16).to_le_bytes());
+            page.extend_from_slice(&(cap as u16).to_le_bytes());
         } else {
-            (0..count).step_by(cap).collect()
-        };
-        for start in starts {
-            let n = cap.min(count - start);
-            let mut page = Vec::with_capacity(page_size as usize);
-            for i in start..start + n {
-                entry(i, &mut page);
-            }
-            let key: [u8; 8] = page.get(..8).map_or([0; 8], |k| k.try_into().expect("8"));
-            page.resize(area, 0);
-            if self.variant == Variant::Unicode4k {
-                page.extend_from_slice(&(n as u16).to_le_bytes());
-                page.extend_from_slice(&(cap as u16).to_le_bytes());
-            } else {
-                page.push(n as u8);
-                page.push(cap as u8);
-            }
-            page.push(entry_size as u8);
-            page.push(level);
-            let bid = self.next_page_bid;
-            self.next_page_bid += 1;
-            let ib = self.alloc.alloc(page_size, page_size);
-            self.write_page(ib, bid, ptype, page, true)?;
-            branches.extend_from_slice(&key);
-            branches.extend_from_slice(&bid.to_le_bytes());
-            branches.extend_from_slice(&ib.to_le_bytes());
+            page.push(n as u8);
+            page.push(cap as u8);
         }
-        Ok(branches)
+        page.push(entry_size as u8);
+        page.push(level);
+        let bid = self.next_page_bid;
+        self.next_page_bid += 1;
+        let ib = self.place(page_size, page_size)?;
+        let full = std::mem::replace(page, Vec::with_capacity(page_size as usize));
+        self.write_page(ib, bid, ptype, full, true)?;
+        branches.extend_from_slice(&key);
+        branches.extend_from_slice(&bid.to_le_bytes());
+        branches.extend_from_slice(&ib.to_le_bytes());
+        Ok(())
     }
 
     /// Writes the B-trees, maps and header, then moves the file into place.
     pub fn finish(mut self) -> Result<()> {
-        let mut nodes = std::mem::take(&mut self.nodes);
-        nodes.sort_by_key(|n| n.nid);
-        if let Some(w) = nodes.windows(2).find(|w| w[0].nid == w[1].nid) {
-            return Err(Error::malformed(
-                "store writer",
-                format!("node {} was written twice", w[0].nid),
-            ));
+        if let Some(e) = self.deferred.take() {
+            return Err(e);
         }
-        let nbt = self.write_btree(0x81, 32, nodes.len(), &|i, page| {
-            let n = &nodes[i];
+        let nodes = std::mem::take(&mut self.nodes).into_sorted()?;
+        let nbt = self.write_btree(0x81, 32, nodes, |n: &NbtEntry, page| {
             page.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
             page.extend_from_slice(&n.bid_data.to_le_bytes());
             page.extend_from_slice(&n.bid_sub.to_le_bytes());
             page.extend_from_slice(&n.nid_parent.0.to_le_bytes());
             page.extend_from_slice(&0u32.to_le_bytes());
         })?;
-        drop(nodes);
-        let blocks = std::mem::take(&mut self.blocks);
+        let blocks = std::mem::take(&mut self.blocks).into_sorted()?;
         let four_k = self.variant == Variant::Unicode4k;
-        let bbt = self.write_btree(0x80, 24, blocks.len(), &|i, page| {
-            let b = &blocks[i];
+        let bbt = self.write_btree(0x80, 24, blocks, |b: &BbtEntry, page| {
             page.extend_from_slice(&b.bid.to_le_bytes());
             page.extend_from_slice(&b.ib.to_le_bytes());
             page.extend_from_slice(&b.cb.to_le_bytes());
@@ -424,24 +485,22 @@ impl NdbWriter {
                 page.extend_from_slice(&[0; 4]);
             }
         })?;
-        drop(blocks);
 
-        let layout = *self.alloc.layout();
-        let eof = self.alloc.end().max(layout.first_amap + 2 * layout.page);
-        let mut amap_free = 0u64;
-        let amaps = layout.amap_offsets(eof);
-        for &amap in &amaps {
-            let (bits, free) = self.alloc.amap_bitmap(amap);
-            amap_free += free;
-            self.write_page(amap, amap, 0x84, bits, false)?;
-        }
-        for pmap in layout.pmap_offsets(eof) {
-            self.write_page(pmap, pmap, 0x83, vec![0xFF; 496], false)?;
-        }
+        let eof = self.alloc.finish();
+        self.write_closed_maps()?;
+        let mut pages = Vec::new();
+        self.maps.finish(&mut pages);
+        self.write_map_pages(pages)?;
         // The density list: no pages are partly free, so it has no entries.
-        self.write_page(layout.dlist, layout.dlist, 0x86, vec![0; 8], false)?;
+        let dlist = self.alloc.layout().dlist;
+        self.write_page(dlist, dlist, 0x86, vec![0; 8], false)?;
 
-        let header = self.header(eof, nbt, bbt, *amaps.last().expect("one AMap"), amap_free);
+        let amap_last = self
+            .maps
+            .last_amap()
+            .expect("the file reaches its first AMap");
+        let amap_free = self.maps.amap_free();
+        let header = self.header(eof, nbt, bbt, amap_last, amap_free);
         self.out.write_at(0, &header)?;
         self.out.commit(eof)
     }

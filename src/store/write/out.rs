@@ -110,6 +110,25 @@ pub fn temp_path_for(target: &Path, pid: u32) -> PathBuf {
     target.with_file_name(format!(".{name}.partial-{pid}"))
 }
 
+/// Where the writer parks what it does not hold in memory (`kind`: "nbt" or "bbt" for
+/// B-tree entries, "rows" for contents-table rows) while filling `temp`: beside it and
+/// named from it, so whatever finds a leftover temporary file after a crash finds these too.
+pub fn spill_path_for(temp: &Path, kind: &str) -> PathBuf {
+    let mut name = temp.as_os_str().to_owned();
+    name.push(".");
+    name.push(kind);
+    PathBuf::from(name)
+}
+
+/// Every spill file the writer may leave beside `temp` when it is stopped by a crash.
+pub fn spill_paths_for(temp: &Path) -> [PathBuf; 3] {
+    [
+        spill_path_for(temp, "nbt"),
+        spill_path_for(temp, "bbt"),
+        spill_path_for(temp, "rows"),
+    ]
+}
+
 fn exists(target: &Path) -> Error {
     Error::malformed(
         "output file",

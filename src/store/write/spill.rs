@@ -18,9 +18,7 @@ const CHUNK: usize = 16 * 1024;
 
 /// The spill file kept beside the temporary file `temp` of an output being written.
 pub fn spill_path_for(temp: &Path) -> PathBuf {
-    let mut name = temp.as_os_str().to_owned();
-    name.push(".rows");
-    PathBuf::from(name)
+    super::out::spill_path_for(temp, "rows")
 }
 
 /// What a replay hands each row to: its id and cells.
