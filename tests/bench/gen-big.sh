@@ -7,9 +7,10 @@
 #   tests/bench/gen-big.sh [MESSAGES] [FOLDERS] [ATTACHMENT_KB]
 #
 # The defaults (200,000 messages, 50 folders, 50 KiB attachments on one message in five)
-# give a file of about 2.3 GB. DIR (default /work) says where it goes; PFFEXPORT=1 also
-# exports it with pffexport and counts the messages exported (slow, and needs about twice
-# the file's size on disk). pffinfo's time grows with the square of the items in one folder
+# give a file of about 2.4 GB. DIR (default /work) says where it goes; PFFEXPORT=1 also
+# exports it with pffexport and READPST=1 with readpst, counting the messages each wrote
+# (slow, and each needs about the file's size again on disk). `ostdoctor check` reads every
+# page and block, the allocation, page, free and free-page maps among them. pffinfo's time grows with the square of the items in one folder
 # (10,000 messages: 1.5 s, 40,000: 56 s), so at 200,000 it takes the better part of an hour.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,6 +55,14 @@ print(len(mine), rows, counted)
 PY
 )
 
+check_status=0
+/usr/bin/time -f '%e %M' -o "$work/check-time.txt" "$bin" check --json "$store" \
+    >"$work/check.json" || check_status=$?
+read -r check_s check_kb <"$work/check-time.txt"
+check_findings=$(/usr/bin/python3 -c '
+import json, sys
+print(len(json.load(open(sys.argv[1]))["findings"]))' "$work/check.json")
+
 /usr/bin/time -f '%e %M' -o "$work/pffinfo-time.txt" pffinfo "$store" >"$work/pffinfo.txt" || {
     cat "$work/pffinfo.txt"
     echo "pffinfo rejected the file" >&2
@@ -72,6 +81,17 @@ exported="-"
 if [ "${PFFEXPORT:-0}" = 1 ]; then
     pffexport -q -f text -t "$work/export" "$store" >/dev/null
     exported=$(find "$work/export.export" -type d -name 'Message*' | wc -l)
+    rm -rf "$work/export.export"
+fi
+readpst_items="-"
+if [ "${READPST:-0}" = 1 ]; then
+    mkdir "$work/readpst"
+    /usr/bin/time -f '%e %M' -o "$work/readpst-time.txt" \
+        readpst -q -j 0 -D -S -o "$work/readpst" "$store" >/dev/null
+    read -r readpst_s readpst_kb <"$work/readpst-time.txt"
+    # -S writes one file per item (attachments beside it, named N-name).
+    readpst_items=$(find "$work/readpst" -type f -regex '.*/[0-9]+' | wc -l)
+    rm -rf "$work/readpst"
 fi
 
 printf '\n%-34s %s\n' "messages written" "$messages"
@@ -84,13 +104,21 @@ printf '%-34s %s s, %s MiB\n' "ostdoctor info time, peak RSS" "$info_s" "$((info
 printf '%-34s %s s, %s MiB\n' "pypff walk time, peak RSS" "$pypff_s" "$((pypff_kb / 1024))"
 printf '%-34s %s / %s / %s\n' "folders: ostdoctor / pypff / asked" "$our_folders" "$pypff_folders" "$folders"
 printf '%-34s %s / %s / %s\n' "items: rows / counts / pypff" "$our_items" "$our_counted" "$pypff_items"
+printf '%-34s %s s, %s MiB, %s findings (exit %s)\n' "ostdoctor check time, peak RSS" \
+    "$check_s" "$((check_kb / 1024))" "$check_findings" "$check_status"
 printf '%-34s %s\n' "pffexport messages" "$exported"
+if [ "$readpst_items" != "-" ]; then
+    printf '%-34s %s (%s s, %s MiB)\n' "readpst items" "$readpst_items" "$readpst_s" \
+        "$((readpst_kb / 1024))"
+fi
 printf '%-34s %s s, %s MiB\n' "pffinfo (accepted) time, peak RSS" "$pffinfo_s" "$((pffinfo_kb / 1024))"
 
 fail=0
 for v in "$our_folders" "$pypff_folders"; do [ "$v" = "$folders" ] || fail=1; done
 for v in "$our_items" "$our_counted" "$pypff_items"; do [ "$v" = "$messages" ] || fail=1; done
 [ "$exported" = "-" ] || [ "$exported" = "$messages" ] || fail=1
+[ "$readpst_items" = "-" ] || [ "$readpst_items" = "$messages" ] || fail=1
+[ "$check_status" = 0 ] && [ "$check_findings" = 0 ] || fail=1
 if [ "$fail" = 1 ]; then
     echo "MISMATCH: the counts above differ from what was written" >&2
     exit 1
