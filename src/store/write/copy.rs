@@ -14,6 +14,7 @@ use super::ndb::Target;
 use crate::store::error::Result;
 use crate::store::ltp::PropValue;
 use crate::store::ltp::prop::ptype;
+use crate::store::messaging::names::NamedProperty;
 use crate::store::messaging::tags;
 use crate::store::ndb::{CryptMethod, Nid};
 use crate::store::{FolderInfo, Message, Store};
@@ -76,17 +77,7 @@ pub fn export(
     let chosen: Vec<&FolderInfo> = folders.iter().filter(|f| selected(f)).collect();
     let items_total: usize = chosen.iter().map(|f| f.contents_rows.unwrap_or(0)).sum();
 
-    let name = source.properties()?.display_name;
-    let display = if name.is_empty() {
-        "Exported items".to_string()
-    } else {
-        name
-    };
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    let mut w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
-    let names = crate::store::messaging::names::read(source.ndb())?;
+    let (mut w, names) = new_store_for(source, dest, target)?;
     let mut summary = ExportSummary::default();
     let mut mapped: HashMap<Nid, Nid> = HashMap::new();
     if let Some(r) = root {
@@ -150,6 +141,25 @@ impl From<Cancelled> for CopyError {
     }
 }
 
+/// The new store an export of `source` writes into, named after it, and the source's
+/// named properties, which every copied message maps through.
+fn new_store_for(
+    source: &Store,
+    dest: &Path,
+    target: Target,
+) -> Result<(StoreWriter, HashMap<u16, NamedProperty>)> {
+    let display = match source.properties()?.display_name {
+        name if name.is_empty() => "Exported items".to_string(),
+        name => name,
+    };
+    // Only the store's identity comes from it: two exports never share one.
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
+    Ok((w, crate::store::messaging::names::read(source.ndb())?))
+}
+
 /// Copies the chosen items of `source` into a new store at `dest`, each into a folder of
 /// the same path below the top of the mailbox (parent folders are made as needed, holding
 /// only what was chosen). Reports each item to `work`, and stops when it is cancelled.
@@ -164,15 +174,7 @@ pub fn export_items(
     let by_nid: HashMap<Nid, &FolderInfo> = folders.iter().map(|f| (f.nid, f)).collect();
     let root = source.ipm_subtree(&folders)?;
     let trash = source.special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)?;
-    let display = match source.properties()?.display_name {
-        name if name.is_empty() => "Exported items".to_string(),
-        name => name,
-    };
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    let mut w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
-    let names = crate::store::messaging::names::read(source.ndb())?;
+    let (mut w, names) = new_store_for(source, dest, target)?;
     let mut summary = ExportSummary::default();
     // Source folder -> (new folder, its path in the new store).
     let mut mapped: HashMap<Nid, (Nid, Vec<String>)> = HashMap::new();
@@ -251,7 +253,7 @@ pub fn export_items(
 fn copy_message(
     source: &Store,
     w: &mut StoreWriter,
-    names: &HashMap<u16, crate::store::messaging::names::NamedProperty>,
+    names: &HashMap<u16, NamedProperty>,
     folder: Nid,
     msg_nid: Nid,
     folder_path: &[String],
