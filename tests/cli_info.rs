@@ -2,16 +2,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{TempDir, fixture};
-
-fn ostdoctor(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
-        .args(args)
-        .output()
-        .expect("run ostdoctor")
-}
+use common::{TempDir, fixture, ostdoctor};
 
 #[test]
 fn json_has_the_documented_shape_and_the_real_counts() {

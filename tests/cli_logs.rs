@@ -3,16 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-use common::{TempDir, fixture};
-
-fn ostdoctor(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
-        .args(args)
-        .output()
-        .expect("run ostdoctor")
-}
+use common::{TempDir, fixture, ostdoctor};
 
 fn ok(out: &std::process::Output) -> String {
     assert!(

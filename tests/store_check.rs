@@ -4,10 +4,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
-use common::{TempDir, all_fixtures, fixture};
+use common::{TempDir, all_fixtures, fixture, ostdoctor};
 use ostdoctor::store::check::{CheckError, Class, ScanLog, check_store};
 use ostdoctor::store::write::Target;
 use ostdoctor::store::write::synthetic::{GenOptions, generate};
@@ -195,13 +194,6 @@ fn a_file_that_is_not_a_store_cannot_be_checked_but_one_cut_inside_its_header_ca
         "{}",
         log.findings[0].detail
     );
-}
-
-fn ostdoctor(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
-        .args(args)
-        .output()
-        .expect("run ostdoctor")
 }
 
 #[test]

@@ -12,11 +12,9 @@ use common::{TempDir, fixture};
 use oracle::agree::{self, Tool};
 use ostdoctor::store::Store;
 
-fn ostdoctor(args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
-        .args(args)
-        .output()
-        .expect("run ostdoctor");
+/// Runs the CLI and insists it succeeded.
+fn ostdoctor_ok(args: &[&str]) -> std::process::Output {
+    let out = common::ostdoctor(args);
     assert!(
         out.status.success(),
         "ostdoctor {args:?}: {}",
@@ -89,7 +87,7 @@ fn exports_of_every_real_fixture_hold_the_same_items_and_leave_the_source_untouc
         let before = sha(&src);
         let dir = TempDir::new("export");
         let dest = dir.path().join("export.pst");
-        let out = ostdoctor(&[
+        let out = ostdoctor_ok(&[
             "export",
             src.to_str().unwrap(),
             dest.to_str().unwrap(),
@@ -198,7 +196,7 @@ fn export_of_one_folder_copies_only_that_subtree() {
     };
     let dir = TempDir::new("export-one");
     let dest = dir.path().join("calendar.pst");
-    ostdoctor(&[
+    ostdoctor_ok(&[
         "export",
         src.to_str().unwrap(),
         dest.to_str().unwrap(),
@@ -231,7 +229,7 @@ fn gen_is_deterministic_and_its_sync_log_reads_back() {
     let c = dir.path().join("c.ost");
     let line = "\t\t [8004010F-501-0-B20] The client operation failed.";
     for (p, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
-        ostdoctor(&[
+        ostdoctor_ok(&[
             "gen",
             p.to_str().unwrap(),
             "--format",

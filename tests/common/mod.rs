@@ -1,4 +1,4 @@
-//! Shared by the integration tests: where the real fixtures are and scratch space.
+//! Shared by the integration tests: where the real fixtures are, scratch space, and the CLI.
 
 #![allow(dead_code)]
 
@@ -24,6 +24,14 @@ pub fn all_fixtures() -> Vec<PathBuf> {
         .iter()
         .filter_map(|n| fixture(n))
         .collect()
+}
+
+/// Runs the CLI built with the tests and returns whatever it did.
+pub fn ostdoctor(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
+        .args(args)
+        .output()
+        .expect("run ostdoctor")
 }
 
 /// A fresh directory for one test, removed when dropped.
