@@ -99,3 +99,51 @@ fn a_missing_file_says_it_cannot_be_read() {
         "{err}"
     );
 }
+
+/// Runs the CLI but gives up after `limit`: a command that hangs fails the test instead of
+/// holding the whole suite.
+fn ostdoctor_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ostdoctor");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ostdoctor {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn a_named_pipe_or_a_folder_is_refused_at_once_naming_the_file() {
+    let dir = TempDir::new("not-regular");
+    let fifo = dir.path().join("Outlook.ost");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    let folder = dir.path().join("folder.pst");
+    std::fs::create_dir(&folder).unwrap();
+    for (path, what) in [(&fifo, "named pipe"), (&folder, "folder")] {
+        let shown = path.to_str().unwrap();
+        for command in ["info", "check", "logs"] {
+            let out = ostdoctor_within(&[command, shown], std::time::Duration::from_secs(10));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(!out.status.success(), "{command} {shown}: {stderr}");
+            assert_ne!(out.status.code(), Some(101), "{command} panicked: {stderr}");
+            assert!(
+                stderr.contains(shown),
+                "{command}: file not named: {stderr}"
+            );
+            assert!(stderr.contains(what), "{command}: {stderr}");
+        }
+    }
+}

@@ -18,13 +18,14 @@ impl StoreFile {
     pub fn open(path: &Path) -> Result<Self> {
         let path: Arc<Path> = Arc::from(path);
         let io = |e| Error::new("file", ErrorKind::Io(e)).in_file(&path);
+        // Looked at before opening: opening a FIFO for reading blocks until a writer comes,
+        // so a named pipe given as the store would hang every command.
+        let kind = std::fs::metadata(&path).map_err(io)?.file_type();
+        if let Some(what) = not_a_regular_file(kind) {
+            return Err(Error::malformed("file", what).in_file(&path));
+        }
         let file = File::open(&path).map_err(io)?;
         let meta = file.metadata().map_err(io)?;
-        if meta.is_dir() {
-            return Err(
-                Error::malformed("file", "this is a folder, not a store file").in_file(&path),
-            );
-        }
         Ok(StoreFile {
             len: meta.len(),
             file,
@@ -110,4 +111,30 @@ mod platform {
         }
         Ok(())
     }
+}
+
+/// Why a file of this type cannot be a store: only regular files hold one.
+fn not_a_regular_file(kind: std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("this is a folder, not a store file");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some(
+                "this is a named pipe (FIFO), not a regular file: copy the store to a file first",
+            );
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("this is a device, not a regular file: copy the store to a file first");
+        }
+        if kind.is_socket() {
+            return Some("this is a socket, not a regular file");
+        }
+    }
+    Some("this is not a regular file")
 }
