@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TempDir, fixture, ostdoctor};
+use common::{TempDir, fixture, ostdoctor, ostdoctor_within};
 
 #[test]
 fn json_has_the_documented_shape_and_the_real_counts() {
@@ -98,27 +98,6 @@ fn a_missing_file_says_it_cannot_be_read() {
         err.contains("/nonexistent/Outlook.ost") && err.contains("cannot read the file"),
         "{err}"
     );
-}
-
-/// Runs the CLI but gives up after `limit`: a command that hangs fails the test instead of
-/// holding the whole suite.
-fn ostdoctor_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run ostdoctor");
-    let started = std::time::Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("ostdoctor {args:?} still running after {limit:?}");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    child.wait_with_output().expect("output")
 }
 
 #[test]

@@ -34,6 +34,27 @@ pub fn ostdoctor(args: &[&str]) -> std::process::Output {
         .expect("run ostdoctor")
 }
 
+/// Runs the CLI but gives up after `limit`: a command that hangs fails the test instead of
+/// holding the whole suite.
+pub fn ostdoctor_within(args: &[&str], limit: std::time::Duration) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run ostdoctor");
+    let started = std::time::Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ostdoctor {args:?} still running after {limit:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
 /// A fresh directory for one test, removed when dropped.
 pub struct TempDir(pub PathBuf);
 
