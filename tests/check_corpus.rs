@@ -302,12 +302,13 @@ const CASES: &[(&str, Class, Damage)] = &[
         },
     ),
     ("BTH: header damaged", Class::Bth, |img, facts| {
+        let v = img.variant();
         let bid = facts
             .items
             .iter()
             .find_map(|&(_, m)| img.single_data_block(m))?;
         img.edit_block(bid, |d| {
-            let r = heap_alloc(d, heap_root(d));
+            let r = heap_alloc(v, d, heap_root(d));
             d[r.start + 1] = 3;
         })
     }),
@@ -315,11 +316,12 @@ const CASES: &[(&str, Class, Damage)] = &[
         "table: TCINFO column count damaged",
         Class::Table,
         |img, facts| {
+            let v = img.variant();
             let bid = facts
                 .folders_with_items()
                 .find_map(|f| img.single_data_block(f.with_type(0x0E)))?;
             img.edit_block(bid, |d| {
-                let r = heap_alloc(d, heap_root(d));
+                let r = heap_alloc(v, d, heap_root(d));
                 d[r.start + 1] = 0xF0;
             })
         },
@@ -329,11 +331,12 @@ const CASES: &[(&str, Class, Damage)] = &[
         "table: rows too short for a row id",
         Class::Table,
         |img, facts| {
+            let v = img.variant();
             let bid = facts
                 .folders_with_items()
                 .find_map(|f| img.single_data_block(f.with_type(0x0E)))?;
             img.edit_block(bid, |d| {
-                let r = heap_alloc(d, heap_root(d));
+                let r = heap_alloc(v, d, heap_root(d));
                 // No columns, so no cell bitmap: only the row size is wrong.
                 d[r.start + 1] = 0;
                 d[r.start + 2..r.start + 10].copy_from_slice(&[0, 0, 0, 0, 0, 0, 2, 0]);
@@ -341,18 +344,39 @@ const CASES: &[(&str, Class, Damage)] = &[
         },
     ),
     (
+        // A row index whose records are 5 bytes once made reading row positions panic in
+        // info, check, logs and export alike. With a multiple of 5 rows the index's bytes
+        // still split into whole 5-byte records, so only the record shape can tell.
+        "table: row index BTH data size 1",
+        Class::Bth,
+        |img, facts| {
+            let v = img.variant();
+            let bid = facts
+                .folders
+                .iter()
+                .filter(|f| f.contents_rows.is_some_and(|n| n > 0 && n % 5 == 0))
+                .find_map(|f| img.single_data_block(f.nid.with_type(0x0E)))?;
+            img.edit_block(bid, |d| {
+                let info = heap_alloc(v, d, heap_root(d));
+                let bth = heap_alloc(v, d, u32_at(d, info.start + 10));
+                d[bth.start + 2] = 1;
+            })
+        },
+    ),
+    (
         "table: a row id changed in the row matrix",
         Class::Table,
         |img, facts| {
+            let v = img.variant();
             let bid = facts.folders_with_items().find_map(|f| {
                 let bid = img.single_data_block(f.with_type(0x0E))?;
                 let d = img.ndb().block(bid).ok()?;
-                let info = heap_alloc(&d, heap_root(&d));
+                let info = heap_alloc(v, &d, heap_root(&d));
                 (u32_at(&d, info.start + 14) & 0x1F == 0).then_some(bid)
             })?;
             img.edit_block(bid, |d| {
-                let info = heap_alloc(d, heap_root(d));
-                let rows = heap_alloc(d, u32_at(d, info.start + 14));
+                let info = heap_alloc(v, d, heap_root(d));
+                let rows = heap_alloc(v, d, u32_at(d, info.start + 14));
                 d[rows.start + 2] ^= 0x01;
             })
         },
@@ -361,16 +385,17 @@ const CASES: &[(&str, Class, Damage)] = &[
         "folder: item count changed",
         Class::ContentCount,
         |img, facts| {
+            let v = img.variant();
             let (folder, bid) = facts
                 .folders_with_items()
                 .find_map(|f| Some((f, img.single_data_block(f)?)))?;
             let _ = folder;
             let d = img.ndb().block(bid).ok()?;
-            let bth = heap_alloc(&d, heap_root(&d));
+            let bth = heap_alloc(v, &d, heap_root(&d));
             if d[bth.start + 3] != 0 {
                 return None;
             }
-            let records = heap_alloc(&d, u32_at(&d, bth.start + 4));
+            let records = heap_alloc(v, &d, u32_at(&d, bth.start + 4));
             let at = records
                 .clone()
                 .step_by(8)
@@ -412,15 +437,16 @@ const CASES: &[(&str, Class, Damage)] = &[
         "folder: hierarchy table lists the root folder",
         Class::HierarchyLoop,
         |img, facts| {
+            let v = img.variant();
             let (folder, child) = facts.folder_with_child()?;
             let bid = img.single_data_block(folder.with_type(0x0D))?;
             let d = img.ndb().block(bid).ok()?;
-            let info = heap_alloc(&d, heap_root(&d));
+            let info = heap_alloc(v, &d, heap_root(&d));
             let rows_hid = u32_at(&d, info.start + 14);
             if rows_hid & 0x1F != 0 {
                 return None;
             }
-            let rows = heap_alloc(&d, rows_hid);
+            let rows = heap_alloc(v, &d, rows_hid);
             let row_size = u16_at(&d, info.start + 8) as usize;
             let at = rows
                 .step_by(row_size)
@@ -472,15 +498,16 @@ const CASES: &[(&str, Class, Damage)] = &[
 /// Changes the folder a message store entry id (a 24-byte binary in the store's heap)
 /// names to one that does not exist. Offline stores have no such entry ids.
 fn point_store_entry_id_nowhere(img: &mut Image, tag: u16) -> Option<()> {
+    let v = img.variant();
     let bid = img.single_data_block(Nid::MESSAGE_STORE)?;
     let d = img.ndb().block(bid).ok()?;
-    let bth = heap_alloc(&d, heap_root(&d));
+    let bth = heap_alloc(v, &d, heap_root(&d));
     if d[bth.start + 3] != 0 {
         return None;
     }
-    let records = heap_alloc(&d, u32_at(&d, bth.start + 4));
+    let records = heap_alloc(v, &d, u32_at(&d, bth.start + 4));
     let at = records.step_by(8).find(|&at| u16_at(&d, at) == tag)?;
-    let value = heap_alloc(&d, u32_at(&d, at + 4));
+    let value = heap_alloc(v, &d, u32_at(&d, at + 4));
     if value.len() != 24 {
         return None;
     }

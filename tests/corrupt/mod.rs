@@ -10,6 +10,7 @@ use std::io::Write as _;
 use std::ops::Range;
 
 use ostdoctor::store::Store;
+use ostdoctor::store::ltp::heap::HeapId;
 use ostdoctor::store::ndb::btree::{
     BbtEntry, NbtEntry, Nid, Tree, bid_is_internal, bid_key, branch_ref, parse_bbt, parse_nbt,
 };
@@ -271,9 +272,15 @@ impl<'a> Image<'a> {
 }
 
 /// The bytes of heap allocation `hid` within a heap's first block (its decoded bytes).
-pub fn heap_alloc(block: &[u8], hid: u32) -> Range<usize> {
+pub fn heap_alloc(variant: Variant, block: &[u8], hid: u32) -> Range<usize> {
+    let hid = HeapId::from_raw(variant, hid);
+    assert_eq!(
+        hid.block(),
+        0,
+        "an allocation outside the heap's first block"
+    );
     let map = u16_at(block, 0) as usize;
-    let index = ((hid >> 5) & 0x7FF) as usize;
+    let index = hid.index();
     let offsets = map + 4;
     let start = u16_at(block, offsets + (index - 1) * 2) as usize;
     let end = u16_at(block, offsets + index * 2) as usize;

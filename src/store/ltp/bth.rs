@@ -1,7 +1,7 @@
 //! The B-tree-on-heap: sorted fixed-size records in heap allocations, used as the index of
 //! property contexts (property id -> value) and of table rows (row id -> row index).
 
-use super::heap::{CLIENT_BTH, Heap, Hid};
+use super::heap::{CLIENT_BTH, Heap, HeapId};
 use std::collections::HashSet;
 
 use crate::store::error::{Error, ErrorKind, Result};
@@ -14,17 +14,17 @@ pub struct BthHeader {
     pub key_size: usize,
     pub data_size: usize,
     pub levels: u8,
-    pub root: Hid,
+    pub root: HeapId,
 }
 
-pub fn header(heap: &Heap, hid: Hid) -> Result<BthHeader> {
+pub fn header(heap: &Heap, hid: HeapId) -> Result<BthHeader> {
     let h = heap.get(hid)?;
     if h.len() < 8 || h[0] != CLIENT_BTH {
         return Err(Error::malformed(
             STRUCTURE,
             format!(
                 "the BTH header at heap id 0x{:X} is not a BTH header",
-                hid.0
+                hid.raw()
             ),
         )
         .with_nid(heap.nid()));
@@ -33,7 +33,7 @@ pub fn header(heap: &Heap, hid: Hid) -> Result<BthHeader> {
         key_size: h[1] as usize,
         data_size: h[2] as usize,
         levels: h[3],
-        root: Hid(u32_at(h, 4)),
+        root: heap.hid(u32_at(h, 4)),
     };
     if !matches!(header.key_size, 2 | 4 | 8 | 16) || header.data_size == 0 || header.data_size > 32
     {
@@ -52,7 +52,7 @@ pub fn header(heap: &Heap, hid: Hid) -> Result<BthHeader> {
 /// All leaf records (key bytes followed by data bytes), in stored order.
 pub fn records(heap: &Heap, h: &BthHeader) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
-    if h.root.0 == 0 {
+    if h.root.is_none() {
         return Ok(out);
     }
     collect(heap, h, h.root, h.levels, &mut HashSet::new(), &mut out)?;
@@ -62,13 +62,13 @@ pub fn records(heap: &Heap, h: &BthHeader) -> Result<Vec<Vec<u8>>> {
 fn collect(
     heap: &Heap,
     h: &BthHeader,
-    hid: Hid,
+    hid: HeapId,
     level: u8,
     seen: &mut HashSet<u32>,
     out: &mut Vec<Vec<u8>>,
 ) -> Result<()> {
     // A real BTH never shares a record array; a repeat would multiply the walk.
-    if !seen.insert(hid.0) {
+    if !seen.insert(hid.raw()) {
         return Err(Error::new(
             STRUCTURE,
             ErrorKind::Cycle {
@@ -98,7 +98,14 @@ fn collect(
             out.push(rec.to_vec());
         } else {
             // Levels fall by one per step, so the recursion is bounded by the header's level count.
-            collect(heap, h, Hid(u32_at(rec, h.key_size)), level - 1, seen, out)?;
+            collect(
+                heap,
+                h,
+                heap.hid(u32_at(rec, h.key_size)),
+                level - 1,
+                seen,
+                out,
+            )?;
         }
     }
     Ok(())
@@ -110,12 +117,11 @@ mod tests {
 
     /// One heap block holding `allocs` (HIDs 0x20, 0x40, ...), the first as its root.
     fn heap(allocs: &[Vec<u8>]) -> Heap {
-        let mut b = crate::store::write::heap::HeapBuilder::new(CLIENT_BTH, 8176);
-        for a in allocs {
-            b.alloc(a).unwrap();
-        }
-        b.set_user_root(Hid(0x20));
-        Heap::new(0x21, b.finish().into_iter().map(|b| b.1).collect()).unwrap()
+        let variant = crate::store::ndb::format::Variant::Unicode;
+        let mut b = crate::store::write::heap::HeapBuilder::new(CLIENT_BTH, variant);
+        let hids: Vec<HeapId> = allocs.iter().map(|a| b.alloc(a).unwrap()).collect();
+        b.set_user_root(hids[0]);
+        Heap::new(variant, 0x21, b.finish().into_iter().map(|b| b.1).collect()).unwrap()
     }
 
     fn bth_header(levels: u8, root: u32) -> Vec<u8> {
@@ -129,7 +135,7 @@ mod tests {
         let leaf = vec![1, 0, 3, 0, 7, 0, 0, 0];
         let index = [1u8, 0, 0x60, 0, 0, 0].to_vec();
         let h = heap(&[bth_header(1, 0x40), index, leaf.clone()]);
-        let header = header(&h, Hid(0x20)).unwrap();
+        let header = header(&h, h.user_root).unwrap();
         assert_eq!(records(&h, &header).unwrap(), vec![leaf]);
     }
 
@@ -138,7 +144,7 @@ mod tests {
         let leaf = vec![1, 0, 3, 0, 7, 0, 0, 0];
         let index = [1u8, 0, 0x60, 0, 0, 0, 2, 0, 0x60, 0, 0, 0].to_vec();
         let h = heap(&[bth_header(1, 0x40), index, leaf]);
-        let header = header(&h, Hid(0x20)).unwrap();
+        let header = header(&h, h.user_root).unwrap();
         let e = records(&h, &header).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Cycle { .. }), "{e}");
     }

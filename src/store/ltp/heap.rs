@@ -2,38 +2,83 @@
 //! HIDs. Every LTP structure (BTH, property context, table context) lives in one.
 
 use crate::store::error::{Error, Result};
-use crate::store::ndb::format::{u16_at, u32_at};
+use crate::store::ndb::format::{HID_TYPE_BITS, Variant, u16_at, u32_at};
 
 pub const SIG_HEAP: u8 = 0xEC;
 pub const CLIENT_BTH: u8 = 0xB5;
 pub const CLIENT_TC: u8 = 0x7C;
 pub const CLIENT_PC: u8 = 0xBC;
 
-/// A heap id: 5 type bits (zero), an 11-bit allocation index and a 16-bit block index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Hid(pub u32);
+/// A heap id (HID): which allocation of which heap block. Its bits split differently in
+/// 4 KiB-page stores, so it carries its variant and every reader, writer and check decodes
+/// it through the one layout `Variant::hid_index_bits` gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HeapId {
+    raw: u32,
+    variant: Variant,
+}
 
-impl Hid {
-    pub fn index(self) -> usize {
-        ((self.0 >> 5) & 0x7FF) as usize
+/// True when a stored heap-or-node reference (HNID) names a heap allocation: heap ids
+/// have zero type bits, subnode ids do not ([MS-PST] 2.3.3.2).
+pub fn is_heap_ref(hnid: u32) -> bool {
+    hnid & ((1 << HID_TYPE_BITS) - 1) == 0
+}
+
+impl HeapId {
+    /// A heap id as stored in the file.
+    pub fn from_raw(variant: Variant, raw: u32) -> HeapId {
+        HeapId { raw, variant }
     }
 
+    /// The id of allocation `index` (1-based) in block `block`, if the layout can hold it.
+    pub fn new(variant: Variant, block: usize, index: usize) -> Option<HeapId> {
+        if index == 0
+            || index > variant.max_heap_allocations()
+            || block >= variant.max_heap_blocks()
+        {
+            return None;
+        }
+        let raw = ((block as u32) << (HID_TYPE_BITS + variant.hid_index_bits()))
+            | ((index as u32) << HID_TYPE_BITS);
+        Some(HeapId { raw, variant })
+    }
+
+    /// No allocation: what an empty reference stores.
+    pub fn none(variant: Variant) -> HeapId {
+        HeapId { raw: 0, variant }
+    }
+
+    pub fn raw(self) -> u32 {
+        self.raw
+    }
+
+    pub fn is_none(self) -> bool {
+        self.raw == 0
+    }
+
+    /// The 1-based allocation index within its block.
+    pub fn index(self) -> usize {
+        ((self.raw >> HID_TYPE_BITS) & ((1 << self.variant.hid_index_bits()) - 1)) as usize
+    }
+
+    /// The 0-based index of the heap block the allocation is in.
     pub fn block(self) -> usize {
-        (self.0 >> 16) as usize
+        (self.raw >> (HID_TYPE_BITS + self.variant.hid_index_bits())) as usize
     }
 }
 
 pub struct Heap {
     blocks: Vec<Vec<u8>>,
     pub client_sig: u8,
-    pub user_root: Hid,
+    pub user_root: HeapId,
     nid: u32,
+    variant: Variant,
 }
 
 const STRUCTURE: &str = "heap";
 
 impl Heap {
-    pub fn new(nid: u32, blocks: Vec<Vec<u8>>) -> Result<Heap> {
+    pub fn new(variant: Variant, nid: u32, blocks: Vec<Vec<u8>>) -> Result<Heap> {
         let bad = |detail: String| Error::malformed(STRUCTURE, detail).with_nid(nid);
         let first = blocks
             .first()
@@ -55,9 +100,10 @@ impl Heap {
         }
         let heap = Heap {
             client_sig: first[3],
-            user_root: Hid(u32_at(first, 4)),
+            user_root: HeapId::from_raw(variant, u32_at(first, 4)),
             blocks,
             nid,
+            variant,
         };
         Ok(heap)
     }
@@ -79,14 +125,20 @@ impl Heap {
         self.nid
     }
 
+    /// A heap id read from this heap's structures, decoded by its store's layout.
+    pub fn hid(&self, raw: u32) -> HeapId {
+        HeapId::from_raw(self.variant, raw)
+    }
+
     /// The bytes of one allocation. HID 0 means "no allocation" and gives an empty slice.
-    pub fn get(&self, hid: Hid) -> Result<&[u8]> {
-        if hid.0 == 0 {
+    pub fn get(&self, hid: HeapId) -> Result<&[u8]> {
+        debug_assert_eq!(hid.variant, self.variant, "a heap id of another store");
+        if hid.is_none() {
             return Ok(&[]);
         }
         let bad = |detail: String| Error::malformed(STRUCTURE, detail).with_nid(self.nid);
-        if hid.0 & 0x1F != 0 {
-            return Err(bad(format!("0x{:X} is not a heap id", hid.0)));
+        if !is_heap_ref(hid.raw) {
+            return Err(bad(format!("0x{:X} is not a heap id", hid.raw)));
         }
         let block = self.blocks.get(hid.block()).ok_or_else(|| {
             Error::out_of_range(
@@ -140,5 +192,107 @@ impl Heap {
             )));
         }
         Ok(&block[start..end])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One heap block: `header` bytes (the first block's 12-byte heap header, or the 2-byte
+    /// page-map offset of a later one), one allocation, the page map.
+    fn block(header: &[u8], alloc: &[u8]) -> Vec<u8> {
+        let mut b = header.to_vec();
+        let start = b.len() as u16;
+        b.extend_from_slice(alloc);
+        let map = b.len() as u16;
+        b[0..2].copy_from_slice(&map.to_le_bytes());
+        for v in [1u16, 0, start, map] {
+            b.extend_from_slice(&v.to_le_bytes());
+        }
+        b
+    }
+
+    fn two_block_heap(variant: Variant) -> Heap {
+        let first = [0, 0, SIG_HEAP, CLIENT_PC, 0x20, 0, 0, 0, 0, 0, 0, 0];
+        let blocks = vec![block(&first, b"zero"), block(&[0, 0], b"one!")];
+        Heap::new(variant, 0x21, blocks).unwrap()
+    }
+
+    /// [MS-PST] 2.3.1.1 HID: "hidType (5 bits) ... hidIndex (11 bits) ... hidBlockIndex
+    /// (16 bits)". libpff's "Personal Folder File (PFF) format", section "64-bit 4k page
+    /// table value reference": "0.0 5 bits The value reference type, 0.5 14 bits The value
+    /// reference index, 2.3 13 bits The value reference array index". The same four bytes
+    /// therefore name different allocations in the two layouts once the block index is not 0.
+    #[test]
+    fn heap_ids_decode_by_the_layout_of_their_variant() {
+        // Bytes 20 00 08 00: type 0, then 0x4001 in bits 5..: index 1 of block 1 in a 4 KiB-page
+        // store, index 1 of block 8 in a 512-byte-page one.
+        let raw = u32::from_le_bytes([0x20, 0x00, 0x08, 0x00]);
+        let k4 = HeapId::from_raw(Variant::Unicode4k, raw);
+        assert_eq!((k4.block(), k4.index()), (1, 1));
+        let small = HeapId::from_raw(Variant::Unicode, raw);
+        assert_eq!((small.block(), small.index()), (8, 1));
+        assert_eq!(HeapId::from_raw(Variant::Ansi, raw).block(), 8);
+
+        // Bytes 20 00 01 00: block 1 index 1 in the 512-byte layout; a 4 KiB-page reader sees
+        // index 2049 of block 0, which is what libpff reported for stores written with the
+        // 512-byte layout throughout.
+        let raw = u32::from_le_bytes([0x20, 0x00, 0x01, 0x00]);
+        let small = HeapId::from_raw(Variant::Unicode, raw);
+        assert_eq!((small.block(), small.index()), (1, 1));
+        let k4 = HeapId::from_raw(Variant::Unicode4k, raw);
+        assert_eq!((k4.block(), k4.index()), (0, 2049));
+
+        // The widest ids each layout can hold: all 27 bits above the type set.
+        let top = 0xFFFF_FFE0;
+        let k4 = HeapId::from_raw(Variant::Unicode4k, top);
+        assert_eq!((k4.block(), k4.index()), (8191, 16383));
+        let small = HeapId::from_raw(Variant::Unicode, top);
+        assert_eq!((small.block(), small.index()), (65535, 2047));
+    }
+
+    #[test]
+    fn heap_ids_are_built_by_the_same_layout_they_are_read_by() {
+        for variant in [Variant::Ansi, Variant::Unicode, Variant::Unicode4k] {
+            let max_block = variant.max_heap_blocks() - 1;
+            let max_index = variant.max_heap_allocations();
+            for (block, index) in [(0, 1), (1, 1), (7, 300), (max_block, max_index)] {
+                let hid = HeapId::new(variant, block, index).unwrap();
+                let back = HeapId::from_raw(variant, hid.raw());
+                assert_eq!((back.block(), back.index()), (block, index), "{variant:?}");
+                assert!(is_heap_ref(hid.raw()));
+            }
+            assert_eq!(HeapId::new(variant, 0, 0), None, "index 0 is no allocation");
+            assert_eq!(HeapId::new(variant, 0, max_index + 1), None);
+            assert_eq!(HeapId::new(variant, max_block + 1, 1), None);
+        }
+        assert_eq!(
+            HeapId::new(Variant::Unicode4k, 1, 1)
+                .unwrap()
+                .raw()
+                .to_le_bytes(),
+            [0x20, 0x00, 0x08, 0x00]
+        );
+        assert_eq!(
+            HeapId::new(Variant::Unicode, 1, 1)
+                .unwrap()
+                .raw()
+                .to_le_bytes(),
+            [0x20, 0x00, 0x01, 0x00]
+        );
+    }
+
+    #[test]
+    fn an_allocation_in_a_later_block_is_found_by_its_variants_layout() {
+        let heap = two_block_heap(Variant::Unicode4k);
+        assert_eq!(heap.get(heap.hid(0x0000_0020)).unwrap(), b"zero");
+        assert_eq!(heap.get(heap.hid(0x0008_0020)).unwrap(), b"one!");
+
+        // The same bytes in a 512-byte-page store point at block 8, which this heap lacks.
+        let heap = two_block_heap(Variant::Unicode);
+        assert_eq!(heap.get(heap.hid(0x0001_0020)).unwrap(), b"one!");
+        let err = heap.get(heap.hid(0x0008_0020)).unwrap_err().to_string();
+        assert!(err.contains("heap block index"), "{err}");
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::bth;
-use super::heap::{CLIENT_PC, Heap, Hid};
+use super::heap::{CLIENT_PC, Heap, is_heap_ref};
 use super::node::Node;
 use super::prop::{self, PropValue, fixed_size, ptype};
 use crate::store::error::{Error, Result};
@@ -24,8 +24,8 @@ fn is_inline(t: u16) -> bool {
 
 /// Reads a heap-or-subnode reference: HIDs have zero type bits, subnode NIDs do not.
 pub fn read_hnid(node: &Node, heap: &Heap, hnid: u32) -> Result<Vec<u8>> {
-    if hnid & 0x1F == 0 {
-        Ok(heap.get(Hid(hnid))?.to_vec())
+    if is_heap_ref(hnid) {
+        Ok(heap.get(heap.hid(hnid))?.to_vec())
     } else {
         node.subnode(Nid(hnid))?.data()
     }
@@ -33,7 +33,8 @@ pub fn read_hnid(node: &Node, heap: &Heap, hnid: u32) -> Result<Vec<u8>> {
 
 impl<'a> PropertyContext<'a> {
     pub fn open(node: Node<'a>) -> Result<Self> {
-        let heap = Heap::new(node.nid.0, node.data_blocks()?).map_err(|e| node.ndb.ctx(e))?;
+        let heap = Heap::new(node.ndb.variant(), node.nid.0, node.data_blocks()?)
+            .map_err(|e| node.ndb.ctx(e))?;
         Self::from_heap(node, heap)
     }
 
@@ -102,9 +103,9 @@ impl<'a> PropertyContext<'a> {
             if is_inline(t) {
                 continue;
             }
-            let checked = if value & 0x1F == 0 {
+            let checked = if is_heap_ref(value) {
                 self.heap
-                    .get(Hid(value))
+                    .get(self.heap.hid(value))
                     .and_then(|bytes| prop::decode(t, bytes).map(|_| ()))
             } else {
                 self.node.subnode(Nid(value)).map(|_| ())

@@ -3,7 +3,7 @@
 //! variable-size cells point into the heap or into subnodes.
 
 use super::bth;
-use super::heap::{CLIENT_TC, Heap, Hid};
+use super::heap::{CLIENT_TC, Heap, is_heap_ref};
 use super::node::Node;
 use super::pc::read_hnid;
 use super::prop::{self, PropValue, fixed_size, ptype};
@@ -36,7 +36,7 @@ pub struct TableContext<'a> {
 impl<'a> TableContext<'a> {
     pub fn open(node: Node<'a>) -> Result<Self> {
         let ctx = |e: Error| node.ndb.ctx(e.with_nid(node.nid.0));
-        let heap = Heap::new(node.nid.0, node.data_blocks()?).map_err(ctx)?;
+        let heap = Heap::new(node.ndb.variant(), node.nid.0, node.data_blocks()?).map_err(ctx)?;
         heap.expect_client(CLIENT_TC, STRUCTURE).map_err(ctx)?;
         let info = heap.get(heap.user_root).map_err(ctx)?;
         if info.len() < 22 || info[0] != CLIENT_TC {
@@ -56,7 +56,7 @@ impl<'a> TableContext<'a> {
         }
         let ceb_offset = u16_at(info, 6) as usize;
         let row_size = u16_at(info, 8) as usize;
-        let row_index = Hid(u32_at(info, 10));
+        let row_index = heap.hid(u32_at(info, 10));
         let rows_hnid = u32_at(info, 14);
         let ceb_size = ncols.div_ceil(8);
         // Every row starts with its 4-byte row id.
@@ -97,16 +97,25 @@ impl<'a> TableContext<'a> {
             columns.push(col);
         }
 
-        let index = if row_index.0 == 0 {
+        let index = if row_index.is_none() {
             Vec::new()
         } else {
             let h = bth::header(&heap, row_index).map_err(ctx)?;
+            // [MS-PST] 2.3.4.3: row ids are 4-byte keys, row positions 2 or 4 bytes.
+            if h.key_size != 4 || !matches!(h.data_size, 2 | 4) {
+                return Err(ctx(Error::mismatch(
+                    "BTH",
+                    "row index record shape",
+                    "4-byte keys, 2- or 4-byte data",
+                    format!("{}-byte keys, {}-byte data", h.key_size, h.data_size),
+                )));
+            }
             bth::records(&heap, &h)
                 .map_err(ctx)?
                 .iter()
                 .map(|r| {
                     let position = match h.data_size {
-                        2 | 3 => u16_at(r, h.key_size) as u32,
+                        2 => u16_at(r, h.key_size) as u32,
                         _ => u32_at(r, h.key_size),
                     };
                     (u32_at(r, 0), position)
@@ -117,7 +126,7 @@ impl<'a> TableContext<'a> {
         // Rows never straddle blocks: each block of the row matrix holds whole rows.
         let mut rows = Vec::new();
         if rows_hnid != 0 && row_size > 0 {
-            let blocks = if rows_hnid & 0x1F == 0 {
+            let blocks = if is_heap_ref(rows_hnid) {
                 vec![read_hnid(&node, &heap, rows_hnid)?]
             } else {
                 node.subnode(Nid(rows_hnid))?.data_blocks()?
@@ -190,8 +199,8 @@ impl<'a> TableContext<'a> {
                     continue;
                 }
                 let hnid = u32_at(&self.rows[r][col.offset..], 0);
-                let found = if hnid & 0x1F == 0 {
-                    self.heap.get(Hid(hnid)).map(|_| ())
+                let found = if is_heap_ref(hnid) {
+                    self.heap.get(self.heap.hid(hnid)).map(|_| ())
                 } else {
                     self.node.subnode(Nid(hnid)).map(|_| ())
                 };
@@ -234,7 +243,8 @@ impl<'a> TableContext<'a> {
         self.columns.iter().find(|c| c.id == id)
     }
 
-    pub fn cell(&self, row: usize, id: u16) -> Result<Option<PropValue>> {
+    /// A cell's type and stored bytes (inline values as their cell bytes).
+    pub fn raw_cell(&self, row: usize, id: u16) -> Result<Option<(u16, Vec<u8>)>> {
         let Some(col) = self.column(id).copied() else {
             return Ok(None);
         };
@@ -242,24 +252,31 @@ impl<'a> TableContext<'a> {
             return Ok(None);
         }
         let cell = &self.rows[row][col.offset..col.offset + col.size];
+        if self.is_inline(&col) {
+            return Ok(Some((col.ptype, cell.to_vec())));
+        }
         let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
-        let value = if self.is_inline(&col) {
-            prop::decode(col.ptype, cell)
-        } else {
-            if cell.len() < 4 {
-                return Err(ctx(Error::malformed(
-                    STRUCTURE,
-                    format!(
-                        "column 0x{:04X} holds a {}-byte reference",
-                        col.id,
-                        cell.len()
-                    ),
-                )));
-            }
-            let bytes = read_hnid(&self.node, &self.heap, u32_at(cell, 0)).map_err(ctx)?;
-            prop::decode(col.ptype, &bytes)
+        if cell.len() < 4 {
+            return Err(ctx(Error::malformed(
+                STRUCTURE,
+                format!(
+                    "column 0x{:04X} holds a {}-byte reference",
+                    col.id,
+                    cell.len()
+                ),
+            )));
+        }
+        let bytes = read_hnid(&self.node, &self.heap, u32_at(cell, 0)).map_err(ctx)?;
+        Ok(Some((col.ptype, bytes)))
+    }
+
+    pub fn cell(&self, row: usize, id: u16) -> Result<Option<PropValue>> {
+        let Some((t, bytes)) = self.raw_cell(row, id)? else {
+            return Ok(None);
         };
-        value.map(Some).map_err(ctx)
+        prop::decode(t, &bytes)
+            .map(Some)
+            .map_err(|e| self.node.ndb.ctx(e.with_nid(self.node.nid.0)))
     }
 
     pub fn text(&self, row: usize, id: u16) -> Result<Option<String>> {

@@ -113,7 +113,39 @@ impl Variant {
     pub fn header_size(self) -> usize {
         if self.is_ansi() { 512 } else { 564 }
     }
+
+    /// Bits of a heap id's allocation index; the 5 type bits sit below them and the block
+    /// index takes the rest of the 32. [MS-PST] 2.3.1.1 gives 11 index bits and 16 block
+    /// bits. 4 KiB-page stores, which [MS-PST] does not describe, widen the index to 14 bits
+    /// and keep 13 for the block (libpff's "Personal Folder File (PFF) format", section
+    /// "64-bit 4k page table value reference"): their 64 KiB heap blocks hold more
+    /// allocations than 11 bits can number. Only a heap that outgrows its first block shows
+    /// the difference, so small stores read the same either way.
+    pub fn hid_index_bits(self) -> u32 {
+        match self {
+            Variant::Unicode4k => 14,
+            _ => 11,
+        }
+    }
+
+    /// Bits of a heap id's block index: what the type and index bits leave of the 32.
+    pub fn hid_block_bits(self) -> u32 {
+        32 - HID_TYPE_BITS - self.hid_index_bits()
+    }
+
+    /// The most allocations one heap block can number (index 0 means none).
+    pub fn max_heap_allocations(self) -> usize {
+        (1 << self.hid_index_bits()) - 1
+    }
+
+    /// The most blocks a heap can have.
+    pub fn max_heap_blocks(self) -> usize {
+        1 << self.hid_block_bits()
+    }
 }
+
+/// The low bits of a heap id or node id that give its type; zero for a heap id.
+pub const HID_TYPE_BITS: u32 = 5;
 
 /// Little-endian field readers over a byte slice, for fixed layouts already length-checked.
 pub fn u16_at(b: &[u8], at: usize) -> u16 {

@@ -4,7 +4,7 @@
 
 use super::heap::{HeapBuilder, MAX_ALLOC};
 use crate::store::error::{Error, Result};
-use crate::store::ltp::heap::{CLIENT_BTH, Hid};
+use crate::store::ltp::heap::{CLIENT_BTH, HeapId};
 
 pub struct BthWriter {
     key_size: usize,
@@ -78,7 +78,7 @@ impl BthWriter {
         let hid = heap.alloc(&array)?;
         self.levels[level].1 = true;
         let mut entry = array[..self.key_size].to_vec();
-        entry.extend_from_slice(&hid.0.to_le_bytes());
+        entry.extend_from_slice(&hid.raw().to_le_bytes());
         if self.levels.len() == level + 1 {
             self.levels.push((Vec::new(), false));
         }
@@ -86,7 +86,7 @@ impl BthWriter {
     }
 
     /// Hands the remaining arrays to the heap and allocates the BTH header; returns its HID.
-    pub fn finish(mut self, heap: &mut HeapBuilder) -> Result<Hid> {
+    pub fn finish(mut self, heap: &mut HeapBuilder) -> Result<HeapId> {
         let (mut root, mut depth) = (0u32, 0u8);
         let mut level = 0;
         while level < self.levels.len() {
@@ -94,7 +94,7 @@ impl BthWriter {
             let (array, handed) = &self.levels[level];
             if top && !handed {
                 if !array.is_empty() {
-                    root = heap.alloc(array)?.0;
+                    root = heap.alloc(array)?.raw();
                 }
                 // At most a handful of levels: each holds hundreds of times fewer records.
                 depth = level as u8;
@@ -116,9 +116,10 @@ mod tests {
     use super::*;
     use crate::store::ltp::bth::{header, records};
     use crate::store::ltp::heap::{CLIENT_TC, Heap};
+    use crate::store::ndb::format::Variant;
 
     fn build(count: u32) -> (Heap, u8) {
-        let mut heap = HeapBuilder::new(CLIENT_TC, 8176);
+        let mut heap = HeapBuilder::new(CLIENT_TC, Variant::Unicode);
         let mut bth = BthWriter::new(4, 4);
         for i in 0..count {
             let mut r = (i * 3 + 1).to_le_bytes().to_vec();
@@ -128,7 +129,7 @@ mod tests {
         let root = bth.finish(&mut heap).unwrap();
         heap.set_user_root(root);
         let blocks = heap.finish().into_iter().map(|b| b.1).collect();
-        let heap = Heap::new(0x21, blocks).unwrap();
+        let heap = Heap::new(Variant::Unicode, 0x21, blocks).unwrap();
         let levels = header(&heap, heap.user_root).unwrap().levels;
         (heap, levels)
     }
@@ -158,7 +159,7 @@ mod tests {
 
     #[test]
     fn keys_out_of_order_or_the_wrong_size_are_refused() {
-        let mut heap = HeapBuilder::new(CLIENT_TC, 8176);
+        let mut heap = HeapBuilder::new(CLIENT_TC, Variant::Unicode);
         let mut bth = BthWriter::new(2, 6);
         bth.push(&mut heap, &[2, 0, 0, 0, 0, 0, 0, 0]).unwrap();
         let err = bth.push(&mut heap, &[2, 0, 1, 1, 1, 1, 1, 1]).unwrap_err();

@@ -8,18 +8,18 @@
 //! until the 127 blocks it describes are closed.
 
 use crate::store::error::{Error, Result};
-use crate::store::ltp::heap::{Hid, SIG_HEAP};
+use crate::store::ltp::heap::{HeapId, SIG_HEAP};
+use crate::store::ndb::format::Variant;
 
 /// Values larger than this go to subnodes ([MS-PST] 2.3.1.1).
 pub const MAX_ALLOC: usize = 3580;
-const MAX_ALLOCS_PER_BLOCK: usize = 2047;
 
 /// Blocks fill up to the variant's block size: 8 KiB, or 64 KiB in 4 KiB-page stores, as
-/// Outlook 2013 writes them. A heap that stays in its first block has HIDs that read the
-/// same under every published HID layout, which matters because libpff splits 4 KiB-page
-/// HIDs differently from the 512-byte ones.
+/// Outlook 2013 writes them; the HIDs handed out follow the variant's layout, which in
+/// 4 KiB-page stores numbers more allocations per block and fewer blocks.
 pub struct HeapBuilder {
     client_sig: u8,
+    variant: Variant,
     block_size: usize,
     /// The block being filled and its index.
     current: BlockAllocs,
@@ -30,7 +30,7 @@ pub struct HeapBuilder {
     bitmap: Option<(usize, Vec<u8>)>,
     /// Closed blocks nothing will change any more, with their indexes.
     ready: Vec<(usize, Vec<u8>)>,
-    user_root: Hid,
+    user_root: HeapId,
 }
 
 fn is_bitmap_block(block: usize) -> bool {
@@ -83,20 +83,21 @@ fn encode(block: usize, allocs: &BlockAllocs) -> Vec<u8> {
 }
 
 impl HeapBuilder {
-    pub fn new(client_sig: u8, block_size: usize) -> Self {
+    pub fn new(client_sig: u8, variant: Variant) -> Self {
         HeapBuilder {
             client_sig,
-            block_size,
+            variant,
+            block_size: variant.max_block_data(),
             current: BlockAllocs::default(),
             index: 0,
             first: None,
             bitmap: None,
             ready: Vec::new(),
-            user_root: Hid(0),
+            user_root: HeapId::none(variant),
         }
     }
 
-    pub fn alloc(&mut self, bytes: &[u8]) -> Result<Hid> {
+    pub fn alloc(&mut self, bytes: &[u8]) -> Result<HeapId> {
         if bytes.len() > MAX_ALLOC {
             return Err(Error::out_of_range(
                 "heap",
@@ -106,14 +107,14 @@ impl HeapBuilder {
             ));
         }
         let fits = used(self.index, &self.current, bytes.len()) <= self.block_size
-            && self.current.ends.len() < MAX_ALLOCS_PER_BLOCK;
+            && self.current.ends.len() < self.variant.max_heap_allocations();
         if !fits {
-            if self.index >= 0xFFFF {
+            if self.index + 1 >= self.variant.max_heap_blocks() {
                 return Err(Error::out_of_range(
                     "heap",
                     "block count",
-                    self.index as u64 + 1,
-                    0xFFFF,
+                    self.index as u64 + 2,
+                    self.variant.max_heap_blocks() as u64,
                 ));
             }
             self.close_current();
@@ -127,7 +128,8 @@ impl HeapBuilder {
         b.data.extend_from_slice(bytes);
         b.ends.push(b.data.len());
         let index = b.ends.len();
-        Ok(Hid(((self.index as u32) << 16) | ((index as u32) << 5)))
+        // Both bounds were kept just above, so the layout can number this allocation.
+        Ok(HeapId::new(self.variant, self.index, index).expect("a heap id within the layout"))
     }
 
     /// Encodes the block being filled, files it by kind and records its fill level.
@@ -164,7 +166,7 @@ impl HeapBuilder {
         std::mem::take(&mut self.ready)
     }
 
-    pub fn set_user_root(&mut self, hid: Hid) {
+    pub fn set_user_root(&mut self, hid: HeapId) {
         self.user_root = hid;
     }
 
@@ -176,7 +178,7 @@ impl HeapBuilder {
         let mut first = self.first.take().expect("block 0 is closed first");
         first[2] = SIG_HEAP;
         first[3] = self.client_sig;
-        first[4..8].copy_from_slice(&self.user_root.0.to_le_bytes());
+        first[4..8].copy_from_slice(&self.user_root.raw().to_le_bytes());
         out.push((0, first));
         out.sort_by_key(|b| b.0);
         out
@@ -202,7 +204,7 @@ mod tests {
 
     #[test]
     fn allocations_read_back_through_the_reader_across_blocks() {
-        let mut b = HeapBuilder::new(0xBC, 8176);
+        let mut b = HeapBuilder::new(0xBC, Variant::Unicode);
         let mut hids = Vec::new();
         for i in 0..40u32 {
             let bytes: Vec<u8> = (0..(i as usize * 97 % 3000 + 1))
@@ -213,7 +215,7 @@ mod tests {
         b.set_user_root(hids[0].0);
         let blocks = blocks(b);
         assert!(blocks.len() > 3 && blocks.iter().all(|b| b.len() <= 8176));
-        let heap = Heap::new(0x21, blocks).unwrap();
+        let heap = Heap::new(Variant::Unicode, 0x21, blocks).unwrap();
         assert_eq!(heap.client_sig, 0xBC);
         assert_eq!(heap.user_root, hids[0].0);
         for (hid, bytes) in &hids {
@@ -223,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_streamed_heap_holds_few_blocks_and_its_fill_levels_are_right() {
-        let mut b = HeapBuilder::new(0x7C, 8176);
+        let mut b = HeapBuilder::new(0x7C, Variant::Unicode);
         let mut taken = Vec::new();
         let mut hids = Vec::new();
         let mut most_held = 0;
@@ -256,7 +258,7 @@ mod tests {
             let level = (blocks[host][at] >> ((nibble % 2) * 4)) & 0xF;
             assert_eq!(level, fill_level(8176 - block.len()), "block {i}");
         }
-        let heap = Heap::new(0x21, blocks).unwrap();
+        let heap = Heap::new(Variant::Unicode, 0x21, blocks).unwrap();
         assert_eq!(heap.user_root, hids[5].0);
         for (hid, bytes) in &hids {
             assert_eq!(heap.get(*hid).unwrap(), &bytes[..]);
@@ -264,8 +266,30 @@ mod tests {
     }
 
     #[test]
+    fn a_4k_page_heap_numbers_past_2047_allocations_in_a_block_and_spans_64k_blocks() {
+        let variant = Variant::Unicode4k;
+        let mut b = HeapBuilder::new(0x7C, variant);
+        let mut hids = Vec::new();
+        for i in 0..40_000u32 {
+            let bytes = i.to_le_bytes()[..2].to_vec();
+            hids.push((b.alloc(&bytes).unwrap(), bytes));
+        }
+        b.set_user_root(hids[0].0);
+        let blocks = blocks(b);
+        assert!(blocks.len() >= 3, "{} blocks", blocks.len());
+        assert!(blocks.iter().all(|b| b.len() <= variant.max_block_data()));
+        let most = hids.iter().map(|h| h.0.index()).max().unwrap();
+        assert!(most > 2047, "block 0 numbers {most} allocations");
+        assert!(hids.iter().any(|h| h.0.block() == 2));
+        let heap = Heap::new(variant, 0x21, blocks).unwrap();
+        for (hid, bytes) in &hids {
+            assert_eq!(heap.get(*hid).unwrap(), &bytes[..]);
+        }
+    }
+
+    #[test]
     fn empty_allocations_still_take_a_page_map_slot() {
-        let mut b = HeapBuilder::new(0xBC, 8176);
+        let mut b = HeapBuilder::new(0xBC, Variant::Unicode);
         for i in 0..3000 {
             b.alloc(if i % 2 == 0 { &[] } else { &[7; 9] }).unwrap();
         }
@@ -275,7 +299,7 @@ mod tests {
     #[test]
     fn oversized_allocations_are_refused() {
         assert!(
-            HeapBuilder::new(0xBC, 8176)
+            HeapBuilder::new(0xBC, Variant::Unicode)
                 .alloc(&[0; MAX_ALLOC + 1])
                 .is_err()
         );

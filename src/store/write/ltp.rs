@@ -92,7 +92,7 @@ pub(super) fn place(
 ) -> Result<u32> {
     if data.len() <= MAX_ALLOC {
         // An empty value is still an allocation, so the property exists.
-        Ok(heap.alloc(data)?.0)
+        Ok(heap.alloc(data)?.raw())
     } else {
         Ok(subs.value(w, data)?.0)
     }
@@ -113,7 +113,7 @@ impl PcBuilder {
 
     pub fn write(mut self, w: &mut NdbWriter, mut subs: Subnodes) -> Result<NodeOut> {
         self.props.sort_by_key(|p| p.0);
-        let mut heap = HeapBuilder::new(CLIENT_PC, w.variant().max_block_data());
+        let mut heap = HeapBuilder::new(CLIENT_PC, w.variant());
         let mut index = BthWriter::new(2, 6);
         for (id, t, value) in &self.props {
             let inline = matches!(fixed_size(*t), Some(n) if n <= 4) && t & ptype::MULTI == 0;

@@ -182,8 +182,12 @@ impl NdbWriter {
         if !internal {
             self.crypt.encode(&mut plain, bid);
         }
-        // 4 KiB stores compress a block when that saves space, as Outlook does.
-        let stored = if self.target == Target::Ost4k && plain.len() > 64 {
+        // 4 KiB stores compress a data block when that saves space, as Outlook does.
+        // Internal blocks (data and subnode trees) stay uncompressed, which is as valid:
+        // libpff cannot read a compressed XBLOCK ("invalid number of array entries value out
+        // of bounds"), and the heap of a folder of 3,000 items already has one large enough
+        // to compress. Outlook's own are mostly too small to compress.
+        let stored = if self.target == Target::Ost4k && plain.len() > 64 && !internal {
             let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
             z.write_all(&plain).expect("writing to memory");
             let packed = z.finish().expect("writing to memory");

@@ -133,7 +133,7 @@ impl TableWriter {
             // Whole rows per block, as readers expect.
             rows_per_block: block / layout.row_size,
             layout,
-            heap: HeapBuilder::new(CLIENT_TC, block),
+            heap: HeapBuilder::new(CLIENT_TC, w.variant()),
             heap_blocks: Vec::new(),
             subs,
             index: BthWriter::new(4, 4),
@@ -228,7 +228,7 @@ impl TableWriter {
             if self.matrix.is_empty() {
                 0
             } else {
-                self.heap.alloc(&self.matrix)?.0
+                self.heap.alloc(&self.matrix)?.raw()
             }
         } else {
             if !self.matrix.is_empty() {
@@ -237,11 +237,11 @@ impl TableWriter {
             let bid = w.write_data_tree(&self.matrix_blocks)?;
             self.subs.tree(bid)?.0
         };
-        let info = self.layout.info(row_index.0, rows_hnid);
+        let info = self.layout.info(row_index.raw(), rows_hnid);
         let info = self.heap.alloc(&info)?;
         self.heap.set_user_root(info);
         self.write_ready(w)?;
-        let heap = std::mem::replace(&mut self.heap, HeapBuilder::new(CLIENT_TC, 0));
+        let heap = std::mem::replace(&mut self.heap, HeapBuilder::new(CLIENT_TC, w.variant()));
         for (i, block) in heap.finish() {
             let bid = w.write_block(&block, false)?;
             if self.heap_blocks.len() <= i {
