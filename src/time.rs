@@ -21,7 +21,9 @@ impl Timestamp {
         Timestamp(i64::try_from(secs).unwrap_or(i64::MAX))
     }
 
-    /// From a civil date and time in UTC; `None` when a field is out of range.
+    /// From a civil date and time in UTC; `None` when a field is out of range. Years run
+    /// from 1 to 9999, as every date format read here can write them: a header's year
+    /// comes from mail anyone can send, and an unbounded one overflowed the day count.
     pub fn from_utc(
         year: i64,
         month: u32,
@@ -30,7 +32,8 @@ impl Timestamp {
         min: u32,
         sec: u32,
     ) -> Option<Self> {
-        if !(1..=12).contains(&month)
+        if !(1..=9999).contains(&year)
+            || !(1..=12).contains(&month)
             || day < 1
             || day > days_in_month(year, month)
             || hour > 23
@@ -255,6 +258,25 @@ mod tests {
         let t = Timestamp::parse_rfc5322("1 Jul 03 10:52 GMT (comment)").unwrap();
         assert_eq!(t.to_string(), "2003-07-01T10:52:00Z");
         assert_eq!(Timestamp::parse_rfc5322("yesterday"), None);
+    }
+
+    #[test]
+    fn a_year_out_of_range_is_no_date_rather_than_an_overflow() {
+        for text in [
+            "Tue, 1 Jul 9223372036854775807 10:52:37 +0200",
+            "1 Jul 4611686018427387904 10:52 GMT",
+            "1 Jul 10000 10:52 GMT",
+        ] {
+            assert_eq!(Timestamp::parse_rfc5322(text), None, "{text}");
+        }
+        assert_eq!(
+            Timestamp::parse_imap("1-Jan-99999999999 00:00:00 +0000"),
+            None
+        );
+        assert_eq!(Timestamp::parse_rfc3339("-9999-01-01T00:00:00Z"), None);
+        assert_eq!(Timestamp::from_utc(0, 1, 1, 0, 0, 0), None);
+        let last = Timestamp::parse_rfc5322("31 Dec 9999 23:59:59 +0000").unwrap();
+        assert_eq!(last.to_string(), "9999-12-31T23:59:59Z");
     }
 
     #[test]

@@ -215,7 +215,7 @@ impl Journal {
                 entries.push(read(&path)?);
             }
         }
-        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        entries.sort_by(|a, b| id_order(&a.id).cmp(&id_order(&b.id)));
         Ok(entries)
     }
 
@@ -223,6 +223,19 @@ impl Journal {
     pub fn last_undoable(&self) -> Result<Option<Entry>> {
         Ok(self.entries()?.into_iter().rev().find(Entry::undoable))
     }
+}
+
+/// How ids sort, oldest first: by their time stamp, then by process id and counter as
+/// numbers ("...-999-0" before "...-1000-0", "...-7-9" before "...-7-10"). An id of another
+/// shape sorts by its text after the ones of this shape with the same stamp.
+fn id_order(id: &str) -> (&str, Option<(u64, u64)>, &str) {
+    let mut parts = id.splitn(3, '-');
+    let stamp = parts.next().unwrap_or_default();
+    let numbers = match (parts.next(), parts.next()) {
+        (Some(pid), Some(n)) => pid.parse().ok().zip(n.parse().ok()),
+        _ => None,
+    };
+    (stamp, numbers.or(Some((u64::MAX, u64::MAX))), id)
 }
 
 fn read(path: &Path) -> Result<Entry> {
@@ -250,6 +263,47 @@ mod tests {
 
     fn owner() -> Owner {
         Owner { pid: 1, started: 2 }
+    }
+
+    #[test]
+    fn ids_sort_by_their_numbers_not_their_text() {
+        let dir =
+            std::env::temp_dir().join(format!("ostdoctor-journal-ids-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let journal = Journal::at(&dir).unwrap();
+        let ids = [
+            "20261202T100000Z-999-0",
+            "20261202T100000Z-1000-0",
+            "20261202T100000Z-1000-9",
+            "20261202T100000Z-1000-10",
+            "20261202T100001Z-5-0",
+        ];
+        for id in ids.iter().rev() {
+            let mut e = Entry::new(id.to_string(), FixKind::RenameStore, owner());
+            e.state = State::Done;
+            e.renames.push(RenameRecord {
+                from: "a".into(),
+                to: "b".into(),
+                fingerprint: Fingerprint {
+                    size: 1,
+                    modified: None,
+                    samples_crc: 0,
+                },
+                done: true,
+            });
+            journal.write(&e).unwrap();
+        }
+        let got: Vec<String> = journal
+            .entries()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(got, ids);
+        assert_eq!(journal.last_undoable().unwrap().unwrap().id, ids[4]);
+        std::fs::remove_file(dir.join(format!("{}{SUFFIX}", ids[4]))).unwrap();
+        assert_eq!(journal.last_undoable().unwrap().unwrap().id, ids[3]);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -438,7 +438,7 @@ impl StoreWriter {
         for (i, a) in attachments.iter().enumerate() {
             let nid = Nid((((i as u32) + 1) << 5) | nid_type::ATTACHMENT as u32);
             let mut pc = PcBuilder::default();
-            let size = a.data.len() as i32;
+            let size = attachment_size(a)?;
             for (id, (t, v)) in [
                 (tags::ATTACH_METHOD, int32(1)),
                 (tags::ATTACH_LONG_FILENAME, text(&a.file_name)),
@@ -632,4 +632,29 @@ fn approximate_size(m: &NewMessage) -> i32 {
         + m.recipients.len() * 128
         + m.extra.iter().map(|e| e.2.len() + 8).sum::<usize>();
     size.min(i32::MAX as usize) as i32
+}
+
+/// An attachment's size as PidTagAttachSize holds it: a signed 32-bit count, so a file
+/// of 2 GiB or more cannot be stored (nor could a data tree, whose total is 32-bit too).
+fn attachment_size(a: &NewAttachment) -> Result<i32> {
+    size_as_i32(a.data.len()).ok_or_else(|| {
+        Error::out_of_range("attachment", "size", a.data.len() as u64, i32::MAX as u64)
+    })
+}
+
+fn size_as_i32(len: usize) -> Option<i32> {
+    i32::try_from(len).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_attachment_of_2_gib_or_more_has_no_size_a_store_can_hold() {
+        assert_eq!(size_as_i32(0), Some(0));
+        assert_eq!(size_as_i32(i32::MAX as usize), Some(i32::MAX));
+        assert_eq!(size_as_i32(1 << 31), None);
+        assert_eq!(size_as_i32(usize::MAX), None);
+    }
 }
