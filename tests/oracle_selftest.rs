@@ -10,6 +10,7 @@
 //! 1, 71 and 183. readpst sees only the IPM subtree (its root included): 3, 8 and 37 folders,
 //! with the same 1, 71 and 183 items.
 
+mod common;
 mod oracle;
 
 use oracle::{

@@ -3,6 +3,7 @@
 //! libpff (pffexport, pypff) reads, and what libpst (readpst) reads, up to the caveats each
 //! oracle documents in tests/oracle/mod.rs.
 
+mod common;
 mod oracle;
 
 use std::collections::BTreeMap;
@@ -66,7 +67,7 @@ fn oracle_or_panic(name: &str, r: Result<Vec<OracleFolder>, String>) -> Vec<Orac
 #[test]
 fn folder_tree_counts_subjects_and_senders_equal_pffexport() {
     for name in FIXTURES {
-        let Some(path) = fixture(name) else { return };
+        let Some(path) = fixture(name) else { continue };
         let ours = ours(&path);
         let theirs = oracle_or_panic("pffexport", pffexport(&path));
         let dirs = pffexport_paths(&ours.iter().map(|f| f.path.clone()).collect::<Vec<_>>());
@@ -121,7 +122,7 @@ fn folder_tree_counts_subjects_and_senders_equal_pffexport() {
 #[test]
 fn folder_tree_and_items_equal_pypff_with_exact_names() {
     for name in FIXTURES {
-        let Some(path) = fixture(name) else { return };
+        let Some(path) = fixture(name) else { continue };
         let ours = ours(&path);
         let mut theirs = oracle_or_panic("pypff", pypff(&path));
         let mut ours_sorted: Vec<&OurFolder> = ours.iter().collect();
@@ -156,7 +157,7 @@ fn mail_folders_and_subjects_equal_readpst() {
             &["Root - Mailbox", "IPM_SUBTREE"][..],
         ),
     ] {
-        let Some(path) = fixture(name) else { return };
+        let Some(path) = fixture(name) else { continue };
         let ours = ours(&path);
         let theirs = prefixed(&oracle_or_panic("readpst", readpst(&path)), root);
         assert!(!theirs.is_empty(), "{name}: readpst listed nothing");

@@ -5,18 +5,34 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The real Outlook-written stores beside the project. Tests that need them skip loudly
-/// when the folder is absent (CI always has it).
+/// Where the real Outlook-written fixtures live (read-only, outside the repository).
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real")
+}
+
+/// True under CI (`CI` set to anything but empty, `0` or `false`), where every fixture
+/// must be present.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.as_str(), "" | "0" | "false"))
+}
+
+/// A real Outlook-written store beside the project. When it is missing, the test fails
+/// under CI; elsewhere `None` comes back after a loud note and the test checks nothing.
 pub fn fixture(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/real")
-        .join(name);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!("SKIPPED: fixture {} is not present", p.display());
-        None
+    let path = fixtures_dir().join(name);
+    if path.is_file() {
+        return Some(path);
     }
+    assert!(
+        !under_ci(),
+        "real fixture {} is missing, and under CI every fixture must be there",
+        path.display()
+    );
+    eprintln!(
+        "\n!!!!!!!! SKIPPED: real fixture {} is missing; this test checked nothing !!!!!!!!\n",
+        path.display()
+    );
+    None
 }
 
 pub fn all_fixtures() -> Vec<PathBuf> {

@@ -88,25 +88,9 @@ impl std::fmt::Debug for OracleAttachment {
     }
 }
 
-/// Where the real Outlook-written fixtures live (read-only, outside the repository).
-pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/real")
-}
-
-/// The fixture's path, or `None` after a loud note when the fixtures are not beside the
-/// checkout (a test then skips; CI always has them).
-pub fn fixture(name: &str) -> Option<PathBuf> {
-    let path = fixtures_dir().join(name);
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "\n!!!!!!!! SKIPPED: real fixture {} is missing; this test checked nothing !!!!!!!!\n",
-            path.display()
-        );
-        None
-    }
-}
+// Re-exported for the crates that reach the fixtures through the oracles; not all do.
+#[allow(unused_imports)]
+pub use crate::common::fixture;
 
 /// Returns a copy of `folders` with `prefix` put in front of every path, for oracles whose
 /// root is not the store's root folder (readpst).
