@@ -11,6 +11,7 @@ use super::ReadError;
 use crate::diagnose::names::role_from_name;
 use crate::server::FolderRole;
 use crate::store::ltp::{Node, PropValue, PropertyContext, TableContext};
+use crate::store::messaging::class;
 use crate::store::messaging::message::clean_subject;
 use crate::store::messaging::store::entry_id_nid;
 use crate::store::messaging::tags;
@@ -107,7 +108,7 @@ fn scan_folder(
         let (subject, class) = if table.columns().iter().any(|c| c.id == tags::SUBJECT) {
             (
                 table.text(row, tags::SUBJECT)?,
-                table.text(row, tags::MESSAGE_CLASS)?,
+                class::read_cell(&table, row, tags::MESSAGE_CLASS)?.map(|c| c.text),
             )
         } else {
             let s = store.message(nid)?.summary()?;

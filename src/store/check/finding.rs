@@ -80,6 +80,9 @@ pub enum Class {
     Table,
     /// A property value that cannot be decoded.
     PropertyValue,
+    /// A value stored under the wrong type (8-bit text typed as UTF-16) that still reads
+    /// as meant.
+    MistypedValue,
     /// A folder whose item count disagrees with its contents table.
     ContentCount,
     /// An item whose folder does not exist or that no folder lists.
@@ -130,6 +133,7 @@ impl Class {
             PropertyContext => "property_context",
             Table => "table",
             PropertyValue => "property_value",
+            MistypedValue => "mistyped_value",
             ContentCount => "content_count",
             OrphanMessage => "orphan_message",
             OrphanFolder => "orphan_folder",
@@ -217,6 +221,9 @@ impl Class {
             PropertyValue => {
                 "A property of a folder, item or attachment holds an unreadable value."
             }
+            MistypedValue => {
+                "A folder's or item's type name is stored as the wrong kind of text, so Outlook may show it with the wrong view (contacts as mail); OST Doctor reads it as meant and nothing is lost."
+            }
             ContentCount => {
                 "A folder's item count (what Outlook shows as \"Offline folder contains\") disagrees with the items it really lists."
             }
@@ -247,7 +254,7 @@ impl Class {
     pub fn default_severity(self) -> Severity {
         use Class::*;
         match self {
-            ContentCount | ParentMismatch => Severity::Warning,
+            ContentCount | ParentMismatch | MistypedValue => Severity::Warning,
             TooMany => Severity::Info,
             _ => Severity::Error,
         }

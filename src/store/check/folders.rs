@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::finding::{Class, Finding};
 use super::items;
 use super::scan::Scan;
+use super::values;
 use crate::store::ltp::{Node, PropertyContext, TableContext};
 use crate::store::messaging::tags;
 use crate::store::ndb::Nid;
@@ -121,15 +122,14 @@ impl Walk {
             return Ok(());
         };
         scan.examined.folders += 1;
-        let (name, count, problems) =
-            match PropertyContext::open(Node::from_nbt(scan.ndb(), &entry)) {
-                Ok(pc) => (
-                    pc.text(tags::DISPLAY_NAME).ok().flatten(),
-                    pc.int(tags::CONTENT_COUNT).ok().flatten(),
-                    Ok(pc.verify()),
-                ),
-                Err(e) => (None, None, Err(e)),
-            };
+        let pc = PropertyContext::open(Node::from_nbt(scan.ndb(), &entry));
+        let (name, count) = match &pc {
+            Ok(pc) => (
+                pc.text(tags::DISPLAY_NAME).ok().flatten(),
+                pc.int(tags::CONTENT_COUNT).ok().flatten(),
+            ),
+            Err(_) => (None, None),
+        };
         let path = match parent.and_then(|p| self.tree.folders.get(&p)) {
             None if parent.is_none() => Vec::new(),
             known => {
@@ -147,10 +147,13 @@ impl Walk {
             },
         );
         let label = self.tree.label(nid);
-        match problems {
-            Ok(problems) => {
-                for (id, e) in problems {
+        match pc {
+            Ok(pc) => {
+                for (id, e) in pc.verify() {
                     scan.report_property_error(id, &e, Some(&label));
+                }
+                for f in values::mistyped_classes(&pc, nid.0, &label) {
+                    scan.report(f);
                 }
             }
             Err(e) => scan.report_error(&e, Some(&label)),

@@ -5,6 +5,7 @@
 use super::classify;
 use super::finding::{Class, Finding};
 use super::scan::Scan;
+use super::values;
 use crate::store::error::{Error, Result};
 use crate::store::ltp::{Node, PropertyContext, TableContext};
 use crate::store::messaging::message::clean_subject;
@@ -63,6 +64,9 @@ pub fn check(scan: &mut Scan, nid: Nid, folder: &str) {
     }
     for (id, e) in pc.verify() {
         item.report(scan, &e, Some(&format!("property 0x{id:04X}")));
+    }
+    for f in values::mistyped_classes(&pc, nid.0, &item.label) {
+        scan.report(f);
     }
     if let Err(e) = parts(scan, &item, &pc) {
         item.report(scan, &e, Some("its list of parts"));

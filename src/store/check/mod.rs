@@ -25,6 +25,7 @@ mod owners;
 mod refs;
 mod required;
 mod scan;
+mod values;
 
 use std::path::Path;
 

@@ -63,7 +63,7 @@ impl FolderInfo {
             parent: parent.map(|(p, _)| p),
             path,
             display_name,
-            container_class: pc.text(tags::CONTAINER_CLASS)?,
+            container_class: super::class::read(&pc, tags::CONTAINER_CLASS)?.map(|c| c.text),
             content_count: pc.int(tags::CONTENT_COUNT)?,
             unread_count: pc.int(tags::CONTENT_UNREAD_COUNT)?,
             has_subfolders: pc.bool(tags::SUBFOLDERS)?,

@@ -112,7 +112,7 @@ impl<'a> Message<'a> {
         let pc = &self.pc;
         Ok(MessageSummary {
             nid: self.nid,
-            message_class: pc.text(tags::MESSAGE_CLASS)?,
+            message_class: super::class::read(pc, tags::MESSAGE_CLASS)?.map(|c| c.text),
             subject: pc.text(tags::SUBJECT)?.map(clean_subject),
             sender_name: pc.text(tags::SENDER_NAME)?,
             sender_email: match pc.text(tags::SENDER_SMTP_ADDRESS)? {

@@ -1,5 +1,6 @@
 //! The messaging layer: the store, its folders and messages, as Outlook presents them.
 
+pub mod class;
 pub mod folder;
 pub mod message;
 pub mod names;
