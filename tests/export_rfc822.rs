@@ -47,7 +47,7 @@ fn check_store(name: &str, expected_messages: usize) {
                 .attachments()
                 .unwrap()
                 .into_iter()
-                .filter(|a| a.data_size.is_some())
+                .filter(|a| a.is_file)
                 .map(|a| {
                     (
                         a.file_name

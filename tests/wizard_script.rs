@@ -232,3 +232,40 @@ fn script_files_are_read_from_disk() {
     assert_eq!(run.result, "compare/healthy");
     assert_eq!(run.outcome, Outcome::Healthy);
 }
+
+#[test]
+fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
+    let set = shipped();
+    let script = script(
+        r#"(flow: "rebuild", answers: ["save_all", "continue", "solved"], confirm: [true, true])"#,
+    );
+    for (language, words) in [
+        (
+            Language::English,
+            "Left out because they could not be read (the old store keeps them): 1",
+        ),
+        (
+            Language::Dutch,
+            "Weggelaten omdat ze onleesbaar waren (het oude bestand houdt ze): 1",
+        ),
+        (
+            Language::Portuguese,
+            "Deixados de fora por não poderem ser lidos (o arquivo antigo os guarda): 1",
+        ),
+    ] {
+        let mut backend = backend();
+        backend.queue(
+            "compare_with_server",
+            Scripted::Fail("no connection".into()),
+        );
+        let mut out = Vec::new();
+        run_script(&set, &script, &mut backend, language, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let page = out
+            .split("\n[")
+            .find(|p| p.starts_with("rebuild/backed_up]"))
+            .unwrap_or_else(|| panic!("no backed_up page: {out}"));
+        assert!(page.contains(words), "{language:?}: {page}");
+        assert!(page.contains("attachment \"q3.xlsx\""), "{page}");
+    }
+}

@@ -2,6 +2,7 @@
 //! and the independent readers see it, and that the source is never touched.
 
 mod common;
+mod corrupt;
 mod oracle;
 
 use std::collections::BTreeMap;
@@ -46,7 +47,7 @@ fn content(path: &Path) -> Content {
                 .attachments()
                 .unwrap()
                 .iter()
-                .filter(|a| a.data_size.is_some())
+                .filter(|a| a.is_file)
                 .map(|a| m.attachment_data(a.nid).unwrap())
                 .collect();
             items.push((s.subject, s.sender_name, m.best_text().unwrap(), atts));
@@ -275,4 +276,247 @@ fn gen_is_deterministic_and_its_sync_log_reads_back() {
     let their_total: usize = theirs.iter().map(|f| f.items.len()).sum();
     assert_eq!(their_total, 401);
     assert_eq!(theirs.len(), folders.len());
+}
+
+/// Three items, the second with two attachments of 5.5 KB (each in a subnode of its own);
+/// then the first attachment's data block is
+/// damaged (one byte flipped, so its checksum fails).
+fn store_with_a_damaged_attachment(dir: &TempDir) -> std::path::PathBuf {
+    use ostdoctor::store::ltp::Node;
+    use ostdoctor::store::ndb::btree::nid_type;
+    use ostdoctor::store::ndb::{CryptMethod, Ndb};
+    use ostdoctor::store::write::{NewAttachment, NewMessage, StoreWriter, Target, messaging};
+
+    let path = dir.path().join("damaged.pst");
+    let mut w = StoreWriter::create(&path, Target::Pst, CryptMethod::None, "Damaged", 3).unwrap();
+    let inbox = w
+        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
+        .unwrap();
+    for (i, subject) in ["First", "Report with files", "Third"].iter().enumerate() {
+        let attachments = if i == 1 {
+            ["broken.bin", "intact.txt"]
+                .iter()
+                .map(|name| NewAttachment {
+                    file_name: name.to_string(),
+                    mime_type: None,
+                    data: format!("{name} ").repeat(500).into_bytes(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let m = NewMessage {
+            message_class: "IPM.Note".into(),
+            subject: subject.to_string(),
+            body_text: Some(format!("Body of {subject}")),
+            attachments,
+            ..NewMessage::default()
+        };
+        w.add_message(inbox, &m).unwrap();
+    }
+    w.finish().unwrap();
+
+    let store = Store::open(&path).unwrap();
+    let folder = store
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.display_name == "Inbox")
+        .unwrap();
+    let report = store
+        .message_summaries(folder.nid)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.subject.as_deref() == Some("Report with files"))
+        .unwrap();
+    let ib = {
+        let ndb = Ndb::open(&path).unwrap();
+        let node = Node::open(&ndb, report.nid).unwrap();
+        let first = node
+            .subnode_entries()
+            .unwrap()
+            .iter()
+            .filter(|e| e.nid.nid_type() == nid_type::ATTACHMENT)
+            .min_by_key(|e| e.nid)
+            .copied()
+            .unwrap();
+        let attachment = Node::new(&ndb, first.nid, first.bid_data, first.bid_sub);
+        let data = attachment.subnode_entries().unwrap()[0];
+        ndb.find_block(data.bid_data).unwrap().unwrap().ib
+    };
+    drop(store);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[ib as usize + 5] ^= 0x40;
+    std::fs::write(&path, &bytes).unwrap();
+    path
+}
+
+#[test]
+fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5() {
+    let dir = TempDir::new("export-losses");
+    let src = store_with_a_damaged_attachment(&dir);
+    let dest = dir.path().join("copy.pst");
+    let out = common::ostdoctor(&["export", src.to_str().unwrap(), dest.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(5), "{text}");
+    assert!(text.contains("Items:        3"), "{text}");
+    assert!(text.contains("Parts lost:   1"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("attachment \"broken.bin\""))
+        .unwrap_or_else(|| panic!("no line for the lost attachment: {text}"));
+    assert!(line.contains("Inbox / Report with files"), "{line}");
+    assert!(line.contains("checksum"), "{line}");
+
+    // The item is in the copy with its body and the attachment that could be read.
+    let copy = Store::open(&dest).unwrap();
+    let inbox = copy
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.display_name == "Inbox")
+        .unwrap();
+    let item = copy
+        .message_summaries(inbox.nid)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.subject.as_deref() == Some("Report with files"))
+        .unwrap();
+    let m = copy.message(item.nid).unwrap();
+    assert_eq!(
+        m.body_text().unwrap().as_deref(),
+        Some("Body of Report with files")
+    );
+    let names: Vec<Option<String>> = m
+        .attachments()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.file_name)
+        .collect();
+    assert_eq!(names, [Some("intact.txt".to_string())]);
+
+    // The JSON form says the same, for scripts.
+    let dest2 = dir.path().join("copy2.pst");
+    let out = common::ostdoctor(&[
+        "export",
+        src.to_str().unwrap(),
+        dest2.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(5));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["items"], 3);
+    assert_eq!(summary["skipped"].as_array().unwrap().len(), 0);
+    let lost = &summary["parts_lost"][0];
+    assert_eq!(lost["part"], "attachment \"broken.bin\"");
+    assert_eq!(lost["subject"], "Report with files");
+    assert!(
+        lost["folder"].as_str().unwrap().ends_with("Inbox"),
+        "{lost}"
+    );
+}
+
+/// A contents table whose row width says 0xFFFF lists no rows at all; the items are still
+/// in the file, filed under their folder in the node index.
+#[test]
+fn items_a_damaged_contents_table_no_longer_lists_are_copied_into_recovered_items() {
+    use ostdoctor::store::write::Target;
+    use ostdoctor::store::write::synthetic::{GenOptions, generate};
+
+    let dir = TempDir::new("export-recovered");
+    let src = dir.path().join("src.pst");
+    generate(
+        &src,
+        &GenOptions {
+            target: Target::Pst,
+            folders: 2,
+            messages: 12,
+            seed: 9,
+            sync_log_lines: Vec::new(),
+            attachment_kb: None,
+        },
+    )
+    .unwrap();
+    let store = Store::open(&src).unwrap();
+    let inbox = store
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.display_name == "Inbox")
+        .unwrap();
+    let subjects: Vec<String> = store
+        .message_summaries(inbox.nid)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject.unwrap())
+        .collect();
+    assert!(subjects.len() >= 3, "{subjects:?}");
+    let mut img = corrupt::Image::new(&store, std::fs::read(&src).unwrap());
+    let v = img.variant();
+    let table = img
+        .single_data_block(
+            inbox
+                .nid
+                .with_type(ostdoctor::store::ndb::btree::nid_type::CONTENTS_TABLE),
+        )
+        .unwrap();
+    img.edit_block(table, |d| {
+        let info = corrupt::heap_alloc(v, d, corrupt::heap_root(d));
+        d[info.start + 8..info.start + 10].copy_from_slice(&0xFFFFu16.to_le_bytes());
+    })
+    .unwrap();
+    let damaged = dir.path().join("damaged.pst");
+    std::fs::write(&damaged, &img.bytes).unwrap();
+    drop(store);
+    assert_eq!(
+        Store::open(&damaged)
+            .unwrap()
+            .message_nids(inbox.nid)
+            .unwrap()
+            .len(),
+        0,
+        "the damaged table lists nothing"
+    );
+
+    let dest = dir.path().join("copy.pst");
+    let out = common::ostdoctor(&[
+        "export",
+        damaged.to_str().unwrap(),
+        dest.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["recovered"], subjects.len());
+    assert_eq!(summary["unreached"], 0);
+
+    let copy = Store::open(&dest).unwrap();
+    let folders = copy.folders().unwrap();
+    let into = folders
+        .iter()
+        .find(|f| {
+            f.path
+                .ends_with(&["Recovered items".to_string(), "Inbox".to_string()])
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "no Recovered items/Inbox: {:?}",
+                folders.iter().map(|f| &f.path).collect::<Vec<_>>()
+            )
+        });
+    let mut got: Vec<String> = copy
+        .message_summaries(into.nid)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject.unwrap())
+        .collect();
+    let mut want = subjects;
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
 }

@@ -1,6 +1,7 @@
 //! Exit statuses scripts can act on: 0 success, 1 failure, 2 a wrong command line (as clap
 //! reports it), 3 the server refused the sign-in, 4 a fix refused because a program holds
-//! the file (close it and run again).
+//! the file (close it and run again), 5 an export finished but left something out (each
+//! item or part it could not read is listed with its folder, subject and why).
 
 use std::error::Error;
 
@@ -12,6 +13,24 @@ pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const SIGN_IN_REFUSED: u8 = 3;
 pub const IN_USE: u8 = 4;
+pub const DONE_WITH_LOSSES: u8 = 5;
+
+/// How a command that copies items ended: everything copied, or some of it left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Done {
+    Complete,
+    WithLosses,
+}
+
+impl Done {
+    pub fn from_losses(lost_anything: bool) -> Done {
+        if lost_anything {
+            Done::WithLosses
+        } else {
+            Done::Complete
+        }
+    }
+}
 
 /// A command line that cannot work as given.
 #[derive(Debug, thiserror::Error)]

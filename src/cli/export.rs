@@ -3,9 +3,10 @@
 use std::io::Write;
 use std::path::Path;
 
+use super::exit::Done;
 use ostdoctor::store::Store;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{Progress, export};
+use ostdoctor::store::write::copy::{Progress, RECOVERED, export};
 
 pub fn run(
     source: &Path,
@@ -13,7 +14,7 @@ pub fn run(
     folders: &[String],
     json: bool,
     out: &mut dyn Write,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<Done, Box<dyn std::error::Error>> {
     let store = Store::open(source)?;
     let mut last = 0;
     let summary = export(&store, dest, Target::Pst, folders, |p: Progress| {
@@ -25,14 +26,22 @@ pub fn run(
         }
     })?;
     eprintln!();
+    let done = Done::from_losses(summary.lost_anything());
     if json {
         serde_json::to_writer_pretty(&mut *out, &summary)?;
         writeln!(out)?;
-        return Ok(());
+        return Ok(done);
     }
     writeln!(out, "Exported to {}", dest.display())?;
     writeln!(out, "Folders:      {}", summary.folders)?;
     writeln!(out, "Items:        {}", summary.items)?;
+    if summary.recovered > 0 {
+        writeln!(
+            out,
+            "Recovered:    {} of them no contents table listed, copied into \"{RECOVERED}\"",
+            summary.recovered
+        )?;
+    }
     writeln!(
         out,
         "Attachments:  {} ({} bytes)",
@@ -48,6 +57,24 @@ pub fn run(
             s.reason
         )?;
     }
+    if summary.unreached > 0 {
+        writeln!(
+            out,
+            "Not reached:  {} items, in folders whose list of items could not be read",
+            summary.unreached
+        )?;
+    }
+    writeln!(out, "Parts lost:   {}", summary.parts_lost.len())?;
+    for p in &summary.parts_lost {
+        writeln!(
+            out,
+            "  {} / {}: {}: {}",
+            p.folder,
+            p.subject.as_deref().unwrap_or("(no subject)"),
+            p.part,
+            p.reason
+        )?;
+    }
     if summary.properties_left_out > 0 {
         writeln!(
             out,
@@ -55,5 +82,5 @@ pub fn run(
             summary.properties_left_out
         )?;
     }
-    Ok(())
+    Ok(done)
 }

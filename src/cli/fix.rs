@@ -12,7 +12,7 @@ use ostdoctor::store::Store;
 use ostdoctor::work::{CancelToken, Work};
 use serde::Serialize;
 
-use super::exit::UsageError;
+use super::exit::{Done, UsageError};
 use super::server_args::ServerArgs;
 
 #[derive(Subcommand, Debug)]
@@ -29,6 +29,11 @@ pub enum FixCommand {
     },
     /// Copy the items only the store holds (compared with the server) into a new .pst; with
     /// --all instead of a server, every item.
+    #[command(
+        after_help = "Exit status: 0 when everything planned was copied, 5 when it finished but \
+left items or parts of items out (each is listed with its folder, subject and why), 1 when it \
+could not finish, 3 when the server refused the sign-in."
+    )]
     ExportLocal(ExportLocalArgs),
     /// Put Emsabp32.dll, Emsmdb32.dll and Emsui32.dll aside as .old before an Office repair.
     ExchangeFiles {
@@ -80,7 +85,7 @@ pub struct ExportLocalArgs {
     common: Common,
 }
 
-pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
+pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<Done, Box<dyn std::error::Error>> {
     let journal = Journal::open_default()?;
     match command {
         FixCommand::RenameOld {
@@ -89,7 +94,7 @@ pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<(), Box<dyn std:
             common,
         } => {
             let plan = fix::plan_rename_store(store)?;
-            rename(&plan, *wait, common, &journal, out)
+            rename(&plan, *wait, common, &journal, out).map(|()| Done::Complete)
         }
         FixCommand::ExchangeFiles { root, common } => {
             let roots = match root {
@@ -120,7 +125,7 @@ pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<(), Box<dyn std:
                     writeln!(out, "  {}. {step}", i + 1)?;
                 }
             }
-            Ok(())
+            Ok(Done::Complete)
         }
         FixCommand::ExportLocal(args) => export_local(args, &journal, out),
         FixCommand::Undo { id, common } => {
@@ -137,7 +142,7 @@ pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<(), Box<dyn std:
                 }
             }
             if !go_ahead(common, &plan, out)? {
-                return Ok(());
+                return Ok(Done::Complete);
             }
             let done = fix::apply_undo(&journal, &plan)?;
             emit(common.json, &done, out, |out| {
@@ -147,6 +152,7 @@ pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<(), Box<dyn std:
                     done.restored.len()
                 )
             })
+            .map(|()| Done::Complete)
         }
         FixCommand::Journal { json } => {
             let entries = journal.entries()?;
@@ -189,6 +195,7 @@ pub fn run(command: &FixCommand, out: &mut dyn Write) -> Result<(), Box<dyn std:
                 }
                 Ok(())
             })
+            .map(|()| Done::Complete)
         }
     }
 }
@@ -312,7 +319,7 @@ fn export_local(
     args: &ExportLocalArgs,
     journal: &Journal,
     out: &mut dyn Write,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<Done, Box<dyn std::error::Error>> {
     let plan = if args.all {
         fix::plan_export_all(&args.store, &args.dest)?
     } else {
@@ -346,13 +353,15 @@ fn export_local(
         if args.common.json && args.common.dry_run {
             serde_json::to_writer_pretty(&mut *out, &plan)?;
             writeln!(out)?;
+        } else if !args.common.json && args.all {
+            writeln!(out, "Nothing to export: the store holds no items.")?;
         } else if !args.common.json {
             writeln!(out, "Nothing to export: the server has every item.")?;
         }
-        return Ok(());
+        return Ok(Done::Complete);
     }
     if !go_ahead(&args.common, &plan, out)? {
-        return Ok(());
+        return Ok(Done::Complete);
     }
     let mut last = 0;
     let mut work = Work::new(CancelToken::new(), |s| {
@@ -385,6 +394,17 @@ fn export_local(
                 s.reason
             )?;
         }
+        for p in &done.summary.parts_lost {
+            writeln!(
+                out,
+                "  copied without {}: {} / {}: {}",
+                p.part,
+                p.folder,
+                p.subject.as_deref().unwrap_or("(no subject)"),
+                p.reason
+            )?;
+        }
         Ok(())
-    })
+    })?;
+    Ok(Done::from_losses(done.summary.lost_anything()))
 }

@@ -55,6 +55,11 @@ pub enum Command {
         json: bool,
     },
     /// Copy folders and items from any readable store (.ost included) into a new .pst.
+    #[command(
+        after_help = "Exit status: 0 when everything was copied, 5 when it finished but left \
+items or parts of items out (each is listed with its folder, subject and why), 1 when it \
+could not finish, 2 for a wrong command line."
+    )]
     Export {
         source: PathBuf,
         /// The new .pst; an existing file is never replaced.
@@ -101,6 +106,9 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> ExitCode {
     recover_at_start();
+    // Set by the commands that copy items when they had to leave some out.
+    let mut losses = false;
+    let mut copied = |done: exit::Done| losses = done == exit::Done::WithLosses;
     let result = match cli.command {
         Some(Command::Info { store, json }) => {
             info::run(&store, json, &mut std::io::stdout().lock())
@@ -123,12 +131,15 @@ pub fn run(cli: Cli) -> ExitCode {
             &folders,
             json,
             &mut std::io::stdout().lock(),
-        ),
+        )
+        .map(&mut copied),
         Some(Command::Gen(args)) => generate::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Logs(args)) => logs::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Stats(args)) => stats::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Compare(args)) => compare::run(&args, &mut std::io::stdout().lock()),
-        Some(Command::Fix(command)) => fix::run(&command, &mut std::io::stdout().lock()),
+        Some(Command::Fix(command)) => {
+            fix::run(&command, &mut std::io::stdout().lock()).map(&mut copied)
+        }
         Some(Command::Wizard(args)) => wizard::run(&args, &mut std::io::stdout().lock()),
         Some(Command::Gui {
             store,
@@ -149,6 +160,7 @@ pub fn run(cli: Cli) -> ExitCode {
         None => ostdoctor::ui::run(Default::default()).map_err(|e| e.to_string().into()),
     };
     match result {
+        Ok(()) if losses => ExitCode::from(exit::DONE_WITH_LOSSES),
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stops early (`| head`) is not an error worth reporting.
         Err(e)

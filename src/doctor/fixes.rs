@@ -190,12 +190,15 @@ pub fn apply(
             } else {
                 "backup"
             };
+            let losses = done.summary.loss_lines();
             Ok(Facts::new()
                 .with(
                     &format!("{prefix}.pst_path"),
                     done.dest.display().to_string(),
                 )
-                .with(&format!("{prefix}.items"), done.verification.items as i64))
+                .with(&format!("{prefix}.items"), done.verification.items as i64)
+                .with(&format!("{prefix}.lost"), losses.len() as i64)
+                .with(&format!("{prefix}.losses"), losses))
         }
         ("resync_folder", Pending::Resync(folders)) => {
             Ok(Facts::new().with("resync.folders", folders))

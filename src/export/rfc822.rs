@@ -136,7 +136,7 @@ pub fn build_message(message: &Message) -> Result<Vec<u8>> {
 
     let mut files = Vec::new();
     for attachment in message.attachments()? {
-        if attachment.data_size.is_none() {
+        if !attachment.is_file {
             continue;
         }
         let data = message.attachment_data(attachment.nid)?;

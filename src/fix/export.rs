@@ -15,7 +15,9 @@ use crate::diagnose::{Report, StoreSide};
 use crate::store::Store;
 use crate::store::ndb::Nid;
 use crate::store::write::Target;
-use crate::store::write::copy::{CopyError, ExportSummary, Selection, WrittenFolder, export_items};
+use crate::store::write::copy::{
+    CopyError, ExportSummary, Selection, WrittenFolder, export_items, messages_by_parent,
+};
 use crate::store::write::out::temp_path_for;
 use crate::work::Work;
 
@@ -135,6 +137,9 @@ pub fn plan_export_all(source: &Path, dest: &Path) -> Result<ExportPlan> {
     let top_depth = top
         .and_then(|t| by_nid.get(&t))
         .map_or(0, |&i| all[i].path.len());
+    // A folder's items are those its contents table lists and those the node index files
+    // under it, so that a damaged table does not hide any.
+    let filed = messages_by_parent(&store)?;
     // Parents come before children in the walk, so one pass finds the whole subtree.
     let mut inside: Vec<Nid> = top.into_iter().collect();
     let mut folders = Vec::new();
@@ -147,7 +152,15 @@ pub fn plan_export_all(source: &Path, dest: &Path) -> Result<ExportPlan> {
             continue;
         }
         inside.push(f.nid);
-        let items = store.message_nids(f.nid)?;
+        let mut items = store.message_nids(f.nid).unwrap_or_default();
+        let listed: std::collections::HashSet<Nid> = items.iter().copied().collect();
+        items.extend(
+            filed
+                .get(&f.nid)
+                .into_iter()
+                .flatten()
+                .filter(|nid| !listed.contains(nid)),
+        );
         if !items.is_empty() {
             folders.push(PlannedFolder {
                 path: f.path[top_depth..].to_vec(),

@@ -298,6 +298,18 @@ pub static FIXES: &[OperationSpec] = &[
         facts: &[
             fact("export.pst_path", Text, &[], "the .pst written"),
             fact("export.items", Int, &[], "items copied"),
+            fact(
+                "export.lost",
+                Int,
+                &[],
+                "items and parts of items left out because they could not be read",
+            ),
+            fact(
+                "export.losses",
+                List,
+                &[],
+                "one line per item or part left out: folder, subject, what, why",
+            ),
         ],
     },
     OperationSpec {
@@ -306,6 +318,18 @@ pub static FIXES: &[OperationSpec] = &[
         facts: &[
             fact("backup.pst_path", Text, &[], "the .pst written"),
             fact("backup.items", Int, &[], "items copied"),
+            fact(
+                "backup.lost",
+                Int,
+                &[],
+                "items and parts of items left out because they could not be read",
+            ),
+            fact(
+                "backup.losses",
+                List,
+                &[],
+                "one line per item or part left out: folder, subject, what, why",
+            ),
         ],
     },
     OperationSpec {

@@ -62,7 +62,7 @@ fn our_item(store: &Store, nid: ostdoctor::store::ndb::Nid) -> ostdoctor::store:
     };
     let mut files = Vec::new();
     for a in m.attachments()? {
-        if a.data_size.is_some() {
+        if a.is_file {
             let name = a.file_name.clone().or(a.display_name.clone());
             files.push((name.unwrap_or_default(), m.attachment_data(a.nid)?));
         }

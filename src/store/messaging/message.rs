@@ -74,7 +74,9 @@ pub struct AttachmentInfo {
     pub mime_type: Option<String>,
     pub method: Option<i64>,
     pub size: Option<i64>,
-    /// Bytes of the attached file's data, when it is stored as binary data.
+    /// The attachment is a file stored as binary data (not an embedded item or a link).
+    pub is_file: bool,
+    /// Bytes of the attached file's data, when it is a file whose data can be read.
     pub data_size: Option<usize>,
 }
 
@@ -221,8 +223,12 @@ impl<'a> Message<'a> {
             .into_iter()
             .map(|nid| {
                 let pc = self.attachment_pc(nid)?;
-                let data_size = match pc.raw(tags::ATTACH_DATA)? {
-                    Some((t, b)) if t == crate::store::ltp::ptype::BINARY => Some(b.len()),
+                let is_file = pc.tags().any(|(id, t)| {
+                    id == tags::ATTACH_DATA && t == crate::store::ltp::ptype::BINARY
+                });
+                // Damaged data does not keep the attachment off the list: reading it says so.
+                let data_size = match pc.raw(tags::ATTACH_DATA) {
+                    Ok(Some((_, b))) if is_file => Some(b.len()),
                     _ => None,
                 };
                 Ok(AttachmentInfo {
@@ -235,6 +241,7 @@ impl<'a> Message<'a> {
                     mime_type: pc.text(tags::ATTACH_MIME_TAG)?,
                     method: pc.int(tags::ATTACH_METHOD)?,
                     size: pc.int(tags::ATTACH_SIZE)?,
+                    is_file,
                     data_size,
                 })
             })

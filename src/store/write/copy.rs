@@ -2,7 +2,7 @@
 //! the "export to .pst first" step of a rebuild, and the way a mailbox's items move to a
 //! new profile.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -16,6 +16,7 @@ use crate::store::ltp::PropValue;
 use crate::store::ltp::prop::ptype;
 use crate::store::messaging::names::NamedProperty;
 use crate::store::messaging::tags;
+use crate::store::ndb::btree::nid_type;
 use crate::store::ndb::{CryptMethod, Nid};
 use crate::store::{FolderInfo, Message, Store};
 use crate::work::{Cancelled, Work};
@@ -26,16 +27,68 @@ pub struct ExportSummary {
     pub items: usize,
     pub attachments: usize,
     pub bytes: u64,
+    /// Items not copied at all, each with why.
     pub skipped: Vec<Skipped>,
+    /// Parts of copied items that could not be read and were left out, each with why:
+    /// the rest of the item was copied.
+    pub parts_lost: Vec<PartLost>,
+    /// Items the source's folders count that the copy never found in the file (each such
+    /// folder is in `skipped`).
+    pub unreached: usize,
+    /// Items the node index files under a folder that its contents table does not list (a
+    /// damaged table, or one never brought up to date): copied into "Recovered items",
+    /// below a folder of their folder's path.
+    pub recovered: usize,
     /// Property values left out: embedded objects, and named properties the source's map
     /// does not name.
     pub properties_left_out: usize,
+}
+
+impl ExportSummary {
+    /// Whether anything readable in principle did not make it into the copy.
+    pub fn lost_anything(&self) -> bool {
+        !self.skipped.is_empty() || !self.parts_lost.is_empty() || self.unreached > 0
+    }
+
+    /// One line per item or part left out, "folder / subject: what: why", for people.
+    pub fn loss_lines(&self) -> Vec<String> {
+        let subject = |s: &Option<String>| s.clone().unwrap_or_else(|| "(no subject)".into());
+        let skipped = self.skipped.iter().map(|s| {
+            format!(
+                "{} / {}: the whole item: {}",
+                s.folder,
+                subject(&s.subject),
+                s.reason
+            )
+        });
+        let parts = self.parts_lost.iter().map(|p| {
+            format!(
+                "{} / {}: {}: {}",
+                p.folder,
+                subject(&p.subject),
+                p.part,
+                p.reason
+            )
+        });
+        skipped.chain(parts).collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Skipped {
     pub folder: String,
     pub subject: Option<String>,
+    pub reason: String,
+}
+
+/// One part of a copied item left out because it could not be read.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartLost {
+    pub folder: String,
+    pub subject: Option<String>,
+    /// Which part, in words: "the plain-text body", "attachment \"report.pdf\"",
+    /// "property 0x8005".
+    pub part: String,
     pub reason: String,
 }
 
@@ -75,10 +128,18 @@ pub fn export(
                     .any(|o| within(&full, o) || within(&relative, o)))
     };
     let chosen: Vec<&FolderInfo> = folders.iter().filter(|f| selected(f)).collect();
-    let items_total: usize = chosen.iter().map(|f| f.contents_rows.unwrap_or(0)).sum();
+    let filed = messages_by_parent(source)?;
+    let items_total: usize = chosen
+        .iter()
+        .map(|f| {
+            let listed = f.contents_rows.unwrap_or(0);
+            listed.max(filed.get(&f.nid).map_or(0, Vec::len))
+        })
+        .sum();
 
     let (mut w, names) = new_store_for(source, dest, target)?;
     let mut summary = ExportSummary::default();
+    let mut recovered = RecoveredFolders::default();
     let mut mapped: HashMap<Nid, Nid> = HashMap::new();
     if let Some(r) = root {
         mapped.insert(r, IPM_SUBTREE);
@@ -98,16 +159,105 @@ pub fn export(
         };
         mapped.insert(f.nid, nid);
         summary.folders += 1;
-        for msg_nid in source.message_nids(f.nid)? {
-            copy_message(source, &mut w, &names, nid, msg_nid, &f.path, &mut summary)?;
+        let listed = match source.message_nids(f.nid) {
+            Ok(nids) => nids,
+            Err(e) => {
+                summary.skipped.push(Skipped {
+                    folder: f.path.join("/"),
+                    subject: None,
+                    reason: format!(
+                        "the folder's list of items could not be read; the items the file files under it are copied into \"{RECOVERED}\": {e}"
+                    ),
+                });
+                Vec::new()
+            }
+        };
+        let mut report = |summary: &ExportSummary| {
             progress(Progress {
                 items_done: summary.items + summary.skipped.len(),
                 items_total,
+            })
+        };
+        for &msg_nid in &listed {
+            copy_message(source, &mut w, &names, nid, msg_nid, &f.path, &mut summary)?;
+            report(&summary);
+        }
+        let listed: HashSet<Nid> = listed.into_iter().collect();
+        let unlisted: Vec<Nid> = filed
+            .get(&f.nid)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|m| !listed.contains(m))
+            .collect();
+        let found = listed.len() + unlisted.len();
+        if !unlisted.is_empty() {
+            let into = recovered.folder(&mut w, &f.path[root_depth.min(f.path.len())..])?;
+            for msg_nid in unlisted {
+                let before = summary.items;
+                copy_message(source, &mut w, &names, into, msg_nid, &f.path, &mut summary)?;
+                summary.recovered += summary.items - before;
+                report(&summary);
+            }
+        }
+        // What the folder says it holds and the file does not: counted, never silent.
+        let holds = f.content_count.map_or(0, |n| n.max(0) as usize);
+        if holds > found {
+            summary.unreached += holds - found;
+            summary.skipped.push(Skipped {
+                folder: f.path.join("/"),
+                subject: None,
+                reason: format!(
+                    "the folder counts {holds} items, but only {found} could be found in the file"
+                ),
             });
         }
     }
     w.finish()?;
     Ok(summary)
+}
+
+/// Where items no contents table lists go in the new store.
+pub const RECOVERED: &str = "Recovered items";
+
+/// The normal items the node index files under each folder (every node entry names its
+/// parent), in node id order: what a folder holds even when its contents table is damaged.
+pub fn messages_by_parent(source: &Store) -> Result<HashMap<Nid, Vec<Nid>>> {
+    let mut by_parent: HashMap<Nid, Vec<Nid>> = HashMap::new();
+    source.ndb().walk_nodes(|e| {
+        if e.nid.nid_type() == nid_type::NORMAL_MESSAGE {
+            by_parent.entry(e.nid_parent).or_default().push(e.nid);
+        }
+        Ok(())
+    })?;
+    Ok(by_parent)
+}
+
+/// The "Recovered items" folder of the new store and the folders made below it, by path.
+#[derive(Default)]
+struct RecoveredFolders {
+    made: HashMap<Vec<String>, Nid>,
+}
+
+impl RecoveredFolders {
+    /// The folder for items of the source folder at `path` (below the top of the mailbox),
+    /// made with its parents on first use.
+    fn folder(&mut self, w: &mut StoreWriter, path: &[String]) -> Result<Nid> {
+        let mut at: Vec<String> = Vec::new();
+        let mut parent = IPM_SUBTREE;
+        for name in std::iter::once(RECOVERED).chain(path.iter().map(String::as_str)) {
+            at.push(name.to_string());
+            parent = match self.made.get(&at) {
+                Some(&nid) => nid,
+                None => {
+                    let nid = w.add_folder(parent, name, Some("IPF.Note"))?;
+                    self.made.insert(at.clone(), nid);
+                    nid
+                }
+            };
+        }
+        Ok(parent)
+    }
 }
 
 /// One folder of the source store and the items of it to copy.
@@ -265,11 +415,20 @@ fn copy_message(
             None => Ok(None),
         }
     };
+    let mut lost = Vec::new();
     let copied = source
         .message(msg_nid)
-        .and_then(|m| to_new_message(&m, summary, &mut rename));
+        .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
     match copied {
         Ok(m) => {
+            for (part, reason) in lost {
+                summary.parts_lost.push(PartLost {
+                    folder: folder_path.join("/"),
+                    subject: Some(m.subject.clone()).filter(|s| !s.is_empty()),
+                    part,
+                    reason,
+                });
+            }
             summary.attachments += m.attachments.len();
             summary.bytes += m
                 .attachments
@@ -322,12 +481,38 @@ const REWRITTEN: [u16; 6] = [
     0x0E1F,
 ];
 
+fn note(lost: &mut Vec<(String, String)>, part: String, e: crate::store::Error) {
+    lost.push((part, e.to_string()));
+}
+
+/// A part's value, or `None` with the part noted as lost when it cannot be read.
+fn keep<T>(lost: &mut Vec<(String, String)>, part: &str, value: Result<Option<T>>) -> Option<T> {
+    value.unwrap_or_else(|e| {
+        note(lost, part.into(), e);
+        None
+    })
+}
+
+/// Properties read on their own below, so that a damaged one is reported once, by name.
+const READ_APART: [u16; 5] = [
+    tags::BODY,
+    tags::HTML,
+    tags::RTF_COMPRESSED,
+    tags::TRANSPORT_MESSAGE_HEADERS,
+    tags::SENDER_ADDRESS_TYPE,
+];
+
 /// Turns a source message into one to write. Named properties are carried over by name:
 /// `rename` gives the destination's id for a source id (`None`: no name known for it).
+///
+/// A part that cannot be read (a property, the body, the recipients, one attachment) is
+/// left out and named in `lost` with why; the rest of the message is still copied. Only a
+/// message whose identity (its summary properties) cannot be read is an error.
 pub fn to_new_message(
     m: &Message,
     summary: &mut ExportSummary,
     rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
+    lost: &mut Vec<(String, String)>,
 ) -> Result<NewMessage> {
     let s = m.summary()?;
     let pc = m.properties();
@@ -339,56 +524,90 @@ pub fn to_new_message(
             Some(p.id)
         };
         let carried = p.ptype != ptype::OBJECT && !REWRITTEN.contains(&p.id);
-        match (id, carried, pc.raw(p.id)?) {
-            (Some(id), true, Some((t, bytes))) => extra.push((id, t, bytes)),
+        match (id, carried, pc.raw(p.id)) {
+            (Some(id), true, Ok(Some((t, bytes)))) => extra.push((id, t, bytes)),
+            (_, _, Err(e)) if !READ_APART.contains(&p.id) => {
+                note(lost, format!("property 0x{:04X}", p.id), e)
+            }
+            (_, _, Err(_)) => {}
             _ => summary.properties_left_out += 1,
         }
     }
-    let recipients = m
-        .recipients()?
-        .into_iter()
-        .map(|r| NewRecipient {
-            display_name: r.display_name.clone().unwrap_or_default(),
-            email_address: r.smtp_address.or(r.email_address).unwrap_or_default(),
-            address_type: r.address_type.unwrap_or_else(|| "SMTP".into()),
-            kind: r.recipient_type.unwrap_or(1) as i32,
-        })
-        .collect();
+    let recipients = match m.recipients() {
+        Ok(list) => list
+            .into_iter()
+            .map(|r| NewRecipient {
+                display_name: r.display_name.clone().unwrap_or_default(),
+                email_address: r.smtp_address.or(r.email_address).unwrap_or_default(),
+                address_type: r.address_type.unwrap_or_else(|| "SMTP".into()),
+                kind: r.recipient_type.unwrap_or(1) as i32,
+            })
+            .collect(),
+        Err(e) => {
+            note(lost, "the recipients".into(), e);
+            Vec::new()
+        }
+    };
     let mut attachments = Vec::new();
-    for a in m.attachments()? {
-        match a.data_size {
-            Some(_) => attachments.push(NewAttachment {
-                file_name: a
-                    .file_name
-                    .clone()
-                    .or(a.display_name.clone())
-                    .unwrap_or_else(|| "attachment".into()),
-                mime_type: a.mime_type.clone(),
-                data: m.attachment_data(a.nid)?,
-            }),
-            None => summary.properties_left_out += 1,
+    let listed = m.attachments().unwrap_or_else(|e| {
+        note(lost, "the attachments".into(), e);
+        Vec::new()
+    });
+    for a in listed {
+        let file_name = a
+            .file_name
+            .clone()
+            .or(a.display_name.clone())
+            .unwrap_or_else(|| "attachment".into());
+        match a.is_file {
+            true => match m.attachment_data(a.nid) {
+                Ok(data) => attachments.push(NewAttachment {
+                    file_name,
+                    mime_type: a.mime_type.clone(),
+                    data,
+                }),
+                Err(e) => note(lost, format!("attachment \"{file_name}\""), e),
+            },
+            false => summary.properties_left_out += 1,
         }
     }
+    let body_text = keep(lost, "the plain-text body", m.body_text());
+    let body_html = keep(
+        lost,
+        "the HTML body",
+        pc.get(tags::HTML).map(|v| match v {
+            Some(PropValue::Binary(b)) => Some(b),
+            Some(PropValue::Text(t)) => Some(t.into_bytes()),
+            _ => None,
+        }),
+    );
+    let body_rtf_compressed = keep(lost, "the RTF body", pc.binary(tags::RTF_COMPRESSED));
+    let transport_headers = keep(
+        lost,
+        "the internet headers",
+        pc.text(tags::TRANSPORT_MESSAGE_HEADERS),
+    );
+    let sender_address_type = keep(
+        lost,
+        "the sender's address type",
+        pc.text(tags::SENDER_ADDRESS_TYPE),
+    );
     Ok(NewMessage {
         message_class: s.message_class.unwrap_or_else(|| "IPM.Note".into()),
         subject: s.subject.unwrap_or_default(),
         sender_name: s.sender_name,
         sender_email: s.sender_email,
-        sender_address_type: pc.text(0x0C1E)?,
+        sender_address_type,
         delivery_time: s.delivery_time,
         submit_time: s.submit_time,
         creation_time: s.creation_time,
         modification_time: s.modification_time,
         flags: s.flags.unwrap_or(1) as i32,
         internet_message_id: s.internet_message_id,
-        body_text: m.body_text()?,
-        body_html: match pc.get(tags::HTML)? {
-            Some(PropValue::Binary(b)) => Some(b),
-            Some(PropValue::Text(t)) => Some(t.into_bytes()),
-            _ => None,
-        },
-        body_rtf_compressed: pc.binary(tags::RTF_COMPRESSED)?,
-        transport_headers: pc.text(tags::TRANSPORT_MESSAGE_HEADERS)?,
+        body_text,
+        body_html,
+        body_rtf_compressed,
+        transport_headers,
         recipients,
         attachments,
         extra,

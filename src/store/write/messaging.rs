@@ -310,7 +310,7 @@ impl StoreWriter {
             set(tags::SENDER_EMAIL_ADDRESS, text(e));
             set(0x0065, text(e));
             let kind = m.sender_address_type.as_deref().unwrap_or("SMTP");
-            set(0x0C1E, text(kind));
+            set(tags::SENDER_ADDRESS_TYPE, text(kind));
             set(0x0064, text(kind));
         }
         for (id, t) in [
