@@ -297,6 +297,7 @@ fn store_with_a_damaged_attachment(dir: &TempDir) -> std::path::PathBuf {
             ["broken.bin", "intact.txt"]
                 .iter()
                 .map(|name| NewAttachment {
+                    extra: Vec::new(),
                     file_name: name.to_string(),
                     mime_type: None,
                     data: format!("{name} ").repeat(500).into_bytes(),

@@ -53,6 +53,7 @@ fn message() -> impl Strategy<Value = NewMessage> {
                 recipients: recipients
                     .into_iter()
                     .map(|(n, e, k)| NewRecipient {
+                        extra: Vec::new(),
                         display_name: n,
                         email_address: e,
                         address_type: "SMTP".into(),
@@ -62,6 +63,7 @@ fn message() -> impl Strategy<Value = NewMessage> {
                 attachments: attachments
                     .into_iter()
                     .map(|(n, d)| NewAttachment {
+                        extra: Vec::new(),
                         file_name: n,
                         mime_type: None,
                         data: d,

@@ -56,12 +56,14 @@ fn message(i: usize) -> NewMessage {
         }),
         recipients: vec![
             NewRecipient {
+                extra: Vec::new(),
                 display_name: "Ana Souza".into(),
                 email_address: "ana@example.com".into(),
                 address_type: "SMTP".into(),
                 kind: 1,
             },
             NewRecipient {
+                extra: Vec::new(),
                 display_name: "Jan de Vries".into(),
                 email_address: "jan@example.nl".into(),
                 address_type: "SMTP".into(),
@@ -70,6 +72,7 @@ fn message(i: usize) -> NewMessage {
         ],
         attachments: if i.is_multiple_of(4) {
             let report = NewAttachment {
+                extra: Vec::new(),
                 file_name: format!("report-{i}.bin"),
                 mime_type: Some("application/octet-stream".into()),
                 data: (0..(i * 1013 % 30_000))
@@ -80,15 +83,18 @@ fn message(i: usize) -> NewMessage {
             if i.is_multiple_of(8) {
                 // A name twice, a name the tools spell differently, an empty file.
                 files.push(NewAttachment {
+                    extra: Vec::new(),
                     data: report.data.iter().rev().copied().collect(),
                     ..report
                 });
                 files.push(NewAttachment {
+                    extra: Vec::new(),
                     file_name: format!("notes: {i} (résumé) & ~draft.txt"),
                     mime_type: Some("text/plain".into()),
                     data: format!("Notes for {i}\r\nsecond line\n").into_bytes(),
                 });
                 files.push(NewAttachment {
+                    extra: Vec::new(),
                     file_name: "empty.dat".into(),
                     mime_type: None,
                     data: Vec::new(),

@@ -80,6 +80,17 @@ pub struct AttachmentInfo {
     pub data_size: Option<usize>,
 }
 
+/// A property as stored: its id, its type and its encoded bytes.
+pub type StoredProperty = (u16, u16, Vec<u8>);
+
+/// A property's stored bytes, or why they could not be read.
+#[derive(Debug)]
+pub struct RawValue {
+    pub id: u16,
+    pub ptype: u16,
+    pub bytes: Result<Vec<u8>>,
+}
+
 /// A property as stored, for listing everything a message carries (interpreted or not).
 #[derive(Debug, Clone)]
 pub struct RawProperty {
@@ -206,7 +217,34 @@ impl<'a> Message<'a> {
             .collect()
     }
 
-    fn attachment_nids(&self) -> Result<Vec<Nid>> {
+    /// Every recipient row as stored: (property id, type, stored bytes) per present cell,
+    /// the table's own row id and version columns left out.
+    pub fn recipient_rows(&self) -> Result<Vec<Vec<StoredProperty>>> {
+        let Some(node) = self.pc.node().find_subnode(Nid::RECIPIENT_TABLE)? else {
+            return Ok(Vec::new());
+        };
+        let table = TableContext::open(node)?;
+        let ids: Vec<u16> = table
+            .columns()
+            .iter()
+            .map(|c| c.id)
+            .filter(|&id| !matches!(id, tags::LTP_ROW_ID | tags::LTP_ROW_VERSION))
+            .collect();
+        (0..table.len())
+            .map(|r| {
+                let mut cells = Vec::new();
+                for &id in &ids {
+                    if let Some((t, bytes)) = table.raw_cell(r, id)? {
+                        cells.push((id, t, bytes));
+                    }
+                }
+                Ok(cells)
+            })
+            .collect()
+    }
+
+    /// The ids of the attachments, in attachment-table order.
+    pub fn attachment_nids(&self) -> Result<Vec<Nid>> {
         let Some(node) = self.pc.node().find_subnode(Nid::ATTACHMENT_TABLE)? else {
             return Ok(Vec::new());
         };
@@ -216,6 +254,21 @@ impl<'a> Message<'a> {
 
     fn attachment_pc(&self, nid: Nid) -> Result<PropertyContext<'a>> {
         PropertyContext::open(self.pc.node().subnode(nid)?)
+    }
+
+    /// Every property of one attachment as stored, in id order, each value read on its
+    /// own so that one damaged value (the data, say) leaves the others readable.
+    pub fn attachment_properties(&self, attachment: Nid) -> Result<Vec<RawValue>> {
+        let pc = self.attachment_pc(attachment)?;
+        let tags: Vec<(u16, u16)> = pc.tags().collect();
+        Ok(tags
+            .into_iter()
+            .map(|(id, ptype)| RawValue {
+                id,
+                ptype,
+                bytes: pc.raw(id).map(|v| v.map(|(_, b)| b).unwrap_or_default()),
+            })
+            .collect())
     }
 
     pub fn attachments(&self) -> Result<Vec<AttachmentInfo>> {

@@ -2,6 +2,10 @@
 
 pub const MESSAGE_CLASS: u16 = 0x001A;
 pub const SUBJECT: u16 = 0x0037;
+pub const IMPORTANCE: u16 = 0x0017;
+pub const HAS_ATTACHMENTS: u16 = 0x0E1B;
+pub const RTF_IN_SYNC: u16 = 0x0E1F;
+pub const SENSITIVITY: u16 = 0x0036;
 pub const CLIENT_SUBMIT_TIME: u16 = 0x0039;
 pub const SENT_REPRESENTING_NAME: u16 = 0x0042;
 pub const CONVERSATION_TOPIC: u16 = 0x0070;
@@ -34,6 +38,7 @@ pub const SUBFOLDERS: u16 = 0x360A;
 pub const CONTAINER_CLASS: u16 = 0x3613;
 pub const ATTACH_DATA: u16 = 0x3701;
 pub const ATTACH_FILENAME: u16 = 0x3704;
+pub const RENDERING_POSITION: u16 = 0x370B;
 pub const ATTACH_METHOD: u16 = 0x3705;
 pub const ATTACH_LONG_FILENAME: u16 = 0x3707;
 pub const ATTACH_MIME_TAG: u16 = 0x370E;
@@ -42,6 +47,7 @@ pub const SMTP_ADDRESS: u16 = 0x39FE;
 pub const MAILBOX_OWNER_ENTRY_ID: u16 = 0x661B;
 pub const MAILBOX_OWNER_NAME: u16 = 0x661C;
 pub const LTP_ROW_ID: u16 = 0x67F2;
+pub const LTP_ROW_VERSION: u16 = 0x67F3;
 pub const IPM_SUBTREE_ENTRY_ID: u16 = 0x35E0;
 pub const IPM_WASTEBASKET_ENTRY_ID: u16 = 0x35E3;
 pub const FINDER_ENTRY_ID: u16 = 0x35E7;

@@ -471,15 +471,35 @@ fn is_under(folders: &[FolderInfo], f: &FolderInfo, root: Nid) -> bool {
     false
 }
 
-/// Properties the writer sets itself from the interpreted fields.
-const REWRITTEN: [u16; 6] = [
-    tags::MESSAGE_SIZE,
-    tags::DISPLAY_TO,
-    tags::DISPLAY_CC,
-    tags::DISPLAY_BCC,
-    0x0E1B,
-    0x0E1F,
-];
+/// What a copy changes, in one place (the README repeats it): the properties of an item the
+/// new store computes from what it holds (its size, the display lists of its recipients,
+/// whether it has attachments). Beyond these, node ids are the new store's own, and
+/// embedded items (attachments that are messages) are not copied yet: the summary counts
+/// each in `properties_left_out`.
+pub use super::messaging::COMPUTED as REWRITTEN;
+
+/// Properties of a recipient row or an attachment to carry into the copy: named ones by
+/// name (left out, and counted, when the source does not name them), embedded objects and
+/// the ids in `skip` left to the writer.
+fn carry(
+    props: Vec<(u16, u16, Vec<u8>)>,
+    skip: &[u16],
+    rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
+    summary: &mut ExportSummary,
+) -> Result<Vec<(u16, u16, Vec<u8>)>> {
+    let mut out = Vec::with_capacity(props.len());
+    for (id, t, bytes) in props {
+        if skip.contains(&id) || t == ptype::OBJECT {
+            continue;
+        }
+        let id = if id >= 0x8000 { rename(id)? } else { Some(id) };
+        match id {
+            Some(id) => out.push((id, t, bytes)),
+            None => summary.properties_left_out += 1,
+        }
+    }
+    Ok(out)
+}
 
 fn note(lost: &mut Vec<(String, String)>, part: String, e: crate::store::Error) {
     lost.push((part, e.to_string()));
@@ -533,16 +553,23 @@ pub fn to_new_message(
             _ => summary.properties_left_out += 1,
         }
     }
-    let recipients = match m.recipients() {
-        Ok(list) => list
-            .into_iter()
-            .map(|r| NewRecipient {
-                display_name: r.display_name.clone().unwrap_or_default(),
-                email_address: r.smtp_address.or(r.email_address).unwrap_or_default(),
-                address_type: r.address_type.unwrap_or_else(|| "SMTP".into()),
-                kind: r.recipient_type.unwrap_or(1) as i32,
-            })
-            .collect(),
+    let recipients = match m
+        .recipients()
+        .and_then(|list| Ok((list, m.recipient_rows()?)))
+    {
+        Ok((list, rows)) => {
+            let mut out = Vec::with_capacity(list.len());
+            for (r, cells) in list.into_iter().zip(rows) {
+                out.push(NewRecipient {
+                    display_name: r.display_name.clone().unwrap_or_default(),
+                    email_address: r.email_address.or(r.smtp_address).unwrap_or_default(),
+                    address_type: r.address_type.unwrap_or_else(|| "SMTP".into()),
+                    kind: r.recipient_type.unwrap_or(1) as i32,
+                    extra: carry(cells, &[], rename, summary)?,
+                });
+            }
+            out
+        }
         Err(e) => {
             note(lost, "the recipients".into(), e);
             Vec::new()
@@ -559,17 +586,42 @@ pub fn to_new_message(
             .clone()
             .or(a.display_name.clone())
             .unwrap_or_else(|| "attachment".into());
-        match a.is_file {
-            true => match m.attachment_data(a.nid) {
-                Ok(data) => attachments.push(NewAttachment {
-                    file_name,
-                    mime_type: a.mime_type.clone(),
-                    data,
-                }),
-                Err(e) => note(lost, format!("attachment \"{file_name}\""), e),
-            },
-            false => summary.properties_left_out += 1,
+        if !a.is_file {
+            summary.properties_left_out += 1;
+            continue;
         }
+        let data = match m.attachment_data(a.nid) {
+            Ok(data) => data,
+            Err(e) => {
+                note(lost, format!("attachment \"{file_name}\""), e);
+                continue;
+            }
+        };
+        let mut props = Vec::new();
+        let values = m.attachment_properties(a.nid).unwrap_or_else(|e| {
+            note(
+                lost,
+                format!("the properties of attachment \"{file_name}\""),
+                e,
+            );
+            Vec::new()
+        });
+        for v in values {
+            match v.bytes {
+                Ok(bytes) => props.push((v.id, v.ptype, bytes)),
+                Err(e) => note(
+                    lost,
+                    format!("property 0x{:04X} of attachment \"{file_name}\"", v.id),
+                    e,
+                ),
+            }
+        }
+        attachments.push(NewAttachment {
+            file_name,
+            mime_type: a.mime_type.clone(),
+            data,
+            extra: carry(props, &[tags::ATTACH_DATA], rename, summary)?,
+        });
     }
     let body_text = keep(lost, "the plain-text body", m.body_text());
     let body_html = keep(
@@ -611,5 +663,6 @@ pub fn to_new_message(
         recipients,
         attachments,
         extra,
+        exact: true,
     })
 }

@@ -111,6 +111,19 @@ impl PcBuilder {
         self
     }
 
+    /// Keeps only the properties whose id `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(u16) -> bool) {
+        self.props.retain(|p| keep(p.0));
+    }
+
+    /// The encoded value set for `id`, if any.
+    pub fn value(&self, id: u16) -> Option<&[u8]> {
+        self.props
+            .iter()
+            .find(|p| p.0 == id)
+            .map(|p| p.2.as_slice())
+    }
+
     pub fn write(mut self, w: &mut NdbWriter, mut subs: Subnodes) -> Result<NodeOut> {
         self.props.sort_by_key(|p| p.0);
         let mut heap = HeapBuilder::new(CLIENT_PC, w.variant());

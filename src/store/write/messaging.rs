@@ -15,6 +15,7 @@ use super::spill::{RowSpill, SpilledRows, spill_path_for};
 use super::table::TableWriter;
 use super::value::{binary, boolean, int32, text, time, utf16};
 use crate::store::error::{Error, Result};
+use crate::store::ltp::prop::ptype;
 use crate::store::messaging::tags;
 use crate::store::ndb::btree::nid_type;
 use crate::store::ndb::{CryptMethod, Nid, SubnodeEntry};
@@ -111,6 +112,17 @@ const SEARCH_CONTENTS_COLUMNS: [u32; 17] = [
     0x67F1_0003,
 ];
 
+/// Properties of an item the new store computes from what it holds, whatever `extra`
+/// says: its size in this store, the display lists of the recipients written, whether
+/// attachments were written. Everything else of an exact message (a copy) is its `extra`.
+pub const COMPUTED: [u16; 5] = [
+    tags::MESSAGE_SIZE,
+    tags::DISPLAY_TO,
+    tags::DISPLAY_CC,
+    tags::DISPLAY_BCC,
+    tags::HAS_ATTACHMENTS,
+];
+
 /// A recipient of a new message. `kind` is 1 To, 2 Cc, 3 Bcc.
 #[derive(Debug, Clone, Default)]
 pub struct NewRecipient {
@@ -118,6 +130,9 @@ pub struct NewRecipient {
     pub email_address: String,
     pub address_type: String,
     pub kind: i32,
+    /// Further cells of the row (id, type, stored bytes) as read from a source store; they
+    /// win over the fields above, so that a copy keeps the row as it was.
+    pub extra: Vec<(u16, u16, Vec<u8>)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -125,6 +140,10 @@ pub struct NewAttachment {
     pub file_name: String,
     pub mime_type: Option<String>,
     pub data: Vec<u8>,
+    /// Further properties of the attachment (id, type, stored bytes) as read from a source
+    /// store: the content id of an inline image, the hidden flag, the short name, named
+    /// ones. They win over the fields above.
+    pub extra: Vec<(u16, u16, Vec<u8>)>,
 }
 
 /// A message to write. Times are FILETIMEs. `extra` carries any further properties
@@ -150,6 +169,11 @@ pub struct NewMessage {
     pub recipients: Vec<NewRecipient>,
     pub attachments: Vec<NewAttachment>,
     pub extra: Vec<(u16, u16, Vec<u8>)>,
+    /// A copy: the message, its recipient rows and its attachments are exactly their
+    /// `extra` and what the new store computes (`COMPUTED`). Otherwise (a generated
+    /// message) the fields make them up, with the defaults Outlook expects, and `extra`
+    /// adds to them.
+    pub exact: bool,
 }
 
 struct FolderState {
@@ -289,18 +313,14 @@ impl StoreWriter {
         let nid = self.ndb.new_nid(nid_type::NORMAL_MESSAGE);
         let mut subs = Subnodes::default();
         let mut pc = PcBuilder::default();
-        // Source properties first, so the interpreted fields below take precedence.
-        for (id, t, v) in &m.extra {
-            pc.set(*id, *t, v.clone());
-        }
         let mut set = |id: u16, (t, v): (u16, Vec<u8>)| {
             pc.set(id, t, v);
         };
         set(tags::MESSAGE_CLASS, text(&m.message_class));
         set(tags::SUBJECT, text(&m.subject));
         set(tags::CONVERSATION_TOPIC, text(&m.subject));
-        set(0x0017, int32(1));
-        set(0x0036, int32(0));
+        set(tags::IMPORTANCE, int32(1));
+        set(tags::SENSITIVITY, int32(0));
         set(tags::MESSAGE_FLAGS, int32(m.flags));
         if let Some(n) = &m.sender_name {
             set(tags::SENDER_NAME, text(n));
@@ -334,7 +354,7 @@ impl StoreWriter {
         }
         if let Some(r) = &m.body_rtf_compressed {
             set(tags::RTF_COMPRESSED, binary(r));
-            set(0x0E1F, boolean(true));
+            set(tags::RTF_IN_SYNC, boolean(true));
         }
         if let Some(h) = &m.transport_headers {
             set(tags::TRANSPORT_MESSAGE_HEADERS, text(h));
@@ -352,77 +372,132 @@ impl StoreWriter {
         set(tags::DISPLAY_CC, text(&cc));
         set(tags::DISPLAY_BCC, text(&bcc));
         if !m.attachments.is_empty() {
-            set(0x0E1B, boolean(true));
+            set(tags::HAS_ATTACHMENTS, boolean(true));
+        }
+        // A copy is its source's properties and what this store computes (`COMPUTED`).
+        if m.exact {
+            pc.retain(|id| COMPUTED.contains(&id));
+        }
+        for (id, t, v) in m.extra.iter().filter(|p| !COMPUTED.contains(&p.0)) {
+            pc.set(*id, *t, v.clone());
         }
         let size = approximate_size(m);
-        set(tags::MESSAGE_SIZE, int32(size));
+        pc.set(tags::MESSAGE_SIZE, int32(size).0, int32(size).1);
+        // The contents table shows what the message holds.
+        let stored = |id: u16| pc.value(id).map(<[u8]>::to_vec);
+        let row = vec![
+            stored(tags::IMPORTANCE),
+            stored(tags::MESSAGE_CLASS),
+            stored(tags::SENSITIVITY),
+            stored(tags::SUBJECT),
+            stored(tags::CLIENT_SUBMIT_TIME),
+            stored(tags::SENT_REPRESENTING_NAME),
+            stored(tags::CONVERSATION_TOPIC),
+            Some(utf16(&cc)),
+            Some(utf16(&to)),
+            stored(tags::MESSAGE_DELIVERY_TIME),
+            stored(tags::MESSAGE_FLAGS),
+            Some(size.to_le_bytes().to_vec()),
+            Some(0i32.to_le_bytes().to_vec()),
+            stored(tags::LAST_MODIFICATION_TIME).or_else(|| stored(tags::CREATION_TIME)),
+            None,
+            None,
+        ];
+        let flags = pc
+            .value(tags::MESSAGE_FLAGS)
+            .and_then(|v| v.get(..4))
+            .map_or(m.flags, |v| {
+                i32::from_le_bytes(v.try_into().expect("4 bytes"))
+            });
 
         if !m.recipients.is_empty() {
-            let entry = self.write_recipients(&m.recipients)?;
+            let entry = self.write_recipients(&m.recipients, m.exact)?;
             subs.add(entry);
         }
         if !m.attachments.is_empty() {
-            for e in self.write_attachments(&m.attachments)? {
+            for e in self.write_attachments(&m.attachments, m.exact)? {
                 subs.add(e);
             }
         }
         let out = pc.write(&mut self.ndb, subs)?;
         self.ndb.add_node(nid, out.bid_data, out.bid_sub, folder);
 
-        let row = vec![
-            Some(1i32.to_le_bytes().to_vec()),
-            Some(utf16(&m.message_class)),
-            Some(0i32.to_le_bytes().to_vec()),
-            Some(utf16(&m.subject)),
-            m.submit_time.map(|t| t.to_le_bytes().to_vec()),
-            m.sender_name.as_deref().map(utf16),
-            Some(utf16(&m.subject)),
-            Some(utf16(&cc)),
-            Some(utf16(&to)),
-            m.delivery_time.map(|t| t.to_le_bytes().to_vec()),
-            Some(m.flags.to_le_bytes().to_vec()),
-            Some(size.to_le_bytes().to_vec()),
-            Some(0i32.to_le_bytes().to_vec()),
-            m.modification_time
-                .or(m.creation_time)
-                .map(|t| t.to_le_bytes().to_vec()),
-            None,
-            None,
-        ];
         let cells: Vec<Option<&[u8]>> = row.iter().map(|c| c.as_deref()).collect();
         let f = &mut self.folders[folder_at];
         self.spill
             .push(&mut f.contents, nid.0, &cells, CONTENTS_COLUMNS.len())?;
-        if m.flags & 0x1 == 0 {
+        if flags & 0x1 == 0 {
             f.unread += 1;
         }
         Ok(nid)
     }
 
-    fn write_recipients(&mut self, recipients: &[NewRecipient]) -> Result<SubnodeEntry> {
-        let mut tc = TcBuilder::new(&RECIPIENT_COLUMNS);
+    fn write_recipients(
+        &mut self,
+        recipients: &[NewRecipient],
+        exact: bool,
+    ) -> Result<SubnodeEntry> {
+        // The usual columns, then every further one a source row brings, by id. A source
+        // column of a usual id keeps the source's type (8-bit text in an ANSI store's rows).
+        let mut columns: Vec<u32> = RECIPIENT_COLUMNS.to_vec();
+        for (id, t, _) in recipients.iter().flat_map(|r| &r.extra) {
+            let tag = (u32::from(*id) << 16) | u32::from(*t);
+            match columns.iter().position(|c| (c >> 16) as u16 == *id) {
+                _ if *t == ptype::OBJECT => {}
+                None => columns.push(tag),
+                Some(c) if c < RECIPIENT_COLUMNS.len() && columns[c] == RECIPIENT_COLUMNS[c] => {
+                    columns[c] = tag;
+                }
+                Some(_) => {}
+            }
+        }
+        if columns.len() + 2 > u8::MAX as usize {
+            return Err(Error::out_of_range(
+                "recipient table",
+                "column count",
+                columns.len() as u64 + 2,
+                u8::MAX as u64,
+            ));
+        }
+        let mut tc = TcBuilder::new(&columns);
         for (i, r) in recipients.iter().enumerate() {
-            tc.row(
-                i as u32,
-                vec![
-                    Some(r.kind.to_le_bytes().to_vec()),
-                    Some(vec![1]),
-                    None,
-                    Some(6i32.to_le_bytes().to_vec()),
-                    None,
-                    Some(utf16(&r.display_name)),
-                    Some(utf16(if r.address_type.is_empty() {
-                        "SMTP"
-                    } else {
-                        &r.address_type
-                    })),
-                    Some(utf16(&r.email_address)),
-                    None,
-                    Some(0i32.to_le_bytes().to_vec()),
-                    Some(utf16(&r.display_name)),
-                    Some(vec![0]),
-                ],
-            );
+            // A copied row is its source's cells alone.
+            let fields = !exact;
+            let mut cells = vec![
+                Some(r.kind.to_le_bytes().to_vec()),
+                Some(vec![1]),
+                None,
+                Some(6i32.to_le_bytes().to_vec()),
+                None,
+                Some(utf16(&r.display_name)),
+                Some(utf16(if r.address_type.is_empty() {
+                    "SMTP"
+                } else {
+                    &r.address_type
+                })),
+                Some(utf16(&r.email_address)),
+                None,
+                Some(0i32.to_le_bytes().to_vec()),
+                Some(utf16(&r.display_name)),
+                Some(vec![0]),
+            ];
+            cells.resize(columns.len(), None);
+            // A usual column now of the source's type has no default in that type.
+            for (c, cell) in cells.iter_mut().enumerate().take(RECIPIENT_COLUMNS.len()) {
+                if !fields || columns[c] != RECIPIENT_COLUMNS[c] {
+                    *cell = None;
+                }
+            }
+            for (id, t, v) in &r.extra {
+                // A cell of the same id under another type in an earlier row keeps its column.
+                if let Some(c) = columns
+                    .iter()
+                    .position(|&c| c == (u32::from(*id) << 16) | u32::from(*t))
+                {
+                    cells[c] = Some(v.clone());
+                }
+            }
+            tc.row(i as u32, cells);
         }
         let out = tc.write(&mut self.ndb, Subnodes::default())?;
         Ok(SubnodeEntry {
@@ -432,42 +507,52 @@ impl StoreWriter {
         })
     }
 
-    fn write_attachments(&mut self, attachments: &[NewAttachment]) -> Result<Vec<SubnodeEntry>> {
+    fn write_attachments(
+        &mut self,
+        attachments: &[NewAttachment],
+        exact: bool,
+    ) -> Result<Vec<SubnodeEntry>> {
         let mut entries = Vec::new();
         let mut table = TcBuilder::new(&ATTACHMENT_COLUMNS);
         for (i, a) in attachments.iter().enumerate() {
             let nid = Nid((((i as u32) + 1) << 5) | nid_type::ATTACHMENT as u32);
             let mut pc = PcBuilder::default();
             let size = attachment_size(a)?;
-            for (id, (t, v)) in [
-                (tags::ATTACH_METHOD, int32(1)),
-                (tags::ATTACH_LONG_FILENAME, text(&a.file_name)),
-                (tags::ATTACH_FILENAME, text(&a.file_name)),
-                (tags::DISPLAY_NAME, text(&a.file_name)),
-                (tags::ATTACH_SIZE, int32(size)),
-                (0x370B, int32(-1)),
-                (tags::ATTACH_DATA, binary(&a.data)),
-            ] {
-                pc.set(id, t, v);
+            if !exact {
+                for (id, (t, v)) in [
+                    (tags::ATTACH_METHOD, int32(1)),
+                    (tags::ATTACH_LONG_FILENAME, text(&a.file_name)),
+                    (tags::ATTACH_FILENAME, text(&a.file_name)),
+                    (tags::DISPLAY_NAME, text(&a.file_name)),
+                    (tags::ATTACH_SIZE, int32(size)),
+                    (tags::RENDERING_POSITION, int32(-1)),
+                ] {
+                    pc.set(id, t, v);
+                }
+                if let Some(mime) = &a.mime_type {
+                    pc.set(tags::ATTACH_MIME_TAG, text(mime).0, text(mime).1);
+                }
             }
-            if let Some(mime) = &a.mime_type {
-                pc.set(tags::ATTACH_MIME_TAG, text(mime).0, text(mime).1);
+            // A copied attachment is its source's properties, its data among them.
+            for (id, t, v) in &a.extra {
+                pc.set(*id, *t, v.clone());
             }
+            pc.set(tags::ATTACH_DATA, binary(&a.data).0, binary(&a.data).1);
+            // The attachment table shows what the attachment holds.
+            let row = [
+                tags::ATTACH_SIZE,
+                tags::ATTACH_FILENAME,
+                tags::ATTACH_METHOD,
+                tags::RENDERING_POSITION,
+            ]
+            .map(|id| pc.value(id).map(<[u8]>::to_vec));
             let out = pc.write(&mut self.ndb, Subnodes::default())?;
             entries.push(SubnodeEntry {
                 nid,
                 bid_data: out.bid_data,
                 bid_sub: out.bid_sub,
             });
-            table.row(
-                nid.0,
-                vec![
-                    Some(size.to_le_bytes().to_vec()),
-                    Some(utf16(&a.file_name)),
-                    Some(1i32.to_le_bytes().to_vec()),
-                    Some((-1i32).to_le_bytes().to_vec()),
-                ],
-            );
+            table.row(nid.0, row.to_vec());
         }
         let out = table.write(&mut self.ndb, Subnodes::default())?;
         entries.push(SubnodeEntry {

@@ -198,6 +198,7 @@ pub fn generate(dest: &Path, o: &GenOptions) -> Result<GenSummary> {
                 }
             };
             vec![NewAttachment {
+                extra: Vec::new(),
                 file_name: format!("document-{i}.pdf"),
                 mime_type: Some("application/pdf".into()),
                 data,
@@ -219,6 +220,7 @@ pub fn generate(dest: &Path, o: &GenOptions) -> Result<GenSummary> {
             internet_message_id: Some(format!("<{}.{i}@synthetic.example.com>", o.seed)),
             body_text: Some(body(&mut r, &to_name)),
             recipients: vec![NewRecipient {
+                extra: Vec::new(),
                 display_name: to_name,
                 email_address: to_email,
                 address_type: "SMTP".into(),
