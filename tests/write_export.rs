@@ -298,6 +298,7 @@ fn store_with_a_damaged_attachment(dir: &TempDir) -> std::path::PathBuf {
                 .iter()
                 .map(|name| NewAttachment {
                     extra: Vec::new(),
+                    embedded: None,
                     file_name: name.to_string(),
                     mime_type: None,
                     data: format!("{name} ").repeat(500).into_bytes(),

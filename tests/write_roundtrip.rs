@@ -64,6 +64,7 @@ fn message() -> impl Strategy<Value = NewMessage> {
                     .into_iter()
                     .map(|(n, d)| NewAttachment {
                         extra: Vec::new(),
+                        embedded: None,
                         file_name: n,
                         mime_type: None,
                         data: d,

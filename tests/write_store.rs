@@ -73,6 +73,7 @@ fn message(i: usize) -> NewMessage {
         attachments: if i.is_multiple_of(4) {
             let report = NewAttachment {
                 extra: Vec::new(),
+                embedded: None,
                 file_name: format!("report-{i}.bin"),
                 mime_type: Some("application/octet-stream".into()),
                 data: (0..(i * 1013 % 30_000))
@@ -84,17 +85,20 @@ fn message(i: usize) -> NewMessage {
                 // A name twice, a name the tools spell differently, an empty file.
                 files.push(NewAttachment {
                     extra: Vec::new(),
+                    embedded: None,
                     data: report.data.iter().rev().copied().collect(),
                     ..report
                 });
                 files.push(NewAttachment {
                     extra: Vec::new(),
+                    embedded: None,
                     file_name: format!("notes: {i} (résumé) & ~draft.txt"),
                     mime_type: Some("text/plain".into()),
                     data: format!("Notes for {i}\r\nsecond line\n").into_bytes(),
                 });
                 files.push(NewAttachment {
                     extra: Vec::new(),
+                    embedded: None,
                     file_name: "empty.dat".into(),
                     mime_type: None,
                     data: Vec::new(),

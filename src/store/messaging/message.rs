@@ -301,6 +301,24 @@ impl<'a> Message<'a> {
             .collect()
     }
 
+    /// The item an attachment holds instead of a file (a forwarded message, a meeting's
+    /// exception): the message in the attachment's own subnodes that its PtypObject data
+    /// names ([MS-PST] 2.3.3.5). `None` for a file or a link.
+    pub fn embedded(&self, attachment: Nid) -> Result<Option<Message<'a>>> {
+        let node = self.pc.node().subnode(attachment)?;
+        let pc = PropertyContext::open(Node::new(self.ndb, node.nid, node.bid_data, node.bid_sub))?;
+        let Some(crate::store::ltp::PropValue::Object { nid, .. }) = pc.get(tags::ATTACH_DATA)?
+        else {
+            return Ok(None);
+        };
+        let inner = node.subnode(Nid(nid))?;
+        Ok(Some(Message {
+            ndb: self.ndb,
+            nid: inner.nid,
+            pc: PropertyContext::open(inner)?,
+        }))
+    }
+
     /// The bytes of an attached file, read only when asked for.
     pub fn attachment_data(&self, attachment: Nid) -> Result<Vec<u8>> {
         let pc = self.attachment_pc(attachment)?;

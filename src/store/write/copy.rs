@@ -473,9 +473,9 @@ fn is_under(folders: &[FolderInfo], f: &FolderInfo, root: Nid) -> bool {
 
 /// What a copy changes, in one place (the README repeats it): the properties of an item the
 /// new store computes from what it holds (its size, the display lists of its recipients,
-/// whether it has attachments). Beyond these, node ids are the new store's own, and
-/// embedded items (attachments that are messages) are not copied yet: the summary counts
-/// each in `properties_left_out`.
+/// whether it has attachments), and node ids, which are the new store's own (an embedded
+/// item's object reference names its new subnode). Links and OLE objects in attachments
+/// keep their properties but not their object, counted in `properties_left_out`.
 pub use super::messaging::COMPUTED as REWRITTEN;
 
 /// Properties of a recipient row or an attachment to carry into the copy: named ones by
@@ -534,6 +534,21 @@ pub fn to_new_message(
     rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
     lost: &mut Vec<(String, String)>,
 ) -> Result<NewMessage> {
+    copy_item(m, summary, rename, lost, 0)
+}
+
+/// Items nested deeper than this (a message attached to a message attached to ...) are
+/// left out and noted: real ones nest a few levels, and a damaged file must not recurse
+/// without end.
+const MAX_NESTING: usize = 16;
+
+fn copy_item(
+    m: &Message,
+    summary: &mut ExportSummary,
+    rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
+    lost: &mut Vec<(String, String)>,
+    depth: usize,
+) -> Result<NewMessage> {
     let s = m.summary()?;
     let pc = m.properties();
     let mut extra = Vec::new();
@@ -586,15 +601,47 @@ pub fn to_new_message(
             .clone()
             .or(a.display_name.clone())
             .unwrap_or_else(|| "attachment".into());
-        if !a.is_file {
-            summary.properties_left_out += 1;
-            continue;
-        }
-        let data = match m.attachment_data(a.nid) {
-            Ok(data) => data,
-            Err(e) => {
-                note(lost, format!("attachment \"{file_name}\""), e);
-                continue;
+        let (data, embedded) = if a.is_file {
+            match m.attachment_data(a.nid) {
+                Ok(data) => (data, None),
+                Err(e) => {
+                    note(lost, format!("attachment \"{file_name}\""), e);
+                    continue;
+                }
+            }
+        } else {
+            let what = format!("attached item \"{file_name}\"");
+            match m.embedded(a.nid) {
+                // A link or an OLE object: nothing to carry but its properties.
+                Ok(None) => {
+                    summary.properties_left_out += 1;
+                    continue;
+                }
+                Ok(Some(_)) if depth >= MAX_NESTING => {
+                    lost.push((what, format!("nested more than {MAX_NESTING} levels deep")));
+                    continue;
+                }
+                Ok(Some(inner)) => {
+                    let mut inner_lost = Vec::new();
+                    match copy_item(&inner, summary, rename, &mut inner_lost, depth + 1) {
+                        Ok(item) => {
+                            lost.extend(
+                                inner_lost
+                                    .into_iter()
+                                    .map(|(part, why)| (format!("{part} of {what}"), why)),
+                            );
+                            (Vec::new(), Some(Box::new(item)))
+                        }
+                        Err(e) => {
+                            note(lost, what, e);
+                            continue;
+                        }
+                    }
+                }
+                Err(e) => {
+                    note(lost, what, e);
+                    continue;
+                }
             }
         };
         let mut props = Vec::new();
@@ -621,6 +668,7 @@ pub fn to_new_message(
             mime_type: a.mime_type.clone(),
             data,
             extra: carry(props, &[tags::ATTACH_DATA], rename, summary)?,
+            embedded,
         });
     }
     let body_text = keep(lost, "the plain-text body", m.body_text());

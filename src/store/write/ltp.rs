@@ -37,7 +37,7 @@ impl Default for Subnodes {
 impl Subnodes {
     /// Stores `data` in a new subnode (type LTP, 0x1F) and returns its id.
     pub fn value(&mut self, w: &mut NdbWriter, data: &[u8]) -> Result<Nid> {
-        let nid = self.next_nid()?;
+        let nid = self.next_ltp()?;
         let bid = w.write_data(data)?;
         self.entries.push(SubnodeEntry {
             nid,
@@ -49,7 +49,7 @@ impl Subnodes {
 
     /// Adds a subnode over a data tree the caller wrote (a table's row matrix).
     pub fn tree(&mut self, bid_data: u64) -> Result<Nid> {
-        let nid = self.next_nid()?;
+        let nid = self.next_ltp()?;
         self.entries.push(SubnodeEntry {
             nid,
             bid_data,
@@ -58,8 +58,14 @@ impl Subnodes {
         Ok(nid)
     }
 
-    /// A fresh subnode id of type LTP (0x1F); the index has 27 bits.
-    fn next_nid(&mut self) -> Result<Nid> {
+    /// A fresh subnode id of type LTP (0x1F).
+    fn next_ltp(&mut self) -> Result<Nid> {
+        self.next_nid(0x1F)
+    }
+
+    /// A fresh subnode id of `nid_type`, unique among this node's subnodes whatever their
+    /// types; the index has 27 bits.
+    pub fn next_nid(&mut self, nid_type: u8) -> Result<Nid> {
         if self.next >= 1 << 27 {
             return Err(Error::out_of_range(
                 "subnode tree",
@@ -68,7 +74,7 @@ impl Subnodes {
                 1 << 27,
             ));
         }
-        let nid = Nid((self.next << 5) | 0x1F);
+        let nid = Nid((self.next << 5) | u32::from(nid_type & 0x1F));
         self.next += 1;
         Ok(nid)
     }

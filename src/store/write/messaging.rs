@@ -144,6 +144,9 @@ pub struct NewAttachment {
     /// store: the content id of an inline image, the hidden flag, the short name, named
     /// ones. They win over the fields above.
     pub extra: Vec<(u16, u16, Vec<u8>)>,
+    /// An attached item (a forwarded message, a meeting's exception) instead of a file:
+    /// written as a message in the attachment's own subnodes, `data` then unused.
+    pub embedded: Option<Box<NewMessage>>,
 }
 
 /// A message to write. Times are FILETIMEs. `extra` carries any further properties
@@ -185,6 +188,13 @@ struct FolderState {
     contents: SpilledRows,
     unread: i32,
     is_search: bool,
+}
+
+/// Where a message node went, its row for a contents table and its message flags.
+struct WrittenMessage {
+    out: NodeOut,
+    row: Vec<Option<Vec<u8>>>,
+    flags: i32,
 }
 
 pub struct StoreWriter {
@@ -311,6 +321,22 @@ impl StoreWriter {
     pub fn add_message(&mut self, folder: Nid, m: &NewMessage) -> Result<Nid> {
         let folder_at = self.folder_index(folder)?;
         let nid = self.ndb.new_nid(nid_type::NORMAL_MESSAGE);
+        let WrittenMessage { out, row, flags } = self.message_node(m)?;
+        self.ndb.add_node(nid, out.bid_data, out.bid_sub, folder);
+
+        let cells: Vec<Option<&[u8]>> = row.iter().map(|c| c.as_deref()).collect();
+        let f = &mut self.folders[folder_at];
+        self.spill
+            .push(&mut f.contents, nid.0, &cells, CONTENTS_COLUMNS.len())?;
+        if flags & 0x1 == 0 {
+            f.unread += 1;
+        }
+        Ok(nid)
+    }
+
+    /// Writes a message's property context with its recipient and attachment tables as
+    /// one node's data and subnodes, for a folder's item or an attachment's embedded one.
+    fn message_node(&mut self, m: &NewMessage) -> Result<WrittenMessage> {
         let mut subs = Subnodes::default();
         let mut pc = PcBuilder::default();
         let mut set = |id: u16, (t, v): (u16, Vec<u8>)| {
@@ -420,16 +446,7 @@ impl StoreWriter {
             }
         }
         let out = pc.write(&mut self.ndb, subs)?;
-        self.ndb.add_node(nid, out.bid_data, out.bid_sub, folder);
-
-        let cells: Vec<Option<&[u8]>> = row.iter().map(|c| c.as_deref()).collect();
-        let f = &mut self.folders[folder_at];
-        self.spill
-            .push(&mut f.contents, nid.0, &cells, CONTENTS_COLUMNS.len())?;
-        if flags & 0x1 == 0 {
-            f.unread += 1;
-        }
-        Ok(nid)
+        Ok(WrittenMessage { out, row, flags })
     }
 
     fn write_recipients(
@@ -537,7 +554,29 @@ impl StoreWriter {
             for (id, t, v) in &a.extra {
                 pc.set(*id, *t, v.clone());
             }
-            pc.set(tags::ATTACH_DATA, binary(&a.data).0, binary(&a.data).1);
+            let mut subs = Subnodes::default();
+            match &a.embedded {
+                None => {
+                    pc.set(tags::ATTACH_DATA, binary(&a.data).0, binary(&a.data).1);
+                }
+                Some(item) => {
+                    // [MS-PST] 2.3.3.5: a PtypObject value names the subnode holding the
+                    // object and its size; the embedded message is a message node there.
+                    let out = self.message_node(item)?.out;
+                    let sub = subs.next_nid(nid_type::NORMAL_MESSAGE)?;
+                    subs.add(SubnodeEntry {
+                        nid: sub,
+                        bid_data: out.bid_data,
+                        bid_sub: out.bid_sub,
+                    });
+                    let mut object = sub.0.to_le_bytes().to_vec();
+                    object.extend_from_slice(&approximate_size(item).to_le_bytes());
+                    pc.set(tags::ATTACH_DATA, ptype::OBJECT, object);
+                    if !exact {
+                        pc.set(tags::ATTACH_METHOD, int32(5).0, int32(5).1);
+                    }
+                }
+            }
             // The attachment table shows what the attachment holds.
             let row = [
                 tags::ATTACH_SIZE,
@@ -546,7 +585,7 @@ impl StoreWriter {
                 tags::RENDERING_POSITION,
             ]
             .map(|id| pc.value(id).map(<[u8]>::to_vec));
-            let out = pc.write(&mut self.ndb, Subnodes::default())?;
+            let out = pc.write(&mut self.ndb, subs)?;
             entries.push(SubnodeEntry {
                 nid,
                 bid_data: out.bid_data,

@@ -199,6 +199,7 @@ pub fn generate(dest: &Path, o: &GenOptions) -> Result<GenSummary> {
             };
             vec![NewAttachment {
                 extra: Vec::new(),
+                embedded: None,
                 file_name: format!("document-{i}.pdf"),
                 mime_type: Some("application/pdf".into()),
                 data,
