@@ -522,3 +522,59 @@ fn items_a_damaged_contents_table_no_longer_lists_are_copied_into_recovered_item
     want.sort();
     assert_eq!(got, want);
 }
+
+/// A copy cut short by a few hundred bytes (a full disk, an interrupted download) has lost
+/// only free space: it opens, says it is truncated, and gives up every item.
+#[test]
+fn a_store_cut_short_opens_says_so_and_gives_up_every_item() {
+    let Some(src) = fixture("enron.pst") else {
+        return;
+    };
+    let dir = TempDir::new("export-truncated");
+    let cut = dir.path().join("cut.pst");
+    let mut bytes = std::fs::read(&src).unwrap();
+    bytes.truncate(bytes.len() - 386);
+    std::fs::write(&cut, &bytes).unwrap();
+
+    let info = common::ostdoctor(&["info", cut.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        info.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&info.stderr)
+    );
+    let info: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    let damage = info["damage"][0].as_str().unwrap();
+    assert!(damage.starts_with("the file is truncated"), "{damage}");
+
+    let dest = dir.path().join("copy.pst");
+    let out = common::ostdoctor(&[
+        "export",
+        cut.to_str().unwrap(),
+        dest.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let whole = Store::open(&src).unwrap();
+    let items: usize = whole
+        .folders()
+        .unwrap()
+        .iter()
+        .filter(|f| !f.is_search_folder)
+        .map(|f| whole.message_nids(f.nid).unwrap().len())
+        .sum();
+    assert_eq!(summary["items"], items);
+    assert!(
+        summary["source_damage"][0]
+            .as_str()
+            .unwrap()
+            .contains("truncated"),
+        "{summary}"
+    );
+}

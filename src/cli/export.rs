@@ -33,6 +33,9 @@ pub fn run(
         return Ok(done);
     }
     writeln!(out, "Exported to {}", dest.display())?;
+    for d in &summary.source_damage {
+        writeln!(out, "Source:       {d}")?;
+    }
     writeln!(out, "Folders:      {}", summary.folders)?;
     writeln!(out, "Items:        {}", summary.items)?;
     if summary.recovered > 0 {

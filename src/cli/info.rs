@@ -19,6 +19,9 @@ struct InfoReport<'a> {
     record_key: Option<String>,
     mailbox_owner_name: Option<&'a str>,
     mailbox_dn: Option<&'a str>,
+    /// What is wrong with the file that did not stop it from opening (a truncation).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    damage: Vec<String>,
     folders: &'a [FolderInfo],
 }
 
@@ -37,6 +40,7 @@ pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> Result<(), Box<dyn s
         record_key: props.record_key.as_deref().map(hex),
         mailbox_owner_name: props.mailbox_owner_name.as_deref(),
         mailbox_dn: props.mailbox_dn.as_deref(),
+        damage: store.ndb().damage_lines(),
         folders: &folders,
     };
     if json {
@@ -66,6 +70,9 @@ fn write_text(r: &InfoReport, out: &mut dyn Write) -> std::io::Result<()> {
     }
     if let Some(dn) = r.mailbox_dn {
         writeln!(out, "Mailbox:     {dn}")?;
+    }
+    for d in &r.damage {
+        writeln!(out, "Damaged:     {d}")?;
     }
     // Search folders list items that live elsewhere; counting them would count twice.
     let items: i64 = r

@@ -99,6 +99,14 @@ impl std::ops::Deref for Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// The file is shorter than its header records.
+    pub fn is_truncated_file(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::NotOutlookFile(NotOutlookReason::Truncated { .. })
+        )
+    }
+
     pub fn new(structure: &'static str, kind: ErrorKind) -> Self {
         Error(Box::new(ErrorInfo {
             file: None,

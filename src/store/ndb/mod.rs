@@ -28,15 +28,44 @@ pub struct Ndb {
     file: StoreFile,
     header: Header,
     pages: btree::PageCache,
+    /// Header damage the store was opened despite (see [`Ndb::damage`]).
+    damage: Vec<Error>,
 }
 
 impl Ndb {
+    /// Opens a store for reading. A file shorter than its header records (a copy cut
+    /// off, a full disk) still opens: what lies before the cut is read as usual, a read
+    /// past it fails naming the offset, and [`Ndb::damage`] says the file is truncated.
+    /// Any other header damage refuses the file.
     pub fn open(path: &Path) -> Result<Ndb> {
-        let (ndb, mut damage) = Self::open_lenient(path)?;
-        match damage.drain(..).next() {
+        let (mut ndb, damage) = Self::open_lenient(path)?;
+        let (truncated, fatal): (Vec<Error>, Vec<Error>) =
+            damage.into_iter().partition(|e| e.is_truncated_file());
+        match fatal.into_iter().next() {
             Some(first) => Err(first),
-            None => Ok(ndb),
+            None => {
+                ndb.damage = truncated;
+                Ok(ndb)
+            }
         }
+    }
+
+    /// What is wrong with the file that did not stop it from opening: its truncation.
+    pub fn damage(&self) -> &[Error] {
+        &self.damage
+    }
+
+    /// The same in words, one line each: "the file is truncated: ...".
+    pub fn damage_lines(&self) -> Vec<String> {
+        self.damage
+            .iter()
+            .map(|e| match &e.kind {
+                ErrorKind::NotOutlookFile(reason) => {
+                    format!("{reason}; whatever was past the end is missing")
+                }
+                _ => e.to_string(),
+            })
+            .collect()
     }
 
     /// Opens a store whose header is damaged but readable, returning that damage beside it
@@ -52,6 +81,7 @@ impl Ndb {
             file,
             header,
             pages: btree::PageCache::default(),
+            damage: Vec::new(),
         };
         Ok((ndb, damage))
     }

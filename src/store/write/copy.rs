@@ -42,6 +42,10 @@ pub struct ExportSummary {
     /// Property values left out: embedded objects, and named properties the source's map
     /// does not name.
     pub properties_left_out: usize,
+    /// What is wrong with the source file that did not stop the copy (a truncation):
+    /// what lay past the damage is in `skipped`, `parts_lost` or `unreached`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source_damage: Vec<String>,
 }
 
 impl ExportSummary {
@@ -138,7 +142,10 @@ pub fn export(
         .sum();
 
     let (mut w, names) = new_store_for(source, dest, target)?;
-    let mut summary = ExportSummary::default();
+    let mut summary = ExportSummary {
+        source_damage: source.ndb().damage_lines(),
+        ..ExportSummary::default()
+    };
     let mut recovered = RecoveredFolders::default();
     let mut mapped: HashMap<Nid, Nid> = HashMap::new();
     if let Some(r) = root {
