@@ -2,8 +2,9 @@
 //! item with 300 properties and one with a 1 MiB body. Their heaps span several blocks, so
 //! heap ids point past block 0, where the 4 KiB-page layout of a heap id differs from the
 //! 512-byte one; the contents table's rows fill several row-matrix blocks and its row index
-//! has two levels. What we write must read back the same through our reader, libpff
-//! (pypff, pffexport) and libpst (readpst).
+//! has two levels; a 9 MiB attachment needs a two-level data tree (an XXBLOCK) where blocks
+//! hold 8 KiB. What we write must read back the same through our reader, libpff (pypff,
+//! pffexport) and libpst (readpst).
 
 mod common;
 mod oracle;
@@ -20,7 +21,7 @@ use ostdoctor::store::ltp::heap::Heap;
 use ostdoctor::store::ltp::{Node, bth};
 use ostdoctor::store::ndb::btree::nid_type;
 use ostdoctor::store::ndb::{CryptMethod, Ndb, Nid};
-use ostdoctor::store::write::{NewMessage, StoreWriter, Target, messaging};
+use ostdoctor::store::write::{NewAttachment, NewMessage, StoreWriter, Target, messaging};
 
 const ITEMS: usize = 5_000;
 const PROPERTIES: usize = 300;
@@ -28,6 +29,10 @@ const PROPERTIES: usize = 300;
 const BODY_CHARS: usize = 1 << 20;
 const MANY: &str = "An item with 300 properties";
 const LONG: &str = "An item with a 1 MiB body";
+const BIG: &str = "An item with a 9 MiB attachment";
+/// More blocks than one XBLOCK of a 512-byte-page store lists (1,021 of 8,176 bytes), so
+/// its data tree there has two levels (an XXBLOCK).
+const ATTACHMENT_BYTES: usize = 9 << 20;
 
 fn item(i: usize) -> NewMessage {
     let t = from_unix_seconds(1_700_000_000 + i as i64 * 60);
@@ -103,7 +108,25 @@ fn write(path: &Path, target: Target) {
         ..item(ITEMS + 1)
     };
     w.add_message(large, &long).unwrap();
+    let big = NewMessage {
+        subject: BIG.into(),
+        attachments: vec![NewAttachment {
+            file_name: "archive.bin".into(),
+            mime_type: Some("application/octet-stream".into()),
+            data: attachment_bytes(),
+            extra: Vec::new(),
+            embedded: None,
+        }],
+        ..item(ITEMS + 2)
+    };
+    w.add_message(large, &big).unwrap();
     w.finish().unwrap();
+}
+
+fn attachment_bytes() -> Vec<u8> {
+    (0..ATTACHMENT_BYTES)
+        .map(|i| (i as u32).wrapping_mul(2_654_435_761).to_le_bytes()[3])
+        .collect()
 }
 
 /// The heap of node `nid` (a folder's table, an item).
@@ -144,6 +167,41 @@ fn assert_shape(path: &Path) {
         .find(|m| m.subject.as_deref() == Some(MANY))
         .unwrap();
     assert!(heap(&ndb, many.nid).user_root.block() > 0, "{variant:?}");
+
+    // The 9 MiB attachment's data tree: two levels where blocks hold 8 KiB.
+    let big = store
+        .message_summaries(find("Large items").nid)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.subject.as_deref() == Some(BIG))
+        .unwrap();
+    let message = Node::open(&ndb, big.nid).unwrap();
+    let attachment = message
+        .subnode_entries()
+        .unwrap()
+        .iter()
+        .find(|e| e.nid.nid_type() == nid_type::ATTACHMENT)
+        .copied()
+        .unwrap();
+    let attachment = Node::new(
+        &ndb,
+        attachment.nid,
+        attachment.bid_data,
+        attachment.bid_sub,
+    );
+    let data = attachment.subnode_entries().unwrap()[0];
+    // [MS-PST] 2.2.2.8.3.2: an XBLOCK starts 01 01, an XXBLOCK 01 02.
+    let top = ndb.block(data.bid_data).unwrap();
+    let levels = if variant == ostdoctor::store::ndb::Variant::Unicode4k {
+        1
+    } else {
+        2
+    };
+    assert_eq!(
+        top[..2],
+        [0x01, levels],
+        "{variant:?}: the attachment's data tree"
+    );
     eprintln!(
         "{variant:?}: contents heap {} blocks, row matrix {} blocks",
         node.data_blocks().unwrap().len(),
@@ -178,6 +236,11 @@ fn assert_ours(path: &Path, target: Target) {
                 for (id, t, bytes) in properties(target) {
                     assert_eq!(pc.raw(id).unwrap(), Some((t, bytes)), "property 0x{id:04X}");
                 }
+            }
+            Some(BIG) => {
+                let a = m.attachments().unwrap();
+                assert_eq!(a.len(), 1);
+                assert!(m.attachment_data(a[0].nid).unwrap() == attachment_bytes());
             }
             Some(LONG) => {
                 let text = pc.text(ostdoctor::store::messaging::tags::BODY).unwrap();
@@ -251,7 +314,7 @@ fn assert_pypff(path: &Path, target: Target, dir: &TempDir) {
     );
     assert_eq!(
         subjects("Top of Personal Folders/Large items"),
-        [MANY, LONG]
+        [MANY, LONG, BIG]
     );
 
     let props: BTreeMap<u32, (u64, String)> = dump["properties"]
@@ -297,7 +360,7 @@ fn assert_tools(path: &Path) {
             oracle::agree::assert_items_agree(Tool::Pffexport, &format!("{p:?}"), items, &f.items)
                 .items;
     }
-    assert_eq!(compared, ITEMS + 2, "pffexport");
+    assert_eq!(compared, ITEMS + 3, "pffexport");
 
     let pst = oracle::readpst(path).unwrap_or_else(|e| panic!("readpst: {e}"));
     let pst = oracle::prefixed(&pst, &["Top of Personal Folders"]);
@@ -311,7 +374,7 @@ fn assert_tools(path: &Path) {
             oracle::agree::assert_items_agree(Tool::Readpst, &format!("{p:?}"), items, &f.items)
                 .items;
     }
-    assert_eq!(compared, ITEMS + 2, "readpst");
+    assert_eq!(compared, ITEMS + 3, "readpst");
 }
 
 fn at_scale(target: Target, name: &str) {
