@@ -116,9 +116,10 @@ pub fn compare(store: &StoreSide, server: &ServerSide, options: &Options) -> Rep
             v if v.is_difference() => summary.differences += 1,
             _ => {}
         }
+        // Server counts are whatever the server says: a huge one must not wrap the sum.
         let (offline_only, server_only) = one_sided(f);
-        summary.items_only_offline += offline_only;
-        summary.items_only_on_server += server_only;
+        summary.items_only_offline = summary.items_only_offline.saturating_add(offline_only);
+        summary.items_only_on_server = summary.items_only_on_server.saturating_add(server_only);
     }
     Report {
         server_kind: server.kind,
@@ -437,6 +438,19 @@ mod tests {
         let r = compare(&store, &server, &options);
         assert_eq!(r.folders[0].expected, Some(Expected::SyncWindow));
         assert!(r.folders[0].reason.contains("start of the sync window"));
+    }
+
+    #[test]
+    fn huge_server_counts_saturate_instead_of_wrapping() {
+        let server = ServerSide::new(
+            ServerKind::Imap,
+            vec![
+                server_folder("A", None, Some(u64::MAX / 2 + 1)),
+                server_folder("B", None, Some(u64::MAX / 2 + 1)),
+            ],
+        );
+        let r = compare(&StoreSide::default(), &server, &Options::default());
+        assert_eq!(r.summary.items_only_on_server, u64::MAX);
     }
 
     #[test]

@@ -55,10 +55,10 @@ pub fn facts_of(report: &Report) -> Facts {
         .with("compare.none_in_sync", none_in_sync)
         .with(
             "compare.local_only_items",
-            report.summary.items_only_offline as i64,
+            i64::try_from(report.summary.items_only_offline).unwrap_or(i64::MAX),
         )
         .with(
             "compare.server_only_items",
-            report.summary.items_only_on_server as i64,
+            i64::try_from(report.summary.items_only_on_server).unwrap_or(i64::MAX),
         )
 }

@@ -24,7 +24,9 @@ impl ImapUrl {
     /// STARTTLS (port 143 by default); `?starttls` says so explicitly, and `?plaintext` asks
     /// for no TLS at all, which connecting allows only to a loopback address.
     pub fn parse(text: &str) -> Result<ImapUrl, ErrorKind> {
-        let bad = |why: &str| ErrorKind::Config(format!("IMAP address {text:?}: {why}"));
+        // Errors show the address as typed, but never a password typed into it.
+        let shown = redacted(text);
+        let bad = |why: &str| ErrorKind::Config(format!("IMAP address {shown:?}: {why}"));
         let (scheme, rest) = text
             .trim()
             .split_once("://")
@@ -55,6 +57,10 @@ impl ImapUrl {
         let (userinfo, hostport) = rest
             .rsplit_once('@')
             .ok_or_else(|| bad("the user name is missing (user@host)"))?;
+        // RFC 5092's user part has no ':' anywhere, ;AUTH= included: one is a password.
+        if userinfo.contains(':') {
+            return Err(bad("do not put the password in the address"));
+        }
         let (user, auth_mechanism) = match userinfo.split_once(';') {
             Some((user, params)) => {
                 let mech = params
@@ -76,9 +82,6 @@ impl ImapUrl {
             }
             None => (userinfo, None),
         };
-        if user.contains(':') {
-            return Err(bad("do not put the password in the address"));
-        }
         let user = percent_decode(user).ok_or_else(|| bad("bad %-escape in the user name"))?;
         if user.is_empty() {
             return Err(bad("the user name is empty"));
@@ -91,6 +94,21 @@ impl ImapUrl {
             security,
             auth_mechanism,
         })
+    }
+}
+
+/// `text` with whatever follows a `:` in its user part (a password) replaced by `***`.
+fn redacted(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return text.to_string();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => text.to_string(),
     }
 }
 
@@ -220,5 +238,23 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_password_typed_into_the_address_is_never_shown_back() {
+        for text in [
+            "imaps://ana:hunter2@mail.example.com",
+            "imap://ana:hunter2@mail.example.com:143?tls",
+            "imaps://ana:hunter2@mail.example.com/INBOX",
+            "imaps://ana;AUTH=PLAIN:hunter2@host",
+        ] {
+            let Err(ErrorKind::Config(message)) = ImapUrl::parse(text) else {
+                panic!("{text}: accepted");
+            };
+            assert!(!message.contains("hunter2"), "{message}");
+            assert!(message.contains(":***@"), "{message}");
+        }
+        assert_eq!(redacted("imaps://ana@host"), "imaps://ana@host");
+        assert_eq!(redacted("not a url"), "not a url");
     }
 }
