@@ -670,3 +670,150 @@ fn every_kind_of_damage_is_reported_with_its_class() {
         failures.join("\n")
     );
 }
+
+/// Items a tool got out of one damaged copy, or why none.
+fn count_files(dir: &Path, keep: &dyn Fn(&str) -> bool) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let path = e.path();
+        if keep(&name) && (path.is_dir() || path.is_file()) {
+            n += 1;
+        }
+        if path.is_dir() {
+            n += count_files(&path, keep);
+        }
+    }
+    n
+}
+
+/// Runs a peer under a time limit; whatever it wrote before it finished, crashed or was
+/// stopped is what it saved.
+fn peer(program: &str, args: &[&str]) -> &'static str {
+    let status = std::process::Command::new("timeout")
+        .arg("20")
+        .arg(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status.map(|s| s.code()) {
+        Ok(Some(0)) => "",
+        Ok(Some(124)) => " (timed out)",
+        Ok(None) | Ok(Some(_)) => " (failed)",
+        Err(_) => " (not installed)",
+    }
+}
+
+/// A measurement, not a test (`cargo test --release --test check_corpus -- --ignored
+/// --nocapture salvage`): every corpus case exported by us and by the peers, pffexport
+/// (`-m all`, recovery included) and readpst, with the items each got out, per damage
+/// family. Neither peer checks a CRC, so their counts include items whose bytes are corrupt.
+#[test]
+#[ignore]
+fn salvage_against_peers() {
+    let dir = TempDir::new("salvage");
+    let mut sources: Vec<(String, PathBuf)> =
+        ["ansi-32bit.pst", "enron.pst", "outlook-com-2013.ost"]
+            .iter()
+            .filter_map(|n| Some((n.to_string(), fixture(n)?)))
+            .collect();
+    sources.push((
+        "generated.pst".into(),
+        generated(&dir, Target::Pst, "gen.pst"),
+    ));
+    sources.push((
+        "generated.ost".into(),
+        generated(&dir, Target::Ost4k, "gen.ost"),
+    ));
+    // Per family: cases, items in the originals, and items saved by us, pffexport, readpst.
+    let mut families: BTreeMap<String, [usize; 5]> = BTreeMap::new();
+    for (name, src) in &sources {
+        let store = Store::open(src).unwrap();
+        let facts = Facts::read(&store);
+        let items = facts.items.len();
+        let original = std::fs::read(src).unwrap();
+        for (i, &(case, _, damage)) in CASES.iter().enumerate() {
+            let mut img = Image::new(&store, original.clone());
+            if damage(&mut img, &facts).is_none() {
+                continue;
+            }
+            let case_dir = dir.path().join(format!("case-{i}-{name}"));
+            std::fs::create_dir_all(&case_dir).unwrap();
+            let path = case_dir.join(name);
+            std::fs::write(&path, &img.bytes).unwrap();
+
+            let dest = case_dir.join("ours.pst");
+            let ours = Store::open_for_salvage(&path)
+                .ok()
+                .and_then(|s| {
+                    ostdoctor::store::write::copy::export(&s, &dest, Target::Pst, &[], |_| {}).ok()
+                })
+                .map_or(0, |summary| summary.items);
+
+            let pff_out = case_dir.join("pff");
+            let pff_note = peer(
+                "pffexport",
+                &[
+                    "-q",
+                    "-m",
+                    "all",
+                    "-t",
+                    pff_out.to_str().unwrap(),
+                    path.to_str().unwrap(),
+                ],
+            );
+            let pff_dir = case_dir.join("pff.export");
+            let is_item = |n: &str| {
+                let digits = n.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+                digits.len() == 5 && digits.chars().all(|c| c.is_ascii_digit()) && n.len() > 5
+            };
+            let pff = count_files(&pff_dir, &is_item)
+                + count_files(&case_dir.join("pff.recovered"), &is_item)
+                + count_files(&case_dir.join("pff.orphans"), &is_item);
+
+            let pst_out = case_dir.join("readpst");
+            std::fs::create_dir_all(&pst_out).unwrap();
+            let pst_note = peer(
+                "readpst",
+                &[
+                    "-q",
+                    "-S",
+                    "-D",
+                    "-o",
+                    pst_out.to_str().unwrap(),
+                    path.to_str().unwrap(),
+                ],
+            );
+            let pst = count_files(&pst_out, &|n: &str| n.chars().all(|c| c.is_ascii_digit()));
+
+            let family = case.split(':').next().unwrap_or(case).to_string();
+            let f = families.entry(family).or_default();
+            f[0] += 1;
+            f[1] += items;
+            f[2] += ours;
+            f[3] += pff;
+            f[4] += pst;
+            println!(
+                "{name:<22} {case:<55} items {items:>4}: ours {ours:>4}, pffexport {pff:>4}{pff_note}, readpst {pst:>4}{pst_note}"
+            );
+            let _ = std::fs::remove_dir_all(&case_dir);
+        }
+    }
+    println!(
+        "\n{:<28} {:>5} {:>7} {:>7} {:>9} {:>7}",
+        "family", "cases", "items", "ours", "pffexport", "readpst"
+    );
+    let pct = |n: usize, of: usize| format!("{:.0}%", 100.0 * n as f64 / of.max(1) as f64);
+    for (family, [cases, items, ours, pff, pst]) in &families {
+        println!(
+            "{family:<28} {cases:>5} {items:>7} {:>7} {:>9} {:>7}",
+            pct(*ours, *items),
+            pct(*pff, *items),
+            pct(*pst, *items)
+        );
+    }
+}

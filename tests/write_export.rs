@@ -578,3 +578,55 @@ fn a_store_cut_short_opens_says_so_and_gives_up_every_item() {
         "{summary}"
     );
 }
+
+/// Damage that used to stop the whole export: the root folder's properties (one block)
+/// and the header's checksum. Neither holds an item, so every item still comes out.
+#[test]
+fn damage_outside_the_items_costs_no_item() {
+    let Some(src) = fixture("enron.pst") else {
+        return;
+    };
+    let whole = Store::open(&src).unwrap();
+    let items: usize = whole
+        .folders()
+        .unwrap()
+        .iter()
+        .filter(|f| !f.is_search_folder)
+        .map(|f| whole.message_nids(f.nid).unwrap().len())
+        .sum();
+    let root = whole
+        .ndb()
+        .node(ostdoctor::store::ndb::Nid::ROOT_FOLDER)
+        .unwrap();
+    let root_block = whole.ndb().find_block(root.bid_data).unwrap().unwrap().ib as usize;
+    let dir = TempDir::new("export-salvage");
+    for (case, at) in [
+        ("root folder block", root_block + 3),
+        ("header checksum", 100),
+    ] {
+        let mut bytes = std::fs::read(&src).unwrap();
+        bytes[at] ^= 0x10;
+        let damaged = dir.path().join(format!("{}.pst", case.replace(' ', "-")));
+        std::fs::write(&damaged, &bytes).unwrap();
+        assert!(
+            Store::open(&damaged).and_then(|s| s.folders()).is_err(),
+            "{case}"
+        );
+        let dest = dir
+            .path()
+            .join(format!("{}-copy.pst", case.replace(' ', "-")));
+        let out = common::ostdoctor(&[
+            "export",
+            damaged.to_str().unwrap(),
+            dest.to_str().unwrap(),
+            "--json",
+        ]);
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{case}: {}", String::from_utf8_lossy(&out.stderr)));
+        assert_eq!(summary["items"], items, "{case}: {summary}");
+        assert!(
+            !summary["source_damage"].as_array().unwrap().is_empty(),
+            "{case}"
+        );
+    }
+}

@@ -15,7 +15,7 @@ pub fn run(
     json: bool,
     out: &mut dyn Write,
 ) -> Result<Done, Box<dyn std::error::Error>> {
-    let store = Store::open(source)?;
+    let store = Store::open_for_salvage(source)?;
     let mut last = 0;
     let summary = export(&store, dest, Target::Pst, folders, |p: Progress| {
         // One line, rewritten in place, at most every 1% (and at the end).

@@ -130,8 +130,9 @@ pub fn plan_export_local(
 /// when no server can be asked which items are only local.
 pub fn plan_export_all(source: &Path, dest: &Path) -> Result<ExportPlan> {
     let (source_path, dest) = check_paths(source, dest)?;
-    let store = Store::open(&source_path)?;
-    let all = store.folders()?;
+    let store = Store::open_for_salvage(&source_path)?;
+    // A damaged folder costs only itself (see `salvage`).
+    let (all, _) = crate::store::messaging::salvage::folders(&store);
     let top = store.ipm_subtree(&all)?;
     let by_nid: HashMap<Nid, usize> = all.iter().enumerate().map(|(i, f)| (f.nid, i)).collect();
     let top_depth = top
@@ -242,7 +243,7 @@ pub fn apply_export(
     work: &mut Work,
 ) -> Result<ExportOutcome> {
     check_paths(&plan.source, &plan.dest)?;
-    let source = Store::open(&plan.source)?;
+    let source = Store::open_for_salvage(&plan.source)?;
     let mut entry = Entry::new(journal.new_id(), plan.fix, Owner::current());
     entry.export = Some(ExportRecord {
         source: plan.source.clone(),

@@ -47,6 +47,29 @@ impl FolderInfo {
     /// Reads folder `nid`; `parent` is its parent folder and that folder's path, `None` for
     /// the root (whose path is empty).
     pub fn read(ndb: &Ndb, nid: Nid, parent: Option<(Nid, &[String])>) -> Result<FolderInfo> {
+        Self::read_with(ndb, nid, parent, true)
+    }
+
+    /// As `read`, but a table that cannot be read counts as unknown (`None`) instead of
+    /// failing the folder: for copying out of a damaged store.
+    pub fn read_lenient(
+        ndb: &Ndb,
+        nid: Nid,
+        parent: Option<(Nid, &[String])>,
+    ) -> Result<FolderInfo> {
+        Self::read_with(ndb, nid, parent, false)
+    }
+
+    fn read_with(
+        ndb: &Ndb,
+        nid: Nid,
+        parent: Option<(Nid, &[String])>,
+        strict: bool,
+    ) -> Result<FolderInfo> {
+        let rows = |table: u8| match table_rows(ndb, nid.with_type(table)) {
+            Err(_) if !strict => Ok(None),
+            other => other,
+        };
         let pc = PropertyContext::open(Node::open(ndb, nid)?)?;
         let display_name = pc.text(tags::DISPLAY_NAME)?.unwrap_or_default();
         let is_search_folder = nid.nid_type() == nid_type::SEARCH_FOLDER;
@@ -70,9 +93,9 @@ impl FolderInfo {
             contents_rows: if is_search_folder {
                 None
             } else {
-                table_rows(ndb, nid.with_type(nid_type::CONTENTS_TABLE))?
+                rows(nid_type::CONTENTS_TABLE)?
             },
-            assoc_rows: table_rows(ndb, nid.with_type(nid_type::ASSOC_CONTENTS_TABLE))?,
+            assoc_rows: rows(nid_type::ASSOC_CONTENTS_TABLE)?,
             is_search_folder,
             last_modified: pc.time(tags::LAST_MODIFICATION_TIME)?,
         })

@@ -5,6 +5,7 @@ pub mod folder;
 pub mod message;
 pub mod names;
 pub mod rtf;
+pub mod salvage;
 pub mod store;
 pub mod tags;
 

@@ -87,6 +87,14 @@ impl Store {
         })
     }
 
+    /// Opens a store to copy out what it still holds (see [`Ndb::open_for_salvage`]): the
+    /// exports use this, so a damaged header checksum costs nothing that is still readable.
+    pub fn open_for_salvage(path: &Path) -> Result<Store> {
+        Ok(Store {
+            ndb: Ndb::open_for_salvage(path)?,
+        })
+    }
+
     /// A store over a node database opened by other means (the structural check opens it
     /// leniently).
     pub fn from_ndb(ndb: Ndb) -> Store {
@@ -123,7 +131,11 @@ impl Store {
     /// `IPM_SUBTREE` under the root or under a mailbox root (not "Root - Public"; the name is
     /// never localized).
     pub fn ipm_subtree(&self, folders: &[FolderInfo]) -> Result<Option<Nid>> {
-        if let Some(nid) = self.special_folder(tags::IPM_SUBTREE_ENTRY_ID)?
+        // A store whose own properties are damaged still has its top by name.
+        if let Some(nid) = self
+            .special_folder(tags::IPM_SUBTREE_ENTRY_ID)
+            .ok()
+            .flatten()
             && folders.iter().any(|f| f.nid == nid)
         {
             return Ok(Some(nid));

@@ -38,13 +38,34 @@ impl Ndb {
     /// past it fails naming the offset, and [`Ndb::damage`] says the file is truncated.
     /// Any other header damage refuses the file.
     pub fn open(path: &Path) -> Result<Ndb> {
+        Self::open_accepting(path, |e| e.is_truncated_file())
+    }
+
+    /// Opens a store to copy out what it still holds: besides a truncation, a header whose
+    /// checksum or sentinel byte is damaged is accepted when the rest of it parses (every
+    /// block is checked against its own checksum as it is read). An unknown or rights-
+    /// protected encryption still refuses the file: its blocks could not be decoded.
+    pub fn open_for_salvage(path: &Path) -> Result<Ndb> {
+        Self::open_accepting(path, |e| {
+            e.is_truncated_file()
+                || matches!(
+                    e.kind,
+                    ErrorKind::NotOutlookFile(
+                        crate::store::error::NotOutlookReason::HeaderCrc { .. }
+                    )
+                )
+                || (e.at.structure == "file header"
+                    && matches!(&e.kind, ErrorKind::Mismatch { field, .. } if *field == "sentinel byte"))
+        })
+    }
+
+    fn open_accepting(path: &Path, accept: impl Fn(&Error) -> bool) -> Result<Ndb> {
         let (mut ndb, damage) = Self::open_lenient(path)?;
-        let (truncated, fatal): (Vec<Error>, Vec<Error>) =
-            damage.into_iter().partition(|e| e.is_truncated_file());
+        let (accepted, fatal): (Vec<Error>, Vec<Error>) = damage.into_iter().partition(accept);
         match fatal.into_iter().next() {
             Some(first) => Err(first),
             None => {
-                ndb.damage = truncated;
+                ndb.damage = accepted;
                 Ok(ndb)
             }
         }
@@ -60,9 +81,10 @@ impl Ndb {
         self.damage
             .iter()
             .map(|e| match &e.kind {
-                ErrorKind::NotOutlookFile(reason) => {
+                ErrorKind::NotOutlookFile(reason) if e.is_truncated_file() => {
                     format!("{reason}; whatever was past the end is missing")
                 }
+                ErrorKind::NotOutlookFile(reason) => format!("{reason}"),
                 _ => e.to_string(),
             })
             .collect()

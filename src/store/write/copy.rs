@@ -15,6 +15,7 @@ use crate::store::error::Result;
 use crate::store::ltp::PropValue;
 use crate::store::ltp::prop::ptype;
 use crate::store::messaging::names::NamedProperty;
+use crate::store::messaging::salvage;
 use crate::store::messaging::tags;
 use crate::store::ndb::btree::nid_type;
 use crate::store::ndb::{CryptMethod, Nid};
@@ -112,9 +113,12 @@ pub fn export(
     only: &[String],
     mut progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
-    let folders = source.folders()?;
+    // A damaged folder costs only itself: the walk goes round it (see `salvage`).
+    let (folders, folder_damage) = salvage::folders(source);
     let root = source.ipm_subtree(&folders)?;
-    let trash = source.special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)?;
+    let trash = source
+        .special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)
+        .unwrap_or(None);
     let root_depth = root
         .and_then(|r| folders.iter().find(|f| f.nid == r))
         .map_or(0, |f| f.path.len());
@@ -132,7 +136,7 @@ pub fn export(
                     .any(|o| within(&full, o) || within(&relative, o)))
     };
     let chosen: Vec<&FolderInfo> = folders.iter().filter(|f| selected(f)).collect();
-    let filed = messages_by_parent(source)?;
+    let filed = messages_by_parent(source).unwrap_or_default();
     let items_total: usize = chosen
         .iter()
         .map(|f| {
@@ -143,7 +147,12 @@ pub fn export(
 
     let (mut w, names) = new_store_for(source, dest, target)?;
     let mut summary = ExportSummary {
-        source_damage: source.ndb().damage_lines(),
+        source_damage: source
+            .ndb()
+            .damage_lines()
+            .into_iter()
+            .chain(folder_damage)
+            .collect(),
         ..ExportSummary::default()
     };
     let mut recovered = RecoveredFolders::default();
@@ -305,16 +314,18 @@ fn new_store_for(
     dest: &Path,
     target: Target,
 ) -> Result<(StoreWriter, HashMap<u16, NamedProperty>)> {
-    let display = match source.properties()?.display_name {
-        name if name.is_empty() => "Exported items".to_string(),
-        name => name,
+    let display = match source.properties().map(|p| p.display_name) {
+        Ok(name) if !name.is_empty() => name,
+        _ => "Exported items".to_string(),
     };
     // Only the store's identity comes from it: two exports never share one.
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
     let w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
-    Ok((w, crate::store::messaging::names::read(source.ndb())?))
+    // Without a readable name map, named properties are left out (and counted).
+    let names = crate::store::messaging::names::read(source.ndb()).unwrap_or_default();
+    Ok((w, names))
 }
 
 /// Copies the chosen items of `source` into a new store at `dest`, each into a folder of
@@ -327,12 +338,22 @@ pub fn export_items(
     chosen: &[Selection],
     work: &mut Work,
 ) -> std::result::Result<(ExportSummary, Vec<WrittenFolder>), CopyError> {
-    let folders = source.folders()?;
+    let (folders, folder_damage) = salvage::folders(source);
     let by_nid: HashMap<Nid, &FolderInfo> = folders.iter().map(|f| (f.nid, f)).collect();
     let root = source.ipm_subtree(&folders)?;
-    let trash = source.special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)?;
+    let trash = source
+        .special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)
+        .unwrap_or(None);
     let (mut w, names) = new_store_for(source, dest, target)?;
-    let mut summary = ExportSummary::default();
+    let mut summary = ExportSummary {
+        source_damage: source
+            .ndb()
+            .damage_lines()
+            .into_iter()
+            .chain(folder_damage)
+            .collect(),
+        ..ExportSummary::default()
+    };
     // Source folder -> (new folder, its path in the new store).
     let mut mapped: HashMap<Nid, (Nid, Vec<String>)> = HashMap::new();
     // Items chosen from the top itself (or, in a store without one, from the root) go

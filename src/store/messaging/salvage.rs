@@ -1,0 +1,135 @@
+//! The folder tree of a damaged store, for copying out what it still holds. Where the
+//! strict walk (`Store::folders`) stops at the first unreadable folder, this one goes on:
+//! a folder whose properties cannot be read keeps the name its parent's hierarchy table
+//! gives it, a hierarchy table that cannot be read is replaced by the node index (each
+//! node entry names its parent), and a folder listed twice is walked once. What it had to
+//! work around comes back as lines for people to read.
+
+use std::collections::{HashMap, HashSet};
+
+use super::folder::FolderInfo;
+use super::store::Store;
+use super::tags;
+use crate::store::ltp::{Node, TableContext};
+use crate::store::ndb::btree::nid_type;
+use crate::store::ndb::{Ndb, Nid};
+
+/// Deeper folder chains are damage; the strict walk refuses them too.
+const MAX_DEPTH: usize = 256;
+
+/// Every folder that can be found, parents before children, and what was worked around.
+pub fn folders(store: &Store) -> (Vec<FolderInfo>, Vec<String>) {
+    let ndb = store.ndb();
+    let mut damage = Vec::new();
+    let filed = folders_by_parent(ndb, &mut damage);
+    let mut out: Vec<FolderInfo> = Vec::new();
+    let mut seen = HashSet::from([Nid::ROOT_FOLDER]);
+    // (folder, its parent's index in `out`, the name its parent's table gives it)
+    let mut stack: Vec<(Nid, Option<usize>, Option<String>)> = vec![(Nid::ROOT_FOLDER, None, None)];
+    while let Some((nid, parent, listed_name)) = stack.pop() {
+        let parent_ref = parent.map(|i| (out[i].nid, out[i].path.clone()));
+        let info = match FolderInfo::read_lenient(
+            ndb,
+            nid,
+            parent_ref.as_ref().map(|(p, path)| (*p, &path[..])),
+        ) {
+            Ok(info) => info,
+            Err(e) => {
+                let name = listed_name
+                    .clone()
+                    .unwrap_or_else(|| format!("(folder {nid})"));
+                damage.push(format!(
+                    "folder \"{name}\": its properties could not be read: {e}"
+                ));
+                stand_in(nid, parent_ref.as_ref(), name)
+            }
+        };
+        let depth = info.path.len();
+        let label = info.path.join("/");
+        let at = out.len();
+        out.push(info);
+        if depth >= MAX_DEPTH || nid.nid_type() == nid_type::SEARCH_FOLDER {
+            continue;
+        }
+        let children = match listed_children(ndb, nid) {
+            Ok(children) => children,
+            Err(e) => {
+                damage.push(format!(
+                    "folder \"{label}\": its list of subfolders could not be read, so the node index's was used: {e}"
+                ));
+                Vec::new()
+            }
+        };
+        // The node index files a folder's subfolders under it even when its table is
+        // damaged or leaves some out.
+        let listed: HashSet<Nid> = children.iter().map(|c| c.0).collect();
+        let extra = filed
+            .get(&nid)
+            .into_iter()
+            .flatten()
+            .filter(|c| !listed.contains(c))
+            .map(|&c| (c, None));
+        let all: Vec<(Nid, Option<String>)> = children.into_iter().chain(extra).collect();
+        for (child, name) in all.into_iter().rev() {
+            if seen.insert(child) {
+                stack.push((child, Some(at), name));
+            }
+        }
+    }
+    (out, damage)
+}
+
+/// The subfolders a folder's hierarchy table lists, with the names it gives them.
+fn listed_children(ndb: &Ndb, folder: Nid) -> crate::store::Result<Vec<(Nid, Option<String>)>> {
+    let Some(entry) = ndb.find_node(folder.with_type(nid_type::HIERARCHY_TABLE))? else {
+        return Ok(Vec::new());
+    };
+    let table = TableContext::open(Node::from_nbt(ndb, &entry))?;
+    Ok((0..table.len())
+        .map(|r| {
+            let name = table.text(r, tags::DISPLAY_NAME).ok().flatten();
+            (Nid(table.row_id(r)), name)
+        })
+        .collect())
+}
+
+/// Folders by the parent their node entry names, in node id order.
+fn folders_by_parent(ndb: &Ndb, damage: &mut Vec<String>) -> HashMap<Nid, Vec<Nid>> {
+    let mut by_parent: HashMap<Nid, Vec<Nid>> = HashMap::new();
+    let walked = ndb.walk_nodes(|e| {
+        if matches!(
+            e.nid.nid_type(),
+            nid_type::NORMAL_FOLDER | nid_type::SEARCH_FOLDER
+        ) && e.nid != e.nid_parent
+        {
+            by_parent.entry(e.nid_parent).or_default().push(e.nid);
+        }
+        Ok(())
+    });
+    if let Err(e) = walked {
+        damage.push(format!("the node index could not be read to the end: {e}"));
+    }
+    by_parent
+}
+
+/// A folder whose properties are unreadable: its place in the tree and a name, nothing else.
+fn stand_in(nid: Nid, parent: Option<&(Nid, Vec<String>)>, name: String) -> FolderInfo {
+    let path = match parent {
+        Some((_, p)) => p.iter().cloned().chain([name.clone()]).collect(),
+        None => Vec::new(),
+    };
+    FolderInfo {
+        nid,
+        parent: parent.map(|(p, _)| *p),
+        path,
+        display_name: name,
+        container_class: None,
+        content_count: None,
+        unread_count: None,
+        has_subfolders: None,
+        contents_rows: None,
+        assoc_rows: None,
+        is_search_folder: nid.nid_type() == nid_type::SEARCH_FOLDER,
+        last_modified: None,
+    }
+}
