@@ -50,6 +50,20 @@ pub struct ExportSummary {
 }
 
 impl ExportSummary {
+    /// An empty summary that carries the source's damage: the header's (a truncation) and
+    /// the folders the walk went round.
+    fn for_source(source: &Store, folder_damage: Vec<String>) -> ExportSummary {
+        ExportSummary {
+            source_damage: source
+                .ndb()
+                .damage_lines()
+                .into_iter()
+                .chain(folder_damage)
+                .collect(),
+            ..ExportSummary::default()
+        }
+    }
+
     /// Whether anything readable in principle did not make it into the copy.
     pub fn lost_anything(&self) -> bool {
         !self.skipped.is_empty() || !self.parts_lost.is_empty() || self.unreached > 0
@@ -146,15 +160,7 @@ pub fn export(
         .sum();
 
     let (mut w, names) = new_store_for(source, dest, target)?;
-    let mut summary = ExportSummary {
-        source_damage: source
-            .ndb()
-            .damage_lines()
-            .into_iter()
-            .chain(folder_damage)
-            .collect(),
-        ..ExportSummary::default()
-    };
+    let mut summary = ExportSummary::for_source(source, folder_damage);
     let mut recovered = RecoveredFolders::default();
     let mut mapped: HashMap<Nid, Nid> = HashMap::new();
     if let Some(r) = root {
@@ -345,15 +351,7 @@ pub fn export_items(
         .special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)
         .unwrap_or(None);
     let (mut w, names) = new_store_for(source, dest, target)?;
-    let mut summary = ExportSummary {
-        source_damage: source
-            .ndb()
-            .damage_lines()
-            .into_iter()
-            .chain(folder_damage)
-            .collect(),
-        ..ExportSummary::default()
-    };
+    let mut summary = ExportSummary::for_source(source, folder_damage);
     // Source folder -> (new folder, its path in the new store).
     let mut mapped: HashMap<Nid, (Nid, Vec<String>)> = HashMap::new();
     // Items chosen from the top itself (or, in a store without one, from the root) go
