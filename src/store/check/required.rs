@@ -51,7 +51,10 @@ pub fn check(scan: &mut Scan, tree: &Tree) {
     let folders: Vec<FolderInfo> = tree
         .folders
         .iter()
-        .map(|(&nid, r)| folder_info(nid, r.parent, r.path.clone()))
+        .map(|(&nid, r)| {
+            let name = r.path.last().cloned().unwrap_or_default();
+            FolderInfo::bare(nid, r.parent, r.path.clone(), name)
+        })
         .collect();
     let ipm = match scan.store.ipm_subtree(&folders) {
         Ok(ipm) => ipm,
@@ -117,22 +120,5 @@ pub fn check(scan: &mut Scan, tree: &Tree) {
                 "the store names none and no folder Finder is beside the top of the mailbox".into(),
             ));
         }
-    }
-}
-
-fn folder_info(nid: Nid, parent: Option<Nid>, path: Vec<String>) -> FolderInfo {
-    FolderInfo {
-        nid,
-        parent,
-        display_name: path.last().cloned().unwrap_or_default(),
-        path,
-        container_class: None,
-        content_count: None,
-        unread_count: None,
-        has_subfolders: None,
-        contents_rows: None,
-        assoc_rows: None,
-        is_search_folder: nid.nid_type() == crate::store::ndb::btree::nid_type::SEARCH_FOLDER,
-        last_modified: None,
     }
 }

@@ -44,6 +44,25 @@ fn rfc3339<S: serde::Serializer>(ft: &Option<i64>, s: S) -> std::result::Result<
 }
 
 impl FolderInfo {
+    /// A folder known only by its place in the tree and a name, nothing read from it: for
+    /// folders whose properties cannot be read.
+    pub fn bare(nid: Nid, parent: Option<Nid>, path: Vec<String>, display_name: String) -> Self {
+        FolderInfo {
+            nid,
+            parent,
+            path,
+            display_name,
+            container_class: None,
+            content_count: None,
+            unread_count: None,
+            has_subfolders: None,
+            contents_rows: None,
+            assoc_rows: None,
+            is_search_folder: nid.nid_type() == nid_type::SEARCH_FOLDER,
+            last_modified: None,
+        }
+    }
+
     /// Reads folder `nid`; `parent` is its parent folder and that folder's path, `None` for
     /// the root (whose path is empty).
     pub fn read(ndb: &Ndb, nid: Nid, parent: Option<(Nid, &[String])>) -> Result<FolderInfo> {

@@ -41,7 +41,11 @@ pub fn folders(store: &Store) -> (Vec<FolderInfo>, Vec<String>) {
                 damage.push(format!(
                     "folder \"{name}\": its properties could not be read: {e}"
                 ));
-                stand_in(nid, parent_ref.as_ref(), name)
+                let path = match &parent_ref {
+                    Some((_, p)) => p.iter().cloned().chain([name.clone()]).collect(),
+                    None => Vec::new(),
+                };
+                FolderInfo::bare(nid, parent_ref.as_ref().map(|(p, _)| *p), path, name)
             }
         };
         let depth = info.path.len();
@@ -110,26 +114,4 @@ fn folders_by_parent(ndb: &Ndb, damage: &mut Vec<String>) -> HashMap<Nid, Vec<Ni
         damage.push(format!("the node index could not be read to the end: {e}"));
     }
     by_parent
-}
-
-/// A folder whose properties are unreadable: its place in the tree and a name, nothing else.
-fn stand_in(nid: Nid, parent: Option<&(Nid, Vec<String>)>, name: String) -> FolderInfo {
-    let path = match parent {
-        Some((_, p)) => p.iter().cloned().chain([name.clone()]).collect(),
-        None => Vec::new(),
-    };
-    FolderInfo {
-        nid,
-        parent: parent.map(|(p, _)| *p),
-        path,
-        display_name: name,
-        container_class: None,
-        content_count: None,
-        unread_count: None,
-        has_subfolders: None,
-        contents_rows: None,
-        assoc_rows: None,
-        is_search_folder: nid.nid_type() == nid_type::SEARCH_FOLDER,
-        last_modified: None,
-    }
 }
