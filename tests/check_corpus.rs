@@ -580,9 +580,8 @@ fn generated(dir: &TempDir, target: Target, name: &str) -> PathBuf {
     path
 }
 
-#[test]
-fn every_kind_of_damage_is_reported_with_its_class() {
-    let dir = TempDir::new("corpus");
+/// The stores the corpus damages: the real fixtures and a generated store per format.
+fn sources(dir: &TempDir) -> Vec<(String, PathBuf)> {
     let mut sources: Vec<(String, PathBuf)> =
         ["ansi-32bit.pst", "enron.pst", "outlook-com-2013.ost"]
             .iter()
@@ -590,12 +589,19 @@ fn every_kind_of_damage_is_reported_with_its_class() {
             .collect();
     sources.push((
         "generated.pst".into(),
-        generated(&dir, Target::Pst, "gen.pst"),
+        generated(dir, Target::Pst, "gen.pst"),
     ));
     sources.push((
         "generated.ost".into(),
-        generated(&dir, Target::Ost4k, "gen.ost"),
+        generated(dir, Target::Ost4k, "gen.ost"),
     ));
+    sources
+}
+
+#[test]
+fn every_kind_of_damage_is_reported_with_its_class() {
+    let dir = TempDir::new("corpus");
+    let sources = sources(&dir);
 
     let mut raised: BTreeMap<Class, usize> = BTreeMap::new();
     // Per class the damage was made for: (cases caught, cases made).
@@ -716,19 +722,7 @@ fn peer(program: &str, args: &[&str]) -> &'static str {
 #[ignore]
 fn salvage_against_peers() {
     let dir = TempDir::new("salvage");
-    let mut sources: Vec<(String, PathBuf)> =
-        ["ansi-32bit.pst", "enron.pst", "outlook-com-2013.ost"]
-            .iter()
-            .filter_map(|n| Some((n.to_string(), fixture(n)?)))
-            .collect();
-    sources.push((
-        "generated.pst".into(),
-        generated(&dir, Target::Pst, "gen.pst"),
-    ));
-    sources.push((
-        "generated.ost".into(),
-        generated(&dir, Target::Ost4k, "gen.ost"),
-    ));
+    let sources = sources(&dir);
     // Per family: cases, items in the originals, and items saved by us, pffexport, readpst.
     let mut families: BTreeMap<String, [usize; 5]> = BTreeMap::new();
     for (name, src) in &sources {

@@ -24,6 +24,36 @@ fn ostdoctor_ok(args: &[&str]) -> std::process::Output {
     out
 }
 
+/// `ostdoctor export SOURCE DEST --json`: its exit status and the summary it printed.
+fn export_json(source: &Path, dest: &Path) -> (Option<i32>, serde_json::Value) {
+    let out = common::ostdoctor(&[
+        "export",
+        source.to_str().unwrap(),
+        dest.to_str().unwrap(),
+        "--json",
+    ]);
+    let summary = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "export {} printed no summary: {}",
+            source.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), summary)
+}
+
+/// The items every normal folder's contents table lists, as our reader reads them.
+fn item_count(path: &Path) -> usize {
+    let store = Store::open(path).unwrap();
+    store
+        .folders()
+        .unwrap()
+        .iter()
+        .filter(|f| !f.is_search_folder)
+        .map(|f| store.message_nids(f.nid).unwrap().len())
+        .sum()
+}
+
 /// Per folder below the mailbox's top (relative path), the sorted (subject, sender, body, attachment bytes).
 type Content =
     BTreeMap<Vec<String>, Vec<(Option<String>, Option<String>, Option<String>, Vec<Vec<u8>>)>>;
@@ -282,8 +312,6 @@ fn gen_is_deterministic_and_its_sync_log_reads_back() {
 /// then the first attachment's data block is
 /// damaged (one byte flipped, so its checksum fails).
 fn store_with_a_damaged_attachment(dir: &TempDir) -> std::path::PathBuf {
-    use ostdoctor::store::ltp::Node;
-    use ostdoctor::store::ndb::btree::nid_type;
     use ostdoctor::store::ndb::{CryptMethod, Ndb};
     use ostdoctor::store::write::{NewAttachment, NewMessage, StoreWriter, Target, messaging};
 
@@ -333,17 +361,7 @@ fn store_with_a_damaged_attachment(dir: &TempDir) -> std::path::PathBuf {
         .unwrap();
     let ib = {
         let ndb = Ndb::open(&path).unwrap();
-        let node = Node::open(&ndb, report.nid).unwrap();
-        let first = node
-            .subnode_entries()
-            .unwrap()
-            .iter()
-            .filter(|e| e.nid.nid_type() == nid_type::ATTACHMENT)
-            .min_by_key(|e| e.nid)
-            .copied()
-            .unwrap();
-        let attachment = Node::new(&ndb, first.nid, first.bid_data, first.bid_sub);
-        let data = attachment.subnode_entries().unwrap()[0];
+        let data = common::first_attachment_data(&ndb, report.nid);
         ndb.find_block(data.bid_data).unwrap().unwrap().ib
     };
     drop(store);
@@ -398,15 +416,8 @@ fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5(
     assert_eq!(names, [Some("intact.txt".to_string())]);
 
     // The JSON form says the same, for scripts.
-    let dest2 = dir.path().join("copy2.pst");
-    let out = common::ostdoctor(&[
-        "export",
-        src.to_str().unwrap(),
-        dest2.to_str().unwrap(),
-        "--json",
-    ]);
-    assert_eq!(out.status.code(), Some(5));
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (status, summary) = export_json(&src, &dir.path().join("copy2.pst"));
+    assert_eq!(status, Some(5));
     assert_eq!(summary["items"], 3);
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0);
     let lost = &summary["parts_lost"][0];
@@ -481,19 +492,8 @@ fn items_a_damaged_contents_table_no_longer_lists_are_copied_into_recovered_item
     );
 
     let dest = dir.path().join("copy.pst");
-    let out = common::ostdoctor(&[
-        "export",
-        damaged.to_str().unwrap(),
-        dest.to_str().unwrap(),
-        "--json",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (status, summary) = export_json(&damaged, &dest);
+    assert_eq!(status, Some(0), "{summary}");
     assert_eq!(summary["recovered"], subjects.len());
     assert_eq!(summary["unreached"], 0);
 
@@ -547,29 +547,9 @@ fn a_store_cut_short_opens_says_so_and_gives_up_every_item() {
     let damage = info["damage"][0].as_str().unwrap();
     assert!(damage.starts_with("the file is truncated"), "{damage}");
 
-    let dest = dir.path().join("copy.pst");
-    let out = common::ostdoctor(&[
-        "export",
-        cut.to_str().unwrap(),
-        dest.to_str().unwrap(),
-        "--json",
-    ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let whole = Store::open(&src).unwrap();
-    let items: usize = whole
-        .folders()
-        .unwrap()
-        .iter()
-        .filter(|f| !f.is_search_folder)
-        .map(|f| whole.message_nids(f.nid).unwrap().len())
-        .sum();
-    assert_eq!(summary["items"], items);
+    let (status, summary) = export_json(&cut, &dir.path().join("copy.pst"));
+    assert_eq!(status, Some(0), "{summary}");
+    assert_eq!(summary["items"], item_count(&src));
     assert!(
         summary["source_damage"][0]
             .as_str()
@@ -586,14 +566,8 @@ fn damage_outside_the_items_costs_no_item() {
     let Some(src) = fixture("enron.pst") else {
         return;
     };
+    let items = item_count(&src);
     let whole = Store::open(&src).unwrap();
-    let items: usize = whole
-        .folders()
-        .unwrap()
-        .iter()
-        .filter(|f| !f.is_search_folder)
-        .map(|f| whole.message_nids(f.nid).unwrap().len())
-        .sum();
     let root = whole
         .ndb()
         .node(ostdoctor::store::ndb::Nid::ROOT_FOLDER)
@@ -615,14 +589,7 @@ fn damage_outside_the_items_costs_no_item() {
         let dest = dir
             .path()
             .join(format!("{}-copy.pst", case.replace(' ', "-")));
-        let out = common::ostdoctor(&[
-            "export",
-            damaged.to_str().unwrap(),
-            dest.to_str().unwrap(),
-            "--json",
-        ]);
-        let summary: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{case}: {}", String::from_utf8_lossy(&out.stderr)));
+        let (_, summary) = export_json(&damaged, &dest);
         assert_eq!(summary["items"], items, "{case}: {summary}");
         assert!(
             !summary["source_damage"].as_array().unwrap().is_empty(),

@@ -175,21 +175,7 @@ fn assert_shape(path: &Path) {
         .into_iter()
         .find(|m| m.subject.as_deref() == Some(BIG))
         .unwrap();
-    let message = Node::open(&ndb, big.nid).unwrap();
-    let attachment = message
-        .subnode_entries()
-        .unwrap()
-        .iter()
-        .find(|e| e.nid.nid_type() == nid_type::ATTACHMENT)
-        .copied()
-        .unwrap();
-    let attachment = Node::new(
-        &ndb,
-        attachment.nid,
-        attachment.bid_data,
-        attachment.bid_sub,
-    );
-    let data = attachment.subnode_entries().unwrap()[0];
+    let data = common::first_attachment_data(&ndb, big.nid);
     // [MS-PST] 2.2.2.8.3.2: an XBLOCK starts 01 01, an XXBLOCK 01 02.
     let top = ndb.block(data.bid_data).unwrap();
     let levels = if variant == ostdoctor::store::ndb::Variant::Unicode4k {

@@ -95,3 +95,24 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Where the bytes of a message's first attachment (by node id) are: the subnode of the
+/// attachment that holds its data, for tests that look at or damage them on disk.
+pub fn first_attachment_data(
+    ndb: &ostdoctor::store::ndb::Ndb,
+    message: ostdoctor::store::ndb::Nid,
+) -> ostdoctor::store::ndb::SubnodeEntry {
+    use ostdoctor::store::ltp::Node;
+    use ostdoctor::store::ndb::btree::nid_type;
+    let node = Node::open(ndb, message).unwrap();
+    let first = node
+        .subnode_entries()
+        .unwrap()
+        .iter()
+        .filter(|e| e.nid.nid_type() == nid_type::ATTACHMENT)
+        .min_by_key(|e| e.nid)
+        .copied()
+        .expect("the message has an attachment");
+    let attachment = Node::new(ndb, first.nid, first.bid_data, first.bid_sub);
+    attachment.subnode_entries().unwrap()[0]
+}
