@@ -15,9 +15,7 @@ use crate::diagnose::{Report, StoreSide};
 use crate::store::Store;
 use crate::store::ndb::Nid;
 use crate::store::write::Target;
-use crate::store::write::copy::{
-    CopyError, ExportSummary, Selection, WrittenFolder, export_items, messages_by_parent,
-};
+use crate::store::write::copy::{CopyError, ExportSummary, Selection, WrittenFolder, export_items};
 use crate::store::write::out::temp_path_for;
 use crate::work::Work;
 
@@ -132,15 +130,16 @@ pub fn plan_export_all(source: &Path, dest: &Path) -> Result<ExportPlan> {
     let (source_path, dest) = check_paths(source, dest)?;
     let store = Store::open_for_salvage(&source_path)?;
     // A damaged folder costs only itself (see `salvage`).
-    let (all, _) = crate::store::messaging::salvage::folders(&store);
+    let crate::store::messaging::salvage::Found {
+        folders: all,
+        items_by_folder: filed,
+        ..
+    } = crate::store::messaging::salvage::folders(&store);
     let top = store.ipm_subtree(&all)?;
     let by_nid: HashMap<Nid, usize> = all.iter().enumerate().map(|(i, f)| (f.nid, i)).collect();
     let top_depth = top
         .and_then(|t| by_nid.get(&t))
         .map_or(0, |&i| all[i].path.len());
-    // A folder's items are those its contents table lists and those the node index files
-    // under it, so that a damaged table does not hide any.
-    let filed = messages_by_parent(&store)?;
     // Parents come before children in the walk, so one pass finds the whole subtree.
     let mut inside: Vec<Nid> = top.into_iter().collect();
     let mut folders = Vec::new();
@@ -153,6 +152,8 @@ pub fn plan_export_all(source: &Path, dest: &Path) -> Result<ExportPlan> {
             continue;
         }
         inside.push(f.nid);
+        // Its items: those its contents table lists and those the node index files under
+        // it, so that a damaged table does not hide any.
         let mut items = store.message_nids(f.nid).unwrap_or_default();
         let listed: std::collections::HashSet<Nid> = items.iter().copied().collect();
         items.extend(

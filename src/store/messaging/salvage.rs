@@ -17,11 +17,22 @@ use crate::store::ndb::{Ndb, Nid};
 /// Deeper folder chains are damage; the strict walk refuses them too.
 const MAX_DEPTH: usize = 256;
 
-/// Every folder that can be found, parents before children, and what was worked around.
-pub fn folders(store: &Store) -> (Vec<FolderInfo>, Vec<String>) {
+/// What a damaged store still holds, as far as its folder tree goes.
+pub struct Found {
+    /// Every folder that can be found, parents before children.
+    pub folders: Vec<FolderInfo>,
+    /// The normal items the node index files under each folder, in node id order: what a
+    /// folder holds even when its contents table is damaged.
+    pub items_by_folder: HashMap<Nid, Vec<Nid>>,
+    /// What had to be worked around, for people to read.
+    pub damage: Vec<String>,
+}
+
+/// Walks the folder tree going round what is damaged (see the module notes).
+pub fn folders(store: &Store) -> Found {
     let ndb = store.ndb();
     let mut damage = Vec::new();
-    let filed = folders_by_parent(ndb, &mut damage);
+    let (filed, items_by_folder) = by_parent(ndb, &mut damage);
     let mut out: Vec<FolderInfo> = Vec::new();
     let mut seen = HashSet::from([Nid::ROOT_FOLDER]);
     // (folder, its parent's index in `out`, the name its parent's table gives it)
@@ -80,7 +91,11 @@ pub fn folders(store: &Store) -> (Vec<FolderInfo>, Vec<String>) {
             }
         }
     }
-    (out, damage)
+    Found {
+        folders: out,
+        items_by_folder,
+        damage,
+    }
 }
 
 /// The subfolders a folder's hierarchy table lists, with the names it gives them.
@@ -97,21 +112,24 @@ fn listed_children(ndb: &Ndb, folder: Nid) -> crate::store::Result<Vec<(Nid, Opt
         .collect())
 }
 
-/// Folders by the parent their node entry names, in node id order.
-fn folders_by_parent(ndb: &Ndb, damage: &mut Vec<String>) -> HashMap<Nid, Vec<Nid>> {
-    let mut by_parent: HashMap<Nid, Vec<Nid>> = HashMap::new();
+/// Folders and normal items by the parent their node entry names, in node id order, from
+/// one walk of the node index.
+type ByParent = HashMap<Nid, Vec<Nid>>;
+
+fn by_parent(ndb: &Ndb, damage: &mut Vec<String>) -> (ByParent, ByParent) {
+    let (mut folders, mut items): (ByParent, ByParent) = Default::default();
     let walked = ndb.walk_nodes(|e| {
-        if matches!(
-            e.nid.nid_type(),
-            nid_type::NORMAL_FOLDER | nid_type::SEARCH_FOLDER
-        ) && e.nid != e.nid_parent
-        {
-            by_parent.entry(e.nid_parent).or_default().push(e.nid);
+        match e.nid.nid_type() {
+            nid_type::NORMAL_FOLDER | nid_type::SEARCH_FOLDER if e.nid != e.nid_parent => {
+                folders.entry(e.nid_parent).or_default().push(e.nid);
+            }
+            nid_type::NORMAL_MESSAGE => items.entry(e.nid_parent).or_default().push(e.nid),
+            _ => {}
         }
         Ok(())
     });
     if let Err(e) = walked {
         damage.push(format!("the node index could not be read to the end: {e}"));
     }
-    by_parent
+    (folders, items)
 }

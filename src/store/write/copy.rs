@@ -17,7 +17,6 @@ use crate::store::ltp::prop::ptype;
 use crate::store::messaging::names::NamedProperty;
 use crate::store::messaging::salvage;
 use crate::store::messaging::tags;
-use crate::store::ndb::btree::nid_type;
 use crate::store::ndb::{CryptMethod, Nid};
 use crate::store::{FolderInfo, Message, Store};
 use crate::work::{Cancelled, Work};
@@ -128,7 +127,11 @@ pub fn export(
     mut progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
     // A damaged folder costs only itself: the walk goes round it (see `salvage`).
-    let (folders, folder_damage) = salvage::folders(source);
+    let salvage::Found {
+        folders,
+        items_by_folder: filed,
+        damage: folder_damage,
+    } = salvage::folders(source);
     let root = source.ipm_subtree(&folders)?;
     let trash = source
         .special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)
@@ -150,7 +153,6 @@ pub fn export(
                     .any(|o| within(&full, o) || within(&relative, o)))
     };
     let chosen: Vec<&FolderInfo> = folders.iter().filter(|f| selected(f)).collect();
-    let filed = messages_by_parent(source).unwrap_or_default();
     let items_total: usize = chosen
         .iter()
         .map(|f| {
@@ -242,19 +244,6 @@ pub fn export(
 /// Where items no contents table lists go in the new store.
 pub const RECOVERED: &str = "Recovered items";
 
-/// The normal items the node index files under each folder (every node entry names its
-/// parent), in node id order: what a folder holds even when its contents table is damaged.
-pub fn messages_by_parent(source: &Store) -> Result<HashMap<Nid, Vec<Nid>>> {
-    let mut by_parent: HashMap<Nid, Vec<Nid>> = HashMap::new();
-    source.ndb().walk_nodes(|e| {
-        if e.nid.nid_type() == nid_type::NORMAL_MESSAGE {
-            by_parent.entry(e.nid_parent).or_default().push(e.nid);
-        }
-        Ok(())
-    })?;
-    Ok(by_parent)
-}
-
 /// The "Recovered items" folder of the new store and the folders made below it, by path.
 #[derive(Default)]
 struct RecoveredFolders {
@@ -344,7 +333,11 @@ pub fn export_items(
     chosen: &[Selection],
     work: &mut Work,
 ) -> std::result::Result<(ExportSummary, Vec<WrittenFolder>), CopyError> {
-    let (folders, folder_damage) = salvage::folders(source);
+    let salvage::Found {
+        folders,
+        damage: folder_damage,
+        ..
+    } = salvage::folders(source);
     let by_nid: HashMap<Nid, &FolderInfo> = folders.iter().map(|f| (f.nid, f)).collect();
     let root = source.ipm_subtree(&folders)?;
     let trash = source

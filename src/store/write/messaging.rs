@@ -468,14 +468,7 @@ impl StoreWriter {
                 Some(_) => {}
             }
         }
-        if columns.len() + 2 > u8::MAX as usize {
-            return Err(Error::out_of_range(
-                "recipient table",
-                "column count",
-                columns.len() as u64 + 2,
-                u8::MAX as u64,
-            ));
-        }
+        // More columns than a table can hold are refused when it is written (TableWriter).
         let mut tc = TcBuilder::new(&columns);
         for (i, r) in recipients.iter().enumerate() {
             // A copied row is its source's cells alone.
