@@ -11,13 +11,14 @@ use std::ops::Range;
 
 use ostdoctor::store::Store;
 use ostdoctor::store::ltp::heap::HeapId;
+use ostdoctor::store::ndb::block::BlockTrailer;
 use ostdoctor::store::ndb::btree::{
     BbtEntry, NbtEntry, Nid, Tree, bid_is_internal, bid_key, branch_ref, parse_bbt, parse_nbt,
 };
 use ostdoctor::store::ndb::crc::crc32;
 use ostdoctor::store::ndb::format::{u16_at, u32_at};
 use ostdoctor::store::ndb::header::BRef;
-use ostdoctor::store::ndb::page::BTreePage;
+use ostdoctor::store::ndb::page::{BTreePage, parse_trailer};
 use ostdoctor::store::ndb::{Ndb, Variant};
 
 /// A copy of a store's bytes, with the original open for finding things.
@@ -63,10 +64,10 @@ impl<'a> Image<'a> {
     /// Recomputes the checksum of the page at `ib` after a change inside it.
     pub fn reseal_page(&mut self, ib: u64) {
         let v = self.variant();
-        let t = ib as usize + v.page_trailer_offset();
-        let crc = crc32(&self.bytes[ib as usize..t]);
-        let at = if v.is_ansi() { t + 8 } else { t + 4 };
-        self.put_u32(at, crc);
+        let page = &mut self.bytes[ib as usize..ib as usize + v.page_size()];
+        let mut trailer = parse_trailer(v, page);
+        trailer.crc = crc32(&page[..v.page_trailer_offset()]);
+        trailer.write(v, page);
     }
 
     /// The leaf page holding `key` in one of the two indexes, and the entry's offset in
@@ -141,13 +142,7 @@ impl<'a> Image<'a> {
     }
 
     fn page_bid(&self, ib: u64) -> u64 {
-        let v = self.variant();
-        let t = ib as usize + v.page_trailer_offset();
-        if v.is_ansi() {
-            u32_at(&self.bytes, t + 4) as u64
-        } else {
-            u64::from_le_bytes(self.bytes[t + 8..t + 16].try_into().unwrap())
-        }
+        parse_trailer(self.variant(), &self.bytes[ib as usize..]).bid
     }
 
     pub fn node(&self, nid: Nid) -> NbtEntry {
@@ -227,17 +222,13 @@ impl<'a> Image<'a> {
         let start = old.start;
         let t = start + disk - v.block_trailer_size();
         let old_t = old.end - v.block_trailer_size();
-        let trailer: Vec<u8> = self.bytes[old_t..old.end].to_vec();
+        let mut trailer = BlockTrailer::parse(v, &self.bytes[old_t..old.end]);
+        trailer.cb = stored.len() as u16;
+        trailer.crc = crc32(&stored);
+        trailer.cb_inflated = plain_len as u16;
         self.bytes[start..start + disk].fill(0);
         self.bytes[start..start + stored.len()].copy_from_slice(&stored);
-        self.bytes[t..t + trailer.len()].copy_from_slice(&trailer);
-        self.put_u16(t, stored.len() as u16);
-        let crc = crc32(&stored);
-        let crc_at = if v.is_ansi() { t + 8 } else { t + 4 };
-        self.put_u32(crc_at, crc);
-        if v == Variant::Unicode4k {
-            self.put_u16(t + 18, plain_len as u16);
-        }
+        trailer.write(v, &mut self.bytes[t..]);
         let (_, cb, _) = self.bbt_fields();
         let cb_len = stored.len() as u16;
         self.edit_block_entry(bid, |img, at| {

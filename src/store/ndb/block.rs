@@ -14,8 +14,82 @@ use super::format::{Variant, id_at, u16_at, u32_at};
 use super::header::Header;
 use crate::store::error::{Error, ErrorKind, Result};
 
+/// A block's trailer as stored ([MS-PST] 2.2.2.8.1): the reader, the writer and the scan
+/// of a damaged file all go through this one description of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockTrailer {
+    /// Bytes of data stored before the trailer.
+    pub cb: u16,
+    pub signature: u16,
+    /// Over the stored data only: the trailer itself is unguarded.
+    pub crc: u32,
+    pub bid: u64,
+    /// Bytes once inflated. 4 KiB stores keep it at byte 18 of their 24-byte trailer (as
+    /// Outlook writes it, beside the block B-tree's copy); the other formats, which never
+    /// compress, store nothing and this equals `cb`.
+    pub cb_inflated: u16,
+}
+
+impl BlockTrailer {
+    /// Reads the trailer from the first `variant.block_trailer_size()` bytes of `t`.
+    pub fn parse(variant: Variant, t: &[u8]) -> BlockTrailer {
+        let cb = u16_at(t, 0);
+        match variant {
+            Variant::Ansi => BlockTrailer {
+                cb,
+                signature: u16_at(t, 2),
+                crc: u32_at(t, 8),
+                bid: u32_at(t, 4) as u64,
+                cb_inflated: cb,
+            },
+            Variant::Unicode | Variant::Unicode4k => BlockTrailer {
+                cb,
+                signature: u16_at(t, 2),
+                crc: u32_at(t, 4),
+                bid: id_at(variant, t, 8),
+                cb_inflated: if variant == Variant::Unicode4k {
+                    u16_at(t, 18)
+                } else {
+                    cb
+                },
+            },
+        }
+    }
+
+    /// Writes the trailer into the first `variant.block_trailer_size()` bytes of `t`.
+    pub fn write(&self, variant: Variant, t: &mut [u8]) {
+        t[0..2].copy_from_slice(&self.cb.to_le_bytes());
+        t[2..4].copy_from_slice(&self.signature.to_le_bytes());
+        match variant {
+            Variant::Ansi => {
+                t[4..8].copy_from_slice(&(self.bid as u32).to_le_bytes());
+                t[8..12].copy_from_slice(&self.crc.to_le_bytes());
+            }
+            Variant::Unicode | Variant::Unicode4k => {
+                t[4..8].copy_from_slice(&self.crc.to_le_bytes());
+                t[8..16].copy_from_slice(&self.bid.to_le_bytes());
+                if variant == Variant::Unicode4k {
+                    t[18..20].copy_from_slice(&self.cb_inflated.to_le_bytes());
+                }
+            }
+        }
+    }
+}
+
 /// Reads, checks, inflates and decodes the block a BBT entry describes.
 pub fn read_block(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result<Vec<u8>> {
+    read_block_signed_at(file, header, entry, entry.ib)
+}
+
+/// The same for a block found away from its place (see `rescue`): its signature, which
+/// mixes its id with an offset, is checked against `signed_at`, the place it was written
+/// for, rather than where it lies now.
+pub fn read_block_signed_at(
+    file: &StoreFile,
+    header: &Header,
+    entry: &BbtEntry,
+    signed_at: u64,
+) -> Result<Vec<u8>> {
     let variant = header.variant;
     let cb = entry.cb as usize;
     let wrap = |e: Error| e.at_offset(entry.ib).with_bid(entry.bid);
@@ -30,20 +104,13 @@ pub fn read_block(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result
     let disk = variant.block_disk_size(cb) as usize;
     let mut raw = file.read_vec("block", entry.ib, disk).map_err(wrap)?;
     let t = disk - variant.block_trailer_size();
-    let (t_cb, t_sig, t_crc, t_bid) = match variant {
-        Variant::Ansi => (
-            u16_at(&raw, t),
-            u16_at(&raw, t + 2),
-            u32_at(&raw, t + 8),
-            u32_at(&raw, t + 4) as u64,
-        ),
-        _ => (
-            u16_at(&raw, t),
-            u16_at(&raw, t + 2),
-            u32_at(&raw, t + 4),
-            id_at(variant, &raw, t + 8),
-        ),
-    };
+    let BlockTrailer {
+        cb: t_cb,
+        signature: t_sig,
+        crc: t_crc,
+        bid: t_bid,
+        ..
+    } = BlockTrailer::parse(variant, &raw[t..]);
     if t_cb as usize != cb {
         return Err(wrap(Error::mismatch("block trailer", "size", cb, t_cb)));
     }
@@ -64,7 +131,7 @@ pub fn read_block(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result
             },
         )));
     }
-    let sig = signature(entry.ib, t_bid);
+    let sig = signature(signed_at, t_bid);
     if sig != t_sig {
         return Err(wrap(Error::mismatch(
             "block trailer",

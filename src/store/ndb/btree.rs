@@ -359,3 +359,79 @@ pub fn walk_blocks(
         |e| f(parse_bbt(variant, e)),
     )
 }
+
+/// The keys a part of a tree covers, both ends included: what a page the walk could not
+/// read would have answered for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyRange {
+    pub first: u64,
+    pub last: u64,
+}
+
+impl KeyRange {
+    pub const ALL: KeyRange = KeyRange {
+        first: 0,
+        last: u64::MAX,
+    };
+
+    pub fn contains(&self, key: u64) -> bool {
+        (self.first..=self.last).contains(&key)
+    }
+}
+
+/// A part of a tree a lenient walk could not read: the keys it covered, and why.
+#[derive(Debug)]
+pub struct Hole {
+    pub keys: KeyRange,
+    pub error: Error,
+}
+
+/// Visits every leaf entry a damaged tree still gives, going round the pages it cannot
+/// read; each of those is returned as the range of keys its parent says it held. Like
+/// [`walk`], each page is read once and levels must fall by one, so damage cannot loop.
+pub fn walk_lenient(
+    file: &StoreFile,
+    variant: Variant,
+    tree: Tree,
+    root: BRef,
+    mut on_entry: impl FnMut(&[u8]),
+) -> Vec<Hole> {
+    let mut holes = Vec::new();
+    let mut stack = vec![(root, None::<u8>, KeyRange::ALL)];
+    while let Some((bref, expected, keys)) = stack.pop() {
+        let page = BTreePage::read(file, variant, bref, tree.page_type())
+            .and_then(|p| check_level(tree, &p, expected, bref).map(|()| p));
+        let page = match page {
+            Ok(page) => page,
+            Err(error) => {
+                holes.push(Hole { keys, error });
+                continue;
+            }
+        };
+        if page.level == 0 {
+            for i in 0..page.count {
+                on_entry(page.entry(i));
+            }
+            continue;
+        }
+        for i in (0..page.count).rev() {
+            let first = tree.normalize(branch_key(variant, page.entry(i)));
+            let last = match i + 1 < page.count {
+                true => tree
+                    .normalize(branch_key(variant, page.entry(i + 1)))
+                    .saturating_sub(1),
+                false => keys.last,
+            };
+            let child = KeyRange {
+                first: first.max(keys.first),
+                last: last.min(keys.last),
+            };
+            stack.push((
+                branch_ref(variant, page.entry(i)),
+                Some(page.level - 1),
+                child,
+            ));
+        }
+    }
+    holes
+}

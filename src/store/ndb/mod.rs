@@ -9,9 +9,10 @@ pub mod file;
 pub mod format;
 pub mod header;
 pub mod page;
+pub mod rescue;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use block::SubnodeEntry;
 pub use btree::{BbtEntry, NbtEntry, Nid};
@@ -30,6 +31,11 @@ pub struct Ndb {
     pages: btree::PageCache,
     /// Header damage the store was opened despite (see [`Ndb::damage`]).
     damage: Vec<Error>,
+    /// Opened to copy out what it holds: lookups the damaged indexes cannot answer are
+    /// answered from a scan of the file (see [`rescue`]).
+    salvage: bool,
+    /// That scan, made the first time it is needed.
+    rescue: OnceLock<rescue::Rescue>,
 }
 
 impl Ndb {
@@ -46,7 +52,7 @@ impl Ndb {
     /// block is checked against its own checksum as it is read). An unknown or rights-
     /// protected encryption still refuses the file: its blocks could not be decoded.
     pub fn open_for_salvage(path: &Path) -> Result<Ndb> {
-        Self::open_accepting(path, |e| {
+        let mut ndb = Self::open_accepting(path, |e| {
             e.is_truncated_file()
                 || matches!(
                     e.kind,
@@ -56,7 +62,9 @@ impl Ndb {
                 )
                 || (e.at.structure == "file header"
                     && matches!(&e.kind, ErrorKind::Mismatch { field, .. } if *field == "sentinel byte"))
-        })
+        })?;
+        ndb.salvage = true;
+        Ok(ndb)
     }
 
     fn open_accepting(path: &Path, accept: impl Fn(&Error) -> bool) -> Result<Ndb> {
@@ -76,18 +84,24 @@ impl Ndb {
         &self.damage
     }
 
-    /// The same in words, one line each: "the file is truncated: ...".
+    /// The same in words, one line each: "the file is truncated: ...", and what the scan of
+    /// the file had to find again, when one was made.
     pub fn damage_lines(&self) -> Vec<String> {
-        self.damage
-            .iter()
-            .map(|e| match &e.kind {
-                ErrorKind::NotOutlookFile(reason) if e.is_truncated_file() => {
-                    format!("{reason}; whatever was past the end is missing")
-                }
-                ErrorKind::NotOutlookFile(reason) => format!("{reason}"),
-                _ => e.to_string(),
-            })
-            .collect()
+        let header = self.damage.iter().map(|e| match &e.kind {
+            ErrorKind::NotOutlookFile(reason) if e.is_truncated_file() => {
+                format!("{reason}; whatever was past the end is missing")
+            }
+            ErrorKind::NotOutlookFile(reason) => format!("{reason}"),
+            _ => e.to_string(),
+        });
+        let rescued = self.rescue.get().map(|r| r.lines()).unwrap_or_default();
+        header.chain(rescued).collect()
+    }
+
+    /// The scan of the file a damaged index calls for, made once, on first need.
+    pub fn rescue(&self) -> &rescue::Rescue {
+        self.rescue
+            .get_or_init(|| rescue::Rescue::build(&self.file, &self.header))
     }
 
     /// Opens a store whose header is damaged but readable, returning that damage beside it
@@ -104,6 +118,8 @@ impl Ndb {
             header,
             pages: btree::PageCache::default(),
             damage: Vec::new(),
+            salvage: false,
+            rescue: OnceLock::new(),
         };
         Ok((ndb, damage))
     }
@@ -133,15 +149,23 @@ impl Ndb {
         e.in_file(self.file.path())
     }
 
+    /// The node index entry of `nid`. In a store opened for salvage, a node the damaged
+    /// index cannot answer for is looked up in the scan of the file.
     pub fn find_node(&self, nid: Nid) -> Result<Option<NbtEntry>> {
-        btree::find_node(
+        match btree::find_node(
             &self.file,
             &self.pages,
             self.variant(),
             self.header.nbt_root,
             nid,
-        )
-        .map_err(|e| self.ctx(e))
+        ) {
+            Ok(found) => Ok(found),
+            Err(e) if self.salvage => match self.rescue().node(nid) {
+                Some(entry) => Ok(Some(entry)),
+                None => Err(self.ctx(e)),
+            },
+            Err(e) => Err(self.ctx(e)),
+        }
     }
 
     pub fn node(&self, nid: Nid) -> Result<NbtEntry> {
@@ -152,25 +176,47 @@ impl Ndb {
         })
     }
 
+    /// The block index entry of `bid`; in a store opened for salvage, one the damaged
+    /// index cannot answer for is looked up in the scan of the file.
     pub fn find_block(&self, bid: u64) -> Result<Option<BbtEntry>> {
-        btree::find_block(
+        match btree::find_block(
             &self.file,
             &self.pages,
             self.variant(),
             self.header.bbt_root,
             bid,
-        )
-        .map_err(|e| self.ctx(e))
+        ) {
+            Ok(Some(entry)) => Ok(Some(entry)),
+            Ok(None) if self.salvage => Ok(self.rescue().block_entry(bid)),
+            Ok(None) => Ok(None),
+            Err(e) if self.salvage => match self.rescue().block_entry(bid) {
+                Some(entry) => Ok(Some(entry)),
+                None => Err(self.ctx(e)),
+            },
+            Err(e) => Err(self.ctx(e)),
+        }
     }
 
-    /// One block, checked and decoded.
+    /// One block, checked and decoded. In a store opened for salvage, a block that is not
+    /// where the index says (moved, swapped, the entry damaged) is read where the scan of
+    /// the file found it, if its checksum holds there.
     pub fn block(&self, bid: u64) -> Result<Vec<u8>> {
         let entry = self.find_block(bid)?.ok_or_else(|| {
             self.ctx(
                 Error::new("block B-tree", ErrorKind::NotFound { what: "block" }).with_bid(bid),
             )
         })?;
-        block::read_block(&self.file, &self.header, &entry).map_err(|e| self.ctx(e))
+        match block::read_block(&self.file, &self.header, &entry) {
+            Ok(data) => Ok(data),
+            Err(e) if self.salvage => self
+                .rescue()
+                .found_block(bid, Some(&entry))
+                .and_then(|(found, signed_at)| {
+                    block::read_block_signed_at(&self.file, &self.header, &found, signed_at).ok()
+                })
+                .ok_or_else(|| self.ctx(e)),
+            Err(e) => Err(self.ctx(e)),
+        }
     }
 
     /// The data of a node as its sequence of data blocks (heap code needs the boundaries).
@@ -200,9 +246,33 @@ impl Ndb {
             .map_err(|e| self.ctx(e))
     }
 
+    /// Every entry of the node index in key order. In a store opened for salvage the walk
+    /// goes round damaged pages, and what they held comes from the scan of the file.
     pub fn walk_nodes(&self, f: impl FnMut(NbtEntry) -> Result<()>) -> Result<()> {
-        btree::walk_nodes(&self.file, self.variant(), self.header.nbt_root, f)
-            .map_err(|e| self.ctx(e))
+        if !self.salvage {
+            return btree::walk_nodes(&self.file, self.variant(), self.header.nbt_root, f)
+                .map_err(|e| self.ctx(e));
+        }
+        let variant = self.variant();
+        let mut entries = Vec::new();
+        let holes = btree::walk_lenient(
+            &self.file,
+            variant,
+            btree::Tree::Node,
+            self.header.nbt_root,
+            |e| entries.push(btree::parse_nbt(variant, e)),
+        );
+        if !holes.is_empty() {
+            let seen: std::collections::HashSet<Nid> = entries.iter().map(|e| e.nid).collect();
+            entries.extend(
+                self.rescue()
+                    .nodes()
+                    .into_iter()
+                    .filter(|e| !seen.contains(&e.nid)),
+            );
+            entries.sort_by_key(|e| e.nid.0);
+        }
+        entries.into_iter().try_for_each(f)
     }
 
     pub fn walk_blocks(&self, f: impl FnMut(BbtEntry) -> Result<()>) -> Result<()> {

@@ -42,6 +42,36 @@ pub struct PageTrailer {
     pub bid: u64,
 }
 
+impl PageTrailer {
+    /// The trailer of a page of type `ptype` with id `bid`, its checksum over `page`'s
+    /// bytes before the trailer. Only B-tree pages carry a signature.
+    pub fn seal(variant: Variant, page: &[u8], ib: u64, bid: u64, ptype: u8) -> PageTrailer {
+        let signed = ptype == PageType::Bbt as u8 || ptype == PageType::Nbt as u8;
+        PageTrailer {
+            ptype,
+            ptype_repeat: ptype,
+            signature: if signed { signature(ib, bid) } else { 0 },
+            crc: super::crc::crc32(&page[..variant.page_trailer_offset()]),
+            bid,
+        }
+    }
+
+    /// Writes the trailer into its place in a whole page's bytes.
+    pub fn write(&self, variant: Variant, page: &mut [u8]) {
+        let t = variant.page_trailer_offset();
+        page[t] = self.ptype;
+        page[t + 1] = self.ptype_repeat;
+        page[t + 2..t + 4].copy_from_slice(&self.signature.to_le_bytes());
+        if variant.is_ansi() {
+            page[t + 4..t + 8].copy_from_slice(&(self.bid as u32).to_le_bytes());
+            page[t + 8..t + 12].copy_from_slice(&self.crc.to_le_bytes());
+        } else {
+            page[t + 4..t + 8].copy_from_slice(&self.crc.to_le_bytes());
+            page[t + 8..t + 16].copy_from_slice(&self.bid.to_le_bytes());
+        }
+    }
+}
+
 pub fn parse_trailer(variant: Variant, page: &[u8]) -> PageTrailer {
     let t = variant.page_trailer_offset();
     let (crc, bid) = if variant.is_ansi() {

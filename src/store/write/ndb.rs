@@ -18,8 +18,10 @@ use super::btree_spill::{BlockSpill, NodeRuns, RUN_ENTRIES};
 use super::maps::MapPages;
 use super::out::{OutFile, spill_path_for};
 use crate::store::error::{Error, Result};
+use crate::store::ndb::block::BlockTrailer;
 use crate::store::ndb::btree::{BbtEntry, NbtEntry, Nid};
 use crate::store::ndb::crc::{crc32, signature};
+use crate::store::ndb::page::PageTrailer;
 use crate::store::ndb::{CryptMethod, SubnodeEntry, Variant};
 
 /// Which store to write.
@@ -136,7 +138,7 @@ impl NdbWriter {
     fn write_map_pages(&mut self, pages: Vec<super::maps::MapPage>) -> Result<()> {
         for p in pages {
             // Map pages carry their offset as id and no signature, as Outlook writes them.
-            self.write_page(p.ib, p.ib, p.ptype as u8, p.body, false)?;
+            self.write_page(p.ib, p.ib, p.ptype as u8, p.body)?;
         }
         Ok(())
     }
@@ -205,14 +207,14 @@ impl NdbWriter {
         let mut buf = stored;
         buf.resize(disk as usize, 0);
         let t = disk as usize - self.variant.block_trailer_size();
-        buf[t..t + 2].copy_from_slice(&(cb as u16).to_le_bytes());
-        buf[t + 2..t + 4].copy_from_slice(&signature(ib, bid).to_le_bytes());
-        let crc = crc32(&buf[..cb]);
-        buf[t + 4..t + 8].copy_from_slice(&crc.to_le_bytes());
-        buf[t + 8..t + 16].copy_from_slice(&bid.to_le_bytes());
-        if self.variant == Variant::Unicode4k {
-            buf[t + 18..t + 20].copy_from_slice(&(plain.len() as u16).to_le_bytes());
+        BlockTrailer {
+            cb: cb as u16,
+            signature: signature(ib, bid),
+            crc: crc32(&buf[..cb]),
+            bid,
+            cb_inflated: plain.len() as u16,
         }
+        .write(self.variant, &mut buf[t..]);
         self.out.write_at(ib, &buf)?;
         self.blocks.push(BbtEntry {
             bid,
@@ -358,28 +360,10 @@ impl NdbWriter {
         }
     }
 
-    fn page_geometry(&self) -> (usize, usize) {
-        (self.variant.page_size(), self.variant.page_trailer_offset())
-    }
-
     /// Seals and writes one page at `ib` with the given trailer type.
-    fn write_page(
-        &mut self,
-        ib: u64,
-        bid: u64,
-        ptype: u8,
-        mut page: Vec<u8>,
-        signed: bool,
-    ) -> Result<()> {
-        let (size, t) = self.page_geometry();
-        page.resize(size, 0);
-        page[t] = ptype;
-        page[t + 1] = ptype;
-        let sig = if signed { signature(ib, bid) } else { 0 };
-        page[t + 2..t + 4].copy_from_slice(&sig.to_le_bytes());
-        let crc = crc32(&page[..t]);
-        page[t + 4..t + 8].copy_from_slice(&crc.to_le_bytes());
-        page[t + 8..t + 16].copy_from_slice(&bid.to_le_bytes());
+    fn write_page(&mut self, ib: u64, bid: u64, ptype: u8, mut page: Vec<u8>) -> Result<()> {
+        page.resize(self.variant.page_size(), 0);
+        PageTrailer::seal(self.variant, &page, ib, bid, ptype).write(self.variant, &mut page);
         self.out.write_at(ib, &page)
     }
 
@@ -454,7 +438,7 @@ impl NdbWriter {
         self.next_page_bid += 1;
         let ib = self.place(page_size, page_size)?;
         let full = std::mem::replace(page, Vec::with_capacity(page_size as usize));
-        self.write_page(ib, bid, ptype, full, true)?;
+        self.write_page(ib, bid, ptype, full)?;
         branches.extend_from_slice(&key);
         branches.extend_from_slice(&bid.to_le_bytes());
         branches.extend_from_slice(&ib.to_le_bytes());
@@ -497,7 +481,7 @@ impl NdbWriter {
         self.write_map_pages(pages)?;
         // The density list: no pages are partly free, so it has no entries.
         let dlist = self.alloc.layout().dlist;
-        self.write_page(dlist, dlist, 0x86, vec![0; 8], false)?;
+        self.write_page(dlist, dlist, 0x86, vec![0; 8])?;
 
         let amap_last = self
             .maps
