@@ -11,7 +11,7 @@ use std::path::Path;
 use common::{TempDir, fixture};
 use ostdoctor::store::messaging::names::{self, NamedProperty};
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{REWRITTEN, export};
+use ostdoctor::store::write::copy::{Labels, REWRITTEN, export};
 use ostdoctor::store::{Message, Store};
 
 /// A property's identity across stores: its id, or for a named one its name.
@@ -189,7 +189,7 @@ fn every_property_recipient_and_attachment_of_the_real_stores_survives_an_export
         let dir = TempDir::new("faithful");
         let dest = dir.path().join("copy.pst");
         let source = Store::open(&src).unwrap();
-        let summary = export(&source, &dest, Target::Pst, &[], |_| {}).unwrap();
+        let summary = export(&source, &dest, Target::Pst, &[], Labels::ENGLISH, |_| {}).unwrap();
         assert!(!summary.lost_anything(), "{name}: {summary:?}");
         let before = items(&src);
         let after = items(&dest);
@@ -311,7 +311,15 @@ fn pypff_reads_every_property_of_every_item_of_a_copy_as_in_its_source() {
         let Some(src) = fixture(name) else { continue };
         let dir = TempDir::new("faithful-pypff");
         let dest = dir.path().join("copy.pst");
-        let summary = export(&Store::open(&src).unwrap(), &dest, Target::Pst, &[], |_| {}).unwrap();
+        let summary = export(
+            &Store::open(&src).unwrap(),
+            &dest,
+            Target::Pst,
+            &[],
+            Labels::ENGLISH,
+            |_| {},
+        )
+        .unwrap();
         assert!(!summary.lost_anything(), "{name}");
         let before = pypff_items(&src);
         let after = pypff_items(&dest);

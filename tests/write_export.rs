@@ -371,6 +371,36 @@ fn store_with_a_damaged_attachment(dir: &TempDir) -> std::path::PathBuf {
     path
 }
 
+/// The categories (the named property Keywords) of the item with `subject` in `store`.
+fn categories(store: &Path, subject: &str) -> Vec<String> {
+    use ostdoctor::store::ltp::PropValue;
+    use ostdoctor::store::messaging::names::{self, Name, PS_PUBLIC_STRINGS};
+    let store = Store::open(store).unwrap();
+    let keywords = names::read(store.ndb())
+        .unwrap()
+        .into_iter()
+        .find(|(_, n)| n.guid == PS_PUBLIC_STRINGS && n.name == Name::String("Keywords".into()))
+        .map(|(id, _)| id);
+    for f in store.folders().unwrap() {
+        for m in store.message_summaries(f.nid).unwrap_or_default() {
+            if m.subject.as_deref() != Some(subject) {
+                continue;
+            }
+            let Some(id) = keywords else {
+                return Vec::new();
+            };
+            return match store.message(m.nid).unwrap().properties().get(id).unwrap() {
+                Some(PropValue::Multi(v)) => v
+                    .iter()
+                    .filter_map(|v| v.as_text().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+        }
+    }
+    panic!("no item {subject:?}")
+}
+
 #[test]
 fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5() {
     let dir = TempDir::new("export-losses");
@@ -414,6 +444,25 @@ fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5(
         .map(|a| a.file_name)
         .collect();
     assert_eq!(names, [Some("intact.txt".to_string())]);
+    // Marked in the copy, so the person finds it in Outlook; the intact items are not.
+    assert_eq!(
+        categories(&dest, "Report with files"),
+        ["OST Doctor: copied in part"]
+    );
+    assert!(categories(&dest, "First").is_empty());
+
+    // The mark speaks the system's language.
+    let dutch = dir.path().join("dutch.pst");
+    let out = Command::new(env!("CARGO_BIN_EXE_ostdoctor"))
+        .args(["export", src.to_str().unwrap(), dutch.to_str().unwrap()])
+        .env("LANGUAGE", "nl_NL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert_eq!(
+        categories(&dutch, "Report with files"),
+        ["OST Doctor: deels gekopieerd"]
+    );
 
     // The JSON form says the same, for scripts.
     let (status, summary) = export_json(&src, &dir.path().join("copy2.pst"));
@@ -596,4 +645,40 @@ fn damage_outside_the_items_costs_no_item() {
             "{case}"
         );
     }
+}
+
+/// A store whose Deleted Items has another name (Outlook in Portuguese writes "Itens
+/// eliminados") keeps that name in the copy, still as the copy's Deleted Items.
+#[test]
+fn a_translated_deleted_items_keeps_its_name() {
+    use ostdoctor::store::messaging::tags;
+    use ostdoctor::store::ndb::CryptMethod;
+    use ostdoctor::store::write::{NewMessage, StoreWriter, Target, messaging};
+
+    let dir = TempDir::new("export-trash-name");
+    let src = dir.path().join("pt.pst");
+    let mut w = StoreWriter::create(&src, Target::Pst, CryptMethod::None, "Pessoal", 4).unwrap();
+    w.rename_folder(messaging::DELETED_ITEMS, "Itens eliminados")
+        .unwrap();
+    let m = NewMessage {
+        message_class: "IPM.Note".into(),
+        subject: "Apagado".into(),
+        ..NewMessage::default()
+    };
+    w.add_message(messaging::DELETED_ITEMS, &m).unwrap();
+    w.finish().unwrap();
+
+    let dest = dir.path().join("copy.pst");
+    let (status, summary) = export_json(&src, &dest);
+    assert_eq!(status, Some(0), "{summary}");
+    let copy = Store::open(&dest).unwrap();
+    let folders = copy.folders().unwrap();
+    let trash = copy
+        .special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)
+        .unwrap()
+        .expect("the copy has a Deleted Items");
+    let f = folders.iter().find(|f| f.nid == trash).unwrap();
+    assert_eq!(f.display_name, "Itens eliminados");
+    assert_eq!(f.content_count, Some(1));
+    assert!(!folders.iter().any(|f| f.display_name == "Deleted Items"));
 }

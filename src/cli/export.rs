@@ -6,7 +6,7 @@ use std::path::Path;
 use super::exit::Done;
 use ostdoctor::store::Store;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{Progress, RECOVERED, export};
+use ostdoctor::store::write::copy::{Labels, Progress, export};
 
 pub fn run(
     source: &Path,
@@ -17,7 +17,8 @@ pub fn run(
 ) -> Result<Done, Box<dyn std::error::Error>> {
     let store = Store::open_for_salvage(source)?;
     let mut last = 0;
-    let summary = export(&store, dest, Target::Pst, folders, |p: Progress| {
+    let labels = Labels::for_code(ostdoctor::wizard::Language::from_system().code());
+    let summary = export(&store, dest, Target::Pst, folders, labels, |p: Progress| {
         // One line, rewritten in place, at most every 1% (and at the end).
         let step = (p.items_total / 100).max(1);
         if p.items_done - last >= step || p.items_done == p.items_total {
@@ -41,8 +42,8 @@ pub fn run(
     if summary.recovered > 0 {
         writeln!(
             out,
-            "Recovered:    {} of them no contents table listed, copied into \"{RECOVERED}\"",
-            summary.recovered
+            "Recovered:    {} of them no contents table listed, copied into \"{}\"",
+            summary.recovered, labels.recovered
         )?;
     }
     writeln!(

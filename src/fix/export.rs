@@ -15,7 +15,9 @@ use crate::diagnose::{Report, StoreSide};
 use crate::store::Store;
 use crate::store::ndb::Nid;
 use crate::store::write::Target;
-use crate::store::write::copy::{CopyError, ExportSummary, Selection, WrittenFolder, export_items};
+use crate::store::write::copy::{
+    CopyError, ExportSummary, Labels, Selection, WrittenFolder, export_items,
+};
 use crate::store::write::out::temp_path_for;
 use crate::work::Work;
 
@@ -273,7 +275,17 @@ pub fn apply_export(
             }
             let _ = outer.step(s.done, s.total, s.doing);
         });
-        export_items(&source, &plan.dest, Target::Pst, &chosen, &mut inner)
+        // The names written into the new store follow the system's language, as Outlook's
+        // own folder names do.
+        let labels = Labels::for_code(crate::wizard::Language::from_system().code());
+        export_items(
+            &source,
+            &plan.dest,
+            Target::Pst,
+            &chosen,
+            labels,
+            &mut inner,
+        )
     };
     let (summary, written) = match copied {
         Ok(done) => done,

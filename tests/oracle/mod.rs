@@ -1233,3 +1233,47 @@ impl Drop for TempDir {
         let _ = fs::remove_dir_all(&self.0);
     }
 }
+
+/// The subject of every item pffexport wrote anywhere below `dir` (its `.export`,
+/// `.recovered` and `.orphans` trees alike), read leniently: what it got out of a damaged
+/// store, however incomplete. An item with no subject counts as "".
+pub fn pffexport_subjects(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = read_dir_sorted(dir) else {
+        return out;
+    };
+    for (name, path) in entries.into_iter().filter(|(_, p)| p.is_dir()) {
+        match pffexport_item_name(&name) {
+            Some((kind, _)) if dir_has_file(&path).unwrap_or(false) => {
+                let subject = ["OutlookHeaders.txt".to_string(), format!("{kind}.txt")]
+                    .iter()
+                    .map(|f| path.join(f))
+                    .find(|f| f.is_file())
+                    .and_then(|f| fs::read(f).ok())
+                    .and_then(|b| pffexport_field(&String::from_utf8_lossy(&b), "Subject"));
+                out.push(subject.unwrap_or_default());
+            }
+            _ => out.extend(pffexport_subjects(&path)),
+        }
+    }
+    out
+}
+
+/// The subject of every item readpst (`-S`: one numbered file per item) wrote anywhere
+/// below `dir`, read leniently, as for [`pffexport_subjects`].
+pub fn readpst_subjects(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let Ok(entries) = read_dir_sorted(dir) else {
+        return out;
+    };
+    for (name, path) in entries {
+        if path.is_dir() {
+            out.extend(readpst_subjects(&path));
+        } else if !name.is_empty() && name.chars().all(|c| c.is_ascii_digit()) {
+            let Ok(bytes) = fs::read(&path) else { continue };
+            let text = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+            out.push(read_readpst_listing(&text).subject.unwrap_or_default());
+        }
+    }
+    out
+}

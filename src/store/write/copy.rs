@@ -14,7 +14,7 @@ use super::ndb::Target;
 use crate::store::error::Result;
 use crate::store::ltp::PropValue;
 use crate::store::ltp::prop::ptype;
-use crate::store::messaging::names::NamedProperty;
+use crate::store::messaging::names::{Name, NamedProperty, PS_PUBLIC_STRINGS};
 use crate::store::messaging::salvage;
 use crate::store::messaging::tags;
 use crate::store::ndb::{CryptMethod, Nid};
@@ -124,6 +124,7 @@ pub fn export(
     dest: &Path,
     target: Target,
     only: &[String],
+    labels: Labels,
     mut progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
     // A damaged folder costs only itself: the walk goes round it (see `salvage`).
@@ -162,8 +163,15 @@ pub fn export(
         .sum();
 
     let (mut w, names) = new_store_for(source, dest, target)?;
+    let cx = Context {
+        names: &names,
+        labels,
+    };
     let mut summary = ExportSummary::for_source(source, folder_damage);
-    let mut recovered = RecoveredFolders::default();
+    let mut recovered = RecoveredFolders {
+        name: labels.recovered,
+        made: HashMap::new(),
+    };
     let mut mapped: HashMap<Nid, Nid> = HashMap::new();
     if let Some(r) = root {
         mapped.insert(r, IPM_SUBTREE);
@@ -177,6 +185,7 @@ pub fn export(
         let is_trash =
             Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
         let nid = if is_trash && parent == IPM_SUBTREE {
+            w.rename_folder(DELETED_ITEMS, &f.display_name)?;
             DELETED_ITEMS
         } else {
             w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
@@ -190,7 +199,8 @@ pub fn export(
                     folder: f.path.join("/"),
                     subject: None,
                     reason: format!(
-                        "the folder's list of items could not be read; the items the file files under it are copied into \"{RECOVERED}\": {e}"
+                        "the folder's list of items could not be read; the items the file files under it are copied into \"{}\": {e}",
+                        labels.recovered
                     ),
                 });
                 Vec::new()
@@ -203,7 +213,7 @@ pub fn export(
             })
         };
         for &msg_nid in &listed {
-            copy_message(source, &mut w, &names, nid, msg_nid, &f.path, &mut summary)?;
+            copy_message(source, &mut w, &cx, nid, msg_nid, &f.path, &mut summary)?;
             report(&summary);
         }
         let listed: HashSet<Nid> = listed.into_iter().collect();
@@ -219,7 +229,7 @@ pub fn export(
             let into = recovered.folder(&mut w, &f.path[root_depth.min(f.path.len())..])?;
             for msg_nid in unlisted {
                 let before = summary.items;
-                copy_message(source, &mut w, &names, into, msg_nid, &f.path, &mut summary)?;
+                copy_message(source, &mut w, &cx, into, msg_nid, &f.path, &mut summary)?;
                 summary.recovered += summary.items - before;
                 report(&summary);
             }
@@ -241,12 +251,51 @@ pub fn export(
     Ok(summary)
 }
 
-/// Where items no contents table lists go in the new store.
-pub const RECOVERED: &str = "Recovered items";
+/// The names a copy writes into the new store, where the person reads them in Outlook, in
+/// the language the front end speaks: the folder for items no contents table lists, and the
+/// category that marks an item copied without some part of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Labels {
+    pub recovered: &'static str,
+    pub incomplete: &'static str,
+}
+
+impl Labels {
+    pub const ENGLISH: Labels = Labels {
+        recovered: "Recovered items",
+        incomplete: "OST Doctor: copied in part",
+    };
+    pub const DUTCH: Labels = Labels {
+        recovered: "Herstelde items",
+        incomplete: "OST Doctor: deels gekopieerd",
+    };
+    pub const PORTUGUESE: Labels = Labels {
+        recovered: "Itens recuperados",
+        incomplete: "OST Doctor: copiado em parte",
+    };
+
+    /// The labels for a language code ("en", "nl", "pt"); English for any other.
+    pub fn for_code(code: &str) -> Labels {
+        match code {
+            "nl" => Labels::DUTCH,
+            "pt" => Labels::PORTUGUESE,
+            _ => Labels::ENGLISH,
+        }
+    }
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels::ENGLISH
+    }
+}
+
+/// Where items no contents table lists go in the new store, in English (see [`Labels`]).
+pub const RECOVERED: &str = Labels::ENGLISH.recovered;
 
 /// The "Recovered items" folder of the new store and the folders made below it, by path.
-#[derive(Default)]
 struct RecoveredFolders {
+    name: &'static str,
     made: HashMap<Vec<String>, Nid>,
 }
 
@@ -256,7 +305,7 @@ impl RecoveredFolders {
     fn folder(&mut self, w: &mut StoreWriter, path: &[String]) -> Result<Nid> {
         let mut at: Vec<String> = Vec::new();
         let mut parent = IPM_SUBTREE;
-        for name in std::iter::once(RECOVERED).chain(path.iter().map(String::as_str)) {
+        for name in std::iter::once(self.name).chain(path.iter().map(String::as_str)) {
             at.push(name.to_string());
             parent = match self.made.get(&at) {
                 Some(&nid) => nid,
@@ -331,6 +380,7 @@ pub fn export_items(
     dest: &Path,
     target: Target,
     chosen: &[Selection],
+    labels: Labels,
     work: &mut Work,
 ) -> std::result::Result<(ExportSummary, Vec<WrittenFolder>), CopyError> {
     let salvage::Found {
@@ -344,6 +394,10 @@ pub fn export_items(
         .special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)
         .unwrap_or(None);
     let (mut w, names) = new_store_for(source, dest, target)?;
+    let cx = Context {
+        names: &names,
+        labels,
+    };
     let mut summary = ExportSummary::for_source(source, folder_damage);
     // Source folder -> (new folder, its path in the new store).
     let mut mapped: HashMap<Nid, (Nid, Vec<String>)> = HashMap::new();
@@ -381,7 +435,8 @@ pub fn export_items(
             let is_trash =
                 Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
             let (nid, name) = if is_trash && parent == IPM_SUBTREE {
-                (DELETED_ITEMS, "Deleted Items".to_string())
+                w.rename_folder(DELETED_ITEMS, &f.display_name)?;
+                (DELETED_ITEMS, f.display_name.clone())
             } else {
                 let nid = w.add_folder(parent, &f.display_name, f.container_class.as_deref())?;
                 (nid, f.display_name.clone())
@@ -403,8 +458,7 @@ pub fn export_items(
             }
         };
         for &msg in &sel.items {
-            if let Some(subject) =
-                copy_message(source, &mut w, &names, nid, msg, &path, &mut summary)?
+            if let Some(subject) = copy_message(source, &mut w, &cx, nid, msg, &path, &mut summary)?
             {
                 written[at].subjects.push(subject);
             }
@@ -419,17 +473,24 @@ pub fn export_items(
 /// Copies one message into `folder` of the new store. A message that cannot be read is
 /// listed in `summary.skipped` with the reason, and `None` is returned; errors writing the
 /// new store stop the copy.
+/// What copying any item needs besides the item: the source's named-property map and the
+/// names the new store is given.
+struct Context<'a> {
+    names: &'a HashMap<u16, NamedProperty>,
+    labels: Labels,
+}
+
 fn copy_message(
     source: &Store,
     w: &mut StoreWriter,
-    names: &HashMap<u16, NamedProperty>,
+    cx: &Context,
     folder: Nid,
     msg_nid: Nid,
     folder_path: &[String],
     summary: &mut ExportSummary,
 ) -> Result<Option<String>> {
     let mut rename = |id: u16| -> Result<Option<u16>> {
-        match names.get(&id) {
+        match cx.names.get(&id) {
             Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
             None => Ok(None),
         }
@@ -439,7 +500,10 @@ fn copy_message(
         .message(msg_nid)
         .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
     match copied {
-        Ok(m) => {
+        Ok(mut m) => {
+            if !lost.is_empty() {
+                mark_incomplete(w, &mut m, cx.labels)?;
+            }
             for (part, reason) in lost {
                 summary.parts_lost.push(PartLost {
                     folder: folder_path.join("/"),
@@ -471,6 +535,29 @@ fn copy_message(
             Ok(None)
         }
     }
+}
+
+/// Adds the "copied in part" category to an item's categories (the named property
+/// Keywords), so that the person finds in Outlook every item the copy lists as incomplete.
+fn mark_incomplete(w: &mut StoreWriter, m: &mut NewMessage, labels: Labels) -> Result<()> {
+    let id = w.named_property(PS_PUBLIC_STRINGS, Name::String("Keywords".into()))?;
+    let mut categories: Vec<String> = Vec::new();
+    if let Some(at) = m.extra.iter().position(|(i, _, _)| *i == id) {
+        let (_, t, bytes) = m.extra.remove(at);
+        if let Ok(PropValue::Multi(values)) = crate::store::ltp::prop::decode(t, &bytes) {
+            categories.extend(
+                values
+                    .iter()
+                    .filter_map(|v| v.as_text().map(str::to_string)),
+            );
+        }
+    }
+    if !categories.iter().any(|c| c == labels.incomplete) {
+        categories.push(labels.incomplete.to_string());
+    }
+    let (t, bytes) = super::value::texts(&categories);
+    m.extra.push((id, t, bytes));
+    Ok(())
 }
 
 fn within(path: &str, prefix: &str) -> bool {

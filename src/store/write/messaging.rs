@@ -317,6 +317,13 @@ impl StoreWriter {
         Ok(nid)
     }
 
+    /// Gives a folder another name: a copy keeps the source's name for the folders every
+    /// store starts with ("Itens eliminados" stays "Itens eliminados").
+    pub fn rename_folder(&mut self, nid: Nid, name: &str) -> Result<()> {
+        self.folder_mut(nid)?.name = name.to_string();
+        Ok(())
+    }
+
     /// Writes a message into `folder` and returns its node id.
     pub fn add_message(&mut self, folder: Nid, m: &NewMessage) -> Result<Nid> {
         let folder_at = self.folder_index(folder)?;

@@ -10,6 +10,22 @@ pub fn text(s: &str) -> (u16, Vec<u8>) {
     (ptype::UNICODE, utf16(s))
 }
 
+/// A multi-valued string: a count, one offset per string from the value's start, then the
+/// strings, as [MS-PST] 2.3.3.4.2 lays out variable-size multi-values.
+pub fn texts(items: &[String]) -> (u16, Vec<u8>) {
+    let encoded: Vec<Vec<u8>> = items.iter().map(|s| utf16(s)).collect();
+    let mut out = (items.len() as u32).to_le_bytes().to_vec();
+    let mut at = 4 + 4 * items.len();
+    for e in &encoded {
+        out.extend_from_slice(&(at as u32).to_le_bytes());
+        at += e.len();
+    }
+    for e in encoded {
+        out.extend_from_slice(&e);
+    }
+    (ptype::UNICODE | ptype::MULTI, out)
+}
+
 pub fn int32(v: i32) -> (u16, Vec<u8>) {
     (ptype::INT32, v.to_le_bytes().to_vec())
 }
