@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::{TempDir, fixture};
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use ostdoctor::ui::{App, Screen};
 use ostdoctor::wizard::{Body, Language};
 use support::dovecot::{Dovecot, PASSWORD, USER};
@@ -291,4 +291,94 @@ fn cancel_leaves_a_silent_server_behind_without_freezing() {
     );
     assert!(pressed.elapsed() < Duration::from_secs(5));
     harness.get_by_label_contains("Stopped: you pressed Cancel.");
+}
+
+/// A store with one damaged attachment, saved through the rebuild flow: the page after the
+/// copy names the item, the attachment and why, and so does the session report.
+#[test]
+fn a_damaged_attachment_is_reported_on_the_result_page_and_in_the_report() {
+    let dir = TempDir::new("ui-losses");
+    let store =
+        common::store_with_a_damaged_attachment(dir.path(), ostdoctor::store::write::Target::Ost4k);
+    let dovecot = Dovecot::start();
+    // SAFETY: set before any thread of this test reads the environment.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
+
+    let mut harness = app();
+    start_walk(
+        &mut harness,
+        store.to_str().unwrap(),
+        &dovecot,
+        ca_file.to_str().unwrap(),
+    );
+    choose(
+        &mut harness,
+        "Only the Inbox lags behind, or nothing synchronizes at all",
+    );
+    // The check finds the damaged block first and says so.
+    wait_for(&mut harness, "The store is damaged");
+    harness.get_by_label("Next ›").click();
+    harness.step();
+    wait_for(&mut harness, "Items only in the offline store");
+    harness.get_by_label("Next ›").click();
+    harness.step();
+
+    // The fix page, planned: Apply.
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if let Screen::Walk(walk) = &harness.state().screen
+            && matches!(walk.engine.view().body, Body::Fix { .. })
+            && !walk.is_busy()
+            && harness.query_by_label("Apply").is_some()
+        {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "no fix page: {}", state(&harness));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/export"));
+    harness.get_by_label("Apply").click();
+    harness.step();
+
+    // The page after the copy: three items saved, one part left out, named.
+    wait_for(&mut harness, "Left out because they could not be read");
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/exported"));
+    let shown = harness
+        .query_by_label_contains("Left out because they could not be read")
+        .and_then(|n| n.accesskit_node().value())
+        .unwrap_or_default();
+    assert!(shown.starts_with("3 item(s) are in"), "{shown}");
+    assert!(
+        shown.contains(": 1 ") && shown.contains("Report with files: attachment \"broken.bin\""),
+        "{shown}"
+    );
+    assert!(shown.contains("checksum"), "{shown}");
+
+    // The session report lists it under a heading of its own.
+    let Screen::Walk(walk) = &harness.state().screen else {
+        panic!("the walk ended");
+    };
+    let report = walk.report();
+    let html = report.to_html();
+    assert!(html.contains("Left out of the copy (1)"), "{html}");
+    let listed = html
+        .split("<h2>Left out of the copy (1)</h2>")
+        .nth(1)
+        .and_then(|rest| rest.split("</ul>").next())
+        .unwrap_or_default();
+    assert!(
+        listed.contains("Report with files") && listed.contains("broken.bin"),
+        "{html}"
+    );
+    assert_eq!(report.facts["export.lost"], 1);
+
+    // The copy on disk carries the item, marked.
+    let pst = report.facts["export.pst_path"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(std::path::Path::new(&pst).is_file(), "{pst}");
 }

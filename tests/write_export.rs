@@ -308,69 +308,6 @@ fn gen_is_deterministic_and_its_sync_log_reads_back() {
     assert_eq!(theirs.len(), folders.len());
 }
 
-/// Three items, the second with two attachments of 5.5 KB (each in a subnode of its own);
-/// then the first attachment's data block is
-/// damaged (one byte flipped, so its checksum fails).
-fn store_with_a_damaged_attachment(dir: &TempDir) -> std::path::PathBuf {
-    use ostdoctor::store::ndb::{CryptMethod, Ndb};
-    use ostdoctor::store::write::{NewAttachment, NewMessage, StoreWriter, Target, messaging};
-
-    let path = dir.path().join("damaged.pst");
-    let mut w = StoreWriter::create(&path, Target::Pst, CryptMethod::None, "Damaged", 3).unwrap();
-    let inbox = w
-        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
-        .unwrap();
-    for (i, subject) in ["First", "Report with files", "Third"].iter().enumerate() {
-        let attachments = if i == 1 {
-            ["broken.bin", "intact.txt"]
-                .iter()
-                .map(|name| NewAttachment {
-                    extra: Vec::new(),
-                    embedded: None,
-                    file_name: name.to_string(),
-                    mime_type: None,
-                    data: format!("{name} ").repeat(500).into_bytes(),
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let m = NewMessage {
-            message_class: "IPM.Note".into(),
-            subject: subject.to_string(),
-            body_text: Some(format!("Body of {subject}")),
-            attachments,
-            ..NewMessage::default()
-        };
-        w.add_message(inbox, &m).unwrap();
-    }
-    w.finish().unwrap();
-
-    let store = Store::open(&path).unwrap();
-    let folder = store
-        .folders()
-        .unwrap()
-        .into_iter()
-        .find(|f| f.display_name == "Inbox")
-        .unwrap();
-    let report = store
-        .message_summaries(folder.nid)
-        .unwrap()
-        .into_iter()
-        .find(|m| m.subject.as_deref() == Some("Report with files"))
-        .unwrap();
-    let ib = {
-        let ndb = Ndb::open(&path).unwrap();
-        let data = common::first_attachment_data(&ndb, report.nid);
-        ndb.find_block(data.bid_data).unwrap().unwrap().ib
-    };
-    drop(store);
-    let mut bytes = std::fs::read(&path).unwrap();
-    bytes[ib as usize + 5] ^= 0x40;
-    std::fs::write(&path, &bytes).unwrap();
-    path
-}
-
 /// The categories (the named property Keywords) of the item with `subject` in `store`.
 fn categories(store: &Path, subject: &str) -> Vec<String> {
     use ostdoctor::store::ltp::PropValue;
@@ -404,7 +341,8 @@ fn categories(store: &Path, subject: &str) -> Vec<String> {
 #[test]
 fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5() {
     let dir = TempDir::new("export-losses");
-    let src = store_with_a_damaged_attachment(&dir);
+    let src =
+        common::store_with_a_damaged_attachment(dir.path(), ostdoctor::store::write::Target::Pst);
     let dest = dir.path().join("copy.pst");
     let out = common::ostdoctor(&["export", src.to_str().unwrap(), dest.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);

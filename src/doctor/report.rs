@@ -108,6 +108,7 @@ impl SessionReport {
         h.push_str("</table>\n");
         self.write_folders(&mut h);
         self.write_actions(&mut h);
+        self.write_losses(&mut h);
         h.push_str("<h2>Facts</h2>\n<table><tr><th>Fact</th><th>Value</th></tr>");
         for (name, value) in &self.facts {
             let shown = match value {
@@ -175,6 +176,29 @@ impl SessionReport {
             for action in &taken.actions {
                 let _ = write!(h, "<li>{}</li>", esc(action));
             }
+        }
+        h.push_str("</ul>\n");
+    }
+
+    /// What a copy left out (the facts `export.losses` and `backup.losses`), under a heading
+    /// of its own: never only a line in the table of facts.
+    fn write_losses(&self, h: &mut String) {
+        let lines: Vec<&str> = ["export.losses", "backup.losses"]
+            .iter()
+            .filter_map(|f| self.facts.get(*f)?.as_array())
+            .flatten()
+            .filter_map(|l| l.as_str())
+            .collect();
+        if lines.is_empty() {
+            return;
+        }
+        let _ = write!(
+            h,
+            "<h2>Left out of the copy ({})</h2>\n<p>The old store still holds these; they could not be read, so they are not in the new file.</p>\n<ul>",
+            lines.len()
+        );
+        for line in lines {
+            let _ = write!(h, "<li>{}</li>", esc(line));
         }
         h.push_str("</ul>\n");
     }

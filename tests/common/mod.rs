@@ -116,3 +116,73 @@ pub fn first_attachment_data(
     let attachment = Node::new(ndb, first.nid, first.bid_data, first.bid_sub);
     attachment.subnode_entries().unwrap()[0]
 }
+
+/// A .pst or a 4 KiB .ost of three items, the second with two attachments of 5.5 KB (each in a subnode of its own);
+/// then the first attachment's data block is
+/// damaged (one byte flipped, so its checksum fails).
+pub fn store_with_a_damaged_attachment(
+    dir: &Path,
+    target: ostdoctor::store::write::Target,
+) -> PathBuf {
+    use ostdoctor::store::Store;
+    use ostdoctor::store::ndb::{CryptMethod, Ndb};
+    use ostdoctor::store::write::{NewAttachment, NewMessage, StoreWriter, Target, messaging};
+
+    let path = dir.join(match target {
+        Target::Pst => "damaged.pst",
+        Target::Ost4k => "damaged.ost",
+    });
+    let mut w = StoreWriter::create(&path, target, CryptMethod::None, "Damaged", 3).unwrap();
+    let inbox = w
+        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
+        .unwrap();
+    for (i, subject) in ["First", "Report with files", "Third"].iter().enumerate() {
+        let attachments = if i == 1 {
+            ["broken.bin", "intact.txt"]
+                .iter()
+                .map(|name| NewAttachment {
+                    extra: Vec::new(),
+                    embedded: None,
+                    file_name: name.to_string(),
+                    mime_type: None,
+                    data: format!("{name} ").repeat(500).into_bytes(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let m = NewMessage {
+            message_class: "IPM.Note".into(),
+            subject: subject.to_string(),
+            body_text: Some(format!("Body of {subject}")),
+            attachments,
+            ..NewMessage::default()
+        };
+        w.add_message(inbox, &m).unwrap();
+    }
+    w.finish().unwrap();
+
+    let store = Store::open(&path).unwrap();
+    let folder = store
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.display_name == "Inbox")
+        .unwrap();
+    let report = store
+        .message_summaries(folder.nid)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.subject.as_deref() == Some("Report with files"))
+        .unwrap();
+    let ib = {
+        let ndb = Ndb::open(&path).unwrap();
+        let data = first_attachment_data(&ndb, report.nid);
+        ndb.find_block(data.bid_data).unwrap().unwrap().ib
+    };
+    drop(store);
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[ib as usize + 5] ^= 0x40;
+    std::fs::write(&path, &bytes).unwrap();
+    path
+}
