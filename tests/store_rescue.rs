@@ -216,8 +216,14 @@ fn blocks_not_where_the_index_says_are_read_where_they_are() {
     assert!(Store::open(&path).unwrap().ndb().block(a.bid).is_err());
     let salvage = Store::open_for_salvage(&path).unwrap();
     assert_eq!(salvage.ndb().block(a.bid).unwrap(), want_a);
-    let (got, _) = salvaged_subjects(&path, &dir.path().join("swapped-copy.pst"));
+    let (got, damage) = salvaged_subjects(&path, &dir.path().join("swapped-copy.pst"));
     assert_eq!(got, want);
+    assert!(
+        damage
+            .iter()
+            .any(|d| d.contains("not where the block index says")),
+        "{damage:?}"
+    );
 
     let mut past = Image::new(&store, std::fs::read(&src).unwrap());
     let end = (past.bytes.len() as u64 + 0x10000) / 4096 * 4096;

@@ -347,7 +347,9 @@ fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5(
     let out = common::ostdoctor(&["export", src.to_str().unwrap(), dest.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(5), "{text}");
+    assert!(text.contains("Planned:      3 items"), "{text}");
     assert!(text.contains("Items:        3"), "{text}");
+    assert!(text.contains("In part:      1 "), "{text}");
     assert!(text.contains("Parts lost:   1"), "{text}");
     let line = text
         .lines()
@@ -406,6 +408,8 @@ fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5(
     let (status, summary) = export_json(&src, &dir.path().join("copy2.pst"));
     assert_eq!(status, Some(5));
     assert_eq!(summary["items"], 3);
+    assert_eq!(summary["planned"], 3);
+    assert_eq!(summary["items_in_part"], 1);
     assert_eq!(summary["skipped"].as_array().unwrap().len(), 0);
     let lost = &summary["parts_lost"][0];
     assert_eq!(lost["part"], "attachment \"broken.bin\"");

@@ -38,7 +38,15 @@ pub fn run(
         writeln!(out, "Source:       {d}")?;
     }
     writeln!(out, "Folders:      {}", summary.folders)?;
+    writeln!(out, "Planned:      {} items", summary.planned)?;
     writeln!(out, "Items:        {}", summary.items)?;
+    if summary.items_in_part > 0 {
+        writeln!(
+            out,
+            "In part:      {} of them copied without a part that could not be read (see \"Parts lost\")",
+            summary.items_in_part
+        )?;
+    }
     if summary.recovered > 0 {
         writeln!(
             out,

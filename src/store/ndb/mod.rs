@@ -208,13 +208,18 @@ impl Ndb {
         })?;
         match block::read_block(&self.file, &self.header, &entry) {
             Ok(data) => Ok(data),
-            Err(e) if self.salvage => self
-                .rescue()
-                .found_block(bid, Some(&entry))
-                .and_then(|(found, signed_at)| {
-                    block::read_block_signed_at(&self.file, &self.header, &found, signed_at).ok()
-                })
-                .ok_or_else(|| self.ctx(e)),
+            Err(e) if self.salvage => {
+                let rescue = self.rescue();
+                let data = rescue
+                    .found_block(bid, Some(&entry))
+                    .and_then(|(found, signed_at)| {
+                        block::read_block_signed_at(&self.file, &self.header, &found, signed_at)
+                            .ok()
+                    })
+                    .ok_or_else(|| self.ctx(e))?;
+                rescue.note_relocated();
+                Ok(data)
+            }
             Err(e) => Err(self.ctx(e)),
         }
     }

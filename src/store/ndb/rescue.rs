@@ -16,6 +16,7 @@
 //!   past the end of the file).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::block::BlockTrailer;
 use super::btree::{
@@ -64,6 +65,8 @@ pub struct Rescue {
     blocks: Vec<FoundBlock>,
     /// The part of the file the scan could not read, if any (an I/O error).
     unread: Option<String>,
+    /// Blocks read where the scan found them rather than where the index says.
+    relocated: AtomicUsize,
 }
 
 impl Rescue {
@@ -80,6 +83,7 @@ impl Rescue {
             block_entries: HashMap::new(),
             blocks: Vec::new(),
             unread: None,
+            relocated: AtomicUsize::new(0),
         };
         rescue.scan(file, variant);
         rescue
@@ -154,6 +158,11 @@ impl Rescue {
             })
     }
 
+    /// Counts a block read where the scan found it (see [`Rescue::lines`]).
+    pub fn note_relocated(&self) {
+        self.relocated.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// What was damaged and what the scan found, one line each, for people.
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
@@ -181,6 +190,12 @@ impl Rescue {
                 "{line}; a scan of the file found {} of its entries again on older pages, and {} blocks by their own trailers",
                 self.block_entries.len(),
                 self.blocks.len()
+            ));
+        }
+        let relocated = self.relocated.load(Ordering::Relaxed);
+        if relocated > 0 {
+            out.push(format!(
+                "{relocated} block(s) were not where the block index says (moved, swapped or the entry damaged); each was read where the scan of the file found it, its checksum holding"
             ));
         }
         if let Some(why) = &self.unread {

@@ -24,7 +24,13 @@ use crate::work::{Cancelled, Work};
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ExportSummary {
     pub folders: usize,
+    /// Items the copy set out to copy: what the folders list, or the node index files
+    /// under them where that is more.
+    pub planned: usize,
+    /// Items copied, whole or in part.
     pub items: usize,
+    /// Of those, items copied without some part of them (each part is in `parts_lost`).
+    pub items_in_part: usize,
     pub attachments: usize,
     pub bytes: u64,
     /// Items not copied at all, each with why.
@@ -60,6 +66,16 @@ impl ExportSummary {
                 .chain(folder_damage)
                 .collect(),
             ..ExportSummary::default()
+        }
+    }
+
+    /// Adds the source damage found only while copying (a scan of the file that a damaged
+    /// block index called for once the items were being read).
+    fn note_late_damage(&mut self, source: &Store) {
+        for line in source.ndb().damage_lines() {
+            if !self.source_damage.contains(&line) {
+                self.source_damage.push(line);
+            }
         }
     }
 
@@ -168,6 +184,7 @@ pub fn export(
         labels,
     };
     let mut summary = ExportSummary::for_source(source, folder_damage);
+    summary.planned = items_total;
     let mut recovered = RecoveredFolders {
         name: labels.recovered,
         made: HashMap::new(),
@@ -248,6 +265,7 @@ pub fn export(
         }
     }
     w.finish()?;
+    summary.note_late_damage(source);
     Ok(summary)
 }
 
@@ -409,6 +427,7 @@ pub fn export_items(
     }
     let mut written: Vec<WrittenFolder> = Vec::new();
     let total: usize = chosen.iter().map(|s| s.items.len()).sum();
+    summary.planned = total;
     let mut done = 0;
     for sel in chosen {
         // The folder and its ancestors below the top, top first.
@@ -467,6 +486,7 @@ pub fn export_items(
         }
     }
     w.finish()?;
+    summary.note_late_damage(source);
     Ok((summary, written))
 }
 
@@ -503,6 +523,7 @@ fn copy_message(
         Ok(mut m) => {
             if !lost.is_empty() {
                 mark_incomplete(w, &mut m, cx.labels)?;
+                summary.items_in_part += 1;
             }
             for (part, reason) in lost {
                 summary.parts_lost.push(PartLost {
