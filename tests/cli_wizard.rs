@@ -227,3 +227,17 @@ fn a_damaged_store_shows_its_problems_before_the_rebuild() {
         "the store was changed"
     );
 }
+
+#[test]
+fn a_password_protected_pst_is_named_so() {
+    let Some(store) = fixture("passworded.pst") else {
+        return;
+    };
+    let dir = TempDir::new("cli-wizard-password");
+    let text = walk_ok(r#"(answers: [])"#, &store, dir.path(), &[]);
+    assert!(text.contains("store.password_protected = yes"), "{text}");
+    assert!(
+        text.contains("outcome: stopped at main/personal_store_password"),
+        "{text}"
+    );
+}

@@ -11,7 +11,7 @@ use std::path::Path;
 use common::{TempDir, fixture};
 use ostdoctor::store::messaging::names::{self, NamedProperty};
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{Labels, REWRITTEN, export};
+use ostdoctor::store::write::copy::{CopyOptions, REWRITTEN, export};
 use ostdoctor::store::{Message, Store};
 
 /// A property's identity across stores: its id, or for a named one its name.
@@ -189,7 +189,15 @@ fn every_property_recipient_and_attachment_of_the_real_stores_survives_an_export
         let dir = TempDir::new("faithful");
         let dest = dir.path().join("copy.pst");
         let source = Store::open(&src).unwrap();
-        let summary = export(&source, &dest, Target::Pst, &[], Labels::ENGLISH, |_| {}).unwrap();
+        let summary = export(
+            &source,
+            &dest,
+            Target::Pst,
+            &[],
+            CopyOptions::default(),
+            |_| {},
+        )
+        .unwrap();
         assert!(!summary.lost_anything(), "{name}: {summary:?}");
         let before = items(&src);
         let after = items(&dest);
@@ -316,7 +324,7 @@ fn pypff_reads_every_property_of_every_item_of_a_copy_as_in_its_source() {
             &dest,
             Target::Pst,
             &[],
-            Labels::ENGLISH,
+            CopyOptions::default(),
             |_| {},
         )
         .unwrap();

@@ -15,7 +15,7 @@ use ostdoctor::store::ndb::crc::signature;
 use ostdoctor::store::ndb::page::parse_trailer;
 use ostdoctor::store::ndb::rescue::Rescue;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{Labels, export};
+use ostdoctor::store::write::copy::{CopyOptions, export};
 use ostdoctor::store::write::synthetic::{GenOptions, generate};
 
 fn generated(dir: &TempDir, target: Target, name: &str, messages: usize) -> PathBuf {
@@ -66,7 +66,15 @@ fn subjects(path: &Path) -> Vec<String> {
 /// Exports a damaged copy as `ostdoctor export` does, and reads back what the copy holds.
 fn salvaged_subjects(damaged: &Path, dest: &Path) -> (Vec<String>, Vec<String>) {
     let store = Store::open_for_salvage(damaged).unwrap();
-    let summary = export(&store, dest, Target::Pst, &[], Labels::ENGLISH, |_| {}).unwrap();
+    let summary = export(
+        &store,
+        dest,
+        Target::Pst,
+        &[],
+        CopyOptions::default(),
+        |_| {},
+    )
+    .unwrap();
     let got = subjects(dest);
     (got, summary.source_damage)
 }

@@ -624,3 +624,60 @@ fn a_translated_deleted_items_keeps_its_name() {
     assert_eq!(f.content_count, Some(1));
     assert!(!folders.iter().any(|f| f.display_name == "Deleted Items"));
 }
+
+/// The checksum of the password (PidTagPstPassword) a store carries, 0 for none.
+fn password_checksum(store: &Path) -> u32 {
+    Store::open(store)
+        .unwrap()
+        .properties()
+        .unwrap()
+        .password_checksum
+        .unwrap_or(0)
+}
+
+/// A password-protected store: `info` and `check` say so, and its copy asks for the same
+/// password unless `--drop-password` is given.
+#[test]
+fn a_password_protected_store_is_named_so_and_its_copy_keeps_the_password() {
+    let (Some(locked), Some(open)) = (fixture("passworded.pst"), fixture("enron.pst")) else {
+        return;
+    };
+    let checksum = password_checksum(&locked);
+    assert_ne!(checksum, 0);
+    assert_eq!(password_checksum(&open), 0);
+
+    let info = ostdoctor_ok(&["info", locked.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(text.contains("Password:    yes"), "{text}");
+    let info = ostdoctor_ok(&["info", locked.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(json["password_protected"], true);
+    let info = ostdoctor_ok(&["info", open.to_str().unwrap(), "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&info.stdout).unwrap();
+    assert_eq!(json["password_protected"], false);
+    let check = common::ostdoctor(&["check", locked.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&check.stdout);
+    assert!(text.contains("Password: yes"), "{text}");
+
+    let dir = TempDir::new("export-password");
+    let kept = dir.path().join("kept.pst");
+    let (status, summary) = export_json(&locked, &kept);
+    assert_eq!(status, Some(0), "{summary}");
+    assert_eq!(summary["password"], "kept");
+    assert_eq!(password_checksum(&kept), checksum);
+
+    let dropped = dir.path().join("dropped.pst");
+    let out = ostdoctor_ok(&[
+        "export",
+        locked.to_str().unwrap(),
+        dropped.to_str().unwrap(),
+        "--drop-password",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Password:     left off"), "{text}");
+    assert_eq!(password_checksum(&dropped), 0);
+
+    // A store without a password says nothing of one.
+    let (_, summary) = export_json(&open, &dir.path().join("open.pst"));
+    assert!(summary.get("password").is_none(), "{summary}");
+}

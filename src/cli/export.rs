@@ -6,26 +6,38 @@ use std::path::Path;
 use super::exit::Done;
 use ostdoctor::store::Store;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{Labels, Progress, export};
+use ostdoctor::store::write::copy::{CopyOptions, Labels, PasswordCopy, Progress, export};
 
 pub fn run(
     source: &Path,
     dest: &Path,
     folders: &[String],
+    keep_password: bool,
     json: bool,
     out: &mut dyn Write,
 ) -> Result<Done, Box<dyn std::error::Error>> {
     let store = Store::open_for_salvage(source)?;
     let mut last = 0;
     let labels = Labels::for_code(ostdoctor::wizard::Language::from_system().code());
-    let summary = export(&store, dest, Target::Pst, folders, labels, |p: Progress| {
-        // One line, rewritten in place, at most every 1% (and at the end).
-        let step = (p.items_total / 100).max(1);
-        if p.items_done - last >= step || p.items_done == p.items_total {
-            last = p.items_done;
-            eprint!("\rExporting: {} of {} items", p.items_done, p.items_total);
-        }
-    })?;
+    let options = CopyOptions {
+        labels,
+        keep_password,
+    };
+    let summary = export(
+        &store,
+        dest,
+        Target::Pst,
+        folders,
+        options,
+        |p: Progress| {
+            // One line, rewritten in place, at most every 1% (and at the end).
+            let step = (p.items_total / 100).max(1);
+            if p.items_done - last >= step || p.items_done == p.items_total {
+                last = p.items_done;
+                eprint!("\rExporting: {} of {} items", p.items_done, p.items_total);
+            }
+        },
+    )?;
     eprintln!();
     let done = Done::from_losses(summary.lost_anything());
     if json {
@@ -36,6 +48,17 @@ pub fn run(
     writeln!(out, "Exported to {}", dest.display())?;
     for d in &summary.source_damage {
         writeln!(out, "Source:       {d}")?;
+    }
+    match summary.password {
+        Some(PasswordCopy::Kept) => writeln!(
+            out,
+            "Password:     kept: the copy asks for the source's password (--drop-password leaves it off)"
+        )?,
+        Some(PasswordCopy::Dropped) => writeln!(
+            out,
+            "Password:     left off (--drop-password): the copy opens without one"
+        )?,
+        None => {}
     }
     writeln!(out, "Folders:      {}", summary.folders)?;
     writeln!(out, "Planned:      {} items", summary.planned)?;

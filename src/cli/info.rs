@@ -19,6 +19,7 @@ struct InfoReport<'a> {
     record_key: Option<String>,
     mailbox_owner_name: Option<&'a str>,
     mailbox_dn: Option<&'a str>,
+    password_protected: bool,
     /// What is wrong with the file that did not stop it from opening (a truncation).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     damage: Vec<String>,
@@ -40,6 +41,7 @@ pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> Result<(), Box<dyn s
         record_key: props.record_key.as_deref().map(hex),
         mailbox_owner_name: props.mailbox_owner_name.as_deref(),
         mailbox_dn: props.mailbox_dn.as_deref(),
+        password_protected: props.password_protected,
         damage: store.ndb().damage_lines(),
         folders: &folders,
     };
@@ -70,6 +72,12 @@ fn write_text(r: &InfoReport, out: &mut dyn Write) -> std::io::Result<()> {
     }
     if let Some(dn) = r.mailbox_dn {
         writeln!(out, "Mailbox:     {dn}")?;
+    }
+    if r.password_protected {
+        writeln!(
+            out,
+            "Password:    yes: Outlook asks for it before it opens the file"
+        )?;
     }
     for d in &r.damage {
         writeln!(out, "Damaged:     {d}")?;

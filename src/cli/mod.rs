@@ -68,6 +68,10 @@ could not finish, 2 for a wrong command line."
         /// or relative to the top of the mailbox). May be given more than once.
         #[arg(long = "folder", value_name = "PATH")]
         folders: Vec<String>,
+        /// A password-protected source's copy asks for the same password; this leaves the
+        /// password off, so that the copy opens without one.
+        #[arg(long)]
+        drop_password: bool,
         #[arg(long)]
         json: bool,
     },
@@ -124,11 +128,13 @@ pub fn run(cli: Cli) -> ExitCode {
             source,
             dest,
             folders,
+            drop_password,
             json,
         }) => export::run(
             &source,
             &dest,
             &folders,
+            !drop_password,
             json,
             &mut std::io::stdout().lock(),
         )

@@ -17,6 +17,8 @@ pub struct StoreSummary {
     pub size: u64,
     pub display_name: String,
     pub mailbox: Option<String>,
+    /// Outlook asks for the store's password before it opens the file.
+    pub password_protected: bool,
     pub folders: Vec<OfflineFolder>,
     /// Why the folders could not be listed, when they could not.
     pub unreadable: Option<String>,

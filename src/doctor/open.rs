@@ -17,7 +17,8 @@ pub fn open_store(path: &Path) -> Result<(Facts, StoreSummary), BackendError> {
                 .with("store.format", "unknown")
                 .with("store.path", shown.as_str())
                 .with("store.folder_count", 0)
-                .with("store.item_count", 0);
+                .with("store.item_count", 0)
+                .with("store.password_protected", false);
             let summary = StoreSummary {
                 path: shown,
                 kind: "other".into(),
@@ -50,6 +51,7 @@ pub fn open_store(path: &Path) -> Result<(Facts, StoreSummary), BackendError> {
     if let Ok(props) = store.properties() {
         summary.display_name = props.display_name;
         summary.mailbox = props.mailbox_dn.or(props.mailbox_owner_name);
+        summary.password_protected = props.password_protected;
     }
     match store.folders() {
         Ok(folders) => {
@@ -80,6 +82,7 @@ pub fn open_store(path: &Path) -> Result<(Facts, StoreSummary), BackendError> {
         .with("store.format", format)
         .with("store.path", shown.as_str())
         .with("store.folder_count", summary.folders.len() as i64)
-        .with("store.item_count", items);
+        .with("store.item_count", items)
+        .with("store.password_protected", summary.password_protected);
     Ok((facts, summary))
 }

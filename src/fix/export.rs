@@ -16,7 +16,7 @@ use crate::store::Store;
 use crate::store::ndb::Nid;
 use crate::store::write::Target;
 use crate::store::write::copy::{
-    CopyError, ExportSummary, Labels, Selection, WrittenFolder, export_items,
+    CopyError, CopyOptions, ExportSummary, Labels, Selection, WrittenFolder, export_items,
 };
 use crate::store::write::out::temp_path_for;
 use crate::work::Work;
@@ -277,13 +277,16 @@ pub fn apply_export(
         });
         // The names written into the new store follow the system's language, as Outlook's
         // own folder names do.
-        let labels = Labels::for_code(crate::wizard::Language::from_system().code());
+        let options = CopyOptions {
+            labels: Labels::for_code(crate::wizard::Language::from_system().code()),
+            keep_password: true,
+        };
         export_items(
             &source,
             &plan.dest,
             Target::Pst,
             &chosen,
-            labels,
+            options,
             &mut inner,
         )
     };

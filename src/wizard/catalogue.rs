@@ -95,6 +95,12 @@ pub static CHECKS: &[OperationSpec] = &[
                 &[],
                 "items in the store (0 if it cannot be read)",
             ),
+            fact(
+                "store.password_protected",
+                Bool,
+                &[],
+                "Outlook asks for the store's password before it opens the file",
+            ),
         ],
     },
     OperationSpec {

@@ -38,6 +38,9 @@ pub struct ScanLog {
     pub examined: Examined,
     pub tally: Tally,
     pub findings: Vec<Finding>,
+    /// The store has a password: not damage, but Outlook asks for it before it opens the
+    /// file, and a person who has forgotten it cannot open the store at all.
+    pub password_protected: bool,
 }
 
 impl ScanLog {
@@ -63,6 +66,7 @@ impl ScanLog {
             examined,
             tally,
             findings,
+            password_protected: false,
         }
     }
 
@@ -99,6 +103,9 @@ impl ScanLog {
             _ => "unknown".to_string(),
         };
         out.push_str(&format!("Format:   {kind}, {} bytes\n", self.size));
+        if self.password_protected {
+            out.push_str("Password: yes: Outlook asks for it before it opens the file\n");
+        }
         out.push_str(&format!(
             "Examined: {} index pages, {} blocks, {} nodes, {} folders, {} items\n",
             e.pages, e.blocks, e.nodes, e.folders, e.messages

@@ -76,14 +76,17 @@ pub fn check_store(path: &Path, work: &mut Work<'_>) -> Result<ScanLog, CheckErr
         required::check(&mut scan, &tree);
     }
     scan.begin(1, "Done")?;
-    Ok(ScanLog::new(
+    let password_protected = store.properties().is_ok_and(|p| p.password_protected);
+    let mut log = ScanLog::new(
         file,
         Some(header.client.name()),
         Some(header.variant.name()),
         size,
         scan.examined,
         scan.findings.finish(),
-    ))
+    );
+    log.password_protected = password_protected;
+    Ok(log)
 }
 
 /// A file that starts like a store but ends inside its header still gets a scan log that

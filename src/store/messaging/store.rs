@@ -39,6 +39,11 @@ pub struct StoreProperties {
     /// offline store was made for: what "configured for use with a different mailbox" is
     /// about. Offline stores carry it in a blob on their root folder.
     pub mailbox_dn: Option<String>,
+    /// The checksum of the store's password, when it has one: Outlook asks for the
+    /// password before it opens the file. Never the password itself, which is not stored.
+    #[serde(skip)]
+    pub password_checksum: Option<u32>,
+    pub password_protected: bool,
 }
 
 fn ser_hex<S: serde::Serializer>(
@@ -107,12 +112,22 @@ impl Store {
 
     pub fn properties(&self) -> Result<StoreProperties> {
         let pc = PropertyContext::open(Node::open(&self.ndb, Nid::MESSAGE_STORE)?)?;
+        // Only personal stores have a password: offline stores carry other values in the
+        // same property (Outlook.com's 2013 store has one), and Outlook asks none for them.
+        let password_checksum = match self.ndb.header().client {
+            crate::store::ndb::ClientKind::Pst => pc.int(tags::PST_PASSWORD)?,
+            _ => None,
+        }
+        .map(|v| v as u32)
+        .filter(|&v| v != 0);
         Ok(StoreProperties {
             display_name: pc.text(tags::DISPLAY_NAME)?.unwrap_or_default(),
             record_key: pc.binary(tags::RECORD_KEY)?,
             mailbox_owner_name: pc.text(tags::MAILBOX_OWNER_NAME)?,
             mailbox_owner_entry_id: pc.binary(tags::MAILBOX_OWNER_ENTRY_ID)?,
             mailbox_dn: self.mailbox_dn()?,
+            password_checksum,
+            password_protected: password_checksum.is_some(),
         })
     }
 

@@ -1,6 +1,10 @@
 //! Property ids this reader interprets ([MS-OXPROPS]). Everything else is kept by tag.
 
 pub const MESSAGE_CLASS: u16 = 0x001A;
+/// PidTagPstPassword on the message store: the CRC-32 of the store's password, 0 or absent
+/// when it has none ([MS-PST] 2.4.3; Outlook asks for the password before opening the file).
+/// Personal stores only: offline stores use the id for something else.
+pub const PST_PASSWORD: u16 = 0x67FF;
 pub const SUBJECT: u16 = 0x0037;
 pub const IMPORTANCE: u16 = 0x0017;
 pub const HAS_ATTACHMENTS: u16 = 0x0E1B;

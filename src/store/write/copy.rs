@@ -31,6 +31,9 @@ pub struct ExportSummary {
     pub items: usize,
     /// Of those, items copied without some part of them (each part is in `parts_lost`).
     pub items_in_part: usize,
+    /// A password-protected source's password: kept in the copy, or dropped on request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<PasswordCopy>,
     pub attachments: usize,
     pub bytes: u64,
     /// Items not copied at all, each with why.
@@ -140,7 +143,7 @@ pub fn export(
     dest: &Path,
     target: Target,
     only: &[String],
-    labels: Labels,
+    options: CopyOptions,
     mut progress: impl FnMut(Progress),
 ) -> Result<ExportSummary> {
     // A damaged folder costs only itself: the walk goes round it (see `salvage`).
@@ -178,12 +181,14 @@ pub fn export(
         })
         .sum();
 
-    let (mut w, names) = new_store_for(source, dest, target)?;
+    let (mut w, names, password) = new_store_for(source, dest, target, options)?;
+    let labels = options.labels;
     let cx = Context {
         names: &names,
         labels,
     };
     let mut summary = ExportSummary::for_source(source, folder_damage);
+    summary.password = password;
     summary.planned = items_total;
     let mut recovered = RecoveredFolders {
         name: labels.recovered,
@@ -308,6 +313,24 @@ impl Default for Labels {
     }
 }
 
+/// How a copy is made: the names it writes, and whether a password-protected source's
+/// password protects the copy too (the default: a copy is no easier to open than its
+/// source; `ostdoctor export --drop-password` turns it off).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyOptions {
+    pub labels: Labels,
+    pub keep_password: bool,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions {
+            labels: Labels::ENGLISH,
+            keep_password: true,
+        }
+    }
+}
+
 /// Where items no contents table lists go in the new store, in English (see [`Labels`]).
 pub const RECOVERED: &str = Labels::ENGLISH.recovered;
 
@@ -375,19 +398,43 @@ fn new_store_for(
     source: &Store,
     dest: &Path,
     target: Target,
-) -> Result<(StoreWriter, HashMap<u16, NamedProperty>)> {
-    let display = match source.properties().map(|p| p.display_name) {
-        Ok(name) if !name.is_empty() => name,
+    options: CopyOptions,
+) -> Result<(
+    StoreWriter,
+    HashMap<u16, NamedProperty>,
+    Option<PasswordCopy>,
+)> {
+    let props = source.properties().ok();
+    let display = match props.as_ref().map(|p| p.display_name.clone()) {
+        Some(name) if !name.is_empty() => name,
         _ => "Exported items".to_string(),
     };
     // Only the store's identity comes from it: two exports never share one.
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
-    let w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
+    let mut w = StoreWriter::create(dest, target, CryptMethod::None, &display, seed)?;
+    let password = props.and_then(|p| p.password_checksum).map(|checksum| {
+        if options.keep_password {
+            w.set_password_checksum(checksum);
+            PasswordCopy::Kept
+        } else {
+            PasswordCopy::Dropped
+        }
+    });
     // Without a readable name map, named properties are left out (and counted).
     let names = crate::store::messaging::names::read(source.ndb()).unwrap_or_default();
-    Ok((w, names))
+    Ok((w, names, password))
+}
+
+/// What became of a password-protected source's password in the copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PasswordCopy {
+    /// The copy asks for the same password.
+    Kept,
+    /// Left off on request: the copy opens without one.
+    Dropped,
 }
 
 /// Copies the chosen items of `source` into a new store at `dest`, each into a folder of
@@ -398,7 +445,7 @@ pub fn export_items(
     dest: &Path,
     target: Target,
     chosen: &[Selection],
-    labels: Labels,
+    options: CopyOptions,
     work: &mut Work,
 ) -> std::result::Result<(ExportSummary, Vec<WrittenFolder>), CopyError> {
     let salvage::Found {
@@ -411,12 +458,14 @@ pub fn export_items(
     let trash = source
         .special_folder(tags::IPM_WASTEBASKET_ENTRY_ID)
         .unwrap_or(None);
-    let (mut w, names) = new_store_for(source, dest, target)?;
+    let (mut w, names, password) = new_store_for(source, dest, target, options)?;
+    let labels = options.labels;
     let cx = Context {
         names: &names,
         labels,
     };
     let mut summary = ExportSummary::for_source(source, folder_damage);
+    summary.password = password;
     // Source folder -> (new folder, its path in the new store).
     let mut mapped: HashMap<Nid, (Nid, Vec<String>)> = HashMap::new();
     // Items chosen from the top itself (or, in a store without one, from the root) go

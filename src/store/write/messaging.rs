@@ -204,6 +204,8 @@ pub struct StoreWriter {
     folders: Vec<FolderState>,
     names: NameMapBuilder,
     spill: RowSpill,
+    /// The password's checksum for the new store (PidTagPstPassword); 0 for none.
+    password_checksum: u32,
 }
 
 fn folder_state(
@@ -262,6 +264,7 @@ impl StoreWriter {
             spill,
             record_key: new_record_key(seed),
             display_name: display_name.to_string(),
+            password_checksum: 0,
             folders: vec![
                 folder_state(Nid::ROOT_FOLDER, Nid::ROOT_FOLDER, "", None, false),
                 folder_state(
@@ -284,6 +287,12 @@ impl StoreWriter {
         w.folders[0].children = vec![IPM_SUBTREE, SEARCH_ROOT];
         w.folders[1].children = vec![DELETED_ITEMS];
         Ok(w)
+    }
+
+    /// Protects the new store with the password whose checksum a source store carries
+    /// (`StoreProperties::password_checksum`): Outlook then asks for the same password.
+    pub fn set_password_checksum(&mut self, checksum: u32) {
+        self.password_checksum = checksum;
     }
 
     /// The property id to use for a named property in this store.
@@ -705,7 +714,7 @@ impl StoreWriter {
                 binary(&self.entry_id(DELETED_ITEMS)),
             ),
             (tags::FINDER_ENTRY_ID, binary(&self.entry_id(SEARCH_ROOT))),
-            (0x67FF, int32(0)),
+            (tags::PST_PASSWORD, int32(self.password_checksum as i32)),
         ] {
             store.set(id, t, v);
         }
