@@ -82,6 +82,13 @@ pub fn run(
         "Attachments:  {} ({} bytes)",
         summary.attachments, summary.bytes
     )?;
+    if summary.entry_ids_repointed + summary.entry_ids_unresolved > 0 {
+        writeln!(
+            out,
+            "Entry ids:    {} re-pointed to the copies (a distribution list's members), {} naming what the copy does not hold",
+            summary.entry_ids_repointed, summary.entry_ids_unresolved
+        )?;
+    }
     writeln!(out, "Skipped:      {}", summary.skipped.len())?;
     for s in &summary.skipped {
         writeln!(

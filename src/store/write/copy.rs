@@ -11,6 +11,7 @@ use super::messaging::{
     DELETED_ITEMS, IPM_SUBTREE, NewAttachment, NewMessage, NewRecipient, StoreWriter,
 };
 use super::ndb::Target;
+use super::repoint::Repoint;
 use crate::store::error::Result;
 use crate::store::ltp::PropValue;
 use crate::store::ltp::prop::ptype;
@@ -31,6 +32,12 @@ pub struct ExportSummary {
     pub items: usize,
     /// Of those, items copied without some part of them (each part is in `parts_lost`).
     pub items_in_part: usize,
+    /// Entry ids inside items (a distribution list's members, a folder an item names)
+    /// rewritten to name the copies in the new store.
+    pub entry_ids_repointed: usize,
+    /// Entry ids naming an object of the source the copy does not hold: kept as they were,
+    /// naming nothing in the new store.
+    pub entry_ids_unresolved: usize,
     /// A password-protected source's password: kept in the copy, or dropped on request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<PasswordCopy>,
@@ -183,10 +190,7 @@ pub fn export(
 
     let (mut w, names, password) = new_store_for(source, dest, target, options)?;
     let labels = options.labels;
-    let cx = Context {
-        names: &names,
-        labels,
-    };
+    let mut cx = Context::new(&names, labels, source, &w);
     let mut summary = ExportSummary::for_source(source, folder_damage);
     summary.password = password;
     summary.planned = items_total;
@@ -197,6 +201,7 @@ pub fn export(
     let mut mapped: HashMap<Nid, Nid> = HashMap::new();
     if let Some(r) = root {
         mapped.insert(r, IPM_SUBTREE);
+        cx.repoint.map(r, IPM_SUBTREE);
     }
     for f in &chosen {
         let parent = f
@@ -213,6 +218,7 @@ pub fn export(
             w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
         };
         mapped.insert(f.nid, nid);
+        cx.repoint.map(f.nid, nid);
         summary.folders += 1;
         let listed = match source.message_nids(f.nid) {
             Ok(nids) => nids,
@@ -235,7 +241,7 @@ pub fn export(
             })
         };
         for &msg_nid in &listed {
-            copy_message(source, &mut w, &cx, nid, msg_nid, &f.path, &mut summary)?;
+            copy_message(source, &mut w, &mut cx, nid, msg_nid, &f.path, &mut summary)?;
             report(&summary);
         }
         let listed: HashSet<Nid> = listed.into_iter().collect();
@@ -251,7 +257,15 @@ pub fn export(
             let into = recovered.folder(&mut w, &f.path[root_depth.min(f.path.len())..])?;
             for msg_nid in unlisted {
                 let before = summary.items;
-                copy_message(source, &mut w, &cx, into, msg_nid, &f.path, &mut summary)?;
+                copy_message(
+                    source,
+                    &mut w,
+                    &mut cx,
+                    into,
+                    msg_nid,
+                    &f.path,
+                    &mut summary,
+                )?;
                 summary.recovered += summary.items - before;
                 report(&summary);
             }
@@ -269,6 +283,7 @@ pub fn export(
             });
         }
     }
+    copy_deferred(source, &mut w, &mut cx, &mut summary)?;
     w.finish()?;
     summary.note_late_damage(source);
     Ok(summary)
@@ -460,10 +475,7 @@ pub fn export_items(
         .unwrap_or(None);
     let (mut w, names, password) = new_store_for(source, dest, target, options)?;
     let labels = options.labels;
-    let cx = Context {
-        names: &names,
-        labels,
-    };
+    let mut cx = Context::new(&names, labels, source, &w);
     let mut summary = ExportSummary::for_source(source, folder_damage);
     summary.password = password;
     // Source folder -> (new folder, its path in the new store).
@@ -473,6 +485,7 @@ pub fn export_items(
     let top = root.or_else(|| folders.iter().find(|f| f.parent.is_none()).map(|f| f.nid));
     if let Some(top) = top {
         mapped.insert(top, (IPM_SUBTREE, Vec::new()));
+        cx.repoint.map(top, IPM_SUBTREE);
     }
     let mut written: Vec<WrittenFolder> = Vec::new();
     let total: usize = chosen.iter().map(|s| s.items.len()).sum();
@@ -512,6 +525,7 @@ pub fn export_items(
             summary.folders += 1;
             let mut path = parent_path;
             path.push(name);
+            cx.repoint.map(f.nid, nid);
             mapped.insert(f.nid, (nid, path));
         }
         let (nid, path) = mapped[&sel.folder].clone();
@@ -526,7 +540,8 @@ pub fn export_items(
             }
         };
         for &msg in &sel.items {
-            if let Some(subject) = copy_message(source, &mut w, &cx, nid, msg, &path, &mut summary)?
+            if let Some(subject) =
+                copy_message(source, &mut w, &mut cx, nid, msg, &path, &mut summary)?
             {
                 written[at].subjects.push(subject);
             }
@@ -534,25 +549,89 @@ pub fn export_items(
             work.step(done as u64, total as u64, "Copying items")?;
         }
     }
+    for (path, subject) in copy_deferred(source, &mut w, &mut cx, &mut summary)? {
+        match written.iter_mut().find(|x| x.path == path) {
+            Some(folder) => folder.subjects.push(subject),
+            None => written.push(WrittenFolder {
+                path,
+                subjects: vec![subject],
+            }),
+        }
+    }
     w.finish()?;
     summary.note_late_damage(source);
     Ok((summary, written))
 }
 
-/// Copies one message into `folder` of the new store. A message that cannot be read is
-/// listed in `summary.skipped` with the reason, and `None` is returned; errors writing the
-/// new store stop the copy.
-/// What copying any item needs besides the item: the source's named-property map and the
-/// names the new store is given.
+/// What copying any item needs besides the item: the source's named-property map, the
+/// names the new store is given, and the entry ids to re-point, with the items held back
+/// until every item they may name has its node id in the copy.
 struct Context<'a> {
     names: &'a HashMap<u16, NamedProperty>,
     labels: Labels,
+    repoint: Repoint,
+    /// While true, an item naming an object of the source is held back (see `deferred`).
+    deferring: bool,
+    /// Items held back: (folder in the copy, the item, its source folder's path).
+    deferred: Vec<(Nid, Nid, Vec<String>)>,
+    /// Node ids given out ahead to the items held back.
+    reserved: HashMap<Nid, Nid>,
 }
 
+impl<'a> Context<'a> {
+    fn new(
+        names: &'a HashMap<u16, NamedProperty>,
+        labels: Labels,
+        source: &Store,
+        w: &StoreWriter,
+    ) -> Context<'a> {
+        let old_key = source.properties().ok().and_then(|p| p.record_key);
+        Context {
+            names,
+            labels,
+            repoint: Repoint::new(old_key.as_deref(), w.record_key()),
+            deferring: true,
+            deferred: Vec::new(),
+            reserved: HashMap::new(),
+        }
+    }
+}
+
+/// Writes the items held back because they name other objects of the source (see
+/// `repoint`): every one first gets its node id, so that they may name each other too.
+/// Returns the path and subject of each item written.
+fn copy_deferred(
+    source: &Store,
+    w: &mut StoreWriter,
+    cx: &mut Context,
+    summary: &mut ExportSummary,
+) -> Result<Vec<(Vec<String>, String)>> {
+    cx.deferring = false;
+    let deferred = std::mem::take(&mut cx.deferred);
+    for &(_, msg, _) in &deferred {
+        let nid = w.new_message_nid();
+        cx.reserved.insert(msg, nid);
+        cx.repoint.map(msg, nid);
+    }
+    let mut out = Vec::new();
+    for (folder, msg, path) in deferred {
+        if let Some(subject) = copy_message(source, w, cx, folder, msg, &path, summary)? {
+            out.push((path, subject));
+        }
+    }
+    summary.entry_ids_repointed = cx.repoint.repointed;
+    summary.entry_ids_unresolved = cx.repoint.unresolved;
+    Ok(out)
+}
+
+/// Copies one message into `folder` of the new store. A message that cannot be read is
+/// listed in `summary.skipped` with the reason, and `None` is returned; errors writing the
+/// new store stop the copy. One that names other objects of the source is held back while
+/// `cx.deferring` (`None` too), and written by `copy_deferred`.
 fn copy_message(
     source: &Store,
     w: &mut StoreWriter,
-    cx: &Context,
+    cx: &mut Context,
     folder: Nid,
     msg_nid: Nid,
     folder_path: &[String],
@@ -570,6 +649,11 @@ fn copy_message(
         .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
     match copied {
         Ok(mut m) => {
+            if cx.deferring && cx.repoint.names_source(&mut m) {
+                cx.deferred.push((folder, msg_nid, folder_path.to_vec()));
+                return Ok(None);
+            }
+            cx.repoint.apply(&mut m);
             if !lost.is_empty() {
                 mark_incomplete(w, &mut m, cx.labels)?;
                 summary.items_in_part += 1;
@@ -588,7 +672,13 @@ fn copy_message(
                 .iter()
                 .map(|a| a.data.len() as u64)
                 .sum::<u64>();
-            w.add_message(folder, &m)?;
+            match cx.reserved.get(&msg_nid) {
+                Some(&nid) => w.add_message_as(folder, nid, &m)?,
+                None => {
+                    let nid = w.add_message(folder, &m)?;
+                    cx.repoint.map(msg_nid, nid);
+                }
+            }
             summary.items += 1;
             Ok(Some(m.subject))
         }
@@ -650,7 +740,8 @@ fn is_under(folders: &[FolderInfo], f: &FolderInfo, root: Nid) -> bool {
 /// What a copy changes, in one place (the README repeats it): the properties of an item the
 /// new store computes from what it holds (its size, the display lists of its recipients,
 /// whether it has attachments), and node ids, which are the new store's own (an embedded
-/// item's object reference names its new subnode). Links and OLE objects in attachments
+/// item's object reference names its new subnode), with the store's record key: entry ids
+/// inside items that name an object of the source are re-pointed to its copy (`repoint`). Links and OLE objects in attachments
 /// keep their properties but not their object, counted in `properties_left_out`.
 pub use super::messaging::COMPUTED as REWRITTEN;
 

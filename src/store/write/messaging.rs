@@ -335,8 +335,26 @@ impl StoreWriter {
 
     /// Writes a message into `folder` and returns its node id.
     pub fn add_message(&mut self, folder: Nid, m: &NewMessage) -> Result<Nid> {
+        let nid = self.new_message_nid();
+        self.add_message_as(folder, nid, m)?;
+        Ok(nid)
+    }
+
+    /// A node id for a message written later with [`StoreWriter::add_message_as`]: items
+    /// that name each other learn their node ids before any of them is written.
+    pub fn new_message_nid(&mut self) -> Nid {
+        self.ndb.new_nid(nid_type::NORMAL_MESSAGE)
+    }
+
+    /// The store's record key: what its entry ids hold.
+    pub fn record_key(&self) -> [u8; 16] {
+        self.record_key
+    }
+
+    /// Writes a message into `folder` under a node id from
+    /// [`StoreWriter::new_message_nid`].
+    pub fn add_message_as(&mut self, folder: Nid, nid: Nid, m: &NewMessage) -> Result<()> {
         let folder_at = self.folder_index(folder)?;
-        let nid = self.ndb.new_nid(nid_type::NORMAL_MESSAGE);
         let WrittenMessage { out, row, flags } = self.message_node(m)?;
         self.ndb.add_node(nid, out.bid_data, out.bid_sub, folder);
 
@@ -347,7 +365,7 @@ impl StoreWriter {
         if flags & 0x1 == 0 {
             f.unread += 1;
         }
-        Ok(nid)
+        Ok(())
     }
 
     /// Writes a message's property context with its recipient and attachment tables as

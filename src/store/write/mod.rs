@@ -13,6 +13,7 @@ pub mod messaging;
 pub mod names;
 pub mod ndb;
 pub mod out;
+pub mod repoint;
 pub mod rows;
 pub mod spill;
 pub mod synthetic;
