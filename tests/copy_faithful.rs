@@ -205,6 +205,18 @@ fn items(path: &Path) -> BTreeMap<Vec<String>, Vec<Item>> {
         if !list.is_empty() {
             out.insert(f.path[depth..].to_vec(), list);
         }
+        // The folder's hidden items (views, rules, forms) travel with it.
+        let hidden = store
+            .associated_nids(f.nid)
+            .unwrap()
+            .into_iter()
+            .map(|nid| item(&store.message(nid).unwrap(), &o))
+            .collect::<Vec<_>>();
+        if !hidden.is_empty() {
+            let mut path = f.path[depth..].to_vec();
+            path.push("(hidden items)".into());
+            out.insert(path, hidden);
+        }
     }
     out
 }
@@ -230,6 +242,7 @@ fn differences(source: &Props, copy: &Props) -> Vec<String> {
 #[test]
 fn every_property_recipient_and_attachment_of_the_real_stores_survives_an_export() {
     let mut compared = Compared::default();
+    let mut hidden = 0;
     for name in [
         "ansi-32bit.pst",
         "enron.pst",
@@ -259,6 +272,11 @@ fn every_property_recipient_and_attachment_of_the_real_stores_survives_an_export
         let before = items(&src);
         let after = items(&dest);
         let mut problems = BTreeMap::<String, usize>::new();
+        hidden += before
+            .iter()
+            .filter(|(p, _)| p.last().is_some_and(|l| l == "(hidden items)"))
+            .map(|(_, l)| l.len())
+            .sum::<usize>();
         for (path, list) in &before {
             let copies = after
                 .get(path)
@@ -276,8 +294,9 @@ fn every_property_recipient_and_attachment_of_the_real_stores_survives_an_export
         }
         assert!(problems.is_empty(), "{name}: {problems:#?}");
     }
-    eprintln!("compared {compared:?}");
+    eprintln!("compared {compared:?}, {hidden} hidden items");
     assert!(compared.items > 200 || !common::under_ci(), "{compared:?}");
+    assert!(hidden >= 20 || !common::under_ci(), "{hidden} hidden items");
     assert!(
         compared.embedded >= 2 || !common::under_ci(),
         "{compared:?}"

@@ -681,3 +681,65 @@ fn a_password_protected_store_is_named_so_and_its_copy_keeps_the_password() {
     let (_, summary) = export_json(&open, &dir.path().join("open.pst"));
     assert!(summary.get("password").is_none(), "{summary}");
 }
+
+/// An attachment that is a link to a file (attach method "by reference") has no data of
+/// its own: the copy keeps it with its path, not only the attachments that hold bytes.
+#[test]
+fn a_linked_attachment_is_copied_with_its_path() {
+    use ostdoctor::store::ltp::prop::ptype;
+    use ostdoctor::store::ndb::CryptMethod;
+    use ostdoctor::store::write::value::{int32, text};
+    use ostdoctor::store::write::{NewAttachment, NewMessage, StoreWriter, Target, messaging};
+
+    let dir = TempDir::new("export-link");
+    let src = dir.path().join("link.pst");
+    let mut w = StoreWriter::create(&src, Target::Pst, CryptMethod::None, "Links", 5).unwrap();
+    let inbox = w
+        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
+        .unwrap();
+    let (method_t, method) = int32(2);
+    let (path_t, path) = text(r"\\server\share\plan.xlsx");
+    let m = NewMessage {
+        message_class: "IPM.Note".into(),
+        subject: "See the plan".into(),
+        attachments: vec![NewAttachment {
+            file_name: "plan.xlsx".into(),
+            extra: vec![(0x3705, method_t, method), (0x370D, path_t, path)],
+            ..NewAttachment::default()
+        }],
+        ..NewMessage::default()
+    };
+    w.add_message(inbox, &m).unwrap();
+    w.finish().unwrap();
+
+    let dest = dir.path().join("copy.pst");
+    let (status, summary) = export_json(&src, &dest);
+    assert_eq!(status, Some(0), "{summary}");
+    assert_eq!(summary["attachments"], 1, "{summary}");
+    let copy = Store::open(&dest).unwrap();
+    let folder = copy
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.display_name == "Inbox")
+        .unwrap();
+    let nid = copy.message_nids(folder.nid).unwrap()[0];
+    let item = copy.message(nid).unwrap();
+    let a = &item.attachments().unwrap()[0];
+    assert!(!a.is_file);
+    let props = item.attachment_properties(a.nid).unwrap();
+    let value = |id: u16| {
+        props
+            .iter()
+            .find(|v| v.id == id)
+            .map(|v| (v.ptype, v.bytes.as_ref().unwrap().clone()))
+    };
+    assert_eq!(
+        value(0x3705),
+        Some((ptype::INT32, 2i32.to_le_bytes().to_vec()))
+    );
+    assert_eq!(
+        value(0x370D),
+        Some((ptype::UNICODE, text(r"\\server\share\plan.xlsx").1))
+    );
+}

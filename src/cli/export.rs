@@ -1,6 +1,6 @@
 //! `ostdoctor export`: copy a store's folders and items into a new .pst.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use super::exit::Done;
@@ -17,6 +17,8 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<Done, Box<dyn std::error::Error>> {
     let store = Store::open_for_salvage(source)?;
+    // The progress line is for a person at a terminal; scripts read the summary.
+    let show_progress = std::io::stderr().is_terminal();
     let mut last = 0;
     let labels = Labels::for_code(ostdoctor::wizard::Language::from_system().code());
     let options = CopyOptions {
@@ -32,7 +34,7 @@ pub fn run(
         |p: Progress| {
             // One line, rewritten in place, at most every 1% (and at the end).
             let step = (p.items_total / 100).max(1);
-            if p.items_done - last >= step || p.items_done == p.items_total {
+            if show_progress && (p.items_done - last >= step || p.items_done == p.items_total) {
                 last = p.items_done;
                 eprint!("\rExporting: {} of {} items", p.items_done, p.items_total);
             }
@@ -63,6 +65,13 @@ pub fn run(
     writeln!(out, "Folders:      {}", summary.folders)?;
     writeln!(out, "Planned:      {} items", summary.planned)?;
     writeln!(out, "Items:        {}", summary.items)?;
+    if summary.associated > 0 {
+        writeln!(
+            out,
+            "Hidden:       {} hidden items of those folders (views, rules, forms)",
+            summary.associated
+        )?;
+    }
     if summary.items_in_part > 0 {
         writeln!(
             out,

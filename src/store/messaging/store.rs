@@ -236,6 +236,11 @@ impl Store {
         table_row_ids(&self.ndb, folder, nid_type::CONTENTS_TABLE)
     }
 
+    /// The folder's associated (hidden) items: views, rules, forms.
+    pub fn associated_nids(&self, folder: Nid) -> Result<Vec<Nid>> {
+        table_row_ids(&self.ndb, folder, nid_type::ASSOC_CONTENTS_TABLE)
+    }
+
     pub fn message(&self, nid: Nid) -> Result<Message<'_>> {
         Message::open(&self.ndb, nid)
     }

@@ -37,6 +37,8 @@ pub const EMAIL_ADDRESS: u16 = 0x3003;
 pub const CREATION_TIME: u16 = 0x3007;
 pub const LAST_MODIFICATION_TIME: u16 = 0x3008;
 pub const CONTENT_COUNT: u16 = 0x3602;
+/// PidTagAssociatedContentCount: the folder's associated (hidden) items.
+pub const ASSOC_CONTENT_COUNT: u16 = 0x3617;
 pub const CONTENT_UNREAD_COUNT: u16 = 0x3603;
 pub const SUBFOLDERS: u16 = 0x360A;
 pub const CONTAINER_CLASS: u16 = 0x3613;

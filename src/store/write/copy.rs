@@ -32,6 +32,8 @@ pub struct ExportSummary {
     pub items: usize,
     /// Of those, items copied without some part of them (each part is in `parts_lost`).
     pub items_in_part: usize,
+    /// Folder-associated (hidden) items copied with their folders: views, rules, forms.
+    pub associated: usize,
     /// Entry ids inside items (a distribution list's members, a folder an item names)
     /// rewritten to name the copies in the new store.
     pub entry_ids_repointed: usize,
@@ -270,6 +272,7 @@ pub fn export(
                 report(&summary);
             }
         }
+        copy_associated(source, &mut w, &mut cx, nid, f, &mut summary)?;
         // What the folder says it holds and the file does not: counted, never silent.
         let holds = f.content_count.map_or(0, |n| n.max(0) as usize);
         if holds > found {
@@ -597,6 +600,67 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Copies a folder's associated (hidden) items, its views, rules and forms, into the same
+/// folder of the copy. One that cannot be read is listed in `skipped` as such.
+fn copy_associated(
+    source: &Store,
+    w: &mut StoreWriter,
+    cx: &mut Context,
+    folder: Nid,
+    f: &FolderInfo,
+    summary: &mut ExportSummary,
+) -> Result<()> {
+    let nids = match source.associated_nids(f.nid) {
+        Ok(nids) => nids,
+        Err(e) => {
+            summary.skipped.push(Skipped {
+                folder: f.path.join("/"),
+                subject: None,
+                reason: format!(
+                    "the folder's hidden items (views, rules) could not be listed: {e}"
+                ),
+            });
+            return Ok(());
+        }
+    };
+    for msg in nids {
+        let mut rename = |id: u16| -> Result<Option<u16>> {
+            match cx.names.get(&id) {
+                Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
+                None => Ok(None),
+            }
+        };
+        let mut lost = Vec::new();
+        let copied = source
+            .message(msg)
+            .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
+        match copied {
+            Ok(mut m) if lost.is_empty() => {
+                cx.repoint.apply(&mut m);
+                let nid = w.add_associated_message(folder, &m)?;
+                cx.repoint.map(msg, nid);
+                summary.associated += 1;
+            }
+            // A view or rule without one of its parts would be a different one: left out.
+            Ok(m) => summary.skipped.push(Skipped {
+                folder: f.path.join("/"),
+                subject: Some(format!("hidden item {}", m.message_class)),
+                reason: lost
+                    .iter()
+                    .map(|(part, why)| format!("{part}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }),
+            Err(e) => summary.skipped.push(Skipped {
+                folder: f.path.join("/"),
+                subject: Some("hidden item".into()),
+                reason: e.to_string(),
+            }),
+        }
+    }
+    Ok(())
+}
+
 /// Writes the items held back because they name other objects of the source (see
 /// `repoint`): every one first gets its node id, so that they may name each other too.
 /// Returns the path and subject of each item written.
@@ -756,7 +820,12 @@ fn carry(
 ) -> Result<Vec<(u16, u16, Vec<u8>)>> {
     let mut out = Vec::with_capacity(props.len());
     for (id, t, bytes) in props {
-        if skip.contains(&id) || t == ptype::OBJECT {
+        if skip.contains(&id) {
+            continue;
+        }
+        // An OLE object's storage: its properties travel, the object does not.
+        if t == ptype::OBJECT {
+            summary.properties_left_out += 1;
             continue;
         }
         let id = if id >= 0x8000 { rename(id)? } else { Some(id) };
@@ -825,13 +894,16 @@ fn copy_item(
         } else {
             Some(p.id)
         };
-        let carried = p.ptype != ptype::OBJECT && !REWRITTEN.contains(&p.id);
-        match (id, carried, pc.raw(p.id)) {
+        // What the new store computes itself is not left out: it is rewritten.
+        if REWRITTEN.contains(&p.id) {
+            continue;
+        }
+        match (id, p.ptype != ptype::OBJECT, pc.raw(p.id)) {
             (Some(id), true, Ok(Some((t, bytes)))) => extra.push((id, t, bytes)),
             (_, _, Err(e)) if !READ_APART.contains(&p.id) => {
                 note(lost, format!("property 0x{:04X}", p.id), e)
             }
-            (_, _, Err(_)) => {}
+            (_, _, Err(_)) | (_, _, Ok(None)) => {}
             _ => summary.properties_left_out += 1,
         }
     }
@@ -879,11 +951,10 @@ fn copy_item(
         } else {
             let what = format!("attached item \"{file_name}\"");
             match m.embedded(a.nid) {
-                // A link or an OLE object: nothing to carry but its properties.
-                Ok(None) => {
-                    summary.properties_left_out += 1;
-                    continue;
-                }
+                // A link or an OLE object: its properties are carried (a link's path, an
+                // object's name and picture); an OLE object's own storage is counted as
+                // left out where its properties are carried.
+                Ok(None) => (Vec::new(), None),
                 Ok(Some(_)) if depth >= MAX_NESTING => {
                     lost.push((what, format!("nested more than {MAX_NESTING} levels deep")));
                     continue;

@@ -186,6 +186,9 @@ struct FolderState {
     class: Option<String>,
     children: Vec<Nid>,
     contents: SpilledRows,
+    /// Rows of the associated (hidden) contents table: views, rules, forms. A folder holds
+    /// a handful, so they stay in memory.
+    assoc: Vec<(u32, Vec<Option<Vec<u8>>>)>,
     unread: i32,
     is_search: bool,
 }
@@ -222,6 +225,7 @@ fn folder_state(
         class: class.map(str::to_string),
         children: Vec::new(),
         contents: SpilledRows::default(),
+        assoc: Vec::new(),
         unread: 0,
         is_search,
     }
@@ -366,6 +370,33 @@ impl StoreWriter {
             f.unread += 1;
         }
         Ok(())
+    }
+
+    /// Writes a folder-associated (hidden) message into `folder`: a view, a rule, a form.
+    /// Its row in the associated contents table takes its cells from the message's own
+    /// properties, as Outlook's do.
+    pub fn add_associated_message(&mut self, folder: Nid, m: &NewMessage) -> Result<Nid> {
+        let folder_at = self.folder_index(folder)?;
+        let nid = self.ndb.new_nid(nid_type::ASSOC_MESSAGE);
+        let WrittenMessage { out, flags, .. } = self.message_node(m)?;
+        self.ndb.add_node(nid, out.bid_data, out.bid_sub, folder);
+        let cells = ASSOC_COLUMNS
+            .iter()
+            .map(|&tag| {
+                let (id, t) = ((tag >> 16) as u16, (tag & 0xFFFF) as u16);
+                match id {
+                    tags::MESSAGE_CLASS => Some(utf16(&m.message_class)),
+                    0x0E07 => Some(flags.to_le_bytes().to_vec()),
+                    _ => m
+                        .extra
+                        .iter()
+                        .find(|(i, pt, _)| *i == id && *pt == t)
+                        .map(|(_, _, b)| b.clone()),
+                }
+            })
+            .collect();
+        self.folders[folder_at].assoc.push((nid.0, cells));
+        Ok(nid)
     }
 
     /// Writes a message's property context with its recipient and attachment tables as
@@ -583,9 +614,15 @@ impl StoreWriter {
             }
             let mut subs = Subnodes::default();
             match &a.embedded {
-                None => {
+                // Only an attachment by value holds its bytes; a link (by reference) has
+                // a path instead, and an OLE object's storage is not carried (`copy`).
+                None if pc
+                    .value(tags::ATTACH_METHOD)
+                    .is_none_or(|m| m.get(..4) == Some(&1i32.to_le_bytes()[..])) =>
+                {
                     pc.set(tags::ATTACH_DATA, binary(&a.data).0, binary(&a.data).1);
                 }
+                None => {}
                 Some(item) => {
                     // [MS-PST] 2.3.3.5: a PtypObject value names the subnode holding the
                     // object and its size; the embedded message is a message node there.
@@ -673,6 +710,8 @@ impl StoreWriter {
                 int32(f.unread).0,
                 int32(f.unread).1,
             );
+            let hidden = f.assoc.len() as i32;
+            pc.set(tags::ASSOC_CONTENT_COUNT, int32(hidden).0, int32(hidden).1);
             pc.set(
                 tags::SUBFOLDERS,
                 boolean(!f.children.is_empty()).0,
@@ -714,7 +753,11 @@ impl StoreWriter {
         for f in folders {
             let out = self.contents_table(f.contents)?;
             self.write_node(f.nid.with_type(nid_type::CONTENTS_TABLE), out, Nid(0));
-            let out = TcBuilder::new(&ASSOC_COLUMNS).write(&mut self.ndb, Subnodes::default())?;
+            let mut assoc = TcBuilder::new(&ASSOC_COLUMNS);
+            for (nid, cells) in f.assoc {
+                assoc.row(nid, cells);
+            }
+            let out = assoc.write(&mut self.ndb, Subnodes::default())?;
             self.write_node(f.nid.with_type(nid_type::ASSOC_CONTENTS_TABLE), out, Nid(0));
         }
 
