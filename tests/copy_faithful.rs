@@ -304,8 +304,8 @@ fn every_property_recipient_and_attachment_of_the_real_stores_survives_an_export
 }
 
 /// pypff's reading of every item: its folder path and its record set entries (type, value
-/// type, bytes in hex), named properties (ids 0x8000 and up, which differ between stores)
-/// left out.
+/// type, bytes in hex), and those of each of its attachments, named properties (ids 0x8000
+/// and up, which differ between stores) left out.
 const PYPFF_ITEMS: &str = r#"
 import json, sys
 import pypff
@@ -318,6 +318,13 @@ def walk(folder, path):
             for e in rs.entries:
                 if e.entry_type < 0x8000:
                     entries.append([e.entry_type, e.value_type, (e.data or b"").hex()])
+        # Each attachment's own properties, told apart by its place (k + 1) above the
+        # 16 bits of the id; an object value names a subnode, which a copy renumbers.
+        for k, a in enumerate(m.attachments):
+            for rs in a.record_sets:
+                for e in rs.entries:
+                    if e.entry_type < 0x8000 and e.value_type != 0x0D:
+                        entries.append([(k + 1) << 16 | e.entry_type, e.value_type, (e.data or b"").hex()])
         out.append({"path": path, "entries": sorted(entries)})
     for sub in folder.sub_folders:
         walk(sub, path + [sub.name or ""])
