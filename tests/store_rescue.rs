@@ -243,3 +243,32 @@ fn blocks_not_where_the_index_says_are_read_where_they_are() {
     let salvage = Store::open_for_salvage(&path).unwrap();
     assert_eq!(salvage.ndb().block(a.bid).unwrap(), want_a);
 }
+
+/// `info` on a store whose node index root is lost still lists its folders and counts, and
+/// says what it had to work around.
+#[test]
+fn info_lists_the_folders_of_a_store_whose_node_index_is_damaged() {
+    let dir = TempDir::new("rescue-info");
+    let src = generated(&dir, Target::Pst, "gen.pst", 400);
+    let store = Store::open(&src).unwrap();
+    let mut img = Image::new(&store, std::fs::read(&src).unwrap());
+    let root = img.root_page(Tree::Node);
+    let size = img.variant().page_size();
+    img.bytes[root.ib as usize..root.ib as usize + size].fill(0);
+    let damaged = dir.path().join("damaged.pst");
+    std::fs::write(&damaged, &img.bytes).unwrap();
+
+    let whole = common::ostdoctor(&["info", src.to_str().unwrap(), "--json"]);
+    let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();
+    let out = common::ostdoctor(&["info", damaged.to_str().unwrap(), "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["folders"], whole["folders"]);
+    let damage = got["damage"].to_string();
+    assert!(damage.contains("node index is damaged"), "{damage}");
+}

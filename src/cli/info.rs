@@ -5,6 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use ostdoctor::store::messaging::salvage;
 use ostdoctor::store::messaging::store::hex;
 use ostdoctor::store::{FolderInfo, Store};
 
@@ -27,9 +28,23 @@ struct InfoReport<'a> {
 }
 
 pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> Result<(), Box<dyn std::error::Error>> {
-    let store = Store::open(path)?;
+    // Opened as for a copy: a damaged index is read around (see `ndb::rescue`), and a
+    // folder tree that cannot be walked strictly is walked round its damage; what had to
+    // be worked around is shown as damage.
+    let store = Store::open_for_salvage(path)?;
     let props = store.properties()?;
-    let folders = store.folders()?;
+    let mut walked_round = Vec::new();
+    let folders = match store.folders() {
+        Ok(folders) => folders,
+        Err(e) => {
+            let found = salvage::folders(&store);
+            walked_round.push(format!(
+                "the folder tree could not be read as it stands: {e}"
+            ));
+            walked_round.extend(found.damage);
+            found.folders
+        }
+    };
     let header = store.ndb().header();
     let report = InfoReport {
         file: path.display().to_string(),
@@ -42,7 +57,12 @@ pub fn run(path: &Path, json: bool, out: &mut dyn Write) -> Result<(), Box<dyn s
         mailbox_owner_name: props.mailbox_owner_name.as_deref(),
         mailbox_dn: props.mailbox_dn.as_deref(),
         password_protected: props.password_protected,
-        damage: store.ndb().damage_lines(),
+        damage: store
+            .ndb()
+            .damage_lines()
+            .into_iter()
+            .chain(walked_round)
+            .collect(),
         folders: &folders,
     };
     if json {
