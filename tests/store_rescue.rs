@@ -272,3 +272,56 @@ fn info_lists_the_folders_of_a_store_whose_node_index_is_damaged() {
     let damage = got["damage"].to_string();
     assert!(damage.contains("node index is damaged"), "{damage}");
 }
+
+/// A table's row count read from its header and block sizes alone (what `info` uses) is the
+/// count of the rows read one by one, for every table of every store, row matrices of many
+/// blocks included.
+#[test]
+fn a_tables_row_count_without_its_rows_equals_its_rows() {
+    use ostdoctor::store::ltp::{Node, TableContext, tc};
+    use ostdoctor::store::ndb::btree::nid_type;
+    let dir = TempDir::new("row-count");
+    let mut paths = stores(&dir);
+    paths.push(generated(&dir, Target::Pst, "big.pst", 6000));
+    paths.push(generated(&dir, Target::Ost4k, "big.ost", 6000));
+    let (mut tables, mut cheap, mut most) = (0, 0, 0);
+    for path in paths {
+        let store = Store::open(&path).unwrap();
+        let ndb = store.ndb();
+        let mut entries = Vec::new();
+        ndb.walk_nodes(|e| {
+            entries.push(e);
+            Ok(())
+        })
+        .unwrap();
+        for e in entries.iter().filter(|e| {
+            matches!(
+                e.nid.nid_type(),
+                nid_type::HIERARCHY_TABLE
+                    | nid_type::CONTENTS_TABLE
+                    | nid_type::ASSOC_CONTENTS_TABLE
+            )
+        }) {
+            let Ok(table) = TableContext::open(Node::from_nbt(ndb, e)) else {
+                continue;
+            };
+            tables += 1;
+            match tc::row_count(&Node::from_nbt(ndb, e)).unwrap() {
+                Some(n) => {
+                    assert_eq!(n, table.len(), "{}: table {}", path.display(), e.nid);
+                    cheap += 1;
+                }
+                None => println!(
+                    "{}: table {} ({} rows) counted by its rows",
+                    path.display(),
+                    e.nid,
+                    table.len()
+                ),
+            }
+            most = most.max(table.len());
+        }
+    }
+    println!("{tables} tables, {cheap} counted without their rows, the largest {most} rows");
+    assert_eq!(cheap, tables);
+    assert!(most >= 1000, "no table large enough to span blocks");
+}

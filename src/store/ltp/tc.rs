@@ -33,6 +33,51 @@ pub struct TableContext<'a> {
     rows: Vec<Vec<u8>>,
 }
 
+/// The rows of a table's row matrix, counted from its header and the sizes of its blocks
+/// without reading a row: a folder's statistics then cost the same for 10 items as for
+/// 100,000. `None` when the header is not where a cheap read finds it (not in the heap's
+/// first block); [`TableContext::open`] then counts.
+pub fn row_count(node: &Node) -> Result<Option<usize>> {
+    let ndb = node.ndb;
+    let ctx = |e: Error| ndb.ctx(e.with_nid(node.nid.0));
+    if node.bid_data == 0 {
+        return Ok(Some(0));
+    }
+    let first = ndb
+        .first_data_block(node.bid_data)
+        .map_err(|e| e.with_nid(node.nid.0))?;
+    let heap = Heap::new(ndb.variant(), node.nid.0, vec![first]).map_err(ctx)?;
+    heap.expect_client(CLIENT_TC, STRUCTURE).map_err(ctx)?;
+    if heap.user_root.block() != 0 {
+        return Ok(None);
+    }
+    let info = heap.get(heap.user_root).map_err(ctx)?;
+    if info.len() < 22 || info[0] != CLIENT_TC {
+        return Ok(None);
+    }
+    let row_size = u16_at(info, 8) as usize;
+    let rows_hnid = u32_at(info, 14);
+    if rows_hnid == 0 {
+        return Ok(Some(0));
+    }
+    if row_size < 4 {
+        return Ok(None);
+    }
+    if is_heap_ref(rows_hnid) {
+        let hid = heap.hid(rows_hnid);
+        if hid.block() != 0 {
+            return Ok(None);
+        }
+        return Ok(Some(heap.get(hid).map_err(ctx)?.len() / row_size));
+    }
+    // Rows never straddle blocks: each block of the row matrix holds whole rows.
+    let matrix = node.subnode(Nid(rows_hnid))?;
+    let sizes = ndb
+        .data_block_sizes(matrix.bid_data)
+        .map_err(|e| e.with_nid(node.nid.0))?;
+    Ok(Some(sizes.iter().map(|s| s / row_size).sum()))
+}
+
 impl<'a> TableContext<'a> {
     pub fn open(node: Node<'a>) -> Result<Self> {
         let ctx = |e: Error| node.ndb.ctx(e.with_nid(node.nid.0));

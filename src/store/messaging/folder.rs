@@ -124,7 +124,13 @@ impl FolderInfo {
 fn table_rows(ndb: &Ndb, nid: Nid) -> Result<Option<usize>> {
     match ndb.find_node(nid)? {
         None => Ok(None),
-        Some(e) => Ok(Some(TableContext::open(Node::from_nbt(ndb, &e))?.len())),
+        Some(e) => {
+            let node = Node::from_nbt(ndb, &e);
+            match crate::store::ltp::tc::row_count(&node)? {
+                Some(rows) => Ok(Some(rows)),
+                None => Ok(Some(TableContext::open(node)?.len())),
+            }
+        }
     }
 }
 

@@ -5,7 +5,6 @@
 //! that give a node private child nodes.
 
 use std::collections::HashSet;
-use std::io::Read;
 
 use super::btree::{BbtEntry, Nid, bid_is_internal, bid_key};
 use super::crc::{signature, verify};
@@ -153,32 +152,42 @@ pub fn read_block_signed_at(
     Ok(data)
 }
 
+thread_local! {
+    /// One inflater per thread, reset between blocks: building a new one for each block
+    /// (its window and tables) cost more than inflating a typical block.
+    static INFLATER: std::cell::RefCell<flate2::Decompress> =
+        std::cell::RefCell::new(flate2::Decompress::new(true));
+}
+
 fn inflate(stored: &[u8], expected: usize) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(expected);
-    // One byte past the promise is enough to tell "too long" from "exact".
-    let mut decoder = flate2::read::ZlibDecoder::new(stored).take(expected as u64 + 1);
-    decoder.read_to_end(&mut out).map_err(|e| {
-        Error::new(
-            "compressed block",
-            ErrorKind::Decompress {
-                detail: e.to_string(),
-            },
-        )
-    })?;
-    if out.len() != expected {
-        return Err(Error::new(
-            "compressed block",
-            ErrorKind::Decompress {
-                detail: format!(
-                    "inflates to {} bytes, the index promises {expected}",
-                    if out.len() > expected {
-                        format!("more than {expected}")
-                    } else {
-                        out.len().to_string()
-                    }
-                ),
-            },
-        ));
+    let fail = |detail: String| Error::new("compressed block", ErrorKind::Decompress { detail });
+    // One byte past the promise is room enough to tell "too long" from "exact".
+    let mut out = Vec::with_capacity(expected + 1);
+    let status = INFLATER.with(|d| {
+        let mut d = d.borrow_mut();
+        d.reset(true);
+        d.decompress_vec(stored, &mut out, flate2::FlushDecompress::Finish)
+    });
+    let ended = match status {
+        Ok(flate2::Status::StreamEnd) => true,
+        Ok(_) => false,
+        Err(e) => return Err(fail(e.to_string())),
+    };
+    if out.len() > expected {
+        return Err(fail(format!(
+            "inflates to more than {expected} bytes, the index promises {expected}"
+        )));
+    }
+    if !ended || out.len() != expected {
+        return Err(fail(format!(
+            "inflates to {} bytes{}, the index promises {expected}",
+            out.len(),
+            if ended {
+                ""
+            } else {
+                " and the stream ends early"
+            }
+        )));
     }
     Ok(out)
 }

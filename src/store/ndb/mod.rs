@@ -233,6 +233,58 @@ impl Ndb {
         block::data_tree(self.variant(), bid, root, &|b| self.block(b)).map_err(|e| self.ctx(e))
     }
 
+    /// The size of each data block of a node's data, from the data tree and the block
+    /// index alone: none of the data blocks is read. A folder's row count comes from this
+    /// without reading its rows.
+    pub fn data_block_sizes(&self, bid: u64) -> Result<Vec<usize>> {
+        let mut out = Vec::new();
+        self.block_sizes_below(bid, 0, &mut out)?;
+        Ok(out)
+    }
+
+    fn block_sizes_below(&self, bid: u64, depth: u8, out: &mut Vec<usize>) -> Result<()> {
+        if bid == 0 {
+            return Ok(());
+        }
+        if !btree::bid_is_internal(bid) {
+            let entry = self.find_block(bid)?.ok_or_else(|| {
+                self.ctx(
+                    Error::new("block B-tree", ErrorKind::NotFound { what: "block" }).with_bid(bid),
+                )
+            })?;
+            out.push(entry.cb_inflated as usize);
+            return Ok(());
+        }
+        // XBLOCK over data blocks, XXBLOCK over XBLOCKs: two levels at most.
+        let tree = block::parse_data_tree_block(self.variant(), bid, &self.block(bid)?)
+            .map_err(|e| self.ctx(e))?;
+        if depth >= 2 || tree.level > 2 {
+            return Err(self.ctx(
+                Error::mismatch("data tree", "level", "at most 2", tree.level).with_bid(bid),
+            ));
+        }
+        for child in tree.children {
+            self.block_sizes_below(child, depth + 1, out)?;
+        }
+        Ok(())
+    }
+
+    /// The first data block of a node's data, without reading the others.
+    pub fn first_data_block(&self, bid: u64) -> Result<Vec<u8>> {
+        let mut bid = bid;
+        for _ in 0..3 {
+            if !btree::bid_is_internal(bid) {
+                return self.block(bid);
+            }
+            let tree = block::parse_data_tree_block(self.variant(), bid, &self.block(bid)?)
+                .map_err(|e| self.ctx(e))?;
+            bid = *tree.children.first().ok_or_else(|| {
+                self.ctx(Error::malformed("data tree", "an empty data tree").with_bid(bid))
+            })?;
+        }
+        Err(self.ctx(Error::mismatch("data tree", "level", "at most 2", "more").with_bid(bid)))
+    }
+
     /// The data of a node as one byte stream.
     pub fn data(&self, bid: u64) -> Result<Vec<u8>> {
         let blocks = self.data_blocks(bid)?;

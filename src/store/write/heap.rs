@@ -166,6 +166,52 @@ impl HeapBuilder {
         std::mem::take(&mut self.ready)
     }
 
+    /// Replaces the bytes of an allocation of the block being filled or of the first block
+    /// with as many others: what is known only at the end (a table's header) can still be
+    /// allocated first, where readers that look at the first block find it.
+    pub fn rewrite(&mut self, hid: HeapId, bytes: &[u8]) -> Result<()> {
+        let i = hid.index();
+        let wrong = || Error::malformed("heap", format!("allocation {hid:?} cannot be rewritten"));
+        if hid.block() == self.index {
+            let ends = &self.current.ends;
+            let (start, end) = match i {
+                0 => return Err(wrong()),
+                1 => (0, *ends.first().ok_or_else(wrong)?),
+                _ => (
+                    *ends.get(i - 2).ok_or_else(wrong)?,
+                    *ends.get(i - 1).ok_or_else(wrong)?,
+                ),
+            };
+            if end - start != bytes.len() {
+                return Err(wrong());
+            }
+            self.current.data[start..end].copy_from_slice(bytes);
+            return Ok(());
+        }
+        // Block 0, already encoded: its page map gives the allocation's place.
+        let first = match (hid.block(), self.first.as_mut()) {
+            (0, Some(first)) => first,
+            _ => return Err(wrong()),
+        };
+        let map = u16::from_le_bytes([first[0], first[1]]) as usize;
+        let offset = |k: usize| -> Option<usize> {
+            let at = map + 4 + 2 * k;
+            Some(u16::from_le_bytes([*first.get(at)?, *first.get(at + 1)?]) as usize)
+        };
+        if i == 0 {
+            return Err(wrong());
+        }
+        let (start, end) = (
+            offset(i - 1).ok_or_else(wrong)?,
+            offset(i).ok_or_else(wrong)?,
+        );
+        if end < start || end - start != bytes.len() {
+            return Err(wrong());
+        }
+        first[start..end].copy_from_slice(bytes);
+        Ok(())
+    }
+
     pub fn set_user_root(&mut self, hid: HeapId) {
         self.user_root = hid;
     }

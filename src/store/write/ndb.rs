@@ -7,11 +7,9 @@
 //! beside the output (`spill`) and streamed into the B-tree pages at `finish`, so memory
 //! does not grow with the number of items or the size of the file.
 
-use std::io::Write as _;
 use std::path::Path;
 
-use flate2::Compression;
-use flate2::write::ZlibEncoder;
+use flate2::{Compress, Compression, FlushCompress, Status};
 
 use super::alloc::{Allocator, Layout};
 use super::btree_spill::{BlockSpill, NodeRuns, RUN_ENTRIES};
@@ -58,6 +56,8 @@ pub struct NdbWriter {
     deferred: Option<Error>,
     /// Next free node index per node type, published in the header.
     nid_next: [u32; 32],
+    /// Compresses 4 KiB stores' data blocks.
+    deflate: Compress,
 }
 
 /// Where Outlook starts each node type's index counter.
@@ -97,6 +97,7 @@ impl NdbWriter {
             next_page_bid: 1,
             deferred: None,
             nid_next,
+            deflate: Compress::new(Compression::default(), true),
         })
     }
 
@@ -189,17 +190,22 @@ impl NdbWriter {
         // libpff cannot read a compressed XBLOCK ("invalid number of array entries value out
         // of bounds"), and the heap of a folder of 3,000 items already has one large enough
         // to compress. Outlook's own are mostly too small to compress.
-        let stored = if self.target == Target::Ost4k && plain.len() > 64 && !internal {
-            let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
-            z.write_all(&plain).expect("writing to memory");
-            let packed = z.finish().expect("writing to memory");
-            if packed.len() < plain.len() {
-                packed
-            } else {
-                plain.clone()
+        let plain_len = plain.len();
+        let stored = if self.target == Target::Ost4k && plain_len > 64 && !internal {
+            // One compressor for the whole store, reset per block: a new one per block
+            // cost more than compressing it. Output that would not be smaller stops at
+            // the plain size and the block is stored as it is.
+            self.deflate.reset();
+            let mut packed = Vec::with_capacity(plain_len);
+            match self
+                .deflate
+                .compress_vec(&plain, &mut packed, FlushCompress::Finish)
+            {
+                Ok(Status::StreamEnd) if packed.len() < plain_len => packed,
+                _ => plain,
             }
         } else {
-            plain.clone()
+            plain
         };
         let cb = stored.len();
         let disk = self.variant.block_disk_size(cb);
@@ -212,7 +218,7 @@ impl NdbWriter {
             signature: signature(ib, bid),
             crc: crc32(&buf[..cb]),
             bid,
-            cb_inflated: plain.len() as u16,
+            cb_inflated: plain_len as u16,
         }
         .write(self.variant, &mut buf[t..]);
         self.out.write_at(ib, &buf)?;
@@ -220,7 +226,7 @@ impl NdbWriter {
             bid,
             ib,
             cb: cb as u16,
-            cb_inflated: plain.len() as u16,
+            cb_inflated: plain_len as u16,
             refs: 2,
         })?;
         Ok(bid)

@@ -10,6 +10,7 @@ use super::ltp::{NodeOut, Subnodes, place};
 use super::ndb::NdbWriter;
 use crate::store::error::{Error, Result};
 use crate::store::ltp::heap::CLIENT_TC;
+use crate::store::ltp::heap::HeapId;
 use crate::store::ltp::prop::{fixed_size, ptype};
 
 pub const ROW_ID: u32 = 0x67F2_0003;
@@ -113,6 +114,9 @@ pub struct TableWriter {
     matrix_blocks: Vec<(u64, u64)>,
     rows: u32,
     last_id: Option<u32>,
+    /// The table header's place, allocated first (in the heap's first block, as Outlook
+    /// puts it) and filled in at the end.
+    info: HeapId,
 }
 
 impl TableWriter {
@@ -129,11 +133,13 @@ impl TableWriter {
         }
         let block = w.variant().max_block_data();
         let layout = RowLayout::new(tags);
+        let mut heap = HeapBuilder::new(CLIENT_TC, w.variant());
+        let info = heap.alloc(&layout.info(0, 0))?;
         Ok(TableWriter {
             // Whole rows per block, as readers expect.
             rows_per_block: block / layout.row_size,
             layout,
-            heap: HeapBuilder::new(CLIENT_TC, w.variant()),
+            heap,
             heap_blocks: Vec::new(),
             subs,
             index: BthWriter::new(4, 4),
@@ -141,6 +147,7 @@ impl TableWriter {
             matrix_blocks: Vec::new(),
             rows: 0,
             last_id: None,
+            info,
         })
     }
 
@@ -238,8 +245,8 @@ impl TableWriter {
             self.subs.tree(bid)?.0
         };
         let info = self.layout.info(row_index.raw(), rows_hnid);
-        let info = self.heap.alloc(&info)?;
-        self.heap.set_user_root(info);
+        self.heap.rewrite(self.info, &info)?;
+        self.heap.set_user_root(self.info);
         self.write_ready(w)?;
         let heap = std::mem::replace(&mut self.heap, HeapBuilder::new(CLIENT_TC, w.variant()));
         for (i, block) in heap.finish() {
