@@ -27,12 +27,15 @@ bin=$PWD/target/release/ostdoctor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# One command, timed: prints "seconds peak-KiB status".
+# One command, timed: prints "seconds peak-KiB status". The wall time comes from the
+# shell's microsecond clock (/usr/bin/time counts hundredths), the peak from /usr/bin/time.
 run() {
-    local status=0
-    /usr/bin/time -f '%e %M' -o "$work/t" timeout "$limit" "$@" >/dev/null 2>&1 || status=$?
-    read -r secs kb <"$work/t" || { secs=0; kb=0; }
-    echo "$secs $kb $status"
+    local status=0 start end kb
+    start=$EPOCHREALTIME
+    /usr/bin/time -f '%M' -o "$work/t" timeout "$limit" "$@" >/dev/null 2>&1 || status=$?
+    end=$EPOCHREALTIME
+    kb=$(tail -1 "$work/t" 2>/dev/null || echo 0)
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $kb $status"
 }
 
 table() {
@@ -49,7 +52,7 @@ table() {
         local note=""
         [ "$status" = 124 ] && note="(not done in ${limit} s)"
         [ "$status" != 0 ] && [ "$status" != 124 ] && [ "$status" != 5 ] && note="(exit $status)"
-        printf '  %-22s %9.2f %9.1f %10d  %s\n' "$label" "$secs" \
+        printf '  %-22s %9.3f %9.1f %10d  %s\n' "$label" "$secs" \
             "$(awk -v a="$secs" -v b="$cat_s" 'BEGIN { print (b > 0 ? a / b : 0) }')" \
             $((kb / 1024)) "$note"
     }
