@@ -398,7 +398,13 @@ pub fn walk_lenient(
 ) -> Vec<Hole> {
     let mut holes = Vec::new();
     let mut stack = vec![(root, None::<u8>, KeyRange::ALL)];
+    // A damaged branch may name one page twice; read it once, or repeats could multiply
+    // level by level.
+    let mut seen = std::collections::HashSet::new();
     while let Some((bref, expected, keys)) = stack.pop() {
+        if !seen.insert(bref.ib) {
+            continue;
+        }
         let page = BTreePage::read(file, variant, bref, tree.page_type())
             .and_then(|p| check_level(tree, &p, expected, bref).map(|()| p));
         let page = match page {
@@ -434,4 +440,49 @@ pub fn walk_lenient(
         }
     }
     holes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A root whose two branch entries name the same leaf: the lenient walk reads the leaf
+    /// once, so repeats cannot multiply level by level.
+    #[test]
+    fn a_page_named_twice_is_walked_once() {
+        let dir = std::env::temp_dir().join(format!("ostdoctor-btree-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("pages.bin");
+        let v = Variant::Unicode;
+        let mut file = vec![0u8; 3 * 512];
+        let seal = |file: &mut Vec<u8>, ib: usize, bid: u64, level: u8, count: u8, entry: usize| {
+            let page = &mut file[ib..ib + 512];
+            let at = v.btree_entries_size();
+            page[at] = count;
+            page[at + 1] = count;
+            page[at + 2] = entry as u8;
+            page[at + 3] = level;
+            let t = super::super::page::PageTrailer::seal(v, page, ib as u64, bid, 0x81);
+            t.write(v, page);
+        };
+        // The leaf at 1024 with one node entry; the root at 512 naming it twice.
+        file[1024..1028].copy_from_slice(&0x21u32.to_le_bytes());
+        seal(&mut file, 1024, 8, 0, 1, v.nbt_entry_size());
+        for (i, key) in [0u64, 0x100].iter().enumerate() {
+            let e = 512 + i * 24;
+            file[e..e + 8].copy_from_slice(&key.to_le_bytes());
+            file[e + 8..e + 16].copy_from_slice(&8u64.to_le_bytes());
+            file[e + 16..e + 24].copy_from_slice(&1024u64.to_le_bytes());
+        }
+        seal(&mut file, 512, 4, 1, 2, v.branch_entry_size());
+        std::fs::write(&path, &file).unwrap();
+        let f = StoreFile::open(&path).unwrap();
+        let mut entries = 0;
+        let holes = walk_lenient(&f, v, Tree::Node, BRef { bid: 4, ib: 512 }, |_| {
+            entries += 1
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(holes.is_empty(), "{holes:?}");
+        assert_eq!(entries, 1);
+    }
 }
