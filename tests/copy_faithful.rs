@@ -10,8 +10,7 @@ use std::path::Path;
 
 use common::{TempDir, fixture};
 use ostdoctor::store::messaging::names::{self, NamedProperty};
-use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{CopyOptions, REWRITTEN, export};
+use ostdoctor::store::write::copy::REWRITTEN;
 use ostdoctor::store::{Message, Store};
 
 /// A property's identity across stores: its id, or for a named one its name.
@@ -254,15 +253,7 @@ fn every_property_recipient_and_attachment_of_the_real_stores_survives_an_export
         let dir = TempDir::new("faithful");
         let dest = dir.path().join("copy.pst");
         let source = Store::open(&src).unwrap();
-        let summary = export(
-            &source,
-            &dest,
-            Target::Pst,
-            &[],
-            CopyOptions::default(),
-            |_| {},
-        )
-        .unwrap();
+        let summary = common::export_all(&source, &dest);
         assert!(!summary.lost_anything(), "{name}: {summary:?}");
         assert_eq!(summary.entry_ids_unresolved, 0, "{name}");
         if name == "dist-list.pst" {
@@ -402,15 +393,7 @@ fn pypff_reads_every_property_of_every_item_of_a_copy_as_in_its_source() {
         let Some(src) = fixture(name) else { continue };
         let dir = TempDir::new("faithful-pypff");
         let dest = dir.path().join("copy.pst");
-        let summary = export(
-            &Store::open(&src).unwrap(),
-            &dest,
-            Target::Pst,
-            &[],
-            CopyOptions::default(),
-            |_| {},
-        )
-        .unwrap();
+        let summary = common::export_all(&Store::open(&src).unwrap(), &dest);
         assert!(!summary.lost_anything(), "{name}");
         let before = pypff_items(&src);
         let after = pypff_items(&dest);

@@ -15,7 +15,6 @@ use ostdoctor::store::ndb::crc::signature;
 use ostdoctor::store::ndb::page::parse_trailer;
 use ostdoctor::store::ndb::rescue::Rescue;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{CopyOptions, export};
 use ostdoctor::store::write::synthetic::{GenOptions, generate};
 
 fn generated(dir: &TempDir, target: Target, name: &str, messages: usize) -> PathBuf {
@@ -66,15 +65,7 @@ fn subjects(path: &Path) -> Vec<String> {
 /// Exports a damaged copy as `ostdoctor export` does, and reads back what the copy holds.
 fn salvaged_subjects(damaged: &Path, dest: &Path) -> (Vec<String>, Vec<String>) {
     let store = Store::open_for_salvage(damaged).unwrap();
-    let summary = export(
-        &store,
-        dest,
-        Target::Pst,
-        &[],
-        CopyOptions::default(),
-        |_| {},
-    )
-    .unwrap();
+    let summary = common::export_all(&store, dest);
     let got = subjects(dest);
     (got, summary.source_damage)
 }
@@ -119,15 +110,10 @@ fn a_scan_of_an_intact_store_finds_every_block_where_the_index_says() {
     }
 }
 
-/// Zeroing the node index's root page leaves every leaf below it intact: the scan finds
-/// them, and every item comes out.
-#[test]
-fn a_lost_node_index_root_is_rebuilt_from_its_leaves() {
-    let dir = TempDir::new("rescue-root");
-    let src = generated(&dir, Target::Pst, "gen.pst", 400);
-    let want = subjects(&src);
-    let store = Store::open(&src).unwrap();
-    let mut img = Image::new(&store, std::fs::read(&src).unwrap());
+/// A copy of `src` whose node index root page is zeroed, its leaves left intact.
+fn node_root_zeroed(dir: &TempDir, src: &Path) -> PathBuf {
+    let store = Store::open(src).unwrap();
+    let mut img = Image::new(&store, std::fs::read(src).unwrap());
     let root = img.root_page(Tree::Node);
     assert!(
         img.leaf_pages(Tree::Node).len() > 1,
@@ -137,6 +123,17 @@ fn a_lost_node_index_root_is_rebuilt_from_its_leaves() {
     img.bytes[root.ib as usize..root.ib as usize + size].fill(0);
     let damaged = dir.path().join("damaged.pst");
     std::fs::write(&damaged, &img.bytes).unwrap();
+    damaged
+}
+
+/// Zeroing the node index's root page leaves every leaf below it intact: the scan finds
+/// them, and every item comes out.
+#[test]
+fn a_lost_node_index_root_is_rebuilt_from_its_leaves() {
+    let dir = TempDir::new("rescue-root");
+    let src = generated(&dir, Target::Pst, "gen.pst", 400);
+    let want = subjects(&src);
+    let damaged = node_root_zeroed(&dir, &src);
     assert!(Store::open(&damaged).and_then(|s| s.folders()).is_err());
 
     let (got, damage) = salvaged_subjects(&damaged, &dir.path().join("copy.pst"));
@@ -250,13 +247,7 @@ fn blocks_not_where_the_index_says_are_read_where_they_are() {
 fn info_lists_the_folders_of_a_store_whose_node_index_is_damaged() {
     let dir = TempDir::new("rescue-info");
     let src = generated(&dir, Target::Pst, "gen.pst", 400);
-    let store = Store::open(&src).unwrap();
-    let mut img = Image::new(&store, std::fs::read(&src).unwrap());
-    let root = img.root_page(Tree::Node);
-    let size = img.variant().page_size();
-    img.bytes[root.ib as usize..root.ib as usize + size].fill(0);
-    let damaged = dir.path().join("damaged.pst");
-    std::fs::write(&damaged, &img.bytes).unwrap();
+    let damaged = node_root_zeroed(&dir, &src);
 
     let whole = common::ostdoctor(&["info", src.to_str().unwrap(), "--json"]);
     let whole: serde_json::Value = serde_json::from_slice(&whole.stdout).unwrap();

@@ -97,19 +97,42 @@ fn choose(harness: &mut Harness<'_, App>, answer: &str) {
     harness.step();
 }
 
+/// Steps frames until a fix page stands planned: its worker done and Apply offered.
+fn wait_for_planned_fix(harness: &mut Harness<'_, App>) {
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if let Screen::Walk(walk) = &harness.state().screen
+            && matches!(walk.engine.view().body, Body::Fix { .. })
+            && !walk.is_busy()
+            && harness.query_by_label("Apply").is_some()
+        {
+            return;
+        }
+        assert!(start.elapsed() < WAIT, "no fix page: {}", state(harness));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A Dovecot on loopback and its certificate authority in a file in `dir`; the journal of
+/// fixes goes to the test's own folder, not the user's.
+fn server(dir: &TempDir) -> (Dovecot, std::path::PathBuf) {
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let dovecot = Dovecot::start();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
+    (dovecot, ca_file)
+}
+
 #[test]
 fn statistics_then_a_fix_page_cancelled() {
     let Some(store) = fixture("outlook-com-2013.ost") else {
         return;
     };
     let before = std::fs::read(&store).unwrap();
-    let dovecot = Dovecot::start();
     let dir = TempDir::new("ui-app");
-    // The journal of fixes goes to the test's own folder, not the user's.
-    // SAFETY: set before any thread of this test reads the environment.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
-    let ca_file = dir.path().join("ca.pem");
-    std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
+    let (dovecot, ca_file) = server(&dir);
 
     let mut harness = app();
     harness.get_by_label("Choose the Outlook data file");
@@ -179,22 +202,7 @@ fn statistics_then_a_fix_page_cancelled() {
     harness.step();
 
     // The fix page: once planned, Apply and Cancel; Cancel changes nothing.
-    let start = Instant::now();
-    loop {
-        harness.step();
-        if let Screen::Walk(walk) = &harness.state().screen
-            && matches!(walk.engine.view().body, Body::Fix { .. })
-            && !walk.is_busy()
-        {
-            break;
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "no fix page: {:?}",
-            page_id(&harness)
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_planned_fix(&mut harness);
     assert_eq!(page_id(&harness).as_deref(), Some("rebuild/export"));
     harness.get_by_label("Cancel").click();
     harness.step();
@@ -300,11 +308,7 @@ fn a_damaged_attachment_is_reported_on_the_result_page_and_in_the_report() {
     let dir = TempDir::new("ui-losses");
     let store =
         common::store_with_a_damaged_attachment(dir.path(), ostdoctor::store::write::Target::Ost4k);
-    let dovecot = Dovecot::start();
-    // SAFETY: set before any thread of this test reads the environment.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
-    let ca_file = dir.path().join("ca.pem");
-    std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
+    let (dovecot, ca_file) = server(&dir);
 
     let mut harness = app();
     start_walk(
@@ -326,19 +330,7 @@ fn a_damaged_attachment_is_reported_on_the_result_page_and_in_the_report() {
     harness.step();
 
     // The fix page, planned: Apply.
-    let start = Instant::now();
-    loop {
-        harness.step();
-        if let Screen::Walk(walk) = &harness.state().screen
-            && matches!(walk.engine.view().body, Body::Fix { .. })
-            && !walk.is_busy()
-            && harness.query_by_label("Apply").is_some()
-        {
-            break;
-        }
-        assert!(start.elapsed() < WAIT, "no fix page: {}", state(&harness));
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_planned_fix(&mut harness);
     assert_eq!(page_id(&harness).as_deref(), Some("rebuild/export"));
     harness.get_by_label("Apply").click();
     harness.step();

@@ -308,34 +308,29 @@ fn gen_is_deterministic_and_its_sync_log_reads_back() {
     assert_eq!(theirs.len(), folders.len());
 }
 
-/// The categories (the named property Keywords) of the item with `subject` in `store`.
+/// The categories (the named property Keywords) of the Inbox item with `subject`.
 fn categories(store: &Path, subject: &str) -> Vec<String> {
     use ostdoctor::store::ltp::PropValue;
     use ostdoctor::store::messaging::names::{self, Name, PS_PUBLIC_STRINGS};
     let store = Store::open(store).unwrap();
-    let keywords = names::read(store.ndb())
+    let Some(keywords) = names::read(store.ndb())
         .unwrap()
         .into_iter()
         .find(|(_, n)| n.guid == PS_PUBLIC_STRINGS && n.name == Name::String("Keywords".into()))
-        .map(|(id, _)| id);
-    for f in store.folders().unwrap() {
-        for m in store.message_summaries(f.nid).unwrap_or_default() {
-            if m.subject.as_deref() != Some(subject) {
-                continue;
-            }
-            let Some(id) = keywords else {
-                return Vec::new();
-            };
-            return match store.message(m.nid).unwrap().properties().get(id).unwrap() {
-                Some(PropValue::Multi(v)) => v
-                    .iter()
-                    .filter_map(|v| v.as_text().map(str::to_string))
-                    .collect(),
-                _ => Vec::new(),
-            };
-        }
+        .map(|(id, _)| id)
+    else {
+        return Vec::new();
+    };
+    let item = store
+        .message(common::item_in(&store, "Inbox", subject))
+        .unwrap();
+    match item.properties().get(keywords).unwrap() {
+        Some(PropValue::Multi(v)) => v
+            .iter()
+            .filter_map(|v| v.as_text().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
     }
-    panic!("no item {subject:?}")
 }
 
 #[test]
@@ -360,19 +355,9 @@ fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5(
 
     // The item is in the copy with its body and the attachment that could be read.
     let copy = Store::open(&dest).unwrap();
-    let inbox = copy
-        .folders()
-        .unwrap()
-        .into_iter()
-        .find(|f| f.display_name == "Inbox")
+    let m = copy
+        .message(common::item_in(&copy, "Inbox", "Report with files"))
         .unwrap();
-    let item = copy
-        .message_summaries(inbox.nid)
-        .unwrap()
-        .into_iter()
-        .find(|m| m.subject.as_deref() == Some("Report with files"))
-        .unwrap();
-    let m = copy.message(item.nid).unwrap();
     assert_eq!(
         m.body_text().unwrap().as_deref(),
         Some("Body of Report with files")
@@ -717,14 +702,9 @@ fn a_linked_attachment_is_copied_with_its_path() {
     assert_eq!(status, Some(0), "{summary}");
     assert_eq!(summary["attachments"], 1, "{summary}");
     let copy = Store::open(&dest).unwrap();
-    let folder = copy
-        .folders()
-        .unwrap()
-        .into_iter()
-        .find(|f| f.display_name == "Inbox")
+    let item = copy
+        .message(common::item_in(&copy, "Inbox", "See the plan"))
         .unwrap();
-    let nid = copy.message_nids(folder.nid).unwrap()[0];
-    let item = copy.message(nid).unwrap();
     let a = &item.attachments().unwrap()[0];
     assert!(!a.is_file);
     let props = item.attachment_properties(a.nid).unwrap();

@@ -163,21 +163,10 @@ pub fn store_with_a_damaged_attachment(
     w.finish().unwrap();
 
     let store = Store::open(&path).unwrap();
-    let folder = store
-        .folders()
-        .unwrap()
-        .into_iter()
-        .find(|f| f.display_name == "Inbox")
-        .unwrap();
-    let report = store
-        .message_summaries(folder.nid)
-        .unwrap()
-        .into_iter()
-        .find(|m| m.subject.as_deref() == Some("Report with files"))
-        .unwrap();
+    let report = item_in(&store, "Inbox", "Report with files");
     let ib = {
         let ndb = Ndb::open(&path).unwrap();
-        let data = first_attachment_data(&ndb, report.nid);
+        let data = first_attachment_data(&ndb, report);
         ndb.find_block(data.bid_data).unwrap().unwrap().ib
     };
     drop(store);
@@ -185,4 +174,44 @@ pub fn store_with_a_damaged_attachment(
     bytes[ib as usize + 5] ^= 0x40;
     std::fs::write(&path, &bytes).unwrap();
     path
+}
+
+/// The item with `subject` in the folder named `folder` (the first of either).
+pub fn item_in(
+    store: &ostdoctor::store::Store,
+    folder: &str,
+    subject: &str,
+) -> ostdoctor::store::ndb::Nid {
+    let f = store
+        .folders()
+        .unwrap()
+        .into_iter()
+        .find(|f| f.display_name == folder)
+        .unwrap_or_else(|| panic!("no folder {folder:?}"));
+    store
+        .message_summaries(f.nid)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.subject.as_deref() == Some(subject))
+        .unwrap_or_else(|| panic!("no item {subject:?} in {folder:?}"))
+        .nid
+}
+
+/// Copies every folder of `source` into a new .pst at `dest`, as `ostdoctor export` does
+/// with its defaults.
+pub fn export_all(
+    source: &ostdoctor::store::Store,
+    dest: &Path,
+) -> ostdoctor::store::write::copy::ExportSummary {
+    use ostdoctor::store::write::Target;
+    use ostdoctor::store::write::copy::{CopyOptions, export};
+    export(
+        source,
+        dest,
+        Target::Pst,
+        &[],
+        CopyOptions::default(),
+        |_| {},
+    )
+    .unwrap_or_else(|e| panic!("export to {}: {e}", dest.display()))
 }

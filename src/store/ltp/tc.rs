@@ -33,6 +33,34 @@ pub struct TableContext<'a> {
     rows: Vec<Vec<u8>>,
 }
 
+/// The fixed fields of a table header (TCINFO, [MS-PST] 2.3.4.1), read by both the full
+/// open and the row count; the column descriptions follow them.
+struct TcInfo {
+    ncols: usize,
+    ceb_offset: usize,
+    row_size: usize,
+    /// The row index's heap id, as stored.
+    row_index: u32,
+    /// Where the row matrix is: a heap id or a subnode id; 0 for none.
+    rows_hnid: u32,
+}
+
+impl TcInfo {
+    /// `None` when the bytes are too short or not a table header.
+    fn parse(info: &[u8]) -> Option<TcInfo> {
+        if info.len() < 22 || info[0] != CLIENT_TC {
+            return None;
+        }
+        Some(TcInfo {
+            ncols: info[1] as usize,
+            ceb_offset: u16_at(info, 6) as usize,
+            row_size: u16_at(info, 8) as usize,
+            row_index: u32_at(info, 10),
+            rows_hnid: u32_at(info, 14),
+        })
+    }
+}
+
 /// The rows of a table's row matrix, counted from its header and the sizes of its blocks
 /// without reading a row: a folder's statistics then cost the same for 10 items as for
 /// 100,000. `None` when the header is not where a cheap read finds it (not in the heap's
@@ -51,12 +79,14 @@ pub fn row_count(node: &Node) -> Result<Option<usize>> {
     if heap.user_root.block() != 0 {
         return Ok(None);
     }
-    let info = heap.get(heap.user_root).map_err(ctx)?;
-    if info.len() < 22 || info[0] != CLIENT_TC {
+    let Some(TcInfo {
+        row_size,
+        rows_hnid,
+        ..
+    }) = TcInfo::parse(heap.get(heap.user_root).map_err(ctx)?)
+    else {
         return Ok(None);
-    }
-    let row_size = u16_at(info, 8) as usize;
-    let rows_hnid = u32_at(info, 14);
+    };
     if rows_hnid == 0 {
         return Ok(Some(0));
     }
@@ -84,13 +114,19 @@ impl<'a> TableContext<'a> {
         let heap = Heap::new(node.ndb.variant(), node.nid.0, node.data_blocks()?).map_err(ctx)?;
         heap.expect_client(CLIENT_TC, STRUCTURE).map_err(ctx)?;
         let info = heap.get(heap.user_root).map_err(ctx)?;
-        if info.len() < 22 || info[0] != CLIENT_TC {
-            return Err(ctx(Error::malformed(
+        let TcInfo {
+            ncols,
+            ceb_offset,
+            row_size,
+            row_index,
+            rows_hnid,
+        } = TcInfo::parse(info).ok_or_else(|| {
+            ctx(Error::malformed(
                 STRUCTURE,
                 "the table header (TCINFO) is missing or too short",
-            )));
-        }
-        let ncols = info[1] as usize;
+            ))
+        })?;
+        let row_index = heap.hid(row_index);
         if info.len() < 22 + ncols * 8 {
             return Err(ctx(Error::out_of_range(
                 STRUCTURE,
@@ -99,10 +135,6 @@ impl<'a> TableContext<'a> {
                 ((info.len() - 22) / 8) as u64,
             )));
         }
-        let ceb_offset = u16_at(info, 6) as usize;
-        let row_size = u16_at(info, 8) as usize;
-        let row_index = heap.hid(u32_at(info, 10));
-        let rows_hnid = u32_at(info, 14);
         let ceb_size = ncols.div_ceil(8);
         // Every row starts with its 4-byte row id.
         if rows_hnid != 0 && row_size < 4 {

@@ -624,16 +624,7 @@ fn copy_associated(
         }
     };
     for msg in nids {
-        let mut rename = |id: u16| -> Result<Option<u16>> {
-            match cx.names.get(&id) {
-                Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
-                None => Ok(None),
-            }
-        };
-        let mut lost = Vec::new();
-        let copied = source
-            .message(msg)
-            .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
+        let (copied, lost) = read_for_copy(source, w, cx, msg, summary);
         match copied {
             Ok(mut m) if lost.is_empty() => {
                 cx.repoint.apply(&mut m);
@@ -688,6 +679,28 @@ fn copy_deferred(
     Ok(out)
 }
 
+/// Reads a message of the source as the copy will write it, its named properties renamed
+/// into the new store's map, with the parts that could not be read (part, why).
+fn read_for_copy(
+    source: &Store,
+    w: &mut StoreWriter,
+    cx: &Context,
+    msg: Nid,
+    summary: &mut ExportSummary,
+) -> (Result<NewMessage>, Vec<(String, String)>) {
+    let mut rename = |id: u16| -> Result<Option<u16>> {
+        match cx.names.get(&id) {
+            Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
+            None => Ok(None),
+        }
+    };
+    let mut lost = Vec::new();
+    let copied = source
+        .message(msg)
+        .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
+    (copied, lost)
+}
+
 /// Copies one message into `folder` of the new store. A message that cannot be read is
 /// listed in `summary.skipped` with the reason, and `None` is returned; errors writing the
 /// new store stop the copy. One that names other objects of the source is held back while
@@ -701,16 +714,7 @@ fn copy_message(
     folder_path: &[String],
     summary: &mut ExportSummary,
 ) -> Result<Option<String>> {
-    let mut rename = |id: u16| -> Result<Option<u16>> {
-        match cx.names.get(&id) {
-            Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
-            None => Ok(None),
-        }
-    };
-    let mut lost = Vec::new();
-    let copied = source
-        .message(msg_nid)
-        .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
+    let (copied, lost) = read_for_copy(source, w, cx, msg_nid, summary);
     match copied {
         Ok(mut m) => {
             if cx.deferring && cx.repoint.names_source(&mut m) {
