@@ -12,6 +12,7 @@ pub mod ron_source;
 pub mod server;
 pub mod store;
 pub mod time;
+#[cfg(feature = "gui")]
 pub mod ui;
 pub mod wizard;
 pub mod work;

@@ -4,8 +4,10 @@
 set -euo pipefail
 
 # Debian packages the tests use: the oracles for the store reader and writer, and the IMAP
-# server the mailbox statistics are tested against. Append as needed.
-TEST_DEBIAN_PACKAGES="pff-tools pst-utils python3-pypff dovecot-imapd"
+# server the mailbox statistics are tested against, and the validators and MIME database
+# the packaging files are checked with. Append as needed.
+TEST_DEBIAN_PACKAGES="pff-tools pst-utils python3-pypff dovecot-imapd \
+desktop-file-utils appstream libxml2-utils shared-mime-info libfile-mimeinfo-perl"
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -234,6 +234,30 @@ fn a_missing_file_is_refused_on_the_start_page() {
     assert!(matches!(harness.state().screen, Screen::Start(_)));
 }
 
+/// What a file manager's "Open with" or a double-click passes (`ostdoctor-app STORE`,
+/// `ostdoctor STORE`): the start page opens with that store in the field, and Start walks
+/// it without anything typed.
+#[test]
+fn a_store_given_on_the_command_line_is_on_the_start_page_ready_to_start() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let mut harness = app();
+    harness.state_mut().prefill(ostdoctor::ui::Prefill {
+        store: Some(store.clone()),
+        ..Default::default()
+    });
+    harness.step();
+    match &harness.state().screen {
+        Screen::Start(page) => assert_eq!(page.path, store.display().to_string()),
+        _ => panic!("not on the start page"),
+    }
+    harness.get_by_label("Start").click();
+    harness.step();
+    wait_for(&mut harness, "Outlook shows other items than the server");
+    assert!(page_id(&harness).is_some(), "{}", state(&harness));
+}
+
 #[test]
 fn the_language_switch_changes_the_words() {
     let mut harness = app();

@@ -9,6 +9,7 @@ mod generate;
 mod info;
 mod logs;
 mod measure;
+mod package_files;
 mod password;
 mod report;
 mod server_args;
@@ -24,11 +25,16 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "ostdoctor",
     version,
-    about = "Diagnose and repair Outlook offline store (.ost) synchronization problems"
+    about = "Diagnose and repair Outlook offline store (.ost) synchronization problems",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A store to open in the desktop app, as a file manager passes it (`ostdoctor
+    /// Outlook.ost` is `ostdoctor gui Outlook.ost`).
+    #[arg(value_name = "STORE")]
+    pub store: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,6 +112,9 @@ could not finish, 2 for a wrong command line."
     /// Exchange support files aside, undo, and the journal of what was done.
     #[command(subcommand)]
     Fix(fix::FixCommand),
+    /// Write the manual pages and shell completions a package installs into DIR.
+    #[command(hide = true)]
+    PackageFiles { dir: PathBuf },
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -147,23 +156,27 @@ pub fn run(cli: Cli) -> ExitCode {
             fix::run(&command, &mut std::io::stdout().lock()).map(&mut copied)
         }
         Some(Command::Wizard(args)) => wizard::run(&args, &mut std::io::stdout().lock()),
+        Some(Command::PackageFiles { dir }) => {
+            package_files::run(&dir, &mut std::io::stdout().lock())
+        }
         Some(Command::Gui {
             store,
             imap,
             ca_file,
             lang,
-        }) => {
-            let prefill = ostdoctor::ui::Prefill {
-                store,
-                imap,
-                ca_file,
-                language: lang
-                    .as_deref()
-                    .and_then(ostdoctor::wizard::Language::from_locale),
-            };
-            ostdoctor::ui::run(prefill).map_err(|e| e.to_string().into())
-        }
-        None => ostdoctor::ui::run(Default::default()).map_err(|e| e.to_string().into()),
+        }) => open_window(store, imap, ca_file, lang),
+        None => match cli.store {
+            // A word that is neither a command nor a file is more likely a mistyped command
+            // than a store to open.
+            Some(store) if !store.exists() => {
+                eprintln!(
+                    "ostdoctor: {} is neither a command nor a file (see ostdoctor --help)",
+                    store.display()
+                );
+                return ExitCode::from(exit::USAGE);
+            }
+            store => open_window(store, None, None, None),
+        },
     };
     match result {
         Ok(()) if losses => ExitCode::from(exit::DONE_WITH_LOSSES),
@@ -182,6 +195,42 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Opens the desktop app with the start page filled in.
+#[cfg(feature = "gui")]
+fn open_window(
+    store: Option<PathBuf>,
+    imap: Option<String>,
+    ca_file: Option<PathBuf>,
+    lang: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let prefill = ostdoctor::ui::Prefill {
+        store,
+        imap,
+        ca_file,
+        language: lang
+            .as_deref()
+            .and_then(ostdoctor::wizard::Language::from_locale),
+    };
+    ostdoctor::ui::run(prefill).map_err(|e| e.to_string().into())
+}
+
+/// A build without the `gui` feature is the command line alone: say so instead of
+/// pretending to open a window.
+#[cfg(not(feature = "gui"))]
+fn open_window(
+    _store: Option<PathBuf>,
+    _imap: Option<String>,
+    _ca_file: Option<PathBuf>,
+    _lang: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    Err(exit::UsageError(
+        "this build of ostdoctor has no window (it was built without the `gui` feature); \
+         give it a command, see ostdoctor --help"
+            .into(),
+    )
+    .into())
+}
+
 /// Finishes or rolls back any fix a crash cut off, and says so. A journal that cannot be
 /// read does not stop other commands; `fix` commands then report it themselves.
 fn recover_at_start() {
@@ -197,5 +246,26 @@ fn recover_at_start() {
             }
         }
         Err(e) => eprintln!("ostdoctor: could not check for interrupted fixes: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lone_path_is_a_store_to_open_and_a_command_is_still_a_command() {
+        let cli = Cli::try_parse_from(["ostdoctor", "/home/me/Outlook.ost"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.store, Some(PathBuf::from("/home/me/Outlook.ost")));
+
+        let cli = Cli::try_parse_from(["ostdoctor", "info", "Outlook.ost"]).unwrap();
+        assert!(matches!(cli.command, Some(Command::Info { .. })));
+        assert!(cli.store.is_none());
+
+        let cli = Cli::try_parse_from(["ostdoctor"]).unwrap();
+        assert!(cli.command.is_none() && cli.store.is_none());
+        // A store and a command at once is not a command line.
+        assert!(Cli::try_parse_from(["ostdoctor", "a.ost", "info", "b.ost"]).is_err());
     }
 }

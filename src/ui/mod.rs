@@ -27,6 +27,8 @@ pub struct Prefill {
     pub language: Option<crate::wizard::Language>,
 }
 
+const WINDOW_ICON: &[u8] = include_bytes!("../../assets/icons/ostdoctor-256.png");
+
 /// Opens the window and runs until it is closed. A fix a crash cut off is finished or
 /// rolled back first, and the start page says so.
 pub fn run(prefill: Prefill) -> eframe::Result {
@@ -37,12 +39,19 @@ pub fn run(prefill: Prefill) -> eframe::Result {
             .collect(),
         Err(e) => vec![format!("Could not check for interrupted fixes: {e}")],
     };
+    let mut viewport = eframe::egui::ViewportBuilder::default()
+        .with_title("OST Doctor")
+        .with_app_id(APP_ID)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([720.0, 480.0]);
+    // The same picture as the menu's icon (assets/ostdoctor.svg, rendered by
+    // packaging/icons.sh), for the title bar and the task switcher.
+    match eframe::icon_data::from_png_bytes(WINDOW_ICON) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => eprintln!("ostdoctor: the window icon could not be read: {e}"),
+    }
     let options = eframe::NativeOptions {
-        viewport: eframe::egui::ViewportBuilder::default()
-            .with_title("OST Doctor")
-            .with_app_id(APP_ID)
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([720.0, 480.0]),
+        viewport,
         ..Default::default()
     };
     eframe::run_native(
@@ -55,4 +64,17 @@ pub fn run(prefill: Prefill) -> eframe::Result {
             Ok(Box::new(app))
         }),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_window_icon_is_a_square_picture_the_window_can_show() {
+        let icon = eframe::icon_data::from_png_bytes(super::WINDOW_ICON).expect("a PNG");
+        assert_eq!((icon.width, icon.height), (256, 256));
+        assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+        // Not a blank square: the picture has opaque parts and transparent corners.
+        assert_eq!(icon.rgba[3], 0, "the corner is transparent");
+        assert!(icon.rgba.chunks(4).filter(|p| p[3] == 255).count() > 256 * 256 / 2);
+    }
 }
