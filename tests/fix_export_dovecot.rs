@@ -256,6 +256,7 @@ fn local_only_items_are_found_exported_and_read_back_by_other_readers() {
             .with_tls(TlsOptions {
                 builtin_roots: false,
                 extra_ca_pem: vec![dovecot.pki.ca_pem.clone()],
+                ..TlsOptions::default()
             })
             .with_timeout(Duration::from_secs(10)),
         );

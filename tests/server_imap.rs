@@ -3,19 +3,21 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use ostdoctor::server::imap::{ImapAuth, ImapConfig, ImapServer, ImapUrl, ListingMethod, Security};
+use ostdoctor::server::imap::{
+    ImapAuth, ImapConfig, ImapServer, ImapUrl, ListingMethod, OperationLimits, Security,
+};
 use ostdoctor::server::{
-    ErrorKind, Folder, FolderId, FolderRole, MailboxServer, Secret, ServerError, Timestamp,
-    TlsOptions,
+    ErrorKind, Fingerprint, Folder, FolderId, FolderRole, MailboxServer, Secret, ServerError,
+    Timestamp, TlsOptions,
 };
 use support::dovecot::{Dovecot, Options, PASSWORD, USER};
 use support::http::{HttpServer, Reply};
 use support::imap_writer::{Writer, message};
-use support::with_deadline;
+use support::{scripted_imap, with_deadline};
 
 const DEADLINE: Duration = Duration::from_secs(60);
 
@@ -23,6 +25,7 @@ fn test_ca(dovecot: &Dovecot) -> TlsOptions {
     TlsOptions {
         builtin_roots: false,
         extra_ca_pem: vec![dovecot.pki.ca_pem.clone()],
+        ..TlsOptions::default()
     }
 }
 
@@ -330,19 +333,81 @@ fn tls_verifies_the_certificate() {
         let config = password_config(&dovecot, Security::Tls).with_tls(TlsOptions::default());
         let err = ImapServer::new(config).connect().unwrap_err();
         assert_eq!(err.action, "TLS handshake");
+        let fingerprint = server_fingerprint(&dovecot);
         assert_eq!(
             err.kind,
-            ErrorKind::Certificate("issued by an unknown certificate authority".into())
+            ErrorKind::Certificate(format!(
+                "issued by an unknown certificate authority; the certificate's SHA-256 \
+                 fingerprint is {fingerprint}: if the server's owner confirms it, trust it by \
+                 that fingerprint"
+            ))
         );
 
         // The certificate names localhost, not 127.0.0.1.
         let mut config = password_config(&dovecot, Security::Tls);
         config.host = "127.0.0.1".into();
         let err = ImapServer::new(config).connect().unwrap_err();
-        assert_eq!(
-            err.kind,
-            ErrorKind::Certificate("issued for a different host name".into())
+        let ErrorKind::Certificate(words) = &err.kind else {
+            panic!("{err}")
+        };
+        assert!(
+            words.starts_with("issued for a different host name; "),
+            "{words}"
         );
+    });
+}
+
+/// The SHA-256 fingerprint of the certificate the test server presents.
+fn server_fingerprint(dovecot: &Dovecot) -> Fingerprint {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let der = CertificateDer::from_pem_slice(dovecot.pki.server_cert_pem.as_bytes()).unwrap();
+    Fingerprint::of(&der)
+}
+
+/// A server with its own self-signed certificate, marked as an authority as `openssl req
+/// -x509` makes it: refused in words (never `CaUsedAsEndEntity`), trusted once the person
+/// gives that certificate or confirms its fingerprint, and only that one.
+#[test]
+fn a_self_signed_server_certificate_is_trusted_when_the_person_chooses_it() {
+    with_deadline(DEADLINE, || {
+        let dovecot = Dovecot::start_with(Options {
+            self_signed: true,
+            ..Options::default()
+        });
+        let fingerprint = server_fingerprint(&dovecot);
+        let connect = |tls: TlsOptions| {
+            let config = password_config(&dovecot, Security::Tls).with_tls(tls);
+            let mut server = ImapServer::new(config);
+            server
+                .connect()
+                .map(|()| server.list_folders().unwrap().len())
+        };
+
+        // Unknown: refused, with the fingerprint to compare.
+        let err = connect(TlsOptions::default()).unwrap_err();
+        let ErrorKind::Certificate(words) = &err.kind else {
+            panic!("{err}")
+        };
+        assert!(words.contains(&fingerprint.to_string()), "{words}");
+        assert!(!words.contains("CaUsedAsEndEntity"), "{words}");
+
+        // The certificate itself given as the file to trust, as --ca-file does.
+        let given = TlsOptions {
+            builtin_roots: false,
+            extra_ca_pem: vec![dovecot.pki.ca_pem.clone()],
+            ..TlsOptions::default()
+        };
+        assert!(connect(given).unwrap() > 0);
+
+        // Its fingerprint, confirmed; with the built-in authorities still on.
+        assert!(connect(TlsOptions::default().with_trusted_fingerprint(fingerprint)).unwrap() > 0);
+
+        // Another fingerprint trusts nothing.
+        let mut other = fingerprint;
+        other.0[0] ^= 1;
+        let err = connect(TlsOptions::default().with_trusted_fingerprint(other)).unwrap_err();
+        assert!(matches!(err.kind, ErrorKind::Certificate(_)), "{err}");
     });
 }
 
@@ -453,28 +518,12 @@ fn a_silent_server_times_out_within_the_bound() {
     });
 }
 
-/// A one-connection IMAP server that sends `greeting`, then answers each command line with
-/// `reply(tag, command)`.
+/// A scripted server (support/scripted_imap.rs) answering each command line with the
+/// fixed text `reply(tag, command)`.
 fn scripted(greeting: &'static str, reply: fn(&str, &str) -> String) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        let Ok((mut stream, _)) = listener.accept() else {
-            return;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-        let _ = stream.write_all(greeting.as_bytes());
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut line = String::new();
-        while reader.read_line(&mut line).unwrap_or(0) > 0 {
-            let (tag, command) = line.trim_end().split_once(' ').unwrap_or(("", ""));
-            if stream.write_all(reply(tag, command).as_bytes()).is_err() {
-                return;
-            }
-            line.clear();
-        }
-    });
-    port
+    scripted_imap::serve(greeting, move |tag, command, out| {
+        out.write_all(reply(tag, command).as_bytes())
+    })
 }
 
 fn scripted_error(
@@ -575,6 +624,7 @@ fn xoauth2_through_dovecots_oauth2_passdb() {
             });
         let dovecot = Dovecot::start_with(Options {
             tokeninfo_url: Some(format!("{}/tokeninfo?access_token=", tokeninfo.base())),
+            ..Options::default()
         });
         fill(&dovecot);
         let oauth = |token: &str| {
@@ -603,5 +653,183 @@ fn xoauth2_through_dovecots_oauth2_passdb() {
             .filter_map(|r| r.query("access_token"))
             .collect();
         assert_eq!(seen, ["good-token", "expired-token"]);
+    });
+}
+
+/// A client of a scripted server on `port`, plaintext on loopback, with these bounds.
+fn hostile_client(port: u16, timeout: Duration, limits: OperationLimits) -> ImapServer {
+    let auth = ImapAuth::Password {
+        user: USER.into(),
+        password: Secret::new(PASSWORD),
+    };
+    ImapServer::new(
+        ImapConfig::new("127.0.0.1", port, Security::Plaintext, auth)
+            .with_timeout(timeout)
+            .with_limits(limits),
+    )
+}
+
+/// A server that answers LIST one byte every 100 ms, for ever, is never silent long
+/// enough for the idle timeout: the operation's deadline ends it, on time.
+#[test]
+fn a_server_that_trickles_is_stopped_by_the_deadline() {
+    with_deadline(DEADLINE, || {
+        let port = scripted_imap::signed_in(|_, _, out| {
+            for byte in b"* LIST () \"/\" INBOX".iter().cycle() {
+                out.write_all(&[*byte])?;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Ok(())
+        });
+        let deadline = Duration::from_secs(2);
+        let limits = OperationLimits {
+            deadline,
+            ..OperationLimits::default()
+        };
+        let mut server = hostile_client(port, Duration::from_secs(1), limits);
+        let started = Instant::now();
+        let err = server.list_folders().unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(err.kind, ErrorKind::Deadline(deadline), "{err}");
+        assert_eq!(err.action, "LIST");
+        assert!(took >= deadline && took < deadline * 2, "took {took:?}");
+        assert!(err.to_string().contains("answers too slowly"), "{err}");
+    });
+}
+
+/// Endless `* OK` lines are cut at the operation's cap on answers, and nothing of them is
+/// kept meanwhile.
+#[test]
+fn endless_untagged_answers_are_cut_at_the_cap() {
+    with_deadline(DEADLINE, || {
+        let port = scripted_imap::signed_in(|_, _, out| {
+            loop {
+                out.write_all(b"* OK still here\r\n")?;
+            }
+        });
+        let limits = OperationLimits {
+            responses: 20_000,
+            ..OperationLimits::default()
+        };
+        let err = hostile_client(port, Duration::from_secs(5), limits)
+            .list_folders()
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            ErrorKind::TooLarge("more than 20000 answers to one request".into())
+        );
+    });
+}
+
+/// Answers under every per-line limit still add up: the operation's byte cap stops them.
+#[test]
+fn an_answer_past_the_byte_cap_is_refused() {
+    with_deadline(DEADLINE, || {
+        let port = scripted_imap::signed_in(|_, _, out| {
+            let line = format!("* OK {}\r\n", "x".repeat(60_000));
+            loop {
+                out.write_all(line.as_bytes())?;
+            }
+        });
+        let limits = OperationLimits {
+            bytes: 4 << 20,
+            ..OperationLimits::default()
+        };
+        let err = hostile_client(port, Duration::from_secs(5), limits)
+            .list_folders()
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            ErrorKind::TooLarge("more than 4 MiB in answer to one request".into())
+        );
+    });
+}
+
+/// STATUS answers nobody asked for, each naming another mailbox, are a flood: refused past
+/// one per folder a listing can hold, instead of kept.
+#[test]
+fn a_flood_of_unsolicited_status_answers_is_refused() {
+    with_deadline(DEADLINE, || {
+        let port = scripted_imap::signed_in(|tag, _, out| {
+            let mut text = String::new();
+            for n in 0..150_000 {
+                text.push_str(&format!("* STATUS \"f{n}\" (MESSAGES 1 UNSEEN 0)\r\n"));
+            }
+            text.push_str(&format!("{tag} OK done\r\n"));
+            out.write_all(text.as_bytes())
+        });
+        let err = hostile_client(port, Duration::from_secs(5), OperationLimits::default())
+            .list_folders()
+            .unwrap_err();
+        assert_eq!(
+            err.kind,
+            ErrorKind::TooLarge("STATUS answers for over 100000 mailboxes".into())
+        );
+    });
+}
+
+/// A command with a short answer (CAPABILITY) padded with noise is refused early.
+#[test]
+fn a_padded_capability_answer_is_refused() {
+    with_deadline(DEADLINE, || {
+        // No capabilities in the greeting, so the client asks for them.
+        let port = scripted_imap::serve("* OK hi\r\n", |tag, _, out| {
+            let mut text = "* OK pad\r\n".repeat(5_000);
+            text.push_str(&format!("{tag} OK done\r\n"));
+            out.write_all(text.as_bytes())
+        });
+        let err = hostile_client(port, Duration::from_secs(5), OperationLimits::default())
+            .connect()
+            .unwrap_err();
+        assert_eq!(err.action, "CAPABILITY");
+        assert_eq!(
+            err.kind,
+            ErrorKind::TooLarge("more than 1000 answers to CAPABILITY".into())
+        );
+    });
+}
+
+/// A megabyte of subject per item is kept to the bound the comparison uses, and a
+/// Message-ID longer than any header line can be is not kept at all.
+#[test]
+fn huge_subjects_are_kept_to_their_bound() {
+    with_deadline(DEADLINE, || {
+        let port = scripted_imap::signed_in(|tag, command, out| {
+            if command.starts_with("EXAMINE") {
+                return write!(out, "* 3 EXISTS\r\n{tag} OK [READ-ONLY] done\r\n");
+            }
+            let subject = "é".repeat(450_000);
+            let long_id = format!("<{}@example.com>", "i".repeat(2_000));
+            for uid in 1..=3 {
+                let id = if uid == 3 {
+                    long_id.as_str()
+                } else {
+                    "<ok@example.com>"
+                };
+                write!(
+                    out,
+                    "* {uid} FETCH (UID {uid} FLAGS () ENVELOPE (NIL \"{subject}\" NIL NIL NIL \
+                     NIL NIL NIL NIL \"{id}\"))\r\n"
+                )?;
+            }
+            write!(out, "{tag} OK done\r\n")
+        });
+        let items = hostile_client(port, Duration::from_secs(5), OperationLimits::default())
+            .list_items(&FolderId("INBOX".into()))
+            .unwrap();
+        assert_eq!(items.len(), 3);
+        for item in &items {
+            let subject = item.subject.as_deref().unwrap();
+            assert_eq!(
+                subject.chars().count(),
+                ostdoctor::server::MAX_SUBJECT_CHARS
+            );
+            assert!(subject.chars().all(|c| c == 'é'));
+        }
+        assert_eq!(
+            items[0].internet_message_id.as_deref(),
+            Some("<ok@example.com>")
+        );
+        assert_eq!(items[2].internet_message_id, None);
     });
 }

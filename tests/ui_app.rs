@@ -82,7 +82,7 @@ fn start_walk(harness: &mut Harness<'_, App>, store: &str, dovecot: &Dovecot, ca
     type_into(harness, "Password", PASSWORD);
     type_into(
         harness,
-        "Extra certificate authority (PEM file, optional)",
+        "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
         ca_file,
     );
     harness.get_by_label("Start").click();

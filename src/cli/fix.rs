@@ -34,7 +34,7 @@ pub enum FixCommand {
 left items or parts of items out (each is listed with its folder, subject and why), 1 when it \
 could not finish, 3 when the server refused the sign-in."
     )]
-    ExportLocal(ExportLocalArgs),
+    ExportLocal(Box<ExportLocalArgs>),
     /// Put Emsabp32.dll, Emsmdb32.dll and Emsui32.dll aside as .old before an Office repair.
     ExchangeFiles {
         /// Search below this drive root instead of the system's (or Wine's) drive.

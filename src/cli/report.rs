@@ -169,6 +169,22 @@ fn write_text(output: &Output, out: &mut dyn Write) -> io::Result<()> {
             s.items_only_on_server
         )?;
     }
+    // Counts say by how much two folders differ, never which items: no item-level claim.
+    if s.count_surplus_offline > 0 {
+        writeln!(
+            out,
+            "Where only counts were compared, the offline counts exceed the server's by {}: at \
+             least that many items exist only offline there. `ostdoctor compare` lists them.",
+            s.count_surplus_offline
+        )?;
+    }
+    if s.count_surplus_on_server > 0 {
+        writeln!(
+            out,
+            "Where only counts were compared, the server's counts exceed the offline ones by {}.",
+            s.count_surplus_on_server
+        )?;
+    }
     if r.folders.iter().any(|f| f.items.is_some()) {
         writeln!(
             out,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use clap::{ArgGroup, Args};
 use ostdoctor::doctor::{Connection, ServerSettings};
+use ostdoctor::server::Fingerprint;
 use ostdoctor::server::graph::DeviceCodePrompt;
 use ostdoctor::server::imap::ImapUrl;
 
@@ -50,6 +51,11 @@ pub struct ServerArgs {
     /// Also trust this certificate authority (a PEM file), such as a company's own.
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+    /// Trust the IMAP server's certificate with this SHA-256 fingerprint (as a refused
+    /// connection shows it), once the server's owner has confirmed it: for a server with
+    /// its own self-signed certificate.
+    #[arg(long, value_name = "SHA256")]
+    pub trust_fingerprint: Option<String>,
     /// Give up on a server silent for this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
@@ -80,6 +86,12 @@ impl ServerArgs {
                 url: address.clone(),
                 password: password_for(&url.to_string())?,
                 extra_ca: self.extra_ca()?,
+                trusted_fingerprint: self
+                    .trust_fingerprint
+                    .as_deref()
+                    .map(Fingerprint::parse)
+                    .transpose()
+                    .map_err(|e| UsageError(format!("--trust-fingerprint: {e}")))?,
                 list_status: !self.no_list_status,
                 timeout,
             }));

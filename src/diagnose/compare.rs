@@ -52,11 +52,19 @@ pub struct Summary {
     pub differences: usize,
     pub expected: usize,
     pub unknown: usize,
-    /// Items known to exist only offline: listed ones where items were compared, else the
-    /// surplus of the offline count. These are what a rebuild of the .ost would lose.
+    /// Items known to exist only offline: those listed where items were compared, and every
+    /// item of a folder the server lacks. These are what a rebuild of the .ost would lose.
     pub items_only_offline: u64,
-    /// Items known to exist only on the server, counted the same way.
+    /// Items known to exist only on the server, known the same way.
     pub items_only_on_server: u64,
+    /// Where only counts were compared: by how much the offline counts exceed the server's,
+    /// over those folders. At least this many items exist only offline there, maybe more
+    /// (an item only offline and another only on the server leave the counts equal):
+    /// counts alone cannot say which or how many.
+    pub count_surplus_offline: u64,
+    /// Where only counts were compared, by how much the server's counts exceed the
+    /// offline ones.
+    pub count_surplus_on_server: u64,
 }
 
 /// One row: a store folder, a server folder, or a pair of them.
@@ -117,9 +125,12 @@ pub fn compare(store: &StoreSide, server: &ServerSide, options: &Options) -> Rep
             _ => {}
         }
         // Server counts are whatever the server says: a huge one must not wrap the sum.
-        let (offline_only, server_only) = one_sided(f);
-        summary.items_only_offline = summary.items_only_offline.saturating_add(offline_only);
-        summary.items_only_on_server = summary.items_only_on_server.saturating_add(server_only);
+        let one = one_sided(f);
+        let add = |total: &mut u64, n: u64| *total = total.saturating_add(n);
+        add(&mut summary.items_only_offline, one.known_offline);
+        add(&mut summary.items_only_on_server, one.known_on_server);
+        add(&mut summary.count_surplus_offline, one.surplus_offline);
+        add(&mut summary.count_surplus_on_server, one.surplus_on_server);
     }
     Report {
         server_kind: server.kind,
@@ -130,26 +141,43 @@ pub fn compare(store: &StoreSide, server: &ServerSide, options: &Options) -> Rep
     }
 }
 
-/// Items of a row known to be on one side only.
-fn one_sided(f: &FolderReport) -> (u64, u64) {
+/// What a row says about items on one side only: known items, or count differences.
+#[derive(Default)]
+struct OneSided {
+    known_offline: u64,
+    known_on_server: u64,
+    surplus_offline: u64,
+    surplus_on_server: u64,
+}
+
+fn one_sided(f: &FolderReport) -> OneSided {
     if !f.verdict.is_difference() {
-        return (0, 0);
+        return OneSided::default();
     }
     if let Some(items) = &f.items {
-        return (
-            items.only_offline.len() as u64,
-            items.only_on_server.len() as u64,
-        );
+        return OneSided {
+            known_offline: items.only_offline.len() as u64,
+            known_on_server: items.only_on_server.len() as u64,
+            ..OneSided::default()
+        };
     }
     let offline = f.offline_count.unwrap_or(0);
     let online = f.server_count.unwrap_or(0);
     match f.verdict {
-        Verdict::MissingOnServer => (offline, 0),
-        Verdict::MissingOffline => (0, online),
-        _ => (
-            offline.saturating_sub(online),
-            online.saturating_sub(offline),
-        ),
+        // A folder one side lacks: every item in it is on the other side only.
+        Verdict::MissingOnServer => OneSided {
+            known_offline: offline,
+            ..OneSided::default()
+        },
+        Verdict::MissingOffline => OneSided {
+            known_on_server: online,
+            ..OneSided::default()
+        },
+        _ => OneSided {
+            surplus_offline: offline.saturating_sub(online),
+            surplus_on_server: online.saturating_sub(offline),
+            ..OneSided::default()
+        },
     }
 }
 
@@ -320,8 +348,12 @@ mod tests {
                 differences: 5,
                 expected: 4,
                 unknown: 0,
-                items_only_offline: 1 + 4,
-                items_only_on_server: 1 + 40,
+                // Known: the folders one side lacks (Projects, Archive 2019).
+                items_only_offline: 4,
+                items_only_on_server: 40,
+                // Counted only: Drafts 1 vs 0, Sent Items 2 vs 3.
+                count_surplus_offline: 1,
+                count_surplus_on_server: 1,
             }
         );
     }

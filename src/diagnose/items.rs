@@ -73,10 +73,10 @@ fn id_key(id: &str) -> Option<String> {
     (!id.is_empty()).then(|| id.to_string())
 }
 
-/// Subjects compare ignoring case and runs of white space (folding differs between copies).
+/// Subjects compare ignoring case and runs of white space (folding differs between copies),
+/// over the length a server's subject is kept to.
 fn subject_key(subject: Option<&str>) -> String {
-    subject
-        .unwrap_or("")
+    crate::server::bounded_subject(subject.unwrap_or("").to_string())
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
@@ -227,6 +227,20 @@ mod tests {
             c.only_on_server[1].time.as_deref(),
             Some("1970-01-01T01:40:00Z")
         );
+    }
+
+    /// The server side keeps subjects to `MAX_SUBJECT_CHARS`; a longer one in the store
+    /// still pairs with its cut copy, and two that differ only past the cut pair too.
+    #[test]
+    fn a_subject_longer_than_the_servers_bound_still_pairs() {
+        let long = "Quarterly figures ".repeat(100);
+        let cut = crate::server::bounded_subject(long.clone());
+        assert!(cut.chars().count() == crate::server::MAX_SUBJECT_CHARS && cut.len() < long.len());
+        let off = [offline("o1", None, &long, 1000)];
+        let srv = [online("1", None, &cut, Some(1000))];
+        let c = compare_items(&off, &srv, 300);
+        assert_eq!(c.matched_by_subject_and_time, 1);
+        assert!(c.only_offline.is_empty() && c.only_on_server.is_empty());
     }
 
     #[test]

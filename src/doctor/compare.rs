@@ -41,6 +41,9 @@ pub fn facts_of(report: &Report) -> Facts {
     let only_inbox =
         !differing.is_empty() && differing.iter().all(|r| r.role.as_deref() == Some("inbox"));
     let none_in_sync = !compared.is_empty() && compared.iter().all(|r| r.verdict != Verdict::Equal);
+    let s = &report.summary;
+    let at_least =
+        |known: u64, surplus: u64| i64::try_from(known.saturating_add(surplus)).unwrap_or(i64::MAX);
     Facts::new()
         .with("compare.folders_compared", compared.len() as i64)
         .with("compare.folders_differing", differing.len() as i64)
@@ -53,12 +56,14 @@ pub fn facts_of(report: &Report) -> Facts {
         )
         .with("compare.only_inbox_differs", only_inbox)
         .with("compare.none_in_sync", none_in_sync)
+        // At least these many: the known ones, and where only counts were compared the
+        // count differences, which no fewer items can explain.
         .with(
             "compare.local_only_items",
-            i64::try_from(report.summary.items_only_offline).unwrap_or(i64::MAX),
+            at_least(s.items_only_offline, s.count_surplus_offline),
         )
         .with(
             "compare.server_only_items",
-            i64::try_from(report.summary.items_only_on_server).unwrap_or(i64::MAX),
+            at_least(s.items_only_on_server, s.count_surplus_on_server),
         )
 }

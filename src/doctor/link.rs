@@ -9,7 +9,7 @@ use crate::server::graph::{
     DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, GraphConfig, GraphServer,
 };
 use crate::server::imap::{ImapConfig, ImapServer, ImapUrl, ListingMethod};
-use crate::server::{ErrorKind, MailboxServer, Secret, ServerError, TlsOptions};
+use crate::server::{ErrorKind, Fingerprint, MailboxServer, Secret, ServerError, TlsOptions};
 
 /// Where the mailbox is and how to sign in. Secrets live in memory only.
 #[derive(Clone, Debug)]
@@ -18,8 +18,12 @@ pub enum ServerSettings {
         /// `imaps://user@host[:port]`, or `imap://...` for STARTTLS.
         url: String,
         password: Secret,
-        /// Also trust this certificate authority (PEM), such as a company's own.
+        /// Also trust this certificate authority (PEM), such as a company's own, or the
+        /// server's own self-signed certificate.
         extra_ca: Option<String>,
+        /// Trust the server certificate with this SHA-256 fingerprint, as confirmed by
+        /// the server's owner.
+        trusted_fingerprint: Option<Fingerprint>,
         /// Count with LIST-STATUS where the server offers it.
         list_status: bool,
         timeout: Duration,
@@ -115,13 +119,18 @@ impl ServerSettings {
                 url,
                 password,
                 extra_ca,
+                trusted_fingerprint,
                 list_status,
                 timeout,
             } => {
                 let parsed = ImapUrl::parse(url)
                     .map_err(|kind| ServerError::new(url.clone(), "reading the address", kind))?;
+                let mut tls = Self::tls(extra_ca);
+                if let Some(fingerprint) = trusted_fingerprint {
+                    tls = tls.with_trusted_fingerprint(*fingerprint);
+                }
                 let config = ImapConfig::from_url(&parsed, password.clone())
-                    .with_tls(Self::tls(extra_ca))
+                    .with_tls(tls)
                     .with_timeout(*timeout)
                     .with_list_status(*list_status);
                 let mut server = ImapServer::new(config);

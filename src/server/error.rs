@@ -50,6 +50,10 @@ pub enum ErrorKind {
     /// No answer within the configured bound.
     #[error("no answer within {0:?}")]
     Timeout(Duration),
+    /// The server kept answering, but too slowly (or endlessly) for the whole request to
+    /// finish within its overall bound.
+    #[error("the request did not finish within {0:?}: the server answers too slowly")]
+    Deadline(Duration),
     /// The server answered something that does not follow the protocol; carries its line.
     #[error("unexpected answer: {0}")]
     Protocol(String),

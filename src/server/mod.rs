@@ -11,11 +11,13 @@ pub mod imap;
 mod net;
 mod secret;
 mod tls;
+mod trust;
 
 pub use crate::time::Timestamp;
 pub use error::{ErrorKind, ServerError};
 pub use secret::Secret;
 pub use tls::TlsOptions;
+pub use trust::Fingerprint;
 
 /// A mailbox server that can be asked about its folders and items.
 ///
@@ -92,6 +94,29 @@ pub enum FolderRole {
     ConversationHistory,
     /// A role the server names that has no variant here, kept verbatim.
     Other(String),
+}
+
+/// Subjects are kept to this many characters: far more than any two real subjects need to
+/// be told apart, and a server cannot grow the client's memory through them. The comparison
+/// with the store cuts the store's subjects the same way, so long ones still match.
+pub const MAX_SUBJECT_CHARS: usize = 1_000;
+
+/// RFC 5322 bounds a line at 998 bytes; a longer Message-ID is no header a mail program
+/// wrote, and is not kept.
+pub const MAX_MESSAGE_ID_BYTES: usize = 998;
+
+/// A subject cut to [`MAX_SUBJECT_CHARS`].
+pub fn bounded_subject(mut subject: String) -> String {
+    if let Some((cut, _)) = subject.char_indices().nth(MAX_SUBJECT_CHARS) {
+        subject.truncate(cut);
+    }
+    subject
+}
+
+/// A Message-ID, unless it is empty or longer than [`MAX_MESSAGE_ID_BYTES`].
+pub fn bounded_message_id(id: &str) -> Option<String> {
+    let id = id.trim();
+    (!id.is_empty() && id.len() <= MAX_MESSAGE_ID_BYTES).then(|| id.to_string())
 }
 
 /// One item of a folder, with what a later comparison needs to match it against the store:

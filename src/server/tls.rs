@@ -5,11 +5,13 @@ use std::io;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use rustls::{CertificateError, ClientConfig, RootCertStore};
 
 use super::ErrorKind;
+use super::trust::{ChosenTrust, Fingerprint, Refused};
 
 /// Which certificate authorities a connection trusts. Certificates are always verified;
 /// there is deliberately no switch to turn verification off.
@@ -17,8 +19,11 @@ use super::ErrorKind;
 pub struct TlsOptions {
     /// Trust the Mozilla root programme's authorities (the `webpki-root-certs` set).
     pub builtin_roots: bool,
-    /// Extra authorities in PEM form, such as a company's own CA.
+    /// Extra authorities in PEM form, such as a company's own CA. A server presenting one
+    /// of these very certificates as its own (a self-signed certificate) is trusted too.
     pub extra_ca_pem: Vec<String>,
+    /// Server certificates the person confirmed by their SHA-256 fingerprint.
+    pub trusted_fingerprints: Vec<Fingerprint>,
 }
 
 impl Default for TlsOptions {
@@ -26,6 +31,7 @@ impl Default for TlsOptions {
         TlsOptions {
             builtin_roots: true,
             extra_ca_pem: Vec::new(),
+            trusted_fingerprints: Vec::new(),
         }
     }
 }
@@ -34,6 +40,12 @@ impl TlsOptions {
     /// Trust one more authority, given as PEM text.
     pub fn with_extra_ca(mut self, pem: impl Into<String>) -> Self {
         self.extra_ca_pem.push(pem.into());
+        self
+    }
+
+    /// Trust the server certificate with this fingerprint, whoever issued it.
+    pub fn with_trusted_fingerprint(mut self, fingerprint: Fingerprint) -> Self {
+        self.trusted_fingerprints.push(fingerprint);
         self
     }
 
@@ -80,21 +92,35 @@ impl TlsOptions {
                 webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned(),
             );
         }
-        for cert in self.extra_roots()? {
+        let given = self.extra_roots()?;
+        for cert in &given {
             store
-                .add(cert)
+                .add(cert.clone())
                 .map_err(|e| ErrorKind::Config(format!("extra certificate authority: {e}")))?;
         }
-        if store.is_empty() {
+        if store.is_empty() && self.trusted_fingerprints.is_empty() {
             return Err(ErrorKind::Config(
                 "no certificate authority to trust: enable the built-in roots or add one".into(),
             ));
         }
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let algorithms = provider.signature_verification_algorithms;
+        let webpki = if store.is_empty() {
+            None
+        } else {
+            Some(
+                WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
+                    .build()
+                    .map_err(|e| ErrorKind::Tls(e.to_string()))?,
+            )
+        };
+        let verifier =
+            ChosenTrust::new(webpki, given, self.trusted_fingerprints.clone(), algorithms);
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| ErrorKind::Tls(e.to_string()))?
-            .with_root_certificates(store)
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
         Ok(Arc::new(config))
     }
@@ -104,6 +130,29 @@ impl TlsOptions {
 /// wrong host name, company CA missing) from the rest.
 pub(crate) fn tls_error_kind(error: &rustls::Error) -> ErrorKind {
     match error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(other))
+            if let Some(refused) = other.0.downcast_ref::<Refused>() =>
+        {
+            let words = match tls_error_kind(&refused.reason) {
+                ErrorKind::Certificate(words) | ErrorKind::Tls(words) => words,
+                other => other.to_string(),
+            };
+            ErrorKind::Certificate(format!(
+                "{words}; the certificate's SHA-256 fingerprint is {}: if the server's owner \
+                 confirms it, trust it by that fingerprint",
+                refused.fingerprint
+            ))
+        }
+        rustls::Error::InvalidCertificate(CertificateError::Other(other))
+            if other.0.downcast_ref::<webpki::Error>()
+                == Some(&webpki::Error::CaUsedAsEndEntity) =>
+        {
+            ErrorKind::Certificate(
+                "the server presents a certificate authority's own certificate (a \
+                 self-signed certificate)"
+                    .into(),
+            )
+        }
         rustls::Error::InvalidCertificate(cert) => ErrorKind::Certificate(match cert {
             CertificateError::UnknownIssuer => {
                 "issued by an unknown certificate authority".to_string()

@@ -10,7 +10,7 @@ use super::words::Words;
 use crate::doctor::ServerSettings;
 use crate::doctor::discover::{FoundStore, outlook_folders, stores_in};
 use crate::doctor::link::{DEFAULT_TIMEOUT, GRAPH_URL, LOGIN_URL};
-use crate::server::Secret;
+use crate::server::{Fingerprint, Secret};
 use crate::wizard::Language;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -198,23 +198,29 @@ impl StartPage {
             return None;
         }
         let ca_path = self.ca_file.trim();
-        let extra_ca = if ca_path.is_empty() || self.server != ServerChoice::Imap {
-            None
-        } else {
-            match std::fs::read_to_string(ca_path) {
-                Ok(pem) => Some(pem),
-                Err(e) => {
-                    self.error = Some(format!("{} {ca_path}: {e}", words.cannot_read_ca.get(lang)));
-                    return None;
+        // The field takes a certificate file, or the fingerprint a refused connection
+        // showed and the server's owner confirmed.
+        let fingerprint = Fingerprint::parse(ca_path).ok();
+        let extra_ca =
+            if ca_path.is_empty() || self.server != ServerChoice::Imap || fingerprint.is_some() {
+                None
+            } else {
+                match std::fs::read_to_string(ca_path) {
+                    Ok(pem) => Some(pem),
+                    Err(e) => {
+                        self.error =
+                            Some(format!("{} {ca_path}: {e}", words.cannot_read_ca.get(lang)));
+                        return None;
+                    }
                 }
-            }
-        };
+            };
         let server = match self.server {
             ServerChoice::None => None,
             ServerChoice::Imap => Some(ServerSettings::Imap {
                 url: self.imap_url.trim().to_owned(),
                 password: Secret::new(self.password.clone()),
                 extra_ca,
+                trusted_fingerprint: fingerprint,
                 list_status: true,
                 timeout: DEFAULT_TIMEOUT,
             }),

@@ -8,6 +8,24 @@ pub struct TestPki {
     pub server_key_pem: String,
 }
 
+/// What `openssl req -x509 -subj /CN=localhost -addext subjectAltName=DNS:localhost` makes:
+/// one self-signed certificate that is marked as an authority (CA:TRUE) and is also the
+/// server's own. `ca_pem` and `server_cert_pem` are the same certificate.
+pub fn self_signed_authority() -> TestPki {
+    let key = KeyPair::generate().expect("key");
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "localhost");
+    let cert = params.self_signed(&key).expect("certificate");
+    TestPki {
+        ca_pem: cert.pem(),
+        server_cert_pem: cert.pem(),
+        server_key_pem: key.serialize_pem(),
+    }
+}
+
 /// The server certificate names only `localhost`, so connecting by `127.0.0.1` shows a
 /// name mismatch.
 pub fn generate() -> TestPki {

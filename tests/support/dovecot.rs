@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-use super::certs::{TestPki, generate};
+use super::certs::{TestPki, generate, self_signed_authority};
 use super::{free_port, temp_dir};
 
 pub const USER: &str = "alice";
@@ -51,9 +51,13 @@ pub struct Dovecot {
     pub pki: TestPki,
 }
 
+#[derive(Default)]
 pub struct Options {
     /// `Some(url)`: accept XOAUTH2, checking tokens at `url` + token.
     pub tokeninfo_url: Option<String>,
+    /// Present a self-signed certificate that is also an authority, as `openssl req -x509`
+    /// makes, instead of one signed by a test authority.
+    pub self_signed: bool,
 }
 
 fn binary() -> PathBuf {
@@ -67,15 +71,17 @@ fn binary() -> PathBuf {
 
 impl Dovecot {
     pub fn start() -> Dovecot {
-        Dovecot::start_with(Options {
-            tokeninfo_url: None,
-        })
+        Dovecot::start_with(Options::default())
     }
 
     pub fn start_with(options: Options) -> Dovecot {
         let binary = binary();
         let dir = temp_dir("ostdoctor-dovecot");
-        let pki = generate();
+        let pki = if options.self_signed {
+            self_signed_authority()
+        } else {
+            generate()
+        };
         let imap_port = free_port();
         let imaps_port = free_port();
         // Dovecot's unprivileged processes must reach the config, certificates and mail.

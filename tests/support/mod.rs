@@ -6,6 +6,7 @@ pub mod certs;
 pub mod dovecot;
 pub mod http;
 pub mod imap_writer;
+pub mod scripted_imap;
 
 use std::net::TcpListener;
 use std::sync::mpsc;

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::GraphServer;
 use super::http::encode_component;
-use crate::server::{FolderId, Item, ServerError, Timestamp};
+use crate::server::{FolderId, Item, ServerError, Timestamp, bounded_message_id, bounded_subject};
 
 /// PR_MESSAGE_SIZE as a Graph extended property id.
 const SIZE_PROPERTY: &str = "Integer 0x0E08";
@@ -47,8 +47,8 @@ fn parse_message(json: &Value) -> Option<Item> {
         .and_then(|p| p.get("value")?.as_str()?.parse().ok());
     Some(Item {
         server_id: text("id")?,
-        internet_message_id: text("internetMessageId").filter(|s| !s.is_empty()),
-        subject: text("subject"),
+        internet_message_id: text("internetMessageId").and_then(|id| bounded_message_id(&id)),
+        subject: text("subject").map(bounded_subject),
         sent: time("sentDateTime"),
         received: time("receivedDateTime"),
         size,

@@ -79,7 +79,7 @@ pub(crate) fn list_folders(
                 },
                 Some("STATUS") => {
                     if let Some((name, c)) = parse_status(&values) {
-                        counts.insert(name, c);
+                        keep_count(&mut counts, name, c, &mut bad);
                     }
                 }
                 _ => {}
@@ -142,7 +142,11 @@ fn status_each(
                     if keyword(&values).as_deref() == Some("STATUS")
                         && let Some((name, c)) = parse_status(&values)
                     {
-                        counts.insert(name, c);
+                        let mut bad = None;
+                        keep_count(&mut counts, name, c, &mut bad);
+                        if let Some(kind) = bad {
+                            return Err(session.error("STATUS", kind));
+                        }
                     }
                 }
                 other => session.untagged_check("STATUS", &other)?,
@@ -150,6 +154,24 @@ fn status_each(
         }
     }
     Ok(counts)
+}
+
+/// Keeps one mailbox's counts. A server can send STATUS answers nobody asked for, each
+/// for another name: beyond one per folder the listing can hold, that is not a mailbox
+/// but a flood, and it is refused rather than kept.
+fn keep_count(
+    counts: &mut HashMap<String, (u64, u64)>,
+    name: String,
+    count: (u64, u64),
+    bad: &mut Option<ErrorKind>,
+) {
+    if counts.len() < MAX_FOLDERS || counts.contains_key(&name) {
+        counts.insert(name, count);
+    } else if bad.is_none() {
+        *bad = Some(ErrorKind::TooLarge(format!(
+            "STATUS answers for over {MAX_FOLDERS} mailboxes"
+        )));
+    }
 }
 
 fn keyword(values: &[Value]) -> Option<String> {

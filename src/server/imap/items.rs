@@ -4,7 +4,7 @@
 use super::header::decode_header;
 use super::response::{Response, Value};
 use super::session::Session;
-use crate::server::{ErrorKind, Item, ServerError, Timestamp};
+use crate::server::{ErrorKind, Item, ServerError, Timestamp, bounded_message_id, bounded_subject};
 
 /// More items than any real folder holds; beyond it the server is broken.
 const MAX_ITEMS: usize = 5_000_000;
@@ -95,10 +95,9 @@ fn parse_fetch(fields: &[Value]) -> Option<Item> {
                 item.subject = envelope
                     .get(1)
                     .and_then(|v| v.as_bytes())
-                    .map(decode_header);
-                item.internet_message_id = text(envelope.get(9))
-                    .map(|id| id.trim().to_string())
-                    .filter(|id| !id.is_empty());
+                    .map(|raw| bounded_subject(decode_header(raw)));
+                item.internet_message_id =
+                    text(envelope.get(9)).and_then(|id| bounded_message_id(&id));
             }
             _ => {}
         }

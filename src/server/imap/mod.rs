@@ -3,8 +3,9 @@
 //!
 //! TLS is on by default and certificates are always verified. Sign-in is by password
 //! (AUTHENTICATE PLAIN, else LOGIN) or by OAuth2 access token (XOAUTH2, which Exchange Online
-//! requires). Every read and write is bounded by the configured timeout, and every response
-//! by fixed size limits.
+//! requires). Every read and write is bounded by the configured timeout, every response by
+//! fixed size limits, and every operation (signing in, listing the folders, listing one
+//! folder's items) by [`OperationLimits`]: a deadline, and caps on what the server sends.
 
 mod folders;
 mod header;
@@ -58,6 +59,31 @@ impl ImapAuth {
     }
 }
 
+/// Bounds on one operation (signing in, listing the folders, listing one folder's items),
+/// whatever the server sends: a hostile or broken server that trickles, or answers without
+/// end, gets a clear error instead of holding the client or its memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationLimits {
+    /// Wall-clock bound on the whole operation, however steadily the server answers.
+    pub deadline: Duration,
+    /// Answers (untagged responses) the server may send in one operation: one per item or
+    /// two per folder are needed, the rest is noise.
+    pub responses: u64,
+    /// Bytes the server may send in one operation.
+    pub bytes: u64,
+}
+
+impl Default for OperationLimits {
+    fn default() -> Self {
+        OperationLimits {
+            // A folder of a million items over a slow link stays well inside it.
+            deadline: Duration::from_secs(30 * 60),
+            responses: 10_000_000,
+            bytes: 2 << 30,
+        }
+    }
+}
+
 /// Everything needed to reach one IMAP mailbox.
 #[derive(Debug, Clone)]
 pub struct ImapConfig {
@@ -71,6 +97,7 @@ pub struct ImapConfig {
     pub timeout: Duration,
     /// Use LIST-STATUS where the server offers it. Off forces one STATUS per folder.
     pub use_list_status: bool,
+    pub limits: OperationLimits,
 }
 
 impl ImapConfig {
@@ -83,6 +110,7 @@ impl ImapConfig {
             tls: TlsOptions::default(),
             timeout: Duration::from_secs(30),
             use_list_status: true,
+            limits: OperationLimits::default(),
         }
     }
 
@@ -110,6 +138,11 @@ impl ImapConfig {
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    pub fn with_limits(mut self, limits: OperationLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -192,7 +225,12 @@ impl ImapServer {
         &mut self,
         f: impl FnOnce(&mut Session) -> Result<T, ServerError>,
     ) -> Result<T, ServerError> {
-        let result = f(self.session()?);
+        let session = self.session()?;
+        session.begin_operation();
+        let result = f(session);
+        if let Some(session) = self.session.as_mut() {
+            session.end_operation();
+        }
         if result.is_err()
             && let Some(session) = self.session.take()
         {

@@ -6,15 +6,22 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::response::{Limits, Response, Status, capability_code, read_response, shown};
 use super::transport::Transport;
-use super::{ImapAuth, ImapConfig, Security};
+use super::{ImapAuth, ImapConfig, OperationLimits, Security};
 use crate::server::net::is_loopback;
 use crate::server::{ErrorKind, Secret, ServerError};
+
+/// Untagged answers kept for a command whose answer is a line or two.
+const SHORT_ANSWERS: usize = 1_000;
 
 pub(crate) struct Session {
     transport: Transport,
     caps: Vec<String>,
     next_tag: u32,
     limits: Limits,
+    operation: OperationLimits,
+    /// Answers read and the byte count at the start of the operation under way.
+    responses: u64,
+    bytes_at_start: u64,
     server: String,
     /// Commands sent so far, including the sign-in; a measure of round trips.
     pub commands_sent: u64,
@@ -36,6 +43,8 @@ impl Session {
         }
         let mut transport = Transport::connect(&config.host, config.port, config.timeout)
             .map_err(|k| fail("connect", k))?;
+        // Signing in is an operation of its own, from the first byte of the handshake.
+        transport.set_deadline(Some(config.limits.deadline));
         if config.security == Security::Tls {
             let tls = config
                 .tls
@@ -50,6 +59,9 @@ impl Session {
             caps: Vec::new(),
             next_tag: 1,
             limits: Limits::default(),
+            operation: config.limits,
+            responses: 0,
+            bytes_at_start: 0,
             server: server.to_string(),
             commands_sent: 0,
         };
@@ -72,6 +84,20 @@ impl Session {
             session.refresh_capabilities()?;
         }
         Ok(session)
+    }
+
+    /// Starts the bounds of a new operation: its deadline from now, its answers and bytes
+    /// counted from zero.
+    pub fn begin_operation(&mut self) {
+        self.transport.set_deadline(Some(self.operation.deadline));
+        self.responses = 0;
+        self.bytes_at_start = self.transport.bytes_read();
+    }
+
+    /// Between operations nothing is read; the deadline is lifted so that a later LOGOUT
+    /// is still sent.
+    pub fn end_operation(&mut self) {
+        self.transport.set_deadline(None);
     }
 
     pub fn error(&self, action: &str, kind: ErrorKind) -> ServerError {
@@ -335,8 +361,29 @@ impl Session {
     }
 
     pub fn read(&mut self, action: &str) -> Result<Response, ServerError> {
-        read_response(&mut self.transport, &self.limits)
-            .map_err(|k| ServerError::new(&self.server, action, k))
+        let response = read_response(&mut self.transport, &self.limits)
+            .map_err(|k| ServerError::new(&self.server, action, k))?;
+        self.responses += 1;
+        if self.responses > self.operation.responses {
+            return Err(self.error(
+                action,
+                ErrorKind::TooLarge(format!(
+                    "more than {} answers to one request",
+                    self.operation.responses
+                )),
+            ));
+        }
+        let bytes = self.transport.bytes_read() - self.bytes_at_start;
+        if bytes > self.operation.bytes {
+            return Err(self.error(
+                action,
+                ErrorKind::TooLarge(format!(
+                    "more than {} MiB in answer to one request",
+                    self.operation.bytes >> 20
+                )),
+            ));
+        }
+        Ok(response)
     }
 
     /// Send a command without waiting for its result; returns its tag.
@@ -368,10 +415,20 @@ impl Session {
 
     /// Send a command and collect its untagged responses up to its tagged result. NO and BAD
     /// become errors carrying the server's text.
+    /// Only for commands with short answers (CAPABILITY, STARTTLS): what a server pads
+    /// them with is kept only up to `SHORT_ANSWERS` responses.
     pub fn run(&mut self, command: &str, action: &str) -> Result<Vec<Response>, ServerError> {
         let mut untagged = Vec::new();
         let tag = self.send(command, action)?;
+        let server = self.server.clone();
         self.finish(&tag, action, |r| {
+            if untagged.len() >= SHORT_ANSWERS {
+                return Err(ServerError::new(
+                    &server,
+                    action,
+                    ErrorKind::TooLarge(format!("more than {SHORT_ANSWERS} answers to {action}")),
+                ));
+            }
             untagged.push(r);
             Ok(())
         })?;

@@ -1,10 +1,11 @@
 //! The byte stream under an IMAP session: a TCP socket, with TLS from the start or after
-//! STARTTLS, read through a buffer with bounded lines and literals.
+//! STARTTLS, read through a buffer with bounded lines and literals, every read and write
+//! bounded by the idle timeout and by the deadline of the operation under way.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
@@ -13,16 +14,96 @@ use crate::server::ErrorKind;
 use crate::server::net::resolve;
 use crate::server::tls::{io_error_kind, tls_error_kind};
 
+/// The TCP socket with the two bounds on waiting. TLS sits on top of it, so a handshake or
+/// a record trickled a byte at a time is bounded exactly as plain text is: the idle
+/// `timeout` alone would let a byte every few seconds go on for ever.
+struct Socket {
+    tcp: TcpStream,
+    timeout: Duration,
+    /// When the operation under way must be over, and the bound it was given.
+    deadline: Option<(Instant, Duration)>,
+    /// The read and write timeout the socket has now: the idle timeout, or less near the
+    /// deadline (changed only when it must be, to spare a system call per read).
+    wait: Duration,
+    /// Bytes received since the connection opened.
+    received: u64,
+}
+
+/// Carried inside an `io::Error` from [`Socket`] to the transport, which turns it back
+/// into [`ErrorKind::Deadline`].
+#[derive(Debug)]
+struct PastDeadline(Duration);
+
+impl std::fmt::Display for PastDeadline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "past the deadline of {:?}", self.0)
+    }
+}
+
+impl std::error::Error for PastDeadline {}
+
+impl Socket {
+    /// Before each read or write: fails once the deadline has passed, and otherwise lets
+    /// the socket wait no longer than the idle timeout or what is left before the
+    /// deadline, whichever is shorter.
+    fn bound_wait(&mut self) -> io::Result<()> {
+        let wait = match self.deadline {
+            None => self.timeout,
+            Some((at, limit)) => {
+                let left = at.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(io::Error::other(PastDeadline(limit)));
+                }
+                left.min(self.timeout)
+            }
+        };
+        // Shrinking near the deadline, or back to the idle timeout for the next operation.
+        if wait < self.wait || (wait > self.wait && self.wait < self.timeout) {
+            self.tcp.set_read_timeout(Some(wait))?;
+            self.tcp.set_write_timeout(Some(wait))?;
+            self.wait = wait;
+        }
+        Ok(())
+    }
+}
+
+impl Read for Socket {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.bound_wait()?;
+        let n = self.tcp.read(buf)?;
+        self.received += n as u64;
+        Ok(n)
+    }
+}
+
+impl Write for Socket {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.bound_wait()?;
+        self.tcp.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
+    }
+}
+
 enum Stream {
-    Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Plain(Socket),
+    Tls(Box<StreamOwned<ClientConnection, Socket>>),
 }
 
 impl Stream {
-    fn tcp(&self) -> &TcpStream {
+    fn socket(&self) -> &Socket {
         match self {
             Stream::Plain(s) => s,
             Stream::Tls(s) => &s.sock,
+        }
+    }
+
+    fn socket_mut(&mut self) -> &mut Socket {
+        match self {
+            Stream::Plain(s) => s,
+            Stream::Tls(s) => &mut s.sock,
         }
     }
 }
@@ -57,7 +138,6 @@ pub(crate) struct Transport {
     buf: Box<[u8]>,
     start: usize,
     end: usize,
-    timeout: Duration,
 }
 
 impl Transport {
@@ -92,11 +172,16 @@ impl Transport {
         set(tcp.set_write_timeout(Some(timeout)))?;
         set(tcp.set_nodelay(true))?;
         Ok(Transport {
-            stream: Stream::Plain(tcp),
+            stream: Stream::Plain(Socket {
+                tcp,
+                timeout,
+                deadline: None,
+                wait: timeout,
+                received: 0,
+            }),
             buf: vec![0; 16 * 1024].into_boxed_slice(),
             start: 0,
             end: 0,
-            timeout,
         })
     }
 
@@ -110,20 +195,31 @@ impl Transport {
                 "the server sent data after agreeing to start TLS".into(),
             ));
         }
-        let Stream::Plain(mut tcp) = self.stream else {
+        let Stream::Plain(mut socket) = self.stream else {
             return Err(ErrorKind::Protocol("TLS is already on".into()));
         };
         let name = ServerName::try_from(host.to_string())
             .map_err(|_| ErrorKind::Config(format!("{host:?} is not a valid TLS server name")))?;
         let mut conn = ClientConnection::new(config, name).map_err(|e| tls_error_kind(&e))?;
         while conn.is_handshaking() {
-            conn.complete_io(&mut tcp)
-                .map_err(|e| io_error_kind(&e, self.timeout))?;
+            conn.complete_io(&mut socket)
+                .map_err(|e| socket_error(&e, &socket))?;
         }
         Ok(Transport {
-            stream: Stream::Tls(Box::new(StreamOwned::new(conn, tcp))),
+            stream: Stream::Tls(Box::new(StreamOwned::new(conn, socket))),
             ..self
         })
+    }
+
+    /// From now on the operation under way must be over within `limit`; `None` lifts the
+    /// bound.
+    pub fn set_deadline(&mut self, limit: Option<Duration>) {
+        self.stream.socket_mut().deadline = limit.map(|limit| (Instant::now() + limit, limit));
+    }
+
+    /// Bytes received since the connection opened.
+    pub fn bytes_read(&self) -> u64 {
+        self.stream.socket().received
     }
 
     pub fn is_tls(&self) -> bool {
@@ -131,10 +227,11 @@ impl Transport {
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), ErrorKind> {
-        self.stream
+        let result = self
+            .stream
             .write_all(bytes)
-            .and_then(|()| self.stream.flush())
-            .map_err(|e| io_error_kind(&e, self.timeout))
+            .and_then(|()| self.stream.flush());
+        result.map_err(|e| socket_error(&e, self.stream.socket()))
     }
 
     /// One line without its CRLF (a bare LF is tolerated), refusing lines over `max` bytes.
@@ -183,7 +280,7 @@ impl Transport {
             match self.stream.read(&mut self.buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(io_error_kind(&e, self.timeout)),
+                Err(e) => return Err(socket_error(&e, self.stream.socket())),
             }
         };
         if n == 0 {
@@ -196,6 +293,24 @@ impl Transport {
 
     /// Close the socket without waiting for the server.
     pub fn shutdown(&self) {
-        let _ = self.stream.tcp().shutdown(std::net::Shutdown::Both);
+        let _ = self.stream.socket().tcp.shutdown(std::net::Shutdown::Both);
     }
+}
+
+/// A failed read or write in words: the deadline when it was the deadline that ended it
+/// (also when the last wait before it timed out), the idle timeout otherwise.
+fn socket_error(e: &io::Error, socket: &Socket) -> ErrorKind {
+    if let Some(PastDeadline(limit)) = e.get_ref().and_then(|inner| inner.downcast_ref()) {
+        return ErrorKind::Deadline(*limit);
+    }
+    if let Some((at, limit)) = socket.deadline
+        && Instant::now() >= at
+        && matches!(
+            e.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        )
+    {
+        return ErrorKind::Deadline(limit);
+    }
+    io_error_kind(e, socket.timeout)
 }
