@@ -9,8 +9,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use ostdoctor::server::graph::{DeviceCodeConfig, DeviceCodeFlow, GraphConfig, GraphServer, Poll};
-use ostdoctor::server::{ErrorKind, FolderId, FolderRole, MailboxServer, Secret, TlsOptions};
+use ostdoctor::server::graph::{
+    DeviceCodeConfig, DeviceCodeFlow, GraphConfig, GraphServer, Poll, RefreshGrant,
+};
+use ostdoctor::server::{
+    ErrorKind, FolderId, FolderRole, MailboxServer, Secret, Timestamp, TlsOptions,
+};
+use ostdoctor::work::CancelToken;
 use serde_json::{Value, json};
 use support::http::{HttpServer, Reply, Request};
 use support::with_deadline;
@@ -55,7 +60,40 @@ fn mailbox_at(
     scheme: &'static str,
     throttled: Arc<AtomicU32>,
 ) -> impl Fn(&Request) -> Reply + Send + Sync {
-    move |r: &Request| {
+    move |r: &Request| mailbox_reply(scheme, &throttled, r)
+}
+
+/// `POST /$batch` (JSON batching): each request of the batch answered as if sent alone.
+fn batch(scheme: &'static str, throttled: &AtomicU32, r: &Request) -> Reply {
+    let body: Value = serde_json::from_str(&r.body).unwrap();
+    let requests = body["requests"].as_array().unwrap();
+    assert!(
+        requests.len() <= 20,
+        "Graph takes at most 20 requests in a batch"
+    );
+    let responses: Vec<Value> = requests
+        .iter()
+        .map(|inner| {
+            assert_eq!(inner["method"], "GET");
+            let one = Request {
+                method: "GET".into(),
+                target: format!("/v1.0{}", inner["url"].as_str().unwrap()),
+                headers: r.headers.clone(),
+                body: String::new(),
+            };
+            let reply = mailbox_reply(scheme, throttled, &one);
+            json!({
+                "id": inner["id"],
+                "status": reply.status,
+                "body": serde_json::from_str::<Value>(&reply.body).unwrap_or(Value::Null),
+            })
+        })
+        .collect();
+    Reply::json(200, json!({ "responses": responses }).to_string())
+}
+
+fn mailbox_reply(scheme: &'static str, throttled: &AtomicU32, r: &Request) -> Reply {
+    {
         let host = r.headers.get("host").cloned().unwrap_or_default();
         let base = format!("{scheme}://{host}");
         if r.headers.get("authorization").map(String::as_str) != Some(&format!("Bearer {TOKEN}")) {
@@ -68,6 +106,7 @@ fn mailbox_at(
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
         let hidden = query.contains("includeHiddenFolders=true");
         match path {
+            "/v1.0/$batch" => batch(scheme, throttled, r),
             "/v1.0/me/mailFolders" if query.contains("$skip=3") => page(
                 &base,
                 [
@@ -244,10 +283,13 @@ fn folder_tree_with_paging_hidden_folders_roles_and_throttling() {
             .filter(|r| r.path() == "/v1.0/me/mailFolders/projects-id/childFolders")
             .collect();
         assert_eq!(children.len(), 2);
-        // 2 top-level pages, 3 childFolders lists (+1 retry), 13 well-known names.
-        assert_eq!(requests.len(), 2 + 3 + 1 + 13);
+        // 2 top-level pages, 3 childFolders lists (+1 retry), the 13 well-known names in
+        // one batch.
+        assert_eq!(requests.len(), 2 + 3 + 1 + 1);
         assert_eq!(graph.requests_sent(), requests.len() as u64);
-        assert!(requests.iter().all(|r| r.method == "GET"));
+        let posts: Vec<_> = requests.iter().filter(|r| r.method == "POST").collect();
+        assert_eq!(posts.len(), 1);
+        assert_eq!(posts[0].path(), "/v1.0/$batch");
 
         // A second listing reuses the roles it learnt: 2 pages and 3 child lists.
         assert_eq!(graph.list_folders().unwrap(), folders);
@@ -526,5 +568,184 @@ fn device_code_declined_or_cancelled() {
         assert!(started.elapsed() < Duration::from_millis(500));
         // Cancelled before the first poll.
         assert_eq!(service.requests().len(), 1);
+    });
+}
+
+/// A service that takes no batches: each well-known name is asked alone, and one that
+/// fails with a 500 leaves its role unknown instead of failing the whole listing.
+#[test]
+fn without_batches_each_name_is_asked_alone_and_a_failing_one_is_skipped() {
+    with_deadline(DEADLINE, || {
+        let throttled = Arc::new(AtomicU32::new(1));
+        let inner = mailbox(throttled);
+        let http = HttpServer::start(move |r| match r.path() {
+            "/v1.0/$batch" => not_found(),
+            "/v1.0/me/mailFolders/sentitems" => Reply::json(
+                500,
+                r#"{"error":{"code":"ErrorInternalServerError","message":"try later"}}"#,
+            ),
+            _ => inner(r),
+        });
+        let mut graph = GraphServer::new(config(&http), Secret::new(TOKEN)).unwrap();
+        let folders = graph.list_folders().unwrap();
+        let role = |path: &str| {
+            folders
+                .iter()
+                .find(|f| f.display_path() == path)
+                .and_then(|f| f.role.clone())
+        };
+        assert_eq!(role("Inbox"), Some(FolderRole::Inbox));
+        assert_eq!(role("Sent Items"), None, "its lookup failed");
+        assert_eq!(role("Drafts"), Some(FolderRole::Drafts));
+        let lookups = http
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.target.contains("select=id"))
+            .count();
+        assert_eq!(lookups, 13);
+    });
+}
+
+/// A token endpoint that renews `refresh-1` into the mailbox's token and hands back a new
+/// refresh token, and refuses any other.
+fn token_service(renewals: Arc<AtomicU32>) -> impl Fn(&Request) -> Option<Reply> + Send + Sync {
+    move |r: &Request| {
+        if r.path() != "/tenant/oauth2/v2.0/token" {
+            return None;
+        }
+        assert_eq!(r.form("grant_type").as_deref(), Some("refresh_token"));
+        assert_eq!(r.form("client_id").as_deref(), Some("client-123"));
+        renewals.fetch_add(1, Ordering::SeqCst);
+        Some(if r.form("refresh_token").as_deref() == Some("refresh-1") {
+            Reply::json(
+                200,
+                format!(
+                    r#"{{"access_token":"{TOKEN}","refresh_token":"refresh-2","expires_in":3599}}"#
+                ),
+            )
+        } else {
+            Reply::json(
+                400,
+                r#"{"error":"invalid_grant","error_description":"AADSTS700082: The refresh token has expired."}"#,
+            )
+        })
+    }
+}
+
+fn grant(http: &HttpServer, refresh_token: &str) -> RefreshGrant {
+    RefreshGrant {
+        token_url: format!("{}/tenant/oauth2/v2.0/token", http.base()),
+        client_id: "client-123".into(),
+        scopes: vec!["Mail.ReadBasic".into(), "offline_access".into()],
+        refresh_token: Secret::new(refresh_token),
+        tls: TlsOptions::default(),
+        timeout: Duration::from_secs(5),
+    }
+}
+
+/// The access token expired mid-session (Graph answers 401): the refresh token renews it
+/// once, the request goes through, and later requests use the new token.
+#[test]
+fn an_expired_access_token_is_renewed_with_the_refresh_token() {
+    with_deadline(DEADLINE, || {
+        let renewals = Arc::new(AtomicU32::new(0));
+        let tokens = token_service(renewals.clone());
+        let inner = mailbox(Arc::new(AtomicU32::new(1)));
+        let http = HttpServer::start(move |r| tokens(r).unwrap_or_else(|| inner(r)));
+        let mut graph = GraphServer::new(config(&http), Secret::new("expired"))
+            .unwrap()
+            .with_refresh(grant(&http, "refresh-1"));
+        assert_eq!(graph.list_folders().unwrap().len(), 10);
+        assert_eq!(graph.list_folders().unwrap().len(), 10);
+        assert_eq!(renewals.load(Ordering::SeqCst), 1);
+        assert_eq!(graph.refreshes(), 1);
+        assert!(
+            !format!("{graph:?}").contains("refresh-2"),
+            "secrets stay out of Debug"
+        );
+    });
+}
+
+/// A refresh token that expired too: one try, then words that say to sign in again.
+#[test]
+fn a_refused_refresh_asks_for_a_new_sign_in() {
+    with_deadline(DEADLINE, || {
+        let renewals = Arc::new(AtomicU32::new(0));
+        let tokens = token_service(renewals.clone());
+        let inner = mailbox(Arc::new(AtomicU32::new(1)));
+        let http = HttpServer::start(move |r| tokens(r).unwrap_or_else(|| inner(r)));
+        let mut graph = GraphServer::new(config(&http), Secret::new("expired"))
+            .unwrap()
+            .with_refresh(grant(&http, "refresh-old"));
+        let err = graph.list_folders().unwrap_err();
+        let ErrorKind::Authentication(words) = &err.kind else {
+            panic!("{err}")
+        };
+        assert!(words.contains("could not be renewed"), "{words}");
+        assert!(words.contains("AADSTS700082"), "{words}");
+        assert!(words.contains("sign in again"), "{words}");
+        assert!(!words.contains("refresh-old"), "{words}");
+        // Not tried again on the next call: the grant is spent.
+        assert!(graph.list_folders().is_err());
+        assert_eq!(renewals.load(Ordering::SeqCst), 1);
+    });
+}
+
+/// Retry-After as an HTTP date, and a 504 from a gateway, are waited out and retried.
+#[test]
+fn a_retry_after_date_and_a_gateway_timeout_are_waited_out() {
+    with_deadline(DEADLINE, || {
+        let calls = Arc::new(AtomicU32::new(0));
+        let seen = calls.clone();
+        let inner = mailbox(Arc::new(AtomicU32::new(1)));
+        let http = HttpServer::start(move |r| {
+            if r.path() == "/v1.0/me/mailFolders" && !r.target.contains("skip") {
+                match seen.fetch_add(1, Ordering::SeqCst) {
+                    0 => {
+                        let at = Timestamp(Timestamp::now().0 + 2);
+                        let date = at.to_rfc5322().replace("+0000", "GMT");
+                        return Reply::json(503, "{}").header("Retry-After", &date);
+                    }
+                    1 => return Reply::json(504, "{}").header("Retry-After", "0"),
+                    _ => {}
+                }
+            }
+            inner(r)
+        });
+        let started = Instant::now();
+        let mut graph = GraphServer::new(config(&http), Secret::new(TOKEN)).unwrap();
+        assert_eq!(graph.list_folders().unwrap().len(), 10);
+        let took = started.elapsed();
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        // The date was one to two seconds ahead (whole seconds on both sides).
+        assert!(took >= Duration::from_millis(900), "took {took:?}");
+    });
+}
+
+/// Cancel ends a throttling wait at once, however long the service asked to wait.
+#[test]
+fn cancel_ends_a_throttling_wait_at_once() {
+    with_deadline(DEADLINE, || {
+        let http = HttpServer::start(|_| Reply::json(429, "{}").header("Retry-After", "100"));
+        let cancel = CancelToken::new();
+        let cfg = GraphConfig {
+            max_retry_wait: Duration::from_secs(100),
+            cancel: cancel.clone(),
+            ..config(&http)
+        };
+        let mut graph = GraphServer::new(cfg, Secret::new(TOKEN)).unwrap();
+        let presser = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            cancel.cancel();
+        });
+        let started = Instant::now();
+        let err = graph.list_folders().unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Cancelled);
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        presser.join().unwrap();
     });
 }

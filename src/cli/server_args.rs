@@ -125,7 +125,8 @@ impl ServerArgs {
         let settings = self
             .settings()?
             .ok_or_else(|| UsageError("name the mailbox: --imap URL or --graph".into()))?;
-        Ok(settings.connect(&mut show_prompt, &|| false)?)
+        // Ctrl-C ends the whole process; nothing here cancels.
+        Ok(settings.connect(&mut show_prompt, &ostdoctor::work::CancelToken::new())?)
     }
 }
 

@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use crate::diagnose::ServerKind;
 use crate::server::graph::{
-    DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, GraphConfig, GraphServer,
+    DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, GraphConfig, GraphServer, RefreshGrant,
 };
 use crate::server::imap::{ImapConfig, ImapServer, ImapUrl, ListingMethod};
 use crate::server::{ErrorKind, Fingerprint, MailboxServer, Secret, ServerError, TlsOptions};
+use crate::work::CancelToken;
 
 /// Where the mailbox is and how to sign in. Secrets live in memory only.
 #[derive(Clone, Debug)]
@@ -108,11 +109,12 @@ impl ServerSettings {
     }
 
     /// Signs in. A Graph sign-in shows `prompt` (a code to enter on a web page) and waits
-    /// for the person, until `cancelled` says to stop.
+    /// for the person, until `cancel` says to stop; the same token ends a Graph
+    /// throttling wait later on.
     pub fn connect(
         &self,
         prompt: &mut dyn FnMut(&DeviceCodePrompt),
-        cancelled: &dyn Fn() -> bool,
+        cancel: &CancelToken,
     ) -> Result<Connection, ServerError> {
         match self {
             ServerSettings::Imap {
@@ -160,19 +162,30 @@ impl ServerSettings {
                     timeout: *timeout,
                     ..DeviceCodeConfig::microsoft(client_id.clone(), tenant)
                 };
-                let mut flow = DeviceCodeFlow::start(sign_in)?;
+                let mut flow = DeviceCodeFlow::start(sign_in.clone())?;
                 prompt(flow.prompt());
-                let token = flow.wait(cancelled)?;
+                let token = flow.wait(|| cancel.is_cancelled())?;
                 let config = GraphConfig {
                     base_url: graph_url.clone(),
                     tls: Self::tls(extra_ca),
                     timeout: *timeout,
+                    cancel: cancel.clone(),
                     ..GraphConfig::default()
                 };
-                Ok(Connection::Graph(GraphServer::new(
-                    config,
-                    token.access_token,
-                )?))
+                let mut server = GraphServer::new(config, token.access_token)?;
+                // Kept in memory only, so that an hour-long session outlives its access
+                // token without a second sign-in.
+                if let Some(refresh_token) = token.refresh_token {
+                    server = server.with_refresh(RefreshGrant {
+                        token_url: sign_in.token_url,
+                        client_id: sign_in.client_id,
+                        scopes: sign_in.scopes,
+                        refresh_token,
+                        tls: sign_in.tls,
+                        timeout: sign_in.timeout,
+                    });
+                }
+                Ok(Connection::Graph(server))
             }
         }
     }

@@ -142,7 +142,7 @@ impl Doctor {
         };
         let cancel = self.cancel.clone();
         let connection = settings
-            .connect(&mut show, &|| cancel.is_cancelled())
+            .connect(&mut show, &cancel)
             .map_err(|e| BackendError::new(e.to_string()))?;
         self.findings.server = Some(connection.describe());
         Ok(connection)

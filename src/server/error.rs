@@ -77,4 +77,7 @@ pub enum ErrorKind {
     SignIn(String),
     #[error("input/output error: {0}")]
     Io(String),
+    /// The person pressed Cancel while the request waited.
+    #[error("cancelled")]
+    Cancelled,
 }

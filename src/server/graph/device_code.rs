@@ -88,9 +88,11 @@ impl std::fmt::Debug for DeviceCodeFlow {
 impl DeviceCodeFlow {
     /// Ask for a device code.
     pub fn start(config: DeviceCodeConfig) -> Result<DeviceCodeFlow, ServerError> {
+        // The flow's own wait takes Cancel between polls.
         let retry = RetryPolicy {
             max_retries: 3,
             max_wait: Duration::from_secs(30),
+            cancel: crate::work::CancelToken::new(),
         };
         let mut http = Http::new(&config.device_code_url, &config.tls, config.timeout, retry)?;
         let scope = config.scopes.join(" ");

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::GraphServer;
 use super::http::encode_component;
@@ -130,21 +130,69 @@ fn role_for(name: &str) -> Option<FolderRole> {
     }
 }
 
+/// The ids of the well-known folders, in one `$batch` request (Graph takes up to 20 in
+/// one; there are 13), or one request each where the service will not batch. Roles only
+/// label folders: a lookup that fails (a mailbox without an archive answers 404, a
+/// service may answer 500 for one name) leaves that role unknown and the listing goes on.
 fn resolve_well_known(
     server: &mut GraphServer,
 ) -> Result<HashMap<FolderId, FolderRole>, ServerError> {
     let base = server.config.base_url.clone();
+    let requests: Vec<Value> = WELL_KNOWN
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            json!({"id": i.to_string(), "method": "GET", "url": format!("/me/mailFolders/{name}?$select=id")})
+        })
+        .collect();
     let mut roles = HashMap::new();
-    for (name, _) in WELL_KNOWN {
-        let url = format!("{base}/me/mailFolders/{name}?$select=id");
-        let action = format!("GET /me/mailFolders/{name}");
-        // A mailbox without an archive or sync folders answers 404: not an error here.
-        if let Some(json) = server.get_optional(&url, &action)?
-            && let Some(id) = json.get("id").and_then(Value::as_str)
+    let mut add = |name: &str, json: &Value| {
+        if let Some(id) = json.get("id").and_then(Value::as_str)
             && let Some(role) = role_for(name)
         {
             roles.insert(FolderId(id.to_string()), role);
         }
+    };
+    match server.post(
+        &format!("{base}/$batch"),
+        &json!({ "requests": requests }),
+        "POST /$batch",
+    ) {
+        Ok(answer) => {
+            let responses = answer.get("responses").and_then(Value::as_array);
+            for response in responses.into_iter().flatten() {
+                let index = response
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .and_then(|id| id.parse::<usize>().ok());
+                let ok = response.get("status").and_then(Value::as_u64) == Some(200);
+                if let (Some(i), true, Some(body)) = (index, ok, response.get("body"))
+                    && let Some((name, _)) = WELL_KNOWN.get(i)
+                {
+                    add(name, body);
+                }
+            }
+        }
+        // A service (or proxy) that does not take batches: ask one by one.
+        Err(ServerError {
+            kind: ErrorKind::Http { .. },
+            ..
+        }) => {
+            for (name, _) in WELL_KNOWN {
+                let url = format!("{base}/me/mailFolders/{name}?$select=id");
+                let action = format!("GET /me/mailFolders/{name}");
+                match server.get_optional(&url, &action) {
+                    Ok(Some(json)) => add(name, &json),
+                    Ok(None)
+                    | Err(ServerError {
+                        kind: ErrorKind::Http { .. },
+                        ..
+                    }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Err(e) => return Err(e),
     }
     Ok(roles)
 }
@@ -152,7 +200,6 @@ fn resolve_well_known(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn parses_the_documented_shape() {

@@ -1,6 +1,7 @@
 //! HTTPS with the rules every Graph and sign-in request follows: bounded time and size,
-//! throttling honoured (429/503 with Retry-After) a bounded number of times, and errors put
-//! in words with the service's own code and message.
+//! throttling and passing outages honoured as Graph's guidance asks (429, 503 and 504, with
+//! Retry-After in seconds or as a date) a bounded number of times, waits that Cancel ends,
+//! and errors put in words with the service's own code and message.
 
 use std::io;
 use std::time::Duration;
@@ -11,7 +12,8 @@ use ureq::http::Response;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 use crate::server::tls::{io_error_kind, tls_error_kind};
-use crate::server::{ErrorKind, Secret, ServerError, TlsOptions};
+use crate::server::{ErrorKind, Secret, ServerError, Timestamp, TlsOptions};
+use crate::work::CancelToken;
 
 /// The largest JSON document accepted; a page of folders or messages is far smaller.
 const MAX_BODY: u64 = 16 * 1024 * 1024;
@@ -19,12 +21,14 @@ const MAX_BODY: u64 = 16 * 1024 * 1024;
 /// Waits when the service throttles without saying how long.
 const DEFAULT_BACKOFF: Duration = Duration::from_secs(2);
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct RetryPolicy {
     /// Retries after throttling before giving up.
     pub max_retries: u32,
     /// The longest single wait honoured; a longer Retry-After is cut to this.
     pub max_wait: Duration,
+    /// Ends a wait (and the request it was for) as soon as it is set.
+    pub cancel: CancelToken,
 }
 
 pub(crate) struct Http {
@@ -102,20 +106,28 @@ impl Http {
         }
     }
 
-    /// GET that treats 404 as "absent" rather than an error.
-    pub fn get_json_optional(
+    /// POST a JSON document with a bearer token (Graph's `$batch`); any status but 2xx is
+    /// an error.
+    pub fn post_json(
         &mut self,
         url: &str,
         token: &Secret,
+        body: &Value,
         action: &str,
-    ) -> Result<Option<Value>, ServerError> {
-        match self.get_json(url, token, action) {
-            Ok(v) => Ok(Some(v)),
-            Err(ServerError {
-                kind: ErrorKind::Http { status: 404, .. },
-                ..
-            }) => Ok(None),
-            Err(e) => Err(e),
+    ) -> Result<Value, ServerError> {
+        let text = body.to_string();
+        let reply = self.send(action, |agent| {
+            agent
+                .post(url)
+                .header("Authorization", format!("Bearer {}", token.expose()))
+                .header("Accept", "application/json")
+                .header("Content-Type", "application/json")
+                .send(text.as_bytes())
+        })?;
+        if (200..300).contains(&reply.status) {
+            Ok(reply.body)
+        } else {
+            Err(self.error(action, status_error(reply.status, &reply.body)))
         }
     }
 
@@ -146,7 +158,9 @@ impl Http {
             let mut response =
                 request(&self.agent).map_err(|e| self.error(action, self.kind(e)))?;
             let status = response.status().as_u16();
-            if status == 429 || status == 503 {
+            // Throttled, or a gateway or service briefly unavailable: Graph asks clients
+            // to wait as told, or back off, and try again.
+            if matches!(status, 429 | 503 | 504) {
                 if attempt >= self.retry.max_retries {
                     return Err(self.error(
                         action,
@@ -159,11 +173,10 @@ impl Http {
                     .headers()
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs)
+                    .and_then(|v| retry_after(v, Timestamp::now()))
                     .unwrap_or(DEFAULT_BACKOFF * 2u32.saturating_pow(attempt))
                     .min(self.retry.max_wait);
-                std::thread::sleep(wait);
+                self.pause(wait).map_err(|kind| self.error(action, kind))?;
                 attempt += 1;
                 continue;
             }
@@ -191,6 +204,21 @@ impl Http {
         }
     }
 
+    /// Waits `wait`, or less if Cancel is pressed meanwhile.
+    fn pause(&self, wait: Duration) -> Result<(), ErrorKind> {
+        let until = std::time::Instant::now() + wait;
+        loop {
+            if self.retry.cancel.is_cancelled() {
+                return Err(ErrorKind::Cancelled);
+            }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
+        }
+    }
+
     fn kind(&self, error: ureq::Error) -> ErrorKind {
         match error {
             ureq::Error::Timeout(_) => ErrorKind::Timeout(self.timeout),
@@ -214,6 +242,19 @@ impl Http {
             },
         }
     }
+}
+
+/// A Retry-After value (RFC 9110 10.2.3): a number of seconds, or the date to wait until,
+/// as seen from `now`. A date already past means no wait.
+fn retry_after(value: &str, now: Timestamp) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = Timestamp::parse_rfc5322(value)?;
+    Some(Duration::from_secs(
+        u64::try_from(at.0 - now.0).unwrap_or(0),
+    ))
 }
 
 /// An error status in words: Graph's `{"error": {"code", "message"}}`, or OAuth2's
@@ -283,6 +324,22 @@ mod tests {
                 message: "no details".into()
             }
         );
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = Timestamp::parse_rfc5322("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(retry_after("-5", now), None);
     }
 
     #[test]

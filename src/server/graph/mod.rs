@@ -1,6 +1,7 @@
 //! Microsoft Graph as a [`MailboxServer`]: the mailbox of the signed-in user, read through
-//! `/me/mailFolders`. Sign-in is the OAuth2 device-code flow ([`DeviceCodeFlow`]); the token
-//! it yields is held in memory only.
+//! `/me/mailFolders`. Sign-in is the OAuth2 device-code flow ([`DeviceCodeFlow`]); the
+//! tokens it yields are held in memory only. When the access token expires (after an hour
+//! or so) the refresh token renews it, so a long session needs no second sign-in.
 //!
 //! Graph counts what Exchange itself counts (`totalItemCount`, `unreadItemCount`), which is
 //! what Outlook's "Server folder contains" shows, and it sees hidden folders that IMAP does
@@ -13,6 +14,8 @@ mod items;
 
 use std::collections::HashMap;
 use std::time::Duration;
+
+use serde_json::Value;
 
 pub use device_code::{AccessToken, DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, Poll};
 
@@ -43,6 +46,20 @@ pub struct GraphConfig {
     pub resolve_well_known: bool,
     /// Ask for each message's size (PR_MESSAGE_SIZE); needs the Mail.Read scope.
     pub item_sizes: bool,
+    /// Ends a throttling wait, and the listing, as soon as it is set.
+    pub cancel: crate::work::CancelToken,
+}
+
+/// What renews an expired access token (the OAuth2 refresh-token grant): the sign-in's
+/// token endpoint and application, and the refresh token, in memory only.
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub token_url: String,
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub refresh_token: Secret,
+    pub tls: TlsOptions,
+    pub timeout: Duration,
 }
 
 impl Default for GraphConfig {
@@ -55,6 +72,7 @@ impl Default for GraphConfig {
             max_retry_wait: Duration::from_secs(120),
             resolve_well_known: true,
             item_sizes: false,
+            cancel: crate::work::CancelToken::new(),
         }
     }
 }
@@ -69,6 +87,9 @@ pub struct GraphServer {
     origin: String,
     /// Roles of the well-known folders by id, once looked up.
     well_known: Option<HashMap<FolderId, FolderRole>>,
+    refresh: Option<RefreshGrant>,
+    /// Access tokens renewed so far.
+    refreshes: u64,
 }
 
 impl std::fmt::Debug for GraphServer {
@@ -98,6 +119,7 @@ impl GraphServer {
         let retry = RetryPolicy {
             max_retries: config.max_retries,
             max_wait: config.max_retry_wait,
+            cancel: config.cancel.clone(),
         };
         let http = Http::new(&describe, &config.tls, config.timeout, retry)?;
         Ok(GraphServer {
@@ -109,7 +131,92 @@ impl GraphServer {
             http,
             origin,
             well_known: None,
+            refresh: None,
+            refreshes: 0,
         })
+    }
+
+    /// Renew the access token with this grant when the service says it has expired.
+    pub fn with_refresh(mut self, grant: RefreshGrant) -> Self {
+        self.refresh = Some(grant);
+        self
+    }
+
+    /// Access tokens renewed so far by the refresh grant.
+    pub fn refreshes(&self) -> u64 {
+        self.refreshes
+    }
+
+    /// A request that, refused for an expired token, is sent once more with a renewed one.
+    fn authorized<T>(
+        &mut self,
+        request: impl Fn(&mut Http, &Secret) -> Result<T, ServerError>,
+    ) -> Result<T, ServerError> {
+        match request(&mut self.http, &self.token) {
+            Err(ServerError {
+                kind: ErrorKind::Authentication(_),
+                ..
+            }) if self.refresh.is_some() => {
+                self.renew_token()?;
+                request(&mut self.http, &self.token)
+            }
+            other => other,
+        }
+    }
+
+    /// The refresh-token grant (RFC 6749 6). The service may hand back a new refresh
+    /// token; it replaces the old one.
+    fn renew_token(&mut self) -> Result<(), ServerError> {
+        let Some(grant) = self.refresh.clone() else {
+            return Ok(());
+        };
+        let action = "renewing the sign-in";
+        let retry = RetryPolicy {
+            max_retries: self.config.max_retries,
+            max_wait: self.config.max_retry_wait,
+            cancel: self.config.cancel.clone(),
+        };
+        let mut http = Http::new(&grant.token_url, &grant.tls, grant.timeout, retry)?;
+        let scope = grant.scopes.join(" ");
+        let reply = http.post_form(
+            &grant.token_url,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &grant.client_id),
+                ("refresh_token", grant.refresh_token.expose()),
+                ("scope", &scope),
+            ],
+            action,
+        )?;
+        self.http.requests += 1;
+        let access = reply.body.get("access_token").and_then(Value::as_str);
+        let (200, Some(access)) = (reply.status, access) else {
+            // A refresh token that expired or was revoked: a new sign-in is needed.
+            self.refresh = None;
+            let why = http::status_error(reply.status, &reply.body);
+            return Err(self.error(
+                action,
+                ErrorKind::Authentication(format!(
+                    "the sign-in expired and could not be renewed ({why}); sign in again"
+                )),
+            ));
+        };
+        self.token = Secret::new(access);
+        if let Some(rotated) = reply.body.get("refresh_token").and_then(Value::as_str)
+            && let Some(grant) = self.refresh.as_mut()
+        {
+            grant.refresh_token = Secret::new(rotated);
+        }
+        self.refreshes += 1;
+        Ok(())
+    }
+
+    fn get(&mut self, url: &str, action: &str) -> Result<Value, ServerError> {
+        self.authorized(|http, token| http.get_json(url, token, action))
+    }
+
+    fn post(&mut self, url: &str, body: &Value, action: &str) -> Result<Value, ServerError> {
+        self.authorized(|http, token| http.post_json(url, token, body, action))
     }
 
     /// Requests sent so far, retries included.
@@ -121,12 +228,16 @@ impl GraphServer {
         self.http.error(action, kind)
     }
 
-    fn get_optional(
-        &mut self,
-        url: &str,
-        action: &str,
-    ) -> Result<Option<serde_json::Value>, ServerError> {
-        self.http.get_json_optional(url, &self.token, action)
+    /// A GET whose 404 means "absent" rather than an error.
+    fn get_optional(&mut self, url: &str, action: &str) -> Result<Option<Value>, ServerError> {
+        match self.get(url, action) {
+            Ok(v) => Ok(Some(v)),
+            Err(ServerError {
+                kind: ErrorKind::Http { status: 404, .. },
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every `value` element of a collection, following `@odata.nextLink`.
@@ -146,7 +257,7 @@ impl GraphServer {
                     ErrorKind::TooLarge(format!("over {MAX_PAGES} pages")),
                 ));
             }
-            let page = self.http.get_json(&url, &self.token, action)?;
+            let page = self.get(&url, action)?;
             match page.get("value") {
                 Some(serde_json::Value::Array(items)) => out.extend(items.iter().cloned()),
                 _ => {
