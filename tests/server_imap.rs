@@ -752,7 +752,7 @@ fn a_flood_of_unsolicited_status_answers_is_refused() {
     with_deadline(DEADLINE, || {
         let port = scripted_imap::signed_in(|tag, _, out| {
             let mut text = String::new();
-            for n in 0..150_000 {
+            for n in 0..300_000 {
                 text.push_str(&format!("* STATUS \"f{n}\" (MESSAGES 1 UNSEEN 0)\r\n"));
             }
             text.push_str(&format!("{tag} OK done\r\n"));
@@ -763,7 +763,7 @@ fn a_flood_of_unsolicited_status_answers_is_refused() {
             .unwrap_err();
         assert_eq!(
             err.kind,
-            ErrorKind::TooLarge("STATUS answers for over 100000 mailboxes".into())
+            ErrorKind::TooLarge("STATUS answers for over 250000 mailboxes".into())
         );
     });
 }

@@ -12,8 +12,9 @@ use crate::server::{ErrorKind, Folder, FolderId, FolderRole, ServerError};
 /// neither side's socket buffer fills while the other is not reading.
 const PIPELINE_DEPTH: usize = 32;
 
-/// More folders than any real mailbox has; beyond it the server is broken.
-const MAX_FOLDERS: usize = 100_000;
+/// More folders than any real mailbox has (Exchange Online stops well short of it); beyond
+/// it the server is broken. A folder costs a few hundred bytes here.
+const MAX_FOLDERS: usize = 250_000;
 
 /// How the counts were obtained, for tests and diagnostics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Time to full folder statistics (`ostdoctor stats`) against a mailbox of 1,000 folders on a
+# Time to full folder statistics (`ostdoctor stats`) against a mailbox of FOLDERS folders (1,000
+# by default; stats-folders-growth.sh runs 1,000 to 100,000) on a
 # local Dovecot, counted by LIST-STATUS (one round trip) and by the STATUS-per-folder
 # fallback (Exchange Online's way). Whole process, store read included; median of RUNS runs
 # after a warm-up that lets Dovecot build its indexes. A measurement, never a test.
