@@ -4,7 +4,12 @@ use serde_json::Value;
 
 use super::GraphServer;
 use super::http::encode_component;
-use crate::server::{FolderId, Item, ServerError, Timestamp, bounded_message_id, bounded_subject};
+use crate::server::{
+    ErrorKind, FolderId, Item, ServerError, Timestamp, bounded_message_id, bounded_subject,
+};
+
+/// More items than any real folder holds; beyond it the service is broken.
+const MAX_ITEMS: usize = 5_000_000;
 
 /// PR_MESSAGE_SIZE as a Graph extended property id.
 const SIZE_PROPERTY: &str = "Integer 0x0E08";
@@ -23,8 +28,15 @@ pub(crate) fn list_items(
         let filter = format!("singleValueExtendedProperties($filter=id eq '{SIZE_PROPERTY}')");
         url.push_str(&format!("&$expand={}", encode_component(&filter)));
     }
-    let values = server.get_all(&url, "GET /me/mailFolders/{id}/messages")?;
-    Ok(values.iter().filter_map(parse_message).collect())
+    let mut items = Vec::new();
+    server.each_value(&url, "GET /me/mailFolders/{id}/messages", |value| {
+        if items.len() >= MAX_ITEMS {
+            return Err(ErrorKind::TooLarge(format!("over {MAX_ITEMS} items")));
+        }
+        items.extend(parse_message(&value));
+        Ok(())
+    })?;
+    Ok(items)
 }
 
 fn parse_message(json: &Value) -> Option<Item> {
@@ -83,5 +95,17 @@ mod tests {
         assert_eq!(item.size, Some(4321));
         assert_eq!(item.received.unwrap().to_string(), "2024-01-02T03:04:09Z");
         assert!(parse_message(&json!({"subject": "no id"})).is_none());
+    }
+
+    #[test]
+    fn subjects_and_ids_are_kept_to_their_bounds() {
+        let item = parse_message(&json!({
+            "id": "m", "subject": "ü".repeat(100_000),
+            "internetMessageId": format!("<{}@x>", "i".repeat(2_000)),
+        }))
+        .unwrap();
+        let subject = item.subject.unwrap();
+        assert_eq!(subject.chars().count(), crate::server::MAX_SUBJECT_CHARS);
+        assert_eq!(item.internet_message_id, None);
     }
 }

@@ -241,12 +241,23 @@ impl GraphServer {
     }
 
     /// Every `value` element of a collection, following `@odata.nextLink`.
-    fn get_all(
+    fn get_all(&mut self, first: &str, action: &str) -> Result<Vec<Value>, ServerError> {
+        let mut out = Vec::new();
+        self.each_value(first, action, |v| {
+            out.push(v);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands each `value` element of a collection to `each` as its page arrives, following
+    /// `@odata.nextLink`: a long collection is never held as JSON all at once.
+    fn each_value(
         &mut self,
         first: &str,
         action: &str,
-    ) -> Result<Vec<serde_json::Value>, ServerError> {
-        let mut out = Vec::new();
+        mut each: impl FnMut(Value) -> Result<(), ErrorKind>,
+    ) -> Result<(), ServerError> {
         let mut next = Some(first.to_string());
         let mut pages = 0;
         while let Some(url) = next.take() {
@@ -257,9 +268,17 @@ impl GraphServer {
                     ErrorKind::TooLarge(format!("over {MAX_PAGES} pages")),
                 ));
             }
-            let page = self.get(&url, action)?;
-            match page.get("value") {
-                Some(serde_json::Value::Array(items)) => out.extend(items.iter().cloned()),
+            let mut page = self.get(&url, action)?;
+            let link = page
+                .get("@odata.nextLink")
+                .and_then(|v| v.as_str())
+                .map(str::to_string);
+            match page.get_mut("value").map(Value::take) {
+                Some(Value::Array(values)) => {
+                    for value in values {
+                        each(value).map_err(|kind| self.error(action, kind))?;
+                    }
+                }
                 _ => {
                     return Err(self.error(
                         action,
@@ -267,17 +286,17 @@ impl GraphServer {
                     ));
                 }
             }
-            if let Some(link) = page.get("@odata.nextLink").and_then(|v| v.as_str()) {
-                if origin_of(link).as_deref() != Some(self.origin.as_str()) {
+            if let Some(link) = link {
+                if origin_of(&link).as_deref() != Some(self.origin.as_str()) {
                     return Err(self.error(
                         action,
                         ErrorKind::Protocol(format!("a next link to another server: {link}")),
                     ));
                 }
-                next = Some(link.to_string());
+                next = Some(link);
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 
