@@ -1,8 +1,9 @@
 //! OST Doctor: reads Outlook offline and personal stores, compares them with the mailbox
 //! server, diagnoses synchronization problems and applies fixes that lose nothing.
 //!
-//! Data flows one way: store / server -> diagnose -> wizard -> ui. Front ends (the desktop
-//! app, the CLI) are thin layers over this library.
+//! Data flows one way: store / server -> diagnose -> fix -> doctor (the wizard's backend)
+//! -> wizard -> ui / cli; ARCHITECTURE.md draws the layers. Front ends (the desktop app,
+//! behind the `gui` feature, and the CLI) are thin layers over this library.
 
 pub mod diagnose;
 pub mod doctor;

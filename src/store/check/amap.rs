@@ -11,8 +11,8 @@ use super::finding::{Class, Finding, Severity};
 use super::scan::Scan;
 use crate::store::error::ErrorKind;
 use crate::store::ndb::crc::verify;
+use crate::store::ndb::layout::Layout;
 use crate::store::ndb::page::{PageType, parse_trailer};
-use crate::store::write::alloc::Layout;
 use crate::work::Cancelled;
 
 const DOING: &str = "Checking the allocation map";

@@ -4,7 +4,7 @@
 
 use super::finding::{Class, Finding};
 use super::scan::Scan;
-use crate::store::write::alloc::Layout;
+use crate::store::ndb::layout::Layout;
 use crate::work::Cancelled;
 
 /// What occupies a stretch of the file.

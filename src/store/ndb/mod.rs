@@ -8,6 +8,7 @@ pub mod crypt;
 pub mod file;
 pub mod format;
 pub mod header;
+pub mod layout;
 pub mod page;
 pub mod rescue;
 

@@ -6,7 +6,8 @@
 //! those spans close and the page is written once its last span closes or the file ends.
 //! Only the one page of each kind being gathered is held.
 
-use super::alloc::{Layout, SpanMap};
+use super::alloc::SpanMap;
+use crate::store::ndb::layout::Layout;
 use crate::store::ndb::page::PageType;
 
 /// A map page body ready to be sealed with a trailer.

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 
-use super::alloc::{Allocator, Layout};
+use super::alloc::Allocator;
 use super::btree_spill::{BlockSpill, NodeRuns, RUN_ENTRIES};
 use super::maps::MapPages;
 use super::out::{OutFile, spill_path_for};
@@ -19,6 +19,7 @@ use crate::store::error::{Error, Result};
 use crate::store::ndb::block::BlockTrailer;
 use crate::store::ndb::btree::{BbtEntry, NbtEntry, Nid};
 use crate::store::ndb::crc::{crc32, signature};
+use crate::store::ndb::layout::Layout;
 use crate::store::ndb::page::PageTrailer;
 use crate::store::ndb::{CryptMethod, SubnodeEntry, Variant};
 
