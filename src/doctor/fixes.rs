@@ -11,7 +11,7 @@ use crate::fix::{
     plan_export_all, plan_export_local, plan_rename_exchange_files, plan_rename_store,
     plan_renames, plan_undo, search_roots,
 };
-use crate::wizard::{Action, BackendError, Facts, FixPlan};
+use crate::wizard::{Action, BackendError, Facts, Fix, FixPlan};
 use crate::work::Work;
 
 /// A plan as `crate::fix` made it, waiting for the person's yes.
@@ -68,16 +68,17 @@ pub fn plan(
 ) -> Result<(FixPlan, Pending), BackendError> {
     let need_comparison =
         || BackendError::new("The store has not been compared with the server yet; compare first.");
-    let (actions, pending) = match name {
-        "rename_store_to_old" => {
+    // Exhaustive: a fix the catalogue names and this misses does not compile.
+    let (actions, pending) = match Fix::from_name(name) {
+        Some(Fix::RenameStoreToOld) => {
             let plan = plan_rename_store(store).map_err(err)?;
             (renames(&plan)?, Pending::Rename(plan))
         }
-        "rename_exchange_dlls" => {
+        Some(Fix::RenameExchangeDlls) => {
             let plan = plan_rename_exchange_files(&search_roots()).map_err(err)?;
             (renames(&plan)?, Pending::Rename(plan))
         }
-        "export_local_items" => {
+        Some(Fix::ExportLocalItems) => {
             let c = compared.ok_or_else(need_comparison)?;
             let dest = export_path_beside(store, "local items");
             let plan = plan_export_local(store, &dest, c.store_side, c.report).map_err(err)?;
@@ -87,7 +88,7 @@ pub fn plan(
             };
             (vec![action], Pending::Export(plan))
         }
-        "export_store_to_pst" => {
+        Some(Fix::ExportStoreToPst) => {
             let dest = export_path_beside(store, "backup");
             let plan = plan_export_all(store, &dest).map_err(err)?;
             let action = Action::ExportToPst {
@@ -96,7 +97,7 @@ pub fn plan(
             };
             (vec![action], Pending::Export(plan))
         }
-        "resync_folder" => {
+        Some(Fix::ResyncFolder) => {
             let c = compared.ok_or_else(need_comparison)?;
             let folders: Vec<String> = c
                 .report
@@ -111,7 +112,7 @@ pub fn plan(
                 .collect();
             (actions, Pending::Resync(folders))
         }
-        "undo_last_fix" => {
+        Some(Fix::UndoLastFix) => {
             let entry = journal
                 .last_undoable()
                 .map_err(err)?
@@ -149,7 +150,7 @@ pub fn plan(
             let id = entry.id.clone();
             (actions, Pending::Undo { set_aside, id })
         }
-        other => return Err(BackendError::new(format!("there is no fix named {other}"))),
+        None => return Err(BackendError::new(format!("there is no fix named {name}"))),
     };
     Ok((FixPlan { actions }, pending))
 }
@@ -166,17 +167,17 @@ pub fn apply(
     journal: &Journal,
     work: &mut Work<'_>,
 ) -> Result<Facts, BackendError> {
-    match (name, pending) {
-        ("rename_store_to_old", Pending::Rename(plan)) => {
+    match (Fix::from_name(name), pending) {
+        (Some(Fix::RenameStoreToOld), Pending::Rename(plan)) => {
             let done = apply_renames(&plan, journal).map_err(err)?;
             let old = done.renames.first().map(|r| r.to.display().to_string());
             Ok(Facts::new().with("rebuild.old_path", old.unwrap_or_default()))
         }
-        ("rename_exchange_dlls", Pending::Rename(plan)) => {
+        (Some(Fix::RenameExchangeDlls), Pending::Rename(plan)) => {
             let done = apply_renames(&plan, journal).map_err(err)?;
             Ok(Facts::new().with("dlls.renamed", paths(done.renames.iter().map(|r| &r.from))))
         }
-        (kind @ ("export_local_items" | "export_store_to_pst"), Pending::Export(plan)) => {
+        (Some(kind @ (Fix::ExportLocalItems | Fix::ExportStoreToPst)), Pending::Export(plan)) => {
             let done = apply_export(&plan, journal, work).map_err(err)?;
             if !done.verification.problems.is_empty() {
                 return Err(BackendError::new(format!(
@@ -185,7 +186,7 @@ pub fn apply(
                     done.verification.problems.join("; ")
                 )));
             }
-            let prefix = if kind == "export_local_items" {
+            let prefix = if kind == Fix::ExportLocalItems {
                 "export"
             } else {
                 "backup"
@@ -200,10 +201,10 @@ pub fn apply(
                 .with(&format!("{prefix}.lost"), losses.len() as i64)
                 .with(&format!("{prefix}.losses"), losses))
         }
-        ("resync_folder", Pending::Resync(folders)) => {
+        (Some(Fix::ResyncFolder), Pending::Resync(folders)) => {
             Ok(Facts::new().with("resync.folders", folders))
         }
-        ("undo_last_fix", Pending::Undo { set_aside, id }) => {
+        (Some(Fix::UndoLastFix), Pending::Undo { set_aside, id }) => {
             if let Some(plan) = set_aside {
                 apply_renames(&plan, journal).map_err(err)?;
             }
@@ -211,7 +212,7 @@ pub fn apply(
             let done = apply_undo(journal, &plan).map_err(err)?;
             Ok(Facts::new().with("undo.restored", paths(&done.restored)))
         }
-        (name, _) => Err(BackendError::new(format!(
+        (_, _) => Err(BackendError::new(format!(
             "the plan for {name} was not made here; plan it again"
         ))),
     }

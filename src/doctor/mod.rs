@@ -22,7 +22,7 @@ use crate::diagnose::StoreSide;
 use crate::diagnose::sync_log::SyncLogReport;
 use crate::fix::Journal;
 use crate::server::graph::DeviceCodePrompt;
-use crate::wizard::{Backend, BackendError, Facts, FixOutcome, FixPlan, Language};
+use crate::wizard::{Backend, BackendError, Check, Facts, FixOutcome, FixPlan, Language};
 use crate::work::{CancelToken, Step, Work};
 
 use fixes::{Compared, Pending};
@@ -160,14 +160,15 @@ impl Doctor {
 impl Backend for Doctor {
     fn run_check(&mut self, name: &str, _facts: &Facts) -> Result<Facts, BackendError> {
         self.cancelled()?;
-        match name {
-            "open_store" => {
+        // Exhaustive: a check the catalogue names and this misses does not compile.
+        match Check::from_name(name) {
+            Some(Check::OpenStore) => {
                 self.report(0, 1, "Reading the store's header and folders");
                 let (facts, summary) = open::open_store(&self.store)?;
                 self.findings.store = Some(summary);
                 Ok(facts)
             }
-            "compare_with_server" => {
+            Some(Check::CompareWithServer) => {
                 let mut connection = self.take_connection()?;
                 self.report(0, 0, "Reading folder counts and items on both sides");
                 // A server that failed mid-way is signed in to afresh next time.
@@ -179,7 +180,7 @@ impl Backend for Doctor {
                 self.cancelled()?;
                 Ok(facts)
             }
-            "check_store_structure" => {
+            Some(Check::CheckStoreStructure) => {
                 let scan = crate::store::check::check_store(&self.store, &mut self.work())
                     .map_err(|e| BackendError::new(e.to_string()))?;
                 let facts = Facts::new()
@@ -188,8 +189,8 @@ impl Backend for Doctor {
                 self.findings.scan = Some(scan);
                 Ok(facts)
             }
-            "detect_cached_mode" => Ok(profile::detect_cached_mode()),
-            "read_sync_logs" => {
+            Some(Check::DetectCachedMode) => Ok(profile::detect_cached_mode()),
+            Some(Check::ReadSyncLogs) => {
                 self.report(0, 0, "Reading the synchronization logs");
                 let (facts, report, diagnoses) = logs::read_logs(&self.store, &mut self.work())?;
                 self.cancelled()?;
@@ -200,18 +201,18 @@ impl Backend for Doctor {
                 self.sync_logs = Some(report);
                 Ok(facts)
             }
-            "check_store_owner" => {
+            Some(Check::CheckStoreOwner) => {
                 let account = self.settings.as_ref().and_then(ServerSettings::user);
                 logs::check_owner(&self.store, self.sync_logs.as_ref(), account)
             }
-            "outlook_running" => {
+            Some(Check::OutlookRunning) => {
                 let found =
                     crate::fix::outlook_running().map_err(|e| BackendError::new(e.to_string()))?;
                 Ok(Facts::new()
                     .with("outlook.running", found.running)
                     .with("outlook.processes", found.processes))
             }
-            "find_exchange_support_files" => {
+            Some(Check::FindExchangeSupportFiles) => {
                 let found = crate::fix::find_exchange_support_files(&crate::fix::search_roots());
                 let paths: Vec<String> = found
                     .found
@@ -222,9 +223,7 @@ impl Backend for Doctor {
                     .with("support_files.count", found.count as i64)
                     .with("support_files.found", paths))
             }
-            other => Err(BackendError::new(format!(
-                "there is no check named {other}"
-            ))),
+            None => Err(BackendError::new(format!("there is no check named {name}"))),
         }
     }
 

@@ -6,7 +6,7 @@ use eframe::egui::{self, RichText};
 use super::folder_table::TableState;
 use super::words::Words;
 use crate::doctor::Findings;
-use crate::wizard::Language;
+use crate::wizard::{Language, View};
 
 pub fn show(
     ui: &mut egui::Ui,
@@ -16,18 +16,20 @@ pub fn show(
     words: &Words,
     lang: Language,
 ) {
-    match view {
-        "folder_counts" => match &findings.comparison {
+    // Exhaustive: a view the catalogue names and this misses does not compile.
+    match View::from_name(view) {
+        Some(View::FolderCounts) => match &findings.comparison {
             Some(report) => table.show(ui, report, words, lang),
             None => {
                 ui.label(words.no_comparison.get(lang));
             }
         },
-        "local_only_items" => local_only_items(ui, findings, words, lang),
-        "sync_log" => sync_log(ui, findings, words, lang),
-        "store_problems" => store_problems(ui, findings, words, lang),
-        other => {
-            ui.label(format!("({other})"));
+        Some(View::LocalOnlyItems) => local_only_items(ui, findings, words, lang),
+        Some(View::SyncLog) => sync_log(ui, findings, words, lang),
+        Some(View::StoreProblems) => store_problems(ui, findings, words, lang),
+        // The loader refuses flows that name other views.
+        None => {
+            ui.label(format!("({view})"));
         }
     }
 }

@@ -6,6 +6,7 @@
 //! wrong type. A backend implements exactly these names.
 
 use super::facts::{FactKind, FactValue, Facts};
+use super::names::{Check, Fix, View};
 
 /// One fact a check or fix reports.
 #[derive(Debug)]
@@ -61,7 +62,7 @@ pub const SYNC_MESSAGES: &[&str] = &[
 
 pub static CHECKS: &[OperationSpec] = &[
     OperationSpec {
-        name: "open_store",
+        name: Check::OpenStore.name(),
         does: "Opens the store file read-only and reads its header and folder tree.",
         facts: &[
             fact(
@@ -104,7 +105,7 @@ pub static CHECKS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "check_store_structure",
+        name: Check::CheckStoreStructure.name(),
         does: "Walks every page, block and table of the store and checks their checksums and links.",
         facts: &[
             fact(
@@ -122,7 +123,7 @@ pub static CHECKS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "compare_with_server",
+        name: Check::CompareWithServer.name(),
         does: "Counts the items in every folder of the store and of the mailbox on the server and compares them.",
         facts: &[
             fact(
@@ -170,7 +171,7 @@ pub static CHECKS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "read_sync_logs",
+        name: Check::ReadSyncLogs.name(),
         does: "Reads the \"Synchronization Log:\" messages in Sync Issues and Deleted Items.",
         facts: &[
             fact("sync_log.count", Int, &[], "synchronization logs found"),
@@ -196,7 +197,7 @@ pub static CHECKS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "outlook_running",
+        name: Check::OutlookRunning.name(),
         does: "Looks for running programs that keep the store or Outlook's files open.",
         facts: &[
             fact(
@@ -214,7 +215,7 @@ pub static CHECKS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "detect_cached_mode",
+        name: Check::DetectCachedMode.name(),
         does: "Reads the Outlook profile to see whether Cached Exchange Mode is on, where the platform allows.",
         facts: &[
             fact(
@@ -238,7 +239,7 @@ pub static CHECKS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "check_store_owner",
+        name: Check::CheckStoreOwner.name(),
         does: "Compares the mailbox the store was made for with the mailbox of the account now in use.",
         facts: &[
             fact(
@@ -268,7 +269,7 @@ pub static CHECKS: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "find_exchange_support_files",
+        name: Check::FindExchangeSupportFiles.name(),
         does: "Looks for Emsabp32.dll, Emsmdb32.dll and Emsui32.dll in Office's MAPI folders.",
         facts: &[
             fact(
@@ -289,7 +290,7 @@ pub static CHECKS: &[OperationSpec] = &[
 
 pub static FIXES: &[OperationSpec] = &[
     OperationSpec {
-        name: "rename_store_to_old",
+        name: Fix::RenameStoreToOld.name(),
         does: "Renames the store to .old so that Outlook builds a new one from the server.",
         facts: &[fact(
             "rebuild.old_path",
@@ -299,7 +300,7 @@ pub static FIXES: &[OperationSpec] = &[
         )],
     },
     OperationSpec {
-        name: "export_local_items",
+        name: Fix::ExportLocalItems.name(),
         does: "Copies the items the server does not have into a new .pst file.",
         facts: &[
             fact("export.pst_path", Text, &[], "the .pst written"),
@@ -319,7 +320,7 @@ pub static FIXES: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "export_store_to_pst",
+        name: Fix::ExportStoreToPst.name(),
         does: "Copies every item of the store into a new .pst file.",
         facts: &[
             fact("backup.pst_path", Text, &[], "the .pst written"),
@@ -339,7 +340,7 @@ pub static FIXES: &[OperationSpec] = &[
         ],
     },
     OperationSpec {
-        name: "rename_exchange_dlls",
+        name: Fix::RenameExchangeDlls.name(),
         does: "Renames Emsabp32.dll, Emsmdb32.dll and Emsui32.dll to .old so that an Office repair puts back fresh copies.",
         facts: &[fact(
             "dlls.renamed",
@@ -349,7 +350,7 @@ pub static FIXES: &[OperationSpec] = &[
         )],
     },
     OperationSpec {
-        name: "resync_folder",
+        name: Fix::ResyncFolder.name(),
         does: "Guides the person through Outlook's Clear Offline Items for each folder that differs from the server, so that Outlook downloads it again.",
         facts: &[fact(
             "resync.folders",
@@ -359,7 +360,7 @@ pub static FIXES: &[OperationSpec] = &[
         )],
     },
     OperationSpec {
-        name: "undo_last_fix",
+        name: Fix::UndoLastFix.name(),
         does: "Reverses the last rename this program made (store or support files).",
         facts: &[fact(
             "undo.restored",
@@ -372,24 +373,24 @@ pub static FIXES: &[OperationSpec] = &[
 
 pub static VIEWS: &[ViewSpec] = &[
     ViewSpec {
-        name: "folder_counts",
+        name: View::FolderCounts.name(),
         shows: "each folder with its server count, offline count and last synchronization",
-        needs: "compare_with_server",
+        needs: Check::CompareWithServer.name(),
     },
     ViewSpec {
-        name: "local_only_items",
+        name: View::LocalOnlyItems.name(),
         shows: "the items that exist only in the store, by folder",
-        needs: "compare_with_server",
+        needs: Check::CompareWithServer.name(),
     },
     ViewSpec {
-        name: "sync_log",
+        name: View::SyncLog.name(),
         shows: "the synchronization logs, errors first",
-        needs: "read_sync_logs",
+        needs: Check::ReadSyncLogs.name(),
     },
     ViewSpec {
-        name: "store_problems",
+        name: View::StoreProblems.name(),
         shows: "the structural problems found in the store",
-        needs: "check_store_structure",
+        needs: Check::CheckStoreStructure.name(),
     },
 ];
 
@@ -467,6 +468,31 @@ impl OperationSpec {
 
 #[cfg(test)]
 mod tests {
+    /// The catalogue describes every named check, fix and view, each once, in the
+    /// enums' order: the names and their descriptions cannot drift apart.
+    #[test]
+    fn the_catalogue_describes_every_named_operation_and_view_once() {
+        let names = |ops: &[OperationSpec]| ops.iter().map(|o| o.name).collect::<Vec<_>>();
+        let checks: Vec<_> = Check::ALL.iter().map(|c| c.name()).collect();
+        let fixes: Vec<_> = Fix::ALL.iter().map(|f| f.name()).collect();
+        let views: Vec<_> = View::ALL.iter().map(|v| v.name()).collect();
+        assert_eq!(names(CHECKS), checks);
+        assert_eq!(names(FIXES), fixes);
+        assert_eq!(VIEWS.iter().map(|v| v.name).collect::<Vec<_>>(), views);
+        for view in VIEWS {
+            assert!(
+                Check::from_name(view.needs).is_some(),
+                "{} needs {}",
+                view.name,
+                view.needs
+            );
+        }
+        for check in Check::ALL {
+            assert_eq!(Check::from_name(check.name()), Some(*check));
+        }
+        assert_eq!(Fix::from_name("no_such_fix"), None);
+    }
+
     use super::*;
     use std::collections::BTreeSet;
 

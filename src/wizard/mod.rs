@@ -3,7 +3,7 @@
 //!
 //! - `schema`: the file format; `loader`: reading and checking files, with positions.
 //! - `catalogue`: the checks, fixes, views and facts flows may name: the contract a
-//!   backend implements through `backend::Backend`.
+//!   backend implements through `backend::Backend`; `names`: their names, written once.
 //! - `engine`: the walk itself (current page, answers, facts, going back).
 //! - `script`: a walk driven by a script of answers, for the CLI and tests.
 
@@ -18,6 +18,7 @@ mod graph;
 pub mod language;
 pub mod loader;
 mod locate;
+pub mod names;
 mod placeholder;
 pub mod schema;
 pub mod script;
@@ -30,6 +31,7 @@ pub use engine::{AnswerRecord, Body, Choice, Engine, EngineError, PageView, Tran
 pub use facts::{FactKind, FactValue, Facts};
 pub use language::Language;
 pub use loader::{LoadError, LoadErrors, Problem, builtin, load_dir, load_sources};
+pub use names::{Check, Fix, View};
 pub use schema::{Outcome, Via};
 pub use script::{Script, ScriptError, ScriptRun, run_script, walk_script};
 pub use set::{NamedFlow, PageRef, WizardSet};

@@ -8,10 +8,16 @@ set -euo pipefail
 cd "$(dirname "$0")"
 store=${1:-../../../shared/fixtures/real/outlook-com-2013.ost}
 sizes=${SIZES:-1000 10000 100000}
+# One binary for every size, copied so that a rebuild meanwhile cannot mix versions.
+(cd ../.. && cargo build --release --quiet)
+bin=$(mktemp /tmp/ostdoctor-growth-XXXXXX)
+trap 'rm -f "$bin"' EXIT
+cp ../../target/release/ostdoctor "$bin"
+chmod 755 "$bin"
 printf '%-8s  %-28s  %10s  %14s\n' folders way median "per folder"
 for n in $sizes; do
     runs=$(( n >= 100000 ? 3 : (n >= 10000 ? 5 : 15) ))
-    FOLDERS=$n RUNS=$runs bash stats-many-folders.sh "$(realpath "$store")" |
+    BIN=$bin FOLDERS=$n RUNS=$runs bash stats-many-folders.sh "$(realpath "$store")" |
         awk -v n="$n" '/median/ {
             split($0, parts, "median"); way = parts[1]; sub(/ +$/, "", way)
             ms = $0; sub(/.*median +/, "", ms); sub(/ ms.*/, "", ms)

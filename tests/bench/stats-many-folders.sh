@@ -14,8 +14,11 @@ folders=${FOLDERS:-1000}
 for tool in hyperfine /usr/sbin/dovecot; do
     command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install hyperfine dovecot-imapd)" >&2; exit 1; }
 done
-cargo build --release --quiet
-bin=$PWD/target/release/ostdoctor
+# BIN: a binary built before (stats-folders-growth.sh builds one for all its sizes).
+if [ -z "${BIN:-}" ]; then
+    cargo build --release --quiet
+fi
+bin=${BIN:-$PWD/target/release/ostdoctor}
 
 dir=$(mktemp -d /tmp/ostdoctor-bench-XXXXXX)
 chmod 755 "$dir"
