@@ -2,6 +2,7 @@
 //! the documented JSON shapes of `/me/mailFolders`, `/childFolders`, `/messages` and the
 //! device-code sign-in endpoints. No real Graph tenant or Microsoft sign-in is used.
 
+mod common;
 mod support;
 
 use std::net::TcpListener;

@@ -1,6 +1,7 @@
 //! The IMAP client against a real Dovecot on 127.0.0.1 (see `support/dovecot.rs`), plus a
 //! silent listener and small scripted servers for the failures Dovecot will not produce.
 
+mod common;
 mod support;
 
 use std::io::Write;

@@ -18,9 +18,10 @@ printf '%-8s  %-28s  %10s  %14s\n' folders way median "per folder"
 for n in $sizes; do
     runs=$(( n >= 100000 ? 3 : (n >= 10000 ? 5 : 15) ))
     BIN=$bin FOLDERS=$n RUNS=$runs bash stats-many-folders.sh "$(realpath "$store")" |
-        awk -v n="$n" '/median/ {
+        awk -v n="$n" '/client CPU/ { print n "  " $0; fflush() } /median/ {
             split($0, parts, "median"); way = parts[1]; sub(/ +$/, "", way)
             ms = $0; sub(/.*median +/, "", ms); sub(/ ms.*/, "", ms)
             printf "%-8s  %-28s  %8.1f ms  %11.1f us\n", n, way, ms, ms * 1000 / n
+            fflush()
         }'
 done

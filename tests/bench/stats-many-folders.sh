@@ -123,6 +123,12 @@ print(r["listing"] + ":", len(rows), "server folders,", items, "items")
 sys.exit(0 if (len(rows), items) == (int(sys.argv[1]) + 1, int(sys.argv[2])) else 1)
 ' "$folders" "$expected_items"
 done
+# The client's own CPU time (warm server), to tell its share of the wall time from the
+# server's: the whole run's wall time grows with what Dovecot does per folder too.
+for flag in "" --no-list-status; do
+    /usr/bin/time -f "client CPU ${flag:-list-status}: %U s user %S s system, %e s wall, %M KB peak" \
+        "$bin" stats "$store" --imap "$url" --timeout "$wait" $flag --json >/dev/null
+done
 
 hyperfine --warmup 2 --runs "$runs" --export-json "$dir/bench.json" \
     -n "stats, LIST-STATUS" "$bin stats '$store' --imap '$url' --timeout $wait --json" \

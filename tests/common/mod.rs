@@ -2,8 +2,12 @@
 
 #![allow(dead_code)]
 
+mod temp;
+
+#[allow(unused_imports)]
+pub use temp::TempDir;
+
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Where the real Outlook-written fixtures live (read-only, outside the repository).
 pub fn fixtures_dir() -> PathBuf {
@@ -69,31 +73,6 @@ pub fn ostdoctor_within(args: &[&str], limit: std::time::Duration) -> std::proce
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.wait_with_output().expect("output")
-}
-
-/// A fresh directory for one test, removed when dropped.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(label: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("ostdoctor-test-{label}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        TempDir(dir)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Where the bytes of a message's first attachment (by node id) are: the subnode of the

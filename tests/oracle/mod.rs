@@ -17,7 +17,9 @@ use std::fs;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+// Every crate that includes the oracle includes `common` too.
+use crate::common::TempDir;
 
 /// One folder as an oracle sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,7 +167,7 @@ pub fn prefixed(folders: &[OracleFolder], prefix: &[&str]) -> Vec<OracleFolder> 
 /// Outlook-written OST's meetings either). An attachment written as a directory (an embedded
 /// item; none on the fixtures) is an `Err` until someone learns its layout.
 pub fn pffexport(store: &Path) -> Result<Vec<OracleFolder>, String> {
-    let tmp = TempDir::new("pffexport")?;
+    let tmp = TempDir::new("pffexport");
     let base = tmp.path().join("out");
     // `-m items`: the allocated tree only; `-m all` adds a recovery scan whose results are
     // written outside `.export` and would only cost time.
@@ -503,7 +505,7 @@ fn is_pffexport_label(line: &str) -> bool {
 /// It silently leaves out empty attachments and any whose name holds a '/' (the file cannot
 /// be created), and embedded items, which are not files.
 pub fn readpst(store: &Path) -> Result<Vec<OracleFolder>, String> {
-    let tmp = TempDir::new("readpst")?;
+    let tmp = TempDir::new("readpst");
     let out_dir = tmp.path().join("out");
     fs::create_dir(&out_dir).map_err(|e| format!("creating {}: {e}", out_dir.display()))?;
     let output = run(
@@ -1204,34 +1206,6 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
 
 fn dir_has_file(dir: &Path) -> Result<bool, String> {
     Ok(read_dir_sorted(dir)?.iter().any(|(_, p)| p.is_file()))
-}
-
-/// A scratch directory unique to this process and call, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tool: &str) -> Result<Self, String> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "ostdoctor-oracle-{}-{n}-{tool}",
-            std::process::id()
-        ));
-        // A leftover from an earlier process with the same pid would mix outputs.
-        let _ = fs::remove_dir_all(&path);
-        fs::create_dir_all(&path).map_err(|e| format!("creating {}: {e}", path.display()))?;
-        Ok(TempDir(path))
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }
 
 /// The subject of every item pffexport wrote anywhere below `dir` (its `.export`,

@@ -14,7 +14,9 @@ use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
 use super::certs::{TestPki, generate, self_signed_authority};
-use super::{free_port, temp_dir};
+use super::free_port;
+// Every crate that includes `support` includes `common` too.
+use crate::common::TempDir;
 
 pub const USER: &str = "alice";
 pub const PASSWORD: &str = "s3cret \"quoted\" pässword";
@@ -43,7 +45,7 @@ fn kill_group(pid: u32) {
 
 pub struct Dovecot {
     child: Option<Child>,
-    dir: PathBuf,
+    dir: TempDir,
     /// Plain IMAP with STARTTLS offered.
     pub imap_port: u16,
     /// IMAP over TLS from the first byte.
@@ -76,7 +78,8 @@ impl Dovecot {
 
     pub fn start_with(options: Options) -> Dovecot {
         let binary = binary();
-        let dir = temp_dir("ostdoctor-dovecot");
+        let scratch = TempDir::new("dovecot");
+        let dir = scratch.path().to_path_buf();
         let pki = if options.self_signed {
             self_signed_authority()
         } else {
@@ -196,7 +199,7 @@ passdb {{
             .push((std::thread::current().id(), child.id()));
         let mut server = Dovecot {
             child: Some(child),
-            dir,
+            dir: scratch,
             imap_port,
             imaps_port,
             pki,
@@ -236,7 +239,7 @@ passdb {{
     }
 
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("dovecot.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
     }
 
     /// Kill the server and every process it started, at once, as a crash would.
@@ -255,8 +258,8 @@ passdb {{
 
 impl Drop for Dovecot {
     fn drop(&mut self) {
+        // The scratch directory goes with the field, once the server is gone.
         self.kill();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
