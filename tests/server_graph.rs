@@ -644,18 +644,25 @@ fn grant(http: &HttpServer, refresh_token: &str) -> RefreshGrant {
     }
 }
 
+/// The mailbox and its token endpoint on one server, and a client whose access token has
+/// expired, holding `refresh_token`; with the count of renewals the endpoint answered.
+fn expired_session(refresh_token: &str) -> (HttpServer, GraphServer, Arc<AtomicU32>) {
+    let renewals = Arc::new(AtomicU32::new(0));
+    let tokens = token_service(renewals.clone());
+    let inner = mailbox(Arc::new(AtomicU32::new(1)));
+    let http = HttpServer::start(move |r| tokens(r).unwrap_or_else(|| inner(r)));
+    let graph = GraphServer::new(config(&http), Secret::new("expired"))
+        .unwrap()
+        .with_refresh(grant(&http, refresh_token));
+    (http, graph, renewals)
+}
+
 /// The access token expired mid-session (Graph answers 401): the refresh token renews it
 /// once, the request goes through, and later requests use the new token.
 #[test]
 fn an_expired_access_token_is_renewed_with_the_refresh_token() {
     with_deadline(DEADLINE, || {
-        let renewals = Arc::new(AtomicU32::new(0));
-        let tokens = token_service(renewals.clone());
-        let inner = mailbox(Arc::new(AtomicU32::new(1)));
-        let http = HttpServer::start(move |r| tokens(r).unwrap_or_else(|| inner(r)));
-        let mut graph = GraphServer::new(config(&http), Secret::new("expired"))
-            .unwrap()
-            .with_refresh(grant(&http, "refresh-1"));
+        let (_http, mut graph, renewals) = expired_session("refresh-1");
         assert_eq!(graph.list_folders().unwrap().len(), 10);
         assert_eq!(graph.list_folders().unwrap().len(), 10);
         assert_eq!(renewals.load(Ordering::SeqCst), 1);
@@ -671,13 +678,7 @@ fn an_expired_access_token_is_renewed_with_the_refresh_token() {
 #[test]
 fn a_refused_refresh_asks_for_a_new_sign_in() {
     with_deadline(DEADLINE, || {
-        let renewals = Arc::new(AtomicU32::new(0));
-        let tokens = token_service(renewals.clone());
-        let inner = mailbox(Arc::new(AtomicU32::new(1)));
-        let http = HttpServer::start(move |r| tokens(r).unwrap_or_else(|| inner(r)));
-        let mut graph = GraphServer::new(config(&http), Secret::new("expired"))
-            .unwrap()
-            .with_refresh(grant(&http, "refresh-old"));
+        let (_http, mut graph, renewals) = expired_session("refresh-old");
         let err = graph.list_folders().unwrap_err();
         let ErrorKind::Authentication(words) = &err.kind else {
             panic!("{err}")

@@ -698,25 +698,30 @@ fn a_server_that_trickles_is_stopped_by_the_deadline() {
     });
 }
 
+/// What listing the folders ends with when the server answers LIST with `line` for ever.
+fn endless(line: Vec<u8>, limits: OperationLimits) -> ErrorKind {
+    let port = scripted_imap::signed_in(move |_, _, out| {
+        loop {
+            out.write_all(&line)?;
+        }
+    });
+    hostile_client(port, Duration::from_secs(5), limits)
+        .list_folders()
+        .unwrap_err()
+        .kind
+}
+
 /// Endless `* OK` lines are cut at the operation's cap on answers, and nothing of them is
 /// kept meanwhile.
 #[test]
 fn endless_untagged_answers_are_cut_at_the_cap() {
     with_deadline(DEADLINE, || {
-        let port = scripted_imap::signed_in(|_, _, out| {
-            loop {
-                out.write_all(b"* OK still here\r\n")?;
-            }
-        });
         let limits = OperationLimits {
             responses: 20_000,
             ..OperationLimits::default()
         };
-        let err = hostile_client(port, Duration::from_secs(5), limits)
-            .list_folders()
-            .unwrap_err();
         assert_eq!(
-            err.kind,
+            endless(b"* OK still here\r\n".to_vec(), limits),
             ErrorKind::TooLarge("more than 20000 answers to one request".into())
         );
     });
@@ -726,21 +731,13 @@ fn endless_untagged_answers_are_cut_at_the_cap() {
 #[test]
 fn an_answer_past_the_byte_cap_is_refused() {
     with_deadline(DEADLINE, || {
-        let port = scripted_imap::signed_in(|_, _, out| {
-            let line = format!("* OK {}\r\n", "x".repeat(60_000));
-            loop {
-                out.write_all(line.as_bytes())?;
-            }
-        });
         let limits = OperationLimits {
             bytes: 4 << 20,
             ..OperationLimits::default()
         };
-        let err = hostile_client(port, Duration::from_secs(5), limits)
-            .list_folders()
-            .unwrap_err();
+        let line = format!("* OK {}\r\n", "x".repeat(60_000));
         assert_eq!(
-            err.kind,
+            endless(line.into_bytes(), limits),
             ErrorKind::TooLarge("more than 4 MiB in answer to one request".into())
         );
     });
