@@ -157,3 +157,33 @@ fn no_logs_and_no_store() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("/nonexistent/Outlook.ost"), "{err}");
 }
+
+/// The log of Q198657: a synchronization that ran to its end. The doctor reports one log
+/// and no error in it, so the flow says the logs record no errors instead of listing an
+/// empty set of codes.
+#[test]
+fn a_log_without_errors_is_no_error_to_the_wizard() {
+    use ostdoctor::doctor::Doctor;
+    use ostdoctor::wizard::{Backend, FactValue, Facts};
+
+    let dir = TempDir::new("cli-logs-clean");
+    let store = dir.path().join("clean.ost");
+    ok(&ostdoctor(&[
+        "gen",
+        store.to_str().unwrap(),
+        "--format",
+        "ost",
+        "--sync-log",
+        "Synchronizing Hierarchy",
+        "--sync-log",
+        "1 folder(s) added to offline store",
+        "--sync-log",
+        "Done",
+    ]));
+    let facts = Doctor::new(&store)
+        .run_check("read_sync_logs", &Facts::new())
+        .unwrap();
+    assert_eq!(facts.get("sync_log.count"), Some(&FactValue::Int(1)));
+    assert_eq!(facts.get("sync_log.error_count"), Some(&FactValue::Int(0)));
+    assert_eq!(facts.get("sync_log.codes"), Some(&FactValue::List(vec![])));
+}

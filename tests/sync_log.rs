@@ -19,13 +19,9 @@ use ostdoctor::store::write::{NewMessage, StoreWriter, Target};
 use ostdoctor::wizard::Facts;
 use ostdoctor::wizard::catalogue;
 
-/// The facts the wizard's `read_sync_logs` check reports, as a backend builds them.
+/// The facts the wizard's `read_sync_logs` check reports, as the doctor builds them.
 fn facts(report: &SyncLogReport) -> Facts {
-    Facts::new()
-        .with("sync_log.count", report.count())
-        .with("sync_log.codes", report.codes())
-        .with("sync_log.errors", report.errors())
-        .with("sync_log.messages", report.messages())
+    ostdoctor::doctor::logs::facts(report)
 }
 
 #[test]

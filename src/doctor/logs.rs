@@ -20,13 +20,18 @@ pub fn read_logs(
 ) -> Result<(Facts, SyncLogReport, Vec<Diagnosis>), BackendError> {
     let store = open(path)?;
     let report = read_sync_logs_with(&store, work).map_err(|e| BackendError::new(e.to_string()))?;
-    let facts = Facts::new()
+    let diagnoses = diagnose(&report);
+    Ok((facts(&report), report, diagnoses))
+}
+
+/// The facts of the `read_sync_logs` check.
+pub fn facts(report: &SyncLogReport) -> Facts {
+    Facts::new()
         .with("sync_log.count", report.count())
+        .with("sync_log.error_count", report.errors().len() as i64)
         .with("sync_log.codes", report.codes())
         .with("sync_log.errors", report.errors())
-        .with("sync_log.messages", report.messages());
-    let diagnoses = diagnose(&report);
-    Ok((facts, report, diagnoses))
+        .with("sync_log.messages", report.messages())
 }
 
 /// `account`: the user name or address the person signs in with, when known.

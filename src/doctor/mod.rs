@@ -10,7 +10,7 @@ pub mod discover;
 pub mod findings;
 mod fixes;
 pub mod link;
-mod logs;
+pub mod logs;
 mod open;
 mod profile;
 pub mod report;

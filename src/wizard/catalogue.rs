@@ -176,6 +176,13 @@ pub static CHECKS: &[OperationSpec] = &[
         facts: &[
             fact("sync_log.count", Int, &[], "synchronization logs found"),
             fact(
+                "sync_log.error_count",
+                Int,
+                &[],
+                "errors the logs record, each code in each section once (0 for logs that only \
+                 record a synchronization)",
+            ),
+            fact(
                 "sync_log.codes",
                 List,
                 &[],
