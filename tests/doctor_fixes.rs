@@ -71,3 +71,33 @@ fn undo_sets_aside_the_new_store_and_puts_the_old_one_back() {
     assert_eq!(std::fs::read(&aside).unwrap(), b"new store");
     assert!(!old.exists());
 }
+
+/// The store's size beside the limit of its format, as Outlook applies it by default:
+/// 50 GB for Unicode files, 2 GB for ANSI ones.
+#[test]
+fn open_store_says_how_near_the_format_limit_the_file_is() {
+    for (name, limit_mb) in [("outlook-com-2013.ost", 51_200), ("ansi-32bit.pst", 2_048)] {
+        let Some(store) = fixture(name) else {
+            continue;
+        };
+        let facts = Doctor::new(&store)
+            .run_check("open_store", &Facts::new())
+            .unwrap();
+        let size_mb = (std::fs::metadata(&store).unwrap().len() >> 20) as i64;
+        assert_eq!(
+            facts.get("store.size_mb"),
+            Some(&FactValue::Int(size_mb)),
+            "{name}"
+        );
+        assert_eq!(
+            facts.get("store.size_limit_mb"),
+            Some(&FactValue::Int(limit_mb)),
+            "{name}"
+        );
+        assert_eq!(
+            facts.get("store.near_size_limit"),
+            Some(&FactValue::Bool(false)),
+            "{name}"
+        );
+    }
+}

@@ -18,7 +18,10 @@ pub fn open_store(path: &Path) -> Result<(Facts, StoreSummary), BackendError> {
                 .with("store.path", shown.as_str())
                 .with("store.folder_count", 0)
                 .with("store.item_count", 0)
-                .with("store.password_protected", false);
+                .with("store.password_protected", false)
+                .with("store.size_mb", 0)
+                .with("store.size_limit_mb", 0)
+                .with("store.near_size_limit", false);
             let summary = StoreSummary {
                 path: shown,
                 kind: "other".into(),
@@ -31,6 +34,7 @@ pub fn open_store(path: &Path) -> Result<(Facts, StoreSummary), BackendError> {
         Err(e) => return Err(BackendError::new(e.to_string())),
     };
     let header = store.ndb().header();
+    let limit = header.variant.default_size_limit();
     let kind = match header.client.name() {
         "ost" => "ost",
         "pst" => "pst",
@@ -83,6 +87,10 @@ pub fn open_store(path: &Path) -> Result<(Facts, StoreSummary), BackendError> {
         .with("store.path", shown.as_str())
         .with("store.folder_count", summary.folders.len() as i64)
         .with("store.item_count", items)
-        .with("store.password_protected", summary.password_protected);
+        .with("store.password_protected", summary.password_protected)
+        .with("store.size_mb", (summary.size >> 20) as i64)
+        .with("store.size_limit_mb", (limit >> 20) as i64)
+        // Near the limit Outlook stops synchronizing new items, whatever else is wrong.
+        .with("store.near_size_limit", summary.size >= limit / 100 * 95);
     Ok((facts, summary))
 }

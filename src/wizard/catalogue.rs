@@ -102,6 +102,20 @@ pub static CHECKS: &[OperationSpec] = &[
                 &[],
                 "Outlook asks for the store's password before it opens the file",
             ),
+            fact("store.size_mb", Int, &[], "the file's size in MiB"),
+            fact(
+                "store.size_limit_mb",
+                Int,
+                &[],
+                "where Outlook stops adding to a file of this format by default, in MiB \
+                 (2,048 for ANSI, 51,200 for Unicode)",
+            ),
+            fact(
+                "store.near_size_limit",
+                Bool,
+                &[],
+                "the file has reached 95% of that limit",
+            ),
         ],
     },
     OperationSpec {

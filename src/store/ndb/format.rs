@@ -29,6 +29,18 @@ impl Variant {
         }
     }
 
+    /// The size at which Outlook stops adding to a file of this format, by default. ANSI
+    /// files address their contents with 32-bit offsets: 2 GiB is the format's own end
+    /// (Outlook stops a little short of it). Unicode files could grow far larger; Outlook
+    /// 2010 and later stop at 50 GB (`MaxLargeFileSize`, 51,200 MB, which a policy can
+    /// change).
+    pub fn default_size_limit(self) -> u64 {
+        match self {
+            Variant::Ansi => 2 << 30,
+            Variant::Unicode | Variant::Unicode4k => 51_200 << 20,
+        }
+    }
+
     pub fn is_ansi(self) -> bool {
         self == Variant::Ansi
     }
