@@ -2,6 +2,10 @@
 //! fix, as a power cut or a killed process would: no destructor runs, no temp file is
 //! cleaned up, the journal is left as it stands. The recovery tests run the real fix
 //! code up to there and then check what the next start does.
+//!
+//! Only builds with debug assertions (the test and dev profiles) have it: in the release
+//! and `dist` builds that ship, `point` does nothing, so no environment variable can stop
+//! a person's fix half-way. The recovery tests therefore run in the test profile.
 
 pub const CRASH_VARIABLE: &str = "OSTDOCTOR_CRASH_AT";
 
@@ -20,8 +24,12 @@ pub const POINTS: &[&str] = &[
     "undo_after_journal",
 ];
 
+#[cfg(not(debug_assertions))]
+pub(crate) fn point(_name: &str) {}
+
+#[cfg(debug_assertions)]
 pub(crate) fn point(name: &str) {
-    debug_assert!(POINTS.contains(&name));
+    assert!(POINTS.contains(&name), "no crash point {name}");
     if std::env::var(CRASH_VARIABLE).is_ok_and(|v| v == name) {
         eprintln!("ostdoctor: stopping here as {CRASH_VARIABLE}={name} asks");
         // `exit` runs no destructors of live values: a temp file stays, as after a crash.
