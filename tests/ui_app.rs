@@ -258,6 +258,33 @@ fn a_store_given_on_the_command_line_is_on_the_start_page_ready_to_start() {
     assert!(page_id(&harness).is_some(), "{}", state(&harness));
 }
 
+/// Open store… on a desktop with no file dialog (no portal, no zenity): a message says so,
+/// in the chosen language, and the typed path field takes the focus, instead of nothing
+/// happening at all.
+#[test]
+fn without_a_file_dialog_open_store_says_so_and_focuses_the_path_field() {
+    let mut harness = app();
+    harness.state_mut().language = Language::Dutch;
+    if let Screen::Start(page) = &mut harness.state_mut().screen {
+        page.file_dialog = ostdoctor::ui::FileDialog::Unavailable;
+    }
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("geen bestandsvenster")
+            .is_none()
+    );
+    harness.get_by_label("Bestand openen…").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains("Deze desktop heeft geen bestandsvenster");
+    assert!(
+        harness
+            .get_by_label("Pad naar het .ost- of .pst-bestand")
+            .is_focused()
+    );
+}
+
 #[test]
 fn the_language_switch_changes_the_words() {
     let mut harness = app();

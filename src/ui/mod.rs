@@ -13,7 +13,7 @@ mod page;
 
 pub use app::{APP_ID, App, Screen};
 pub use folder_table::{SortBy, TableState};
-pub use start::{ServerChoice, StartChoice, StartPage};
+pub use start::{FileDialog, ServerChoice, StartChoice, StartPage};
 pub use walk::Walk;
 pub use words::Words;
 

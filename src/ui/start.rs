@@ -39,6 +39,45 @@ pub struct StartPage {
     pub tenant: String,
     picker: Option<Receiver<Option<PathBuf>>>,
     error: Option<String>,
+    /// Whether the system can show a file dialog; a field so tests can say no.
+    pub file_dialog: FileDialog,
+    /// Set when Open store… had no dialog to show: the message stays up and the typed path
+    /// field takes the focus once.
+    no_dialog: bool,
+    focus_path: bool,
+}
+
+/// How the start page learns whether a file dialog can be shown.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FileDialog {
+    /// Ask the system (see [`file_dialog_available`]).
+    #[default]
+    System,
+    /// There is none (tests).
+    Unavailable,
+}
+
+/// Windows and macOS always have one. Elsewhere the dialog comes from the desktop portal
+/// (xdg-desktop-portal over the session bus) or, failing that, from zenity; with
+/// neither, the dialog library returns at once as if cancelled, and the person would see
+/// nothing happen.
+pub fn file_dialog_available() -> bool {
+    if cfg!(any(windows, target_os = "macos")) {
+        return true;
+    }
+    let on_path = |program: &str| {
+        std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join(program).is_file())
+        })
+    };
+    let portal = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        && [
+            "/usr/libexec/xdg-desktop-portal",
+            "/usr/lib/xdg-desktop-portal",
+        ]
+        .iter()
+        .any(|p| std::path::Path::new(p).is_file());
+    portal || on_path("zenity")
 }
 
 impl StartPage {
@@ -136,16 +175,32 @@ impl StartPage {
                 .add_enabled(!picking, egui::Button::new(words.open_store.get(lang)))
                 .clicked()
             {
-                self.open_picker(ui.ctx());
+                let available = match self.file_dialog {
+                    FileDialog::System => file_dialog_available(),
+                    FileDialog::Unavailable => false,
+                };
+                if available {
+                    self.open_picker(ui.ctx());
+                } else {
+                    self.no_dialog = true;
+                    self.focus_path = true;
+                }
             }
             if picking {
                 ui.spinner();
             }
         });
+        if self.no_dialog {
+            ui.label(RichText::new(words.no_file_dialog.get(lang)).strong());
+        }
         ui.horizontal(|ui| {
             let label = ui.label(words.typed_path.get(lang));
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(560.0))
+            let field = ui
+                .add(egui::TextEdit::singleline(&mut self.path).desired_width(560.0))
                 .labelled_by(label.id);
+            if std::mem::take(&mut self.focus_path) {
+                field.request_focus();
+            }
         });
     }
 

@@ -39,6 +39,7 @@ words!(
     found_stores,
     none_found,
     open_store,
+    no_file_dialog,
     typed_path,
     mailbox_heading,
     mailbox_intro,
