@@ -115,9 +115,9 @@ impl ChosenTrust {
         }
     }
 
-    fn chosen(&self, end_entity: &CertificateDer<'_>) -> bool {
+    fn chosen(&self, end_entity: &CertificateDer<'_>, fingerprint: Fingerprint) -> bool {
         self.given.iter().any(|c| c.as_ref() == end_entity.as_ref())
-            || self.fingerprints.contains(&Fingerprint::of(end_entity))
+            || self.fingerprints.contains(&fingerprint)
     }
 }
 
@@ -144,13 +144,19 @@ impl ServerCertVerifier for ChosenTrust {
             Ok(verified) => Ok(verified),
             // The person's choice stands for exactly this certificate, whatever its issuer,
             // name or dates: that is what choosing it means.
-            Err(_) if self.chosen(end_entity) => Ok(ServerCertVerified::assertion()),
-            Err(reason) => Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-                OtherError(Arc::new(Refused {
-                    reason,
-                    fingerprint: Fingerprint::of(end_entity),
-                })),
-            ))),
+            Err(reason) => {
+                // Hashed once: to compare with the chosen ones, and to show when refused.
+                let fingerprint = Fingerprint::of(end_entity);
+                if self.chosen(end_entity, fingerprint) {
+                    return Ok(ServerCertVerified::assertion());
+                }
+                Err(rustls::Error::InvalidCertificate(CertificateError::Other(
+                    OtherError(Arc::new(Refused {
+                        reason,
+                        fingerprint,
+                    })),
+                )))
+            }
         }
     }
 

@@ -50,6 +50,17 @@ pub struct GraphConfig {
     pub cancel: crate::work::CancelToken,
 }
 
+impl GraphConfig {
+    /// The retry rules every request to Graph and its token endpoint follows.
+    fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: self.max_retries,
+            max_wait: self.max_retry_wait,
+            cancel: self.cancel.clone(),
+        }
+    }
+}
+
 /// What renews an expired access token (the OAuth2 refresh-token grant): the sign-in's
 /// token endpoint and application, and the refresh token, in memory only.
 #[derive(Debug, Clone)]
@@ -116,11 +127,7 @@ impl GraphServer {
                 )));
             }
         }
-        let retry = RetryPolicy {
-            max_retries: config.max_retries,
-            max_wait: config.max_retry_wait,
-            cancel: config.cancel.clone(),
-        };
+        let retry = config.retry_policy();
         let http = Http::new(&describe, &config.tls, config.timeout, retry)?;
         Ok(GraphServer {
             config: GraphConfig {
@@ -171,11 +178,7 @@ impl GraphServer {
             return Ok(());
         };
         let action = "renewing the sign-in";
-        let retry = RetryPolicy {
-            max_retries: self.config.max_retries,
-            max_wait: self.config.max_retry_wait,
-            cancel: self.config.cancel.clone(),
-        };
+        let retry = self.config.retry_policy();
         let mut http = Http::new(&grant.token_url, &grant.tls, grant.timeout, retry)?;
         let scope = grant.scopes.join(" ");
         let reply = http.post_form(
