@@ -22,6 +22,7 @@ use ostdoctor::store::check::{CheckError, Class, check_store};
 use ostdoctor::store::ndb::Nid;
 use ostdoctor::store::ndb::btree::{Tree, bid_is_internal};
 use ostdoctor::store::ndb::format::{u16_at, u32_at};
+use ostdoctor::store::ndb::header::{CRC_FROM, HeaderLayout, PARTIAL_CRC_LEN};
 use ostdoctor::store::ndb::layout::Layout;
 use ostdoctor::store::write::Target;
 use ostdoctor::store::write::synthetic::{GenOptions, generate};
@@ -72,15 +73,18 @@ type Damage = fn(&mut Image, &Facts) -> Option<()>;
 /// store (it has no such structure) returns `None` and is not counted.
 const CASES: &[(&str, Class, Damage)] = &[
     ("header: a byte flipped", Class::Header, |img, _| {
-        img.bytes[0x30] ^= 0xFF;
+        // A byte of the node-id counters, which every checksum covers.
+        let at = HeaderLayout::of(img.variant()).nid_next + 4;
+        img.bytes[at] ^= 0xFF;
         Some(())
     }),
     (
         "header: a byte flipped past the partial checksum",
         Class::Header,
         |img, _| {
-            // ANSI headers guard only the first 479 bytes.
-            (!img.variant().is_ansi()).then(|| img.bytes[500] ^= 0x01)
+            // ANSI headers have only the partial checksum: nothing past it is guarded.
+            let guarded_by_full = HeaderLayout::of(img.variant()).full_crc.is_some();
+            guarded_by_full.then(|| img.bytes[CRC_FROM + PARTIAL_CRC_LEN + 21] ^= 0x01)
         },
     ),
     (

@@ -181,8 +181,10 @@ fn unread_counts_agree_with_the_read_flags_of_the_items() {
 /// store must read exactly as before.
 #[test]
 fn a_cyclic_encoded_store_reads_the_same_as_its_permuted_original() {
+    use ostdoctor::store::ndb::block::BlockTrailer;
     use ostdoctor::store::ndb::btree::bid_is_internal;
     use ostdoctor::store::ndb::crc::crc32;
+    use ostdoctor::store::ndb::header::HeaderLayout;
     use ostdoctor::store::ndb::{CryptMethod, Ndb};
 
     let Some(src) = fixture("enron.pst") else {
@@ -203,12 +205,15 @@ fn a_cyclic_encoded_store_reads_the_same_as_its_permuted_original() {
         CryptMethod::Permute.decode(data, b.bid);
         CryptMethod::Cyclic.encode(data, b.bid);
         let crc = crc32(data);
-        let trailer = ib + ndb.variant().block_disk_size(cb) as usize - 16;
-        bytes[trailer + 4..trailer + 8].copy_from_slice(&crc.to_le_bytes());
+        let variant = ndb.variant();
+        let at = ib + variant.block_disk_size(cb) as usize - variant.block_trailer_size();
+        let mut trailer = BlockTrailer::parse(variant, &bytes[at..]);
+        trailer.crc = crc;
+        trailer.write(variant, &mut bytes[at..]);
     }
-    bytes[513] = 2;
-    let header_crc = crc32(&bytes[8..8 + 516]);
-    bytes[524..528].copy_from_slice(&header_crc.to_le_bytes());
+    let layout = HeaderLayout::of(ndb.variant());
+    bytes[layout.crypt] = CryptMethod::Cyclic.code();
+    layout.seal(&mut bytes);
     let dir = common::TempDir::new("cyclic");
     let copy = dir.path().join("cyclic.pst");
     std::fs::write(&copy, &bytes).unwrap();

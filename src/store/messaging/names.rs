@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::store::error::Result;
 use crate::store::ltp::{Node, PropertyContext};
+use crate::store::messaging::tags;
 use crate::store::ndb::{Ndb, Nid};
 
 /// {00020328-0000-0000-C000-000000000046}, stored byte order.
@@ -35,9 +36,9 @@ pub fn read(ndb: &Ndb) -> Result<HashMap<u16, NamedProperty>> {
         return Ok(map);
     };
     let pc = PropertyContext::open(Node::from_nbt(ndb, &entry))?;
-    let guids = pc.binary(0x0002)?.unwrap_or_default();
-    let entries = pc.binary(0x0003)?.unwrap_or_default();
-    let strings = pc.binary(0x0004)?.unwrap_or_default();
+    let guids = pc.binary(tags::NAMEID_STREAM_GUID)?.unwrap_or_default();
+    let entries = pc.binary(tags::NAMEID_STREAM_ENTRY)?.unwrap_or_default();
+    let strings = pc.binary(tags::NAMEID_STREAM_STRING)?.unwrap_or_default();
     for e in entries.chunks_exact(8) {
         let value = u32::from_le_bytes(e[0..4].try_into().expect("4 bytes"));
         let guid_and_kind = u16::from_le_bytes([e[4], e[5]]);

@@ -25,6 +25,13 @@ impl Nid {
     pub const ROOT_FOLDER: Nid = Nid(0x122);
     pub const RECIPIENT_TABLE: Nid = Nid(0x692);
     pub const ATTACHMENT_TABLE: Nid = Nid(0x671);
+    /// The search queues and the table templates every store carries ([MS-PST] 2.4.1).
+    pub const SEARCH_MANAGEMENT_QUEUE: Nid = Nid(0x1E1);
+    pub const SEARCH_ACTIVITY_LIST: Nid = Nid(0x201);
+    pub const HIERARCHY_TABLE_TEMPLATE: Nid = Nid(0x60D);
+    pub const CONTENTS_TABLE_TEMPLATE: Nid = Nid(0x60E);
+    pub const ASSOC_CONTENTS_TABLE_TEMPLATE: Nid = Nid(0x60F);
+    pub const SEARCH_CONTENTS_TABLE_TEMPLATE: Nid = Nid(0x610);
 
     pub fn nid_type(self) -> u8 {
         (self.0 & 0x1F) as u8

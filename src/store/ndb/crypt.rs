@@ -57,6 +57,25 @@ pub enum CryptMethod {
 }
 
 impl CryptMethod {
+    /// The header's bCryptMethod byte for this method ([MS-PST] 2.2.2.6).
+    pub fn code(self) -> u8 {
+        match self {
+            CryptMethod::None => 0,
+            CryptMethod::Permute => 1,
+            CryptMethod::Cyclic => 2,
+        }
+    }
+
+    /// The method a header's bCryptMethod byte names; `None` for any other value.
+    pub fn from_code(code: u8) -> Option<CryptMethod> {
+        match code {
+            0 => Some(CryptMethod::None),
+            1 => Some(CryptMethod::Permute),
+            2 => Some(CryptMethod::Cyclic),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             CryptMethod::None => "none",

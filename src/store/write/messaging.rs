@@ -7,6 +7,10 @@
 
 use std::path::Path;
 
+use super::columns::{
+    ASSOC_COLUMNS, ATTACHMENT_COLUMNS, AttachmentRow, CONTENTS_COLUMNS, ContentsRow,
+    HIERARCHY_COLUMNS, HierarchyRow, RECIPIENT_COLUMNS, RecipientRow, SEARCH_CONTENTS_COLUMNS,
+};
 use super::ltp::{NodeOut, PcBuilder, Subnodes, TcBuilder};
 use super::names::{LID_REMINDER_SET, Name, NameMapBuilder, PSETID_COMMON};
 use super::ndb::{NdbWriter, Target};
@@ -16,101 +20,13 @@ use super::table::TableWriter;
 use super::value::{binary, boolean, int32, text, time, utf16};
 use crate::store::error::{Error, Result};
 use crate::store::ltp::prop::ptype;
-use crate::store::messaging::tags;
+use crate::store::messaging::tags::{self, tag, tag_id, tag_type};
 use crate::store::ndb::btree::nid_type;
 use crate::store::ndb::{CryptMethod, Nid, SubnodeEntry};
 
 pub const IPM_SUBTREE: Nid = Nid(0x8022);
 pub const SEARCH_ROOT: Nid = Nid(0x8042);
 pub const DELETED_ITEMS: Nid = Nid(0x8062);
-
-/// The columns Outlook gives every hierarchy table (besides row id and version).
-const HIERARCHY_COLUMNS: [u32; 11] = [
-    0x0E30_0003,
-    0x0E33_0014,
-    0x0E34_0102,
-    0x0E38_0003,
-    0x3001_001F,
-    0x3602_0003,
-    0x3603_0003,
-    0x360A_000B,
-    0x3613_001F,
-    0x6635_0003,
-    0x6636_0003,
-];
-
-/// The columns of a contents table we fill, in this order.
-const CONTENTS_COLUMNS: [u32; 16] = [
-    0x0017_0003, // importance
-    0x001A_001F, // message class
-    0x0036_0003, // sensitivity
-    0x0037_001F, // subject
-    0x0039_0040, // client submit time
-    0x0042_001F, // sent representing name
-    0x0070_001F, // conversation topic
-    0x0E03_001F, // display cc
-    0x0E04_001F, // display to
-    0x0E06_0040, // delivery time
-    0x0E07_0003, // message flags
-    0x0E08_0003, // message size
-    0x0E17_0003, // message status
-    0x3008_0040, // last modification time
-    0x0E30_0003, // replica item id
-    0x0E38_0003, // replica flags
-];
-
-const ASSOC_COLUMNS: [u32; 13] = [
-    0x001A_001F,
-    0x0E07_0003,
-    0x0E17_0003,
-    0x3001_001F,
-    0x6800_001F,
-    0x6803_000B,
-    0x6805_0003,
-    0x682F_001F,
-    0x7003_0003,
-    0x7004_0003,
-    0x7005_0102,
-    0x7006_001F,
-    0x7007_0003,
-];
-
-const RECIPIENT_COLUMNS: [u32; 12] = [
-    0x0C15_0003,
-    0x0E0F_000B,
-    0x0FF9_0102,
-    0x0FFE_0003,
-    0x0FFF_0102,
-    0x3001_001F,
-    0x3002_001F,
-    0x3003_001F,
-    0x300B_0102,
-    0x3900_0003,
-    0x39FF_001F,
-    0x3A40_000B,
-];
-
-const ATTACHMENT_COLUMNS: [u32; 4] = [0x0E20_0003, 0x3704_001F, 0x3705_0003, 0x370B_0003];
-
-const SEARCH_CONTENTS_COLUMNS: [u32; 17] = [
-    0x0017_0003,
-    0x001A_001F,
-    0x0036_0003,
-    0x0037_001F,
-    0x0042_001F,
-    0x0057_000B,
-    0x0058_000B,
-    0x0E03_001F,
-    0x0E04_001F,
-    0x0E05_001F,
-    0x0E06_0040,
-    0x0E07_0003,
-    0x0E08_0003,
-    0x0E17_0003,
-    0x0E2A_000B,
-    0x3008_0040,
-    0x67F1_0003,
-];
 
 /// Properties of an item the new store computes from what it holds, whatever `extra`
 /// says: its size in this store, the display lists of the recipients written, whether
@@ -382,11 +298,11 @@ impl StoreWriter {
         self.ndb.add_node(nid, out.bid_data, out.bid_sub, folder);
         let cells = ASSOC_COLUMNS
             .iter()
-            .map(|&tag| {
-                let (id, t) = ((tag >> 16) as u16, (tag & 0xFFFF) as u16);
+            .map(|&column| {
+                let (id, t) = (tag_id(column), tag_type(column));
                 match id {
                     tags::MESSAGE_CLASS => Some(utf16(&m.message_class)),
-                    0x0E07 => Some(flags.to_le_bytes().to_vec()),
+                    tags::MESSAGE_FLAGS => Some(flags.to_le_bytes().to_vec()),
                     _ => m
                         .extra
                         .iter()
@@ -419,10 +335,10 @@ impl StoreWriter {
         }
         if let Some(e) = &m.sender_email {
             set(tags::SENDER_EMAIL_ADDRESS, text(e));
-            set(0x0065, text(e));
+            set(tags::SENT_REPRESENTING_EMAIL_ADDRESS, text(e));
             let kind = m.sender_address_type.as_deref().unwrap_or("SMTP");
             set(tags::SENDER_ADDRESS_TYPE, text(kind));
-            set(0x0064, text(kind));
+            set(tags::SENT_REPRESENTING_ADDRESS_TYPE, text(kind));
         }
         for (id, t) in [
             (tags::MESSAGE_DELIVERY_TIME, m.delivery_time),
@@ -476,24 +392,26 @@ impl StoreWriter {
         pc.set(tags::MESSAGE_SIZE, int32(size).0, int32(size).1);
         // The contents table shows what the message holds.
         let stored = |id: u16| pc.value(id).map(<[u8]>::to_vec);
-        let row = vec![
-            stored(tags::IMPORTANCE),
-            stored(tags::MESSAGE_CLASS),
-            stored(tags::SENSITIVITY),
-            stored(tags::SUBJECT),
-            stored(tags::CLIENT_SUBMIT_TIME),
-            stored(tags::SENT_REPRESENTING_NAME),
-            stored(tags::CONVERSATION_TOPIC),
-            Some(utf16(&cc)),
-            Some(utf16(&to)),
-            stored(tags::MESSAGE_DELIVERY_TIME),
-            stored(tags::MESSAGE_FLAGS),
-            Some(size.to_le_bytes().to_vec()),
-            Some(0i32.to_le_bytes().to_vec()),
-            stored(tags::LAST_MODIFICATION_TIME).or_else(|| stored(tags::CREATION_TIME)),
-            None,
-            None,
-        ];
+        let row = ContentsRow {
+            importance: stored(tags::IMPORTANCE),
+            message_class: stored(tags::MESSAGE_CLASS),
+            sensitivity: stored(tags::SENSITIVITY),
+            subject: stored(tags::SUBJECT),
+            client_submit_time: stored(tags::CLIENT_SUBMIT_TIME),
+            sent_representing_name: stored(tags::SENT_REPRESENTING_NAME),
+            conversation_topic: stored(tags::CONVERSATION_TOPIC),
+            display_cc: Some(utf16(&cc)),
+            display_to: Some(utf16(&to)),
+            message_delivery_time: stored(tags::MESSAGE_DELIVERY_TIME),
+            message_flags: stored(tags::MESSAGE_FLAGS),
+            message_size: Some(size.to_le_bytes().to_vec()),
+            message_status: Some(0i32.to_le_bytes().to_vec()),
+            last_modification_time: stored(tags::LAST_MODIFICATION_TIME)
+                .or_else(|| stored(tags::CREATION_TIME)),
+            repl_item_id: None,
+            repl_flags: None,
+        }
+        .into_cells();
         let flags = pc
             .value(tags::MESSAGE_FLAGS)
             .and_then(|v| v.get(..4))
@@ -523,12 +441,12 @@ impl StoreWriter {
         // column of a usual id keeps the source's type (8-bit text in an ANSI store's rows).
         let mut columns: Vec<u32> = RECIPIENT_COLUMNS.to_vec();
         for (id, t, _) in recipients.iter().flat_map(|r| &r.extra) {
-            let tag = (u32::from(*id) << 16) | u32::from(*t);
-            match columns.iter().position(|c| (c >> 16) as u16 == *id) {
+            let column = tag(*id, *t);
+            match columns.iter().position(|&c| tag_id(c) == *id) {
                 _ if *t == ptype::OBJECT => {}
-                None => columns.push(tag),
+                None => columns.push(column),
                 Some(c) if c < RECIPIENT_COLUMNS.len() && columns[c] == RECIPIENT_COLUMNS[c] => {
-                    columns[c] = tag;
+                    columns[c] = column;
                 }
                 Some(_) => {}
             }
@@ -538,24 +456,25 @@ impl StoreWriter {
         for (i, r) in recipients.iter().enumerate() {
             // A copied row is its source's cells alone.
             let fields = !exact;
-            let mut cells = vec![
-                Some(r.kind.to_le_bytes().to_vec()),
-                Some(vec![1]),
-                None,
-                Some(6i32.to_le_bytes().to_vec()),
-                None,
-                Some(utf16(&r.display_name)),
-                Some(utf16(if r.address_type.is_empty() {
+            let mut cells = RecipientRow {
+                recipient_type: Some(r.kind.to_le_bytes().to_vec()),
+                responsibility: Some(vec![1]),
+                // MAPI_MAILUSER.
+                object_type: Some(6i32.to_le_bytes().to_vec()),
+                display_name: Some(utf16(&r.display_name)),
+                address_type: Some(utf16(if r.address_type.is_empty() {
                     "SMTP"
                 } else {
                     &r.address_type
                 })),
-                Some(utf16(&r.email_address)),
-                None,
-                Some(0i32.to_le_bytes().to_vec()),
-                Some(utf16(&r.display_name)),
-                Some(vec![0]),
-            ];
+                email_address: Some(utf16(&r.email_address)),
+                // DT_MAILUSER.
+                display_type: Some(0i32.to_le_bytes().to_vec()),
+                display_name_printable: Some(utf16(&r.display_name)),
+                send_rich_info: Some(vec![0]),
+                ..RecipientRow::default()
+            }
+            .into_cells();
             cells.resize(columns.len(), None);
             // A usual column now of the source's type has no default in that type.
             for (c, cell) in cells.iter_mut().enumerate().take(RECIPIENT_COLUMNS.len()) {
@@ -565,10 +484,7 @@ impl StoreWriter {
             }
             for (id, t, v) in &r.extra {
                 // A cell of the same id under another type in an earlier row keeps its column.
-                if let Some(c) = columns
-                    .iter()
-                    .position(|&c| c == (u32::from(*id) << 16) | u32::from(*t))
-                {
+                if let Some(c) = columns.iter().position(|&c| c == tag(*id, *t)) {
                     cells[c] = Some(v.clone());
                 }
             }
@@ -588,7 +504,7 @@ impl StoreWriter {
         exact: bool,
     ) -> Result<Vec<SubnodeEntry>> {
         let mut entries = Vec::new();
-        let mut table = TcBuilder::new(&ATTACHMENT_COLUMNS);
+        let mut table = TcBuilder::new(ATTACHMENT_COLUMNS);
         for (i, a) in attachments.iter().enumerate() {
             let nid = Nid((((i as u32) + 1) << 5) | nid_type::ATTACHMENT as u32);
             let mut pc = PcBuilder::default();
@@ -642,20 +558,20 @@ impl StoreWriter {
                 }
             }
             // The attachment table shows what the attachment holds.
-            let row = [
-                tags::ATTACH_SIZE,
-                tags::ATTACH_FILENAME,
-                tags::ATTACH_METHOD,
-                tags::RENDERING_POSITION,
-            ]
-            .map(|id| pc.value(id).map(<[u8]>::to_vec));
+            let stored = |id: u16| pc.value(id).map(<[u8]>::to_vec);
+            let row = AttachmentRow {
+                attach_size: stored(tags::ATTACH_SIZE),
+                attach_filename: stored(tags::ATTACH_FILENAME),
+                attach_method: stored(tags::ATTACH_METHOD),
+                rendering_position: stored(tags::RENDERING_POSITION),
+            };
             let out = pc.write(&mut self.ndb, subs)?;
             entries.push(SubnodeEntry {
                 nid,
                 bid_data: out.bid_data,
                 bid_sub: out.bid_sub,
             });
-            table.row(nid.0, row.to_vec());
+            table.row(nid.0, row.into_cells());
         }
         let out = table.write(&mut self.ndb, Subnodes::default())?;
         entries.push(SubnodeEntry {
@@ -678,13 +594,13 @@ impl StoreWriter {
     fn contents_table(&mut self, rows: SpilledRows) -> Result<NodeOut> {
         let columns = CONTENTS_COLUMNS.len();
         if rows.ordered() {
-            let mut table = TableWriter::new(&self.ndb, &CONTENTS_COLUMNS, Subnodes::default())?;
+            let mut table = TableWriter::new(&self.ndb, CONTENTS_COLUMNS, Subnodes::default())?;
             let ndb = &mut self.ndb;
             self.spill
                 .replay(rows, columns, &mut |id, cells| table.row(ndb, id, cells))?;
             table.finish(&mut self.ndb)
         } else {
-            let mut table = TcBuilder::new(&CONTENTS_COLUMNS);
+            let mut table = TcBuilder::new(CONTENTS_COLUMNS);
             self.spill.replay(rows, columns, &mut |id, cells| {
                 table.push(id, cells);
                 Ok(())
@@ -723,28 +639,21 @@ impl StoreWriter {
             let out = pc.write(&mut self.ndb, Subnodes::default())?;
             self.write_node(f.nid, out, f.parent);
 
-            let mut hierarchy = TcBuilder::new(&HIERARCHY_COLUMNS);
+            let mut hierarchy = TcBuilder::new(HIERARCHY_COLUMNS);
             for child in &f.children {
                 let c = folders
                     .iter()
                     .find(|x| x.nid == *child)
                     .expect("child folder recorded");
-                hierarchy.row(
-                    child.0,
-                    vec![
-                        None,
-                        None,
-                        None,
-                        None,
-                        Some(utf16(&c.name)),
-                        Some(item_count(&c.contents).to_le_bytes().to_vec()),
-                        Some(c.unread.to_le_bytes().to_vec()),
-                        Some(vec![!c.children.is_empty() as u8]),
-                        c.class.as_deref().map(utf16),
-                        None,
-                        None,
-                    ],
-                );
+                let row = HierarchyRow {
+                    display_name: Some(utf16(&c.name)),
+                    content_count: Some(item_count(&c.contents).to_le_bytes().to_vec()),
+                    content_unread_count: Some(c.unread.to_le_bytes().to_vec()),
+                    subfolders: Some(vec![!c.children.is_empty() as u8]),
+                    container_class: c.class.as_deref().map(utf16),
+                    ..HierarchyRow::default()
+                };
+                hierarchy.row(child.0, row.into_cells());
             }
             let out = hierarchy.write(&mut self.ndb, Subnodes::default())?;
             self.write_node(f.nid.with_type(nid_type::HIERARCHY_TABLE), out, Nid(0));
@@ -753,7 +662,7 @@ impl StoreWriter {
         for f in folders {
             let out = self.contents_table(f.contents)?;
             self.write_node(f.nid.with_type(nid_type::CONTENTS_TABLE), out, Nid(0));
-            let mut assoc = TcBuilder::new(&ASSOC_COLUMNS);
+            let mut assoc = TcBuilder::new(ASSOC_COLUMNS);
             for (nid, cells) in f.assoc {
                 assoc.row(nid, cells);
             }
@@ -765,7 +674,8 @@ impl StoreWriter {
         for (id, (t, v)) in [
             (tags::RECORD_KEY, binary(&self.record_key)),
             (tags::DISPLAY_NAME, text(&self.display_name)),
-            (0x35DF, int32(0x89)),
+            // FOLDER_IPM_SUBTREE_VALID | FOLDER_IPM_WASTEBASKET_VALID | FOLDER_FINDER_VALID.
+            (tags::VALID_FOLDER_MASK, int32(0x89)),
             (
                 tags::IPM_SUBTREE_ENTRY_ID,
                 binary(&self.entry_id(IPM_SUBTREE)),
@@ -788,19 +698,20 @@ impl StoreWriter {
 
         // Templates Outlook copies for new folders and messages, and the search queues.
         for (nid, cols) in [
-            (Nid(0x60D), &HIERARCHY_COLUMNS[..]),
-            (Nid(0x60E), &CONTENTS_COLUMNS[..]),
-            (Nid(0x60F), &ASSOC_COLUMNS[..]),
-            (Nid(0x610), &SEARCH_CONTENTS_COLUMNS[..]),
-            (Nid::ATTACHMENT_TABLE, &ATTACHMENT_COLUMNS[..]),
-            (Nid::RECIPIENT_TABLE, &RECIPIENT_COLUMNS[..]),
+            (Nid::HIERARCHY_TABLE_TEMPLATE, HIERARCHY_COLUMNS),
+            (Nid::CONTENTS_TABLE_TEMPLATE, CONTENTS_COLUMNS),
+            (Nid::ASSOC_CONTENTS_TABLE_TEMPLATE, ASSOC_COLUMNS),
+            (Nid::SEARCH_CONTENTS_TABLE_TEMPLATE, SEARCH_CONTENTS_COLUMNS),
+            (Nid::ATTACHMENT_TABLE, ATTACHMENT_COLUMNS),
+            (Nid::RECIPIENT_TABLE, RECIPIENT_COLUMNS),
         ] {
             let out = TcBuilder::new(cols).write(&mut self.ndb, Subnodes::default())?;
             self.write_node(nid, out, Nid(0));
         }
-        self.ndb.add_node(Nid(0x1E1), 0, 0, Nid(0));
+        self.ndb
+            .add_node(Nid::SEARCH_MANAGEMENT_QUEUE, 0, 0, Nid(0));
         let bid = self.ndb.write_data(&[0; 4])?;
-        self.ndb.add_node(Nid(0x201), bid, 0, Nid(0));
+        self.ndb.add_node(Nid::SEARCH_ACTIVITY_LIST, bid, 0, Nid(0));
         self.ndb.finish()
     }
 }

@@ -5,6 +5,7 @@
 pub mod alloc;
 pub mod bth;
 pub mod btree_spill;
+pub mod columns;
 pub mod copy;
 pub mod heap;
 pub mod ltp;

@@ -5,6 +5,7 @@ use super::ltp::{NodeOut, PcBuilder, Subnodes};
 use super::ndb::NdbWriter;
 use super::value::{binary, int32};
 use crate::store::error::{Error, Result};
+use crate::store::messaging::tags;
 use crate::store::ndb::crc::crc32;
 
 /// {00062008-0000-0000-C000-000000000046}, the common property set, in stored byte order.
@@ -76,11 +77,11 @@ impl NameMapBuilder {
     pub fn write(self, w: &mut NdbWriter) -> Result<NodeOut> {
         let mut pc = PcBuilder::default();
         let (t, v) = int32(BUCKETS as i32);
-        pc.set(0x0001, t, v);
+        pc.set(tags::NAMEID_BUCKET_COUNT, t, v);
         let (t, _) = binary(&[]);
-        pc.set(0x0002, t, self.guids.concat());
-        pc.set(0x0003, t, self.entries.concat());
-        pc.set(0x0004, t, self.strings.clone());
+        pc.set(tags::NAMEID_STREAM_GUID, t, self.guids.concat());
+        pc.set(tags::NAMEID_STREAM_ENTRY, t, self.entries.concat());
+        pc.set(tags::NAMEID_STREAM_STRING, t, self.strings.clone());
         let mut buckets: Vec<Vec<u8>> = vec![Vec::new(); BUCKETS as usize];
         for (e, (_, name)) in self.entries.iter().zip(&self.names) {
             let hash = match name {
@@ -99,7 +100,7 @@ impl NameMapBuilder {
             .enumerate()
             .filter(|(_, b)| !b.is_empty())
         {
-            pc.set(0x1000 + i as u16, t, b);
+            pc.set(tags::NAMEID_FIRST_BUCKET + i as u16, t, b);
         }
         pc.write(w, Subnodes::default())
     }

@@ -19,9 +19,10 @@ use crate::store::error::{Error, Result};
 use crate::store::ndb::block::BlockTrailer;
 use crate::store::ndb::btree::{BbtEntry, NbtEntry, Nid};
 use crate::store::ndb::crc::{crc32, signature};
+use crate::store::ndb::header::NewHeader;
 use crate::store::ndb::layout::Layout;
 use crate::store::ndb::page::PageTrailer;
-use crate::store::ndb::{CryptMethod, SubnodeEntry, Variant};
+use crate::store::ndb::{BRef, ClientKind, CryptMethod, SubnodeEntry, Variant};
 
 /// Which store to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -508,42 +509,30 @@ impl NdbWriter {
         amap_last: u64,
         amap_free: u64,
     ) -> Vec<u8> {
-        let mut h = vec![0u8; 564];
-        h[0..4].copy_from_slice(b"!BDN");
-        let (client, ver, ver_client): (&[u8; 2], u16, u16) = match self.target {
-            Target::Pst => (b"SM", 23, 19),
-            Target::Ost4k => (b"SO", 36, 12),
+        let (client, version, client_version) = match self.target {
+            Target::Pst => (ClientKind::Pst, 23, 19),
+            Target::Ost4k => (ClientKind::Ost, 36, 12),
         };
-        h[8..10].copy_from_slice(client);
-        h[10..12].copy_from_slice(&ver.to_le_bytes());
-        h[12..14].copy_from_slice(&ver_client.to_le_bytes());
-        h[14] = 1;
-        h[15] = 1;
-        h[32..40].copy_from_slice(&self.next_page_bid.to_le_bytes());
-        h[40..44].copy_from_slice(&0x4F53_4444u32.to_le_bytes());
-        for (i, n) in self.nid_next.iter().enumerate() {
-            h[44 + i * 4..48 + i * 4].copy_from_slice(&n.to_le_bytes());
+        NewHeader {
+            client,
+            version,
+            client_version,
+            crypt: self.crypt,
+            next_bid: self.next_bid,
+            next_page_bid: self.next_page_bid,
+            nid_next: self.nid_next,
+            file_eof: eof,
+            amap_last,
+            amap_free,
+            nbt_root: BRef {
+                bid: nbt.0,
+                ib: nbt.1,
+            },
+            bbt_root: BRef {
+                bid: bbt.0,
+                ib: bbt.1,
+            },
         }
-        h[184..192].copy_from_slice(&eof.to_le_bytes());
-        h[192..200].copy_from_slice(&amap_last.to_le_bytes());
-        h[200..208].copy_from_slice(&amap_free.to_le_bytes());
-        h[216..224].copy_from_slice(&nbt.0.to_le_bytes());
-        h[224..232].copy_from_slice(&nbt.1.to_le_bytes());
-        h[232..240].copy_from_slice(&bbt.0.to_le_bytes());
-        h[240..248].copy_from_slice(&bbt.1.to_le_bytes());
-        h[248] = 2;
-        h[256..512].fill(0xFF);
-        h[512] = 0x80;
-        h[513] = match self.crypt {
-            CryptMethod::None => 0,
-            CryptMethod::Permute => 1,
-            CryptMethod::Cyclic => 2,
-        };
-        h[516..524].copy_from_slice(&(self.next_bid << 2).to_le_bytes());
-        let full = crc32(&h[8..8 + 516]);
-        h[524..528].copy_from_slice(&full.to_le_bytes());
-        let partial = crc32(&h[8..8 + 471]);
-        h[4..8].copy_from_slice(&partial.to_le_bytes());
-        h
+        .encode()
     }
 }
