@@ -5,13 +5,14 @@
 //! -> wizard -> ui / cli; ARCHITECTURE.md draws the layers. Front ends (the desktop app,
 //! behind the `gui` feature, and the CLI) are thin layers over this library.
 
+pub mod copy;
 pub mod diagnose;
 pub mod doctor;
-pub mod export;
 pub mod fix;
 pub mod ron_source;
 pub mod server;
 pub mod store;
+pub mod synthetic;
 pub mod time;
 #[cfg(feature = "gui")]
 pub mod ui;

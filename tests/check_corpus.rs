@@ -25,8 +25,8 @@ use ostdoctor::store::ndb::format::{u16_at, u32_at};
 use ostdoctor::store::ndb::header::{CRC_FROM, HeaderLayout, PARTIAL_CRC_LEN};
 use ostdoctor::store::ndb::layout::Layout;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::synthetic::{GenOptions, generate};
 use ostdoctor::store::{FolderInfo, Store};
+use ostdoctor::synthetic::{GenOptions, generate};
 use ostdoctor::work::Work;
 
 /// No case may take longer than this (a hang or a runaway allocation would).

@@ -4,6 +4,7 @@
 //! (items removed, one added, a folder deleted) and the tools must report exactly that.
 
 mod common;
+mod rfc822;
 mod support;
 
 use std::collections::BTreeMap;
@@ -12,10 +13,10 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use common::{TempDir, fixture};
-use ostdoctor::export::build_message;
 use ostdoctor::server::Timestamp;
 use ostdoctor::store::ltp::{Node, PropertyContext};
 use ostdoctor::store::{Store, filetime};
+use rfc822::build_message;
 use serde_json::{Value, json};
 use support::dovecot::{Dovecot, Options, PASSWORD, USER};
 use support::imap_writer::{Writer, message};

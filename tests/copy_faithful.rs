@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use common::{TempDir, fixture};
+use ostdoctor::copy::REWRITTEN;
 use ostdoctor::store::messaging::names::{self, NamedProperty};
-use ostdoctor::store::write::copy::REWRITTEN;
 use ostdoctor::store::{Message, Store};
 
 /// A property's identity across stores: its id, or for a named one its name.

@@ -2,14 +2,19 @@
 //! `email` package): what a mail program shows must be what the store holds.
 
 mod common;
+mod rfc822;
 
 use std::collections::HashMap;
 use std::process::Command;
 
 use common::{TempDir, fixture};
-use ostdoctor::export::build_message;
 use ostdoctor::store::messaging::tags;
 use ostdoctor::store::{Store, filetime};
+use rfc822::build_message;
+use rfc822::mime::{
+    base64_lines, content_type, encode_body, encode_text, header, mailbox, parameter, phrase,
+};
+use rfc822::parse_fields;
 use serde_json::Value;
 
 /// What the store says about one message, to hold the parser's reading against.
@@ -162,4 +167,91 @@ fn enron_pst_messages_read_back() {
 #[test]
 fn ansi_pst_messages_read_back() {
     check_store("ansi-32bit.pst", 1);
+}
+
+// The message builder's own pieces: header words, addresses, folding, bodies.
+
+#[test]
+fn header_words() {
+    assert_eq!(encode_text("Budget 2024"), "Budget 2024");
+    assert_eq!(encode_text("Privé"), "=?UTF-8?B?UHJpdsOp?=");
+    let long = "é".repeat(40);
+    let encoded = encode_text(&long);
+    assert!(encoded.split("\r\n ").all(|w| w.len() <= 75), "{encoded}");
+    assert_eq!(encoded.split("\r\n ").count(), 2);
+    assert_eq!(encode_text("a\r\nb\tc"), "a b c");
+}
+
+#[test]
+fn names_and_addresses() {
+    assert_eq!(phrase("Bob Smith"), "Bob Smith");
+    assert_eq!(phrase("Smith, Bob"), "\"Smith, Bob\"");
+    assert_eq!(phrase("a \"b\""), "\"a \\\"b\\\"\"");
+    assert_eq!(
+        mailbox(Some("Bob"), Some("bob@example.com")).unwrap(),
+        "Bob <bob@example.com>"
+    );
+    assert_eq!(
+        mailbox(Some("bob@example.com"), Some("bob@example.com")).unwrap(),
+        "<bob@example.com>"
+    );
+    assert_eq!(
+        mailbox(
+            Some("Lokay, Michelle"),
+            Some("/o=ENRON/cn=Recipients/cn=MLOKAY")
+        )
+        .unwrap(),
+        "\"Lokay, Michelle\":;"
+    );
+    assert_eq!(
+        mailbox(None, Some("'bob@example.com'")).unwrap(),
+        "<bob@example.com>"
+    );
+    assert_eq!(mailbox(None, None), None);
+}
+
+#[test]
+fn folding_and_bodies() {
+    let many: Vec<String> = (0..10)
+        .map(|i| format!("Person {i} <p{i}@example.com>"))
+        .collect();
+    let h = header("To", &many.join(", "));
+    assert!(h.lines().all(|l| l.len() <= 78), "{h}");
+    assert!(h.ends_with("\r\n"));
+    assert_eq!(h.replace("\r\n ", " ").matches('@').count(), 10);
+
+    let plain = encode_body(b"Hello\nworld", "=_b");
+    assert_eq!(
+        (plain.transfer_encoding, plain.body.as_str()),
+        ("7bit", "Hello\r\nworld\r\n")
+    );
+    assert_eq!(
+        encode_body("Olá".as_bytes(), "=_b").transfer_encoding,
+        "base64"
+    );
+    assert_eq!(encode_body(b"x =_b y", "=_b").transfer_encoding, "base64");
+    assert_eq!(base64_lines(&[0u8; 100]).lines().next().unwrap().len(), 76);
+    assert_eq!(parameter("filename", "a b.pdf"), "filename=\"a b.pdf\"");
+    assert_eq!(
+        parameter("filename", "é.txt"),
+        "filename*=UTF-8''%C3%A9.txt"
+    );
+    assert_eq!(content_type(Some("Image/JPEG")), "image/jpeg");
+    assert_eq!(content_type(Some("bad type")), "application/octet-stream");
+    assert_eq!(content_type(None), "application/octet-stream");
+}
+
+#[test]
+fn transport_fields_keep_their_folding_and_stop_at_the_body() {
+    let block = "Received: from a\r\n\tby b; Tue, 1 Jul 2003\r\nX-Bad line\r\n\
+                 Subject: =?utf-8?q?x?=\nContent-Type: multipart/mixed;\r\n boundary=q\r\n\r\n\
+                 body: not a header\r\n";
+    let fields = parse_fields(block);
+    let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Received", "Subject", "Content-Type"]);
+    assert_eq!(
+        fields[0].1,
+        "Received: from a\r\n\tby b; Tue, 1 Jul 2003\r\n"
+    );
+    assert_eq!(fields[1].1, "Subject: =?utf-8?q?x?=\r\n");
 }

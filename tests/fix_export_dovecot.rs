@@ -5,6 +5,7 @@
 
 mod common;
 mod oracle;
+mod rfc822;
 mod support;
 
 use std::collections::BTreeMap;
@@ -14,7 +15,6 @@ use std::time::Duration;
 
 use common::TempDir;
 use ostdoctor::diagnose::{ServerKind, Verdict};
-use ostdoctor::export::build_message;
 use ostdoctor::fix;
 use ostdoctor::server::imap::{ImapAuth, ImapConfig, ImapServer, Security};
 use ostdoctor::server::{Secret, TlsOptions};
@@ -22,6 +22,7 @@ use ostdoctor::store::Store;
 use ostdoctor::store::filetime::from_unix_seconds;
 use ostdoctor::store::ndb::CryptMethod;
 use ostdoctor::store::write::{NewMessage, StoreWriter, Target};
+use rfc822::build_message;
 use serde_json::Value;
 use support::dovecot::{Dovecot, PASSWORD, USER};
 use support::imap_writer::Writer;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use common::{TempDir, all_fixtures, fixture, ostdoctor};
 use ostdoctor::store::check::{CheckError, Class, ScanLog, Severity, check_store};
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::synthetic::{GenOptions, generate};
+use ostdoctor::synthetic::{GenOptions, generate};
 use ostdoctor::work::{CancelToken, Cancelled, Work};
 
 fn check(path: &Path) -> ScanLog {

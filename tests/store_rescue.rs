@@ -15,7 +15,7 @@ use ostdoctor::store::ndb::crc::signature;
 use ostdoctor::store::ndb::page::parse_trailer;
 use ostdoctor::store::ndb::rescue::Rescue;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::synthetic::{GenOptions, generate};
+use ostdoctor::synthetic::{GenOptions, generate};
 
 fn generated(dir: &TempDir, target: Target, name: &str, messages: usize) -> PathBuf {
     let path = dir.path().join(name);

@@ -14,8 +14,8 @@ use ostdoctor::store::Store;
 use ostdoctor::store::filetime::from_unix_seconds;
 use ostdoctor::store::ndb::{CryptMethod, Nid};
 use ostdoctor::store::write::messaging::{DELETED_ITEMS, IPM_SUBTREE};
-use ostdoctor::store::write::synthetic::sync_log;
 use ostdoctor::store::write::{NewMessage, StoreWriter, Target};
+use ostdoctor::synthetic::sync_log;
 use ostdoctor::wizard::Facts;
 use ostdoctor::wizard::catalogue;
 

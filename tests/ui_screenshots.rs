@@ -4,13 +4,14 @@
 //! `ostdoctor gui` command to run against it under Xvfb, and stays up for ten minutes.
 
 mod common;
+mod rfc822;
 mod support;
 
 use std::time::Duration;
 
 use common::fixture;
-use ostdoctor::export::build_message;
 use ostdoctor::store::Store;
+use rfc822::build_message;
 use support::dovecot::{Dovecot, PASSWORD, USER};
 use support::imap_writer::Writer;
 

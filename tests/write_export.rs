@@ -410,7 +410,7 @@ fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5(
 #[test]
 fn items_a_damaged_contents_table_no_longer_lists_are_copied_into_recovered_items() {
     use ostdoctor::store::write::Target;
-    use ostdoctor::store::write::synthetic::{GenOptions, generate};
+    use ostdoctor::synthetic::{GenOptions, generate};
 
     let dir = TempDir::new("export-recovered");
     let src = dir.path().join("src.pst");

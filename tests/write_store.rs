@@ -15,10 +15,10 @@ use ostdoctor::store::filetime::from_unix_seconds;
 use ostdoctor::store::ndb::btree::bid_is_internal;
 use ostdoctor::store::ndb::page::{BTreePage, PageType};
 use ostdoctor::store::ndb::{CryptMethod, Ndb};
-use ostdoctor::store::write::synthetic::{self, GenOptions};
 use ostdoctor::store::write::{
     NewAttachment, NewMessage, NewRecipient, StoreWriter, Target, messaging,
 };
+use ostdoctor::synthetic::{self, GenOptions};
 
 fn message(i: usize) -> NewMessage {
     let t = from_unix_seconds(1_700_000_000 + i as i64 * 3600);

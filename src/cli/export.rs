@@ -4,9 +4,9 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use super::exit::Done;
+use ostdoctor::copy::{CopyOptions, Labels, PasswordCopy, Progress, export};
 use ostdoctor::store::Store;
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::copy::{CopyOptions, Labels, PasswordCopy, Progress, export};
 
 pub fn run(
     source: &Path,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use ostdoctor::store::write::Target;
-use ostdoctor::store::write::synthetic::{GenOptions, generate};
+use ostdoctor::synthetic::{GenOptions, generate};
 
 #[derive(Args, Debug)]
 pub struct GenArgs {

@@ -11,13 +11,13 @@ use super::crash;
 use super::error::{FixError, Result};
 use super::journal::{Entry, ExportRecord, FixKind, Journal, State};
 use super::processes::Owner;
+use crate::copy::{
+    CopyError, CopyOptions, ExportSummary, Labels, Selection, WrittenFolder, export_items,
+};
 use crate::diagnose::{Report, StoreSide};
 use crate::store::Store;
 use crate::store::ndb::Nid;
 use crate::store::write::Target;
-use crate::store::write::copy::{
-    CopyError, CopyOptions, ExportSummary, Labels, Selection, WrittenFolder, export_items,
-};
 use crate::store::write::out::temp_path_for;
 use crate::work::Work;
 

@@ -178,12 +178,9 @@ pub fn item_in(
 
 /// Copies every folder of `source` into a new .pst at `dest`, as `ostdoctor export` does
 /// with its defaults.
-pub fn export_all(
-    source: &ostdoctor::store::Store,
-    dest: &Path,
-) -> ostdoctor::store::write::copy::ExportSummary {
+pub fn export_all(source: &ostdoctor::store::Store, dest: &Path) -> ostdoctor::copy::ExportSummary {
+    use ostdoctor::copy::{CopyOptions, export};
     use ostdoctor::store::write::Target;
-    use ostdoctor::store::write::copy::{CopyOptions, export};
     export(
         source,
         dest,

@@ -6,7 +6,6 @@ pub mod alloc;
 pub mod bth;
 pub mod btree_spill;
 pub mod columns;
-pub mod copy;
 pub mod heap;
 pub mod ltp;
 pub mod maps;
@@ -14,10 +13,8 @@ pub mod messaging;
 pub mod names;
 pub mod ndb;
 pub mod out;
-pub mod repoint;
 pub mod rows;
 pub mod spill;
-pub mod synthetic;
 pub mod table;
 pub mod value;
 

@@ -9,9 +9,9 @@
 
 use std::collections::HashMap;
 
-use super::messaging::NewMessage;
 use crate::store::ltp::prop::ptype;
 use crate::store::ndb::Nid;
+use crate::store::write::messaging::NewMessage;
 
 /// The source's record key, the copy's, and the node ids of the copies made so far.
 #[derive(Debug, Default)]

@@ -7,11 +7,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::messaging::{
-    DELETED_ITEMS, IPM_SUBTREE, NewAttachment, NewMessage, NewRecipient, StoreWriter,
-};
-use super::ndb::Target;
-use super::repoint::Repoint;
+mod repoint;
+
 use crate::store::error::Result;
 use crate::store::ltp::PropValue;
 use crate::store::ltp::prop::ptype;
@@ -19,8 +16,13 @@ use crate::store::messaging::names::{Name, NamedProperty, PS_PUBLIC_STRINGS};
 use crate::store::messaging::salvage;
 use crate::store::messaging::tags;
 use crate::store::ndb::{CryptMethod, Nid};
+use crate::store::write::messaging::{
+    DELETED_ITEMS, IPM_SUBTREE, NewAttachment, NewMessage, NewRecipient, StoreWriter,
+};
+use crate::store::write::ndb::Target;
 use crate::store::{FolderInfo, Message, Store};
 use crate::work::{Cancelled, Work};
+use repoint::Repoint;
 
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct ExportSummary {
@@ -783,7 +785,7 @@ fn mark_incomplete(w: &mut StoreWriter, m: &mut NewMessage, labels: Labels) -> R
     if !categories.iter().any(|c| c == labels.incomplete) {
         categories.push(labels.incomplete.to_string());
     }
-    let (t, bytes) = super::value::texts(&categories);
+    let (t, bytes) = crate::store::write::value::texts(&categories);
     m.extra.push((id, t, bytes));
     Ok(())
 }
@@ -811,7 +813,7 @@ fn is_under(folders: &[FolderInfo], f: &FolderInfo, root: Nid) -> bool {
 /// item's object reference names its new subnode), with the store's record key: entry ids
 /// inside items that name an object of the source are re-pointed to its copy (`repoint`). Links and OLE objects in attachments
 /// keep their properties but not their object, counted in `properties_left_out`.
-pub use super::messaging::COMPUTED as REWRITTEN;
+pub use crate::store::write::messaging::COMPUTED as REWRITTEN;
 
 /// Properties of a recipient row or an attachment to carry into the copy: named ones by
 /// name (left out, and counted, when the source does not name them), embedded objects and

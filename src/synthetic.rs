@@ -6,13 +6,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::messaging::{
-    DELETED_ITEMS, IPM_SUBTREE, NewAttachment, NewMessage, NewRecipient, StoreWriter,
-};
-use super::ndb::Target;
 use crate::store::error::{Error, Result};
 use crate::store::filetime::from_unix_seconds;
 use crate::store::ndb::{CryptMethod, Nid};
+use crate::store::write::messaging::{
+    DELETED_ITEMS, IPM_SUBTREE, NewAttachment, NewMessage, NewRecipient, StoreWriter,
+};
+use crate::store::write::ndb::Target;
 
 pub struct GenOptions {
     pub target: Target,

@@ -7,12 +7,14 @@
 //! structure is always written afresh, so the original headers' `Content-*` fields are
 //! dropped. Attached messages and OLE objects are not written (they are not files).
 
-use super::mime::{
-    base64_lines, content_type, encode_body, encode_text, header, mailbox, parameter,
-};
-use crate::server::Timestamp;
-use crate::store::messaging::tags;
-use crate::store::{Message, Result, filetime};
+#![allow(dead_code)]
+
+pub mod mime;
+
+use mime::{base64_lines, content_type, encode_body, encode_text, header, mailbox, parameter};
+use ostdoctor::server::Timestamp;
+use ostdoctor::store::messaging::tags;
+use ostdoctor::store::{Message, Result, filetime};
 
 /// Header fields written from the message's properties or the MIME structure; the transport
 /// headers' own copies are dropped.
@@ -191,7 +193,7 @@ fn multipart(subtype: &str, boundary: &str, parts: Vec<String>) -> String {
 
 /// The fields of a stored header block, each with its continuation lines and a final CRLF.
 /// Lines that are neither a field nor a continuation are damage and are dropped.
-fn parse_fields(block: &str) -> Vec<(String, String)> {
+pub fn parse_fields(block: &str) -> Vec<(String, String)> {
     let mut fields: Vec<(String, String)> = Vec::new();
     for line in block.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -218,24 +220,4 @@ fn parse_fields(block: &str) -> Vec<(String, String)> {
         fields.push((name.to_string(), format!("{line}\r\n")));
     }
     fields
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transport_fields_keep_their_folding_and_stop_at_the_body() {
-        let block = "Received: from a\r\n\tby b; Tue, 1 Jul 2003\r\nX-Bad line\r\n\
-                     Subject: =?utf-8?q?x?=\nContent-Type: multipart/mixed;\r\n boundary=q\r\n\r\n\
-                     body: not a header\r\n";
-        let fields = parse_fields(block);
-        let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["Received", "Subject", "Content-Type"]);
-        assert_eq!(
-            fields[0].1,
-            "Received: from a\r\n\tby b; Tue, 1 Jul 2003\r\n"
-        );
-        assert_eq!(fields[1].1, "Subject: =?utf-8?q?x?=\r\n");
-    }
 }
