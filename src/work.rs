@@ -21,6 +21,15 @@ impl CancelToken {
     pub fn is_cancelled(&self) -> bool {
         self.0.load(Ordering::Relaxed)
     }
+
+    /// `Err(Cancelled)` once Cancel was pressed: for `?` in work that only polls.
+    pub fn check(&self) -> Result<(), Cancelled> {
+        if self.is_cancelled() {
+            Err(Cancelled)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// The work was stopped because the person asked; nothing it was making was kept.

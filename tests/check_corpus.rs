@@ -18,7 +18,8 @@ use std::time::Duration;
 
 use common::{TempDir, fixture};
 use corrupt::{Image, heap_alloc, heap_root};
-use ostdoctor::store::check::{CheckError, Class, check_store};
+use ostdoctor::store::JobError;
+use ostdoctor::store::check::{Class, check_store};
 use ostdoctor::store::ndb::Nid;
 use ostdoctor::store::ndb::btree::{Tree, bid_is_internal};
 use ostdoctor::store::ndb::format::{u16_at, u32_at};
@@ -562,7 +563,7 @@ fn run(path: PathBuf) -> Outcome {
     });
     match rx.recv_timeout(LIMIT) {
         Ok(Ok(Ok(log))) => Outcome::Classes(log.findings.iter().map(|f| f.class).collect()),
-        Ok(Ok(Err(CheckError::Open(e)))) => Outcome::NotOpened(e.to_string()),
+        Ok(Ok(Err(JobError::Store(e)))) => Outcome::NotOpened(e.to_string()),
         Ok(Ok(Err(e))) => Outcome::NotOpened(e.to_string()),
         Ok(Err(_)) => Outcome::Panicked,
         Err(_) => Outcome::TimedOut,

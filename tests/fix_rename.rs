@@ -492,7 +492,7 @@ fn a_cancelled_export_leaves_no_file_and_records_the_roll_back() {
     });
     let err = fix::apply_export(&plan, &journal, &mut work).unwrap_err();
     drop(work);
-    assert!(matches!(err, fix::FixError::Cancelled), "{err}");
+    assert!(matches!(err, fix::FixError::Cancelled(_)), "{err}");
     assert_eq!(seen, 10);
     assert!(!dest.exists());
     let entries = journal.entries().unwrap();

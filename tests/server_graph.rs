@@ -14,9 +14,9 @@ use ostdoctor::server::graph::{
     DeviceCodeConfig, DeviceCodeFlow, GraphConfig, GraphServer, Poll, RefreshGrant,
 };
 use ostdoctor::server::{
-    ErrorKind, FolderId, FolderRole, MailboxServer, Secret, Timestamp, TlsOptions,
+    FolderId, FolderRole, MailboxServer, Secret, ServerErrorKind, Timestamp, TlsOptions,
 };
-use ostdoctor::work::CancelToken;
+use ostdoctor::work::{CancelToken, Cancelled};
 use serde_json::{Value, json};
 use support::http::{HttpServer, Reply, Request};
 use support::with_deadline;
@@ -364,7 +364,7 @@ fn throttling_gives_up_after_the_bounded_retries() {
         };
         let mut graph = GraphServer::new(cfg, Secret::new(TOKEN)).unwrap();
         let err = graph.list_folders().unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Throttled { attempts: 3 });
+        assert_eq!(err.kind, ServerErrorKind::Throttled { attempts: 3 });
         assert_eq!(err.action, "GET /me/mailFolders");
         assert_eq!(http.requests().len(), 3);
     });
@@ -378,7 +378,7 @@ fn a_rejected_token_is_an_authentication_error() {
         let err = graph.list_folders().unwrap_err();
         assert_eq!(
             err.kind,
-            ErrorKind::Authentication(
+            ServerErrorKind::Authentication(
                 "InvalidAuthenticationToken: Access token has expired or is not yet valid.".into()
             )
         );
@@ -403,7 +403,7 @@ fn a_next_link_to_another_server_is_not_followed() {
         let mut graph = GraphServer::new(config(&http), Secret::new(TOKEN)).unwrap();
         let err = graph.list_folders().unwrap_err();
         assert!(
-            matches!(err.kind, ErrorKind::Protocol(ref m) if m.contains("another server")),
+            matches!(err.kind, ServerErrorKind::Protocol(ref m) if m.contains("another server")),
             "{err}"
         );
         assert_eq!(http.requests().len(), 1);
@@ -426,7 +426,7 @@ fn a_silent_server_times_out_within_the_bound() {
         let started = Instant::now();
         let err = graph.list_folders().unwrap_err();
         let took = started.elapsed();
-        assert_eq!(err.kind, ErrorKind::Timeout(bound), "{err}");
+        assert_eq!(err.kind, ServerErrorKind::Timeout(bound), "{err}");
         assert!(took >= bound && took < bound * 3, "took {took:?}");
         drop(holder.join());
     });
@@ -455,7 +455,7 @@ fn https_verifies_the_certificate() {
         let err = graph.list_folders().unwrap_err();
         assert_eq!(
             err.kind,
-            ErrorKind::Certificate("issued by an unknown certificate authority".into()),
+            ServerErrorKind::Certificate("issued by an unknown certificate authority".into()),
             "{err}"
         );
     });
@@ -553,7 +553,10 @@ fn device_code_declined_or_cancelled() {
         let service = sign_in_service(true);
         let mut flow = DeviceCodeFlow::start(sign_in_config(&service)).unwrap();
         let err = flow.poll_once().unwrap_err();
-        assert_eq!(err.kind, ErrorKind::SignIn("the user declined".into()));
+        assert_eq!(
+            err.kind,
+            ServerErrorKind::SignIn("the user declined".into())
+        );
 
         let service = sign_in_service(false);
         let mut flow = DeviceCodeFlow::start(sign_in_config(&service)).unwrap();
@@ -565,7 +568,7 @@ fn device_code_declined_or_cancelled() {
                 true
             })
             .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::SignIn("cancelled".into()));
+        assert_eq!(err.kind, ServerErrorKind::SignIn("cancelled".into()));
         assert!(started.elapsed() < Duration::from_millis(500));
         // Cancelled before the first poll.
         assert_eq!(service.requests().len(), 1);
@@ -680,7 +683,7 @@ fn a_refused_refresh_asks_for_a_new_sign_in() {
     with_deadline(DEADLINE, || {
         let (_http, mut graph, renewals) = expired_session("refresh-old");
         let err = graph.list_folders().unwrap_err();
-        let ErrorKind::Authentication(words) = &err.kind else {
+        let ServerErrorKind::Authentication(words) = &err.kind else {
             panic!("{err}")
         };
         assert!(words.contains("could not be renewed"), "{words}");
@@ -742,7 +745,7 @@ fn cancel_ends_a_throttling_wait_at_once() {
         });
         let started = Instant::now();
         let err = graph.list_folders().unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Cancelled);
+        assert_eq!(err.kind, ServerErrorKind::Cancelled(Cancelled));
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "{:?}",

@@ -12,7 +12,7 @@ use ostdoctor::server::imap::{
     ImapAuth, ImapConfig, ImapServer, ImapUrl, ListingMethod, OperationLimits, Security,
 };
 use ostdoctor::server::{
-    ErrorKind, Fingerprint, Folder, FolderId, FolderRole, MailboxServer, Secret, ServerError,
+    Fingerprint, Folder, FolderId, FolderRole, MailboxServer, Secret, ServerError, ServerErrorKind,
     Timestamp, TlsOptions,
 };
 use support::dovecot::{Dovecot, Options, PASSWORD, USER};
@@ -293,7 +293,7 @@ fn items_of_a_folder() {
             .list_items(&FolderId("No such folder".into()))
             .unwrap_err();
         assert_eq!(err.action, "EXAMINE");
-        assert!(matches!(err.kind, ErrorKind::Refused(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::Refused(_)), "{err}");
     });
 }
 
@@ -313,7 +313,7 @@ fn wrong_password_is_refused_with_the_servers_words() {
             format!("imaps://alice@localhost:{}", dovecot.imaps_port)
         );
         match &err.kind {
-            ErrorKind::Authentication(text) => {
+            ServerErrorKind::Authentication(text) => {
                 assert!(text.contains("AUTHENTICATIONFAILED"), "{text}")
             }
             other => panic!("{other:?}"),
@@ -337,7 +337,7 @@ fn tls_verifies_the_certificate() {
         let fingerprint = server_fingerprint(&dovecot);
         assert_eq!(
             err.kind,
-            ErrorKind::Certificate(format!(
+            ServerErrorKind::Certificate(format!(
                 "issued by an unknown certificate authority; the certificate's SHA-256 \
                  fingerprint is {fingerprint}: if the server's owner confirms it, trust it by \
                  that fingerprint"
@@ -348,7 +348,7 @@ fn tls_verifies_the_certificate() {
         let mut config = password_config(&dovecot, Security::Tls);
         config.host = "127.0.0.1".into();
         let err = ImapServer::new(config).connect().unwrap_err();
-        let ErrorKind::Certificate(words) = &err.kind else {
+        let ServerErrorKind::Certificate(words) = &err.kind else {
             panic!("{err}")
         };
         assert!(
@@ -387,7 +387,7 @@ fn a_self_signed_server_certificate_is_trusted_when_the_person_chooses_it() {
 
         // Unknown: refused, with the fingerprint to compare.
         let err = connect(TlsOptions::default()).unwrap_err();
-        let ErrorKind::Certificate(words) = &err.kind else {
+        let ServerErrorKind::Certificate(words) = &err.kind else {
             panic!("{err}")
         };
         assert!(words.contains(&fingerprint.to_string()), "{words}");
@@ -408,7 +408,7 @@ fn a_self_signed_server_certificate_is_trusted_when_the_person_chooses_it() {
         let mut other = fingerprint;
         other.0[0] ^= 1;
         let err = connect(TlsOptions::default().with_trusted_fingerprint(other)).unwrap_err();
-        assert!(matches!(err.kind, ErrorKind::Certificate(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::Certificate(_)), "{err}");
     });
 }
 
@@ -424,7 +424,7 @@ fn starttls_upgrades_before_sign_in() {
 
         let config = password_config(&dovecot, Security::StartTls).with_tls(TlsOptions::default());
         let err = ImapServer::new(config).connect().unwrap_err();
-        assert!(matches!(err.kind, ErrorKind::Certificate(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::Certificate(_)), "{err}");
     });
 }
 
@@ -463,7 +463,7 @@ fn plaintext_only_to_loopback() {
     let config = ImapConfig::new("192.0.2.1", 143, Security::Plaintext, auth);
     let err = ImapServer::new(config).connect().unwrap_err();
     assert_eq!(err.action, "connect");
-    assert!(matches!(err.kind, ErrorKind::Config(_)), "{err}");
+    assert!(matches!(err.kind, ServerErrorKind::Config(_)), "{err}");
 }
 
 #[test]
@@ -487,11 +487,11 @@ fn a_killed_server_is_a_dropped_connection() {
         dovecot.kill();
         let err = server.list_folders().unwrap_err();
         assert_eq!(err.action, "LIST");
-        assert_eq!(err.kind, ErrorKind::Dropped, "{err}");
+        assert_eq!(err.kind, ServerErrorKind::Dropped, "{err}");
         // The next call tries a new connection, which nothing answers.
         let err = server.list_folders().unwrap_err();
         assert_eq!(err.action, "connect");
-        assert!(matches!(err.kind, ErrorKind::Connect(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::Connect(_)), "{err}");
     });
 }
 
@@ -513,7 +513,7 @@ fn a_silent_server_times_out_within_the_bound() {
         let err = ImapServer::new(config).connect().unwrap_err();
         let took = started.elapsed();
         assert_eq!(err.action, "greeting");
-        assert_eq!(err.kind, ErrorKind::Timeout(bound));
+        assert_eq!(err.kind, ServerErrorKind::Timeout(bound));
         assert!(took >= bound && took < bound * 3, "took {took:?}");
         drop(holder.join());
     });
@@ -552,7 +552,7 @@ fn starttls_missing_is_not_silently_skipped() {
             |_, _| String::new(),
         );
         assert_eq!(err.action, "STARTTLS");
-        assert!(matches!(err.kind, ErrorKind::Unsupported(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::Unsupported(_)), "{err}");
     });
 }
 
@@ -572,7 +572,7 @@ fn hostile_answers_are_bounded_errors() {
             },
         );
         assert_eq!(err.action, "LIST");
-        assert!(matches!(err.kind, ErrorKind::TooLarge(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::TooLarge(_)), "{err}");
 
         // A line that never ends.
         let err = scripted_error(
@@ -586,7 +586,7 @@ fn hostile_answers_are_bounded_errors() {
                 }
             },
         );
-        assert!(matches!(err.kind, ErrorKind::TooLarge(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::TooLarge(_)), "{err}");
 
         // Garbage is a protocol error carrying the server's line.
         let err = scripted_error(
@@ -600,7 +600,10 @@ fn hostile_answers_are_bounded_errors() {
                 }
             },
         );
-        assert_eq!(err.kind, ErrorKind::Protocol("* LIST (unclosed".into()));
+        assert_eq!(
+            err.kind,
+            ServerErrorKind::Protocol("* LIST (unclosed".into())
+        );
 
         // A BYE greeting.
         let err = scripted_error(
@@ -608,7 +611,10 @@ fn hostile_answers_are_bounded_errors() {
             Security::Plaintext,
             |_, _| String::new(),
         );
-        assert_eq!(err.kind, ErrorKind::Bye("too many connections".into()));
+        assert_eq!(
+            err.kind,
+            ServerErrorKind::Bye("too many connections".into())
+        );
     });
 }
 
@@ -643,7 +649,7 @@ fn xoauth2_through_dovecots_oauth2_passdb() {
         assert_eq!(err.action, "AUTHENTICATE XOAUTH2");
         match &err.kind {
             // Dovecot's JSON challenge is kept in the message.
-            ErrorKind::Authentication(text) => {
+            ServerErrorKind::Authentication(text) => {
                 assert!(text.contains("\"status\":\"401\""), "{text}")
             }
             other => panic!("{other:?}"),
@@ -691,7 +697,7 @@ fn a_server_that_trickles_is_stopped_by_the_deadline() {
         let started = Instant::now();
         let err = server.list_folders().unwrap_err();
         let took = started.elapsed();
-        assert_eq!(err.kind, ErrorKind::Deadline(deadline), "{err}");
+        assert_eq!(err.kind, ServerErrorKind::Deadline(deadline), "{err}");
         assert_eq!(err.action, "LIST");
         assert!(took >= deadline && took < deadline * 2, "took {took:?}");
         assert!(err.to_string().contains("answers too slowly"), "{err}");
@@ -699,7 +705,7 @@ fn a_server_that_trickles_is_stopped_by_the_deadline() {
 }
 
 /// What listing the folders ends with when the server answers LIST with `line` for ever.
-fn endless(line: Vec<u8>, limits: OperationLimits) -> ErrorKind {
+fn endless(line: Vec<u8>, limits: OperationLimits) -> ServerErrorKind {
     let port = scripted_imap::signed_in(move |_, _, out| {
         loop {
             out.write_all(&line)?;
@@ -722,7 +728,7 @@ fn endless_untagged_answers_are_cut_at_the_cap() {
         };
         assert_eq!(
             endless(b"* OK still here\r\n".to_vec(), limits),
-            ErrorKind::TooLarge("more than 20000 answers to one request".into())
+            ServerErrorKind::TooLarge("more than 20000 answers to one request".into())
         );
     });
 }
@@ -738,7 +744,7 @@ fn an_answer_past_the_byte_cap_is_refused() {
         let line = format!("* OK {}\r\n", "x".repeat(60_000));
         assert_eq!(
             endless(line.into_bytes(), limits),
-            ErrorKind::TooLarge("more than 4 MiB in answer to one request".into())
+            ServerErrorKind::TooLarge("more than 4 MiB in answer to one request".into())
         );
     });
 }
@@ -761,7 +767,7 @@ fn a_flood_of_unsolicited_status_answers_is_refused() {
             .unwrap_err();
         assert_eq!(
             err.kind,
-            ErrorKind::TooLarge("STATUS answers for over 250000 mailboxes".into())
+            ServerErrorKind::TooLarge("STATUS answers for over 250000 mailboxes".into())
         );
     });
 }
@@ -782,7 +788,7 @@ fn a_padded_capability_answer_is_refused() {
         assert_eq!(err.action, "CAPABILITY");
         assert_eq!(
             err.kind,
-            ErrorKind::TooLarge("more than 1000 answers to CAPABILITY".into())
+            ServerErrorKind::TooLarge("more than 1000 answers to CAPABILITY".into())
         );
     });
 }

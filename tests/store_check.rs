@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use common::{TempDir, all_fixtures, fixture, ostdoctor};
-use ostdoctor::store::check::{CheckError, Class, ScanLog, Severity, check_store};
+use ostdoctor::store::JobError;
+use ostdoctor::store::check::{Class, ScanLog, Severity, check_store};
 use ostdoctor::store::write::Target;
 use ostdoctor::synthetic::{GenOptions, generate};
 use ostdoctor::work::{CancelToken, Cancelled, Work};
@@ -198,7 +199,7 @@ fn a_cancelled_check_stops_at_once_with_cancelled() {
     let result = check_store(&path, &mut work);
     drop(work);
     assert!(
-        matches!(result, Err(CheckError::Cancelled(Cancelled))),
+        matches!(result, Err(JobError::Cancelled(Cancelled))),
         "{result:?}"
     );
     assert_eq!(*after.lock().unwrap(), 0, "steps reported after cancelling");
@@ -209,7 +210,7 @@ fn a_cancelled_check_stops_at_once_with_cancelled() {
     let mut work = Work::new(cancel, |_| {});
     assert!(matches!(
         check_store(&path, &mut work),
-        Err(CheckError::Cancelled(_))
+        Err(JobError::Cancelled(_))
     ));
 }
 
@@ -219,10 +220,10 @@ fn a_file_that_is_not_a_store_cannot_be_checked_but_one_cut_inside_its_header_ca
     let text = dir.path().join("notes.ost");
     std::fs::write(&text, "Dear helpdesk, my Outlook is broken.\n").unwrap();
     let e = check_store(&text, &mut Work::quiet()).unwrap_err();
-    assert!(matches!(e, CheckError::Open(_)), "{e}");
+    assert!(matches!(e, JobError::Store(_)), "{e}");
     assert!(e.to_string().contains("not an Outlook data file"), "{e}");
     let e = check_store(&dir.path().join("absent.ost"), &mut Work::quiet()).unwrap_err();
-    assert!(matches!(e, CheckError::Open(_)), "{e}");
+    assert!(matches!(e, JobError::Store(_)), "{e}");
 
     let Some(src) = fixture("enron.pst") else {
         return;

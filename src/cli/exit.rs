@@ -7,7 +7,7 @@ use std::error::Error;
 
 use ostdoctor::diagnose::GatherError;
 use ostdoctor::fix::FixError;
-use ostdoctor::server::{ErrorKind, ServerError};
+use ostdoctor::server::{ServerError, ServerErrorKind};
 
 pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
@@ -49,8 +49,8 @@ pub fn status_for(e: &(dyn Error + 'static)) -> u8 {
     });
     if let Some(s) = server {
         return match s.kind {
-            ErrorKind::Authentication(_) | ErrorKind::SignIn(_) => SIGN_IN_REFUSED,
-            ErrorKind::Config(_) => USAGE,
+            ServerErrorKind::Authentication(_) | ServerErrorKind::SignIn(_) => SIGN_IN_REFUSED,
+            ServerErrorKind::Config(_) => USAGE,
             _ => FAILURE,
         };
     }

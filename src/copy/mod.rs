@@ -20,8 +20,8 @@ use crate::store::write::messaging::{
     DELETED_ITEMS, IPM_SUBTREE, NewAttachment, NewMessage, NewRecipient, StoreWriter,
 };
 use crate::store::write::ndb::Target;
-use crate::store::{FolderInfo, Message, Store};
-use crate::work::{Cancelled, Work};
+use crate::store::{FolderInfo, JobError, Message, Store};
+use crate::work::Work;
 use repoint::Repoint;
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -397,21 +397,6 @@ pub struct WrittenFolder {
     pub subjects: Vec<String>,
 }
 
-/// Why a copy of chosen items stopped; the new file is then never created.
-#[derive(Debug, thiserror::Error)]
-pub enum CopyError {
-    #[error(transparent)]
-    Store(#[from] crate::store::Error),
-    #[error("cancelled")]
-    Cancelled,
-}
-
-impl From<Cancelled> for CopyError {
-    fn from(_: Cancelled) -> Self {
-        CopyError::Cancelled
-    }
-}
-
 /// The new store an export of `source` writes into, named after it, and the source's
 /// named properties, which every copied message maps through.
 fn new_store_for(
@@ -467,7 +452,7 @@ pub fn export_items(
     chosen: &[Selection],
     options: CopyOptions,
     work: &mut Work,
-) -> std::result::Result<(ExportSummary, Vec<WrittenFolder>), CopyError> {
+) -> std::result::Result<(ExportSummary, Vec<WrittenFolder>), JobError> {
     let salvage::Found {
         folders,
         damage: folder_damage,

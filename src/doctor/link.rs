@@ -9,7 +9,7 @@ use crate::server::graph::{
     DeviceCodeConfig, DeviceCodeFlow, DeviceCodePrompt, GraphConfig, GraphServer, RefreshGrant,
 };
 use crate::server::imap::{ImapConfig, ImapServer, ImapUrl, ListingMethod};
-use crate::server::{ErrorKind, Fingerprint, MailboxServer, Secret, ServerError, TlsOptions};
+use crate::server::{Fingerprint, MailboxServer, Secret, ServerError, ServerErrorKind, TlsOptions};
 use crate::work::CancelToken;
 
 /// Where the mailbox is and how to sign in. Secrets live in memory only.
@@ -151,7 +151,7 @@ impl ServerSettings {
                     return Err(ServerError::new(
                         "Microsoft Graph",
                         "signing in",
-                        ErrorKind::Config("no application (client) id is set".into()),
+                        ServerErrorKind::Config("no application (client) id is set".into()),
                     ));
                 }
                 let authority = format!("{}/{tenant}/oauth2/v2.0", login_url.trim_end_matches('/'));

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use super::holders::Holder;
 use crate::diagnose::GatherError;
-use crate::store;
+use crate::store::{self, JobError};
+use crate::work::Cancelled;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
@@ -34,7 +35,7 @@ pub enum FixError {
     #[error("cannot list running programs: {0}")]
     Processes(String),
     #[error("cancelled; nothing was kept")]
-    Cancelled,
+    Cancelled(#[from] Cancelled),
     #[error(transparent)]
     Store(#[from] store::Error),
     #[error(transparent)]
@@ -51,9 +52,12 @@ impl FixError {
     }
 }
 
-impl From<crate::work::Cancelled> for FixError {
-    fn from(_: crate::work::Cancelled) -> Self {
-        FixError::Cancelled
+impl From<JobError> for FixError {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::Store(e) => FixError::Store(e),
+            JobError::Cancelled(c) => FixError::Cancelled(c),
+        }
     }
 }
 

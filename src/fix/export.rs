@@ -11,10 +11,9 @@ use super::crash;
 use super::error::{FixError, Result};
 use super::journal::{Entry, ExportRecord, FixKind, Journal, State};
 use super::processes::Owner;
-use crate::copy::{
-    CopyError, CopyOptions, ExportSummary, Labels, Selection, WrittenFolder, export_items,
-};
+use crate::copy::{CopyOptions, ExportSummary, Labels, Selection, WrittenFolder, export_items};
 use crate::diagnose::{Report, StoreSide};
+use crate::store::JobError;
 use crate::store::Store;
 use crate::store::ndb::Nid;
 use crate::store::write::Target;
@@ -295,14 +294,11 @@ pub fn apply_export(
         Err(e) => {
             entry.state = State::RolledBack;
             entry.notes.push(match &e {
-                CopyError::Cancelled => "cancelled; the partial file was removed".into(),
-                CopyError::Store(err) => format!("stopped: {err}; the partial file was removed"),
+                JobError::Cancelled(_) => "cancelled; the partial file was removed".into(),
+                JobError::Store(err) => format!("stopped: {err}; the partial file was removed"),
             });
             journal.write(&entry)?;
-            return Err(match e {
-                CopyError::Cancelled => FixError::Cancelled,
-                CopyError::Store(err) => FixError::Store(err),
-            });
+            return Err(e.into());
         }
     };
     crash::point("after_export");

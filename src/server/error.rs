@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::work::Cancelled;
+
 /// A failed conversation with a mailbox server.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{server}: {action}: {kind}")]
@@ -11,11 +13,15 @@ pub struct ServerError {
     pub server: String,
     /// The command or request under way, such as `LOGIN` or `GET /me/mailFolders`.
     pub action: String,
-    pub kind: ErrorKind,
+    pub kind: ServerErrorKind,
 }
 
 impl ServerError {
-    pub fn new(server: impl Into<String>, action: impl Into<String>, kind: ErrorKind) -> Self {
+    pub fn new(
+        server: impl Into<String>,
+        action: impl Into<String>,
+        kind: ServerErrorKind,
+    ) -> Self {
         ServerError {
             server: server.into(),
             action: action.into(),
@@ -26,7 +32,7 @@ impl ServerError {
 
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ErrorKind {
+pub enum ServerErrorKind {
     /// The settings or input cannot work (bad URL, plaintext to a remote host...).
     #[error("invalid settings: {0}")]
     Config(String),
@@ -78,6 +84,6 @@ pub enum ErrorKind {
     #[error("input/output error: {0}")]
     Io(String),
     /// The person pressed Cancel while the request waited.
-    #[error("cancelled")]
-    Cancelled,
+    #[error(transparent)]
+    Cancelled(#[from] Cancelled),
 }

@@ -14,7 +14,7 @@ mod tls;
 mod trust;
 
 pub use crate::time::Timestamp;
-pub use error::{ErrorKind, ServerError};
+pub use error::{ServerError, ServerErrorKind};
 pub use secret::Secret;
 pub use tls::TlsOptions;
 pub use trust::Fingerprint;

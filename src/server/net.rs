@@ -2,12 +2,12 @@
 
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
-use super::ErrorKind;
+use super::ServerErrorKind;
 
-pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ErrorKind> {
+pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ServerErrorKind> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
-        .map_err(|e| ErrorKind::Connect(format!("cannot resolve {host}: {e}")))?
+        .map_err(|e| ServerErrorKind::Connect(format!("cannot resolve {host}: {e}")))?
         .collect();
     Ok(addrs)
 }

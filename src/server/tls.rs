@@ -10,7 +10,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use rustls::{CertificateError, ClientConfig, RootCertStore};
 
-use super::ErrorKind;
+use super::ServerErrorKind;
 use super::trust::{ChosenTrust, Fingerprint, Refused};
 
 /// Which certificate authorities a connection trusts. Certificates are always verified;
@@ -49,19 +49,17 @@ impl TlsOptions {
         self
     }
 
-    pub(crate) fn extra_roots(&self) -> Result<Vec<CertificateDer<'static>>, ErrorKind> {
+    pub(crate) fn extra_roots(&self) -> Result<Vec<CertificateDer<'static>>, ServerErrorKind> {
         let mut roots = Vec::new();
         for pem in &self.extra_ca_pem {
             let before = roots.len();
             for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                roots.push(
-                    cert.map_err(|e| {
-                        ErrorKind::Config(format!("extra certificate authority: {e}"))
-                    })?,
-                );
+                roots.push(cert.map_err(|e| {
+                    ServerErrorKind::Config(format!("extra certificate authority: {e}"))
+                })?);
             }
             if roots.len() == before {
-                return Err(ErrorKind::Config(
+                return Err(ServerErrorKind::Config(
                     "extra certificate authority: no certificate in the PEM text".into(),
                 ));
             }
@@ -70,21 +68,21 @@ impl TlsOptions {
     }
 
     /// Every authority to trust, built-in ones first.
-    pub(crate) fn all_roots(&self) -> Result<Vec<CertificateDer<'static>>, ErrorKind> {
+    pub(crate) fn all_roots(&self) -> Result<Vec<CertificateDer<'static>>, ServerErrorKind> {
         let mut roots = Vec::new();
         if self.builtin_roots {
             roots.extend(webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().cloned());
         }
         roots.extend(self.extra_roots()?);
         if roots.is_empty() {
-            return Err(ErrorKind::Config(
+            return Err(ServerErrorKind::Config(
                 "no certificate authority to trust: enable the built-in roots or add one".into(),
             ));
         }
         Ok(roots)
     }
 
-    pub(crate) fn client_config(&self) -> Result<Arc<ClientConfig>, ErrorKind> {
+    pub(crate) fn client_config(&self) -> Result<Arc<ClientConfig>, ServerErrorKind> {
         let mut store = RootCertStore::empty();
         if self.builtin_roots {
             // A built-in root the parser cannot use is skipped, as browsers do.
@@ -94,12 +92,12 @@ impl TlsOptions {
         }
         let given = self.extra_roots()?;
         for cert in &given {
-            store
-                .add(cert.clone())
-                .map_err(|e| ErrorKind::Config(format!("extra certificate authority: {e}")))?;
+            store.add(cert.clone()).map_err(|e| {
+                ServerErrorKind::Config(format!("extra certificate authority: {e}"))
+            })?;
         }
         if store.is_empty() && self.trusted_fingerprints.is_empty() {
-            return Err(ErrorKind::Config(
+            return Err(ServerErrorKind::Config(
                 "no certificate authority to trust: enable the built-in roots or add one".into(),
             ));
         }
@@ -111,14 +109,14 @@ impl TlsOptions {
             Some(
                 WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider.clone())
                     .build()
-                    .map_err(|e| ErrorKind::Tls(e.to_string()))?,
+                    .map_err(|e| ServerErrorKind::Tls(e.to_string()))?,
             )
         };
         let verifier =
             ChosenTrust::new(webpki, given, self.trusted_fingerprints.clone(), algorithms);
         let config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
-            .map_err(|e| ErrorKind::Tls(e.to_string()))?
+            .map_err(|e| ServerErrorKind::Tls(e.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(verifier))
             .with_no_client_auth();
@@ -128,16 +126,16 @@ impl TlsOptions {
 
 /// Words for a TLS failure, separating certificate problems (which the user can act on:
 /// wrong host name, company CA missing) from the rest.
-pub(crate) fn tls_error_kind(error: &rustls::Error) -> ErrorKind {
+pub(crate) fn tls_error_kind(error: &rustls::Error) -> ServerErrorKind {
     match error {
         rustls::Error::InvalidCertificate(CertificateError::Other(other))
             if let Some(refused) = other.0.downcast_ref::<Refused>() =>
         {
             let words = match tls_error_kind(&refused.reason) {
-                ErrorKind::Certificate(words) | ErrorKind::Tls(words) => words,
+                ServerErrorKind::Certificate(words) | ServerErrorKind::Tls(words) => words,
                 other => other.to_string(),
             };
-            ErrorKind::Certificate(format!(
+            ServerErrorKind::Certificate(format!(
                 "{words}; the certificate's SHA-256 fingerprint is {}: if the server's owner \
                  confirms it, trust it by that fingerprint",
                 refused.fingerprint
@@ -147,13 +145,13 @@ pub(crate) fn tls_error_kind(error: &rustls::Error) -> ErrorKind {
             if other.0.downcast_ref::<webpki::Error>()
                 == Some(&webpki::Error::CaUsedAsEndEntity) =>
         {
-            ErrorKind::Certificate(
+            ServerErrorKind::Certificate(
                 "the server presents a certificate authority's own certificate (a \
                  self-signed certificate)"
                     .into(),
             )
         }
-        rustls::Error::InvalidCertificate(cert) => ErrorKind::Certificate(match cert {
+        rustls::Error::InvalidCertificate(cert) => ServerErrorKind::Certificate(match cert {
             CertificateError::UnknownIssuer => {
                 "issued by an unknown certificate authority".to_string()
             }
@@ -170,12 +168,12 @@ pub(crate) fn tls_error_kind(error: &rustls::Error) -> ErrorKind {
             CertificateError::BadSignature => "bad signature".to_string(),
             other => format!("{other:?}"),
         }),
-        other => ErrorKind::Tls(other.to_string()),
+        other => ServerErrorKind::Tls(other.to_string()),
     }
 }
 
 /// Words for a socket failure. `timeout` is the bound that was in force, for the message.
-pub(crate) fn io_error_kind(error: &io::Error, timeout: Duration) -> ErrorKind {
+pub(crate) fn io_error_kind(error: &io::Error, timeout: Duration) -> ServerErrorKind {
     if let Some(tls) = error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
@@ -183,11 +181,11 @@ pub(crate) fn io_error_kind(error: &io::Error, timeout: Duration) -> ErrorKind {
         return tls_error_kind(tls);
     }
     match error.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => ErrorKind::Timeout(timeout),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => ServerErrorKind::Timeout(timeout),
         io::ErrorKind::UnexpectedEof
         | io::ErrorKind::ConnectionReset
         | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => ErrorKind::Dropped,
-        _ => ErrorKind::Io(error.to_string()),
+        | io::ErrorKind::BrokenPipe => ServerErrorKind::Dropped,
+        _ => ServerErrorKind::Io(error.to_string()),
     }
 }

@@ -18,7 +18,7 @@ use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_t
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, OtherError, SignatureScheme};
 
-use super::ErrorKind;
+use super::ServerErrorKind;
 
 /// A SHA-256 fingerprint, as mail programs and `openssl x509 -fingerprint -sha256` show it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +34,9 @@ impl Fingerprint {
 
     /// From 64 hexadecimal digits, with or without `:` or spaces between the pairs and
     /// with an optional `SHA256:` or `sha256 Fingerprint=` label in front, as copied.
-    pub fn parse(text: &str) -> Result<Fingerprint, ErrorKind> {
+    pub fn parse(text: &str) -> Result<Fingerprint, ServerErrorKind> {
         let bad = || {
-            ErrorKind::Config(format!(
+            ServerErrorKind::Config(format!(
                 "{text:?} is not a SHA-256 fingerprint (64 hexadecimal digits)"
             ))
         };

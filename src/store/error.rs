@@ -294,3 +294,14 @@ impl std::error::Error for Error {
         }
     }
 }
+
+/// Why long work over a store (a structural check, a copy, a search of its logs) gave no
+/// result: the store could not be read, or the person stopped the work. One type for all
+/// such work, so a front end tells a refusal from a Cancel the same way everywhere.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Store(#[from] Error),
+    #[error(transparent)]
+    Cancelled(#[from] crate::work::Cancelled),
+}

@@ -10,5 +10,5 @@ pub mod messaging;
 pub mod ndb;
 pub mod write;
 
-pub use error::{Error, ErrorKind, NotOutlookReason, Result};
+pub use error::{Error, ErrorKind, JobError, NotOutlookReason, Result};
 pub use messaging::{FolderInfo, Message, MessageSummary, Store};

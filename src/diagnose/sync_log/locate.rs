@@ -7,9 +7,9 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::ReadError;
 use crate::diagnose::names::role_from_name;
 use crate::server::FolderRole;
+use crate::store::JobError;
 use crate::store::ltp::{Node, PropValue, PropertyContext, TableContext};
 use crate::store::messaging::class;
 use crate::store::messaging::message::clean_subject;
@@ -60,7 +60,7 @@ pub fn candidates(
     folders: &[FolderInfo],
     work: &mut Work<'_>,
     problems: &mut Vec<String>,
-) -> Result<Vec<Candidate>, ReadError> {
+) -> Result<Vec<Candidate>, JobError> {
     let special = special_folders(store, folders)?;
     let by_nid: HashMap<Nid, &FolderInfo> = folders.iter().map(|f| (f.nid, f)).collect();
     let mut out = Vec::new();

@@ -25,8 +25,9 @@ pub use parse::{Action, Event};
 pub use section::Section;
 pub use vector::{ErrorVector, hex8};
 
+use crate::store::JobError;
 use crate::store::{self, Store, filetime};
-use crate::work::{Cancelled, Work};
+use crate::work::Work;
 
 /// One log message and what it says.
 #[derive(Debug, Clone, Serialize)]
@@ -62,27 +63,19 @@ pub struct SyncLogReport {
     pub problems: Vec<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    #[error(transparent)]
-    Store(#[from] store::Error),
-    #[error(transparent)]
-    Cancelled(#[from] Cancelled),
-}
-
 /// Reads every synchronization log in `store`. Fails only when the folder tree cannot be
 /// read; a folder or a log that cannot be read is reported in the result.
 pub fn read_sync_logs(store: &Store) -> Result<SyncLogReport, store::Error> {
     match read_sync_logs_with(store, &mut Work::quiet()) {
         Ok(r) => Ok(r),
-        Err(ReadError::Store(e)) => Err(e),
+        Err(JobError::Store(e)) => Err(e),
         // A quiet `Work` is never cancelled.
-        Err(ReadError::Cancelled(_)) => Ok(SyncLogReport::default()),
+        Err(JobError::Cancelled(_)) => Ok(SyncLogReport::default()),
     }
 }
 
 /// As `read_sync_logs`, reporting progress to `work` and stopping when it is cancelled.
-pub fn read_sync_logs_with(store: &Store, work: &mut Work<'_>) -> Result<SyncLogReport, ReadError> {
+pub fn read_sync_logs_with(store: &Store, work: &mut Work<'_>) -> Result<SyncLogReport, JobError> {
     let folders = store.folders()?;
     let mut report = SyncLogReport::default();
     let candidates = locate::candidates(store, &folders, work, &mut report.problems)?;

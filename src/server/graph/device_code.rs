@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use super::http::{Http, RetryPolicy, status_error};
-use crate::server::{ErrorKind, Secret, ServerError, TlsOptions};
+use crate::server::{Secret, ServerError, ServerErrorKind, TlsOptions};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -110,7 +110,7 @@ impl DeviceCodeFlow {
         let missing = |key: &str| {
             http.error(
                 action,
-                ErrorKind::Protocol(format!("the answer has no {key}")),
+                ServerErrorKind::Protocol(format!("the answer has no {key}")),
             )
         };
         let device_code = text("device_code").ok_or_else(|| missing("device_code"))?;
@@ -160,7 +160,7 @@ impl DeviceCodeFlow {
         if Instant::now() >= self.expires_at {
             return Err(self
                 .http
-                .error(action, ErrorKind::SignIn("the code expired".into())));
+                .error(action, ServerErrorKind::SignIn("the code expired".into())));
         }
         let reply = self.http.post_form(
             &self.config.token_url,
@@ -178,7 +178,7 @@ impl DeviceCodeFlow {
                 .and_then(Value::as_str)
                 .ok_or_else(|| {
                     self.http
-                        .error(action, ErrorKind::Protocol("no access_token".into()))
+                        .error(action, ServerErrorKind::Protocol("no access_token".into()))
                 })?;
             return Ok(Poll::Done(AccessToken {
                 access_token: Secret::new(access),
@@ -204,10 +204,10 @@ impl DeviceCodeFlow {
             }
             Some("authorization_declined" | "access_denied") => Err(self
                 .http
-                .error(action, ErrorKind::SignIn("the user declined".into()))),
+                .error(action, ServerErrorKind::SignIn("the user declined".into()))),
             Some("expired_token" | "code_expired") => Err(self
                 .http
-                .error(action, ErrorKind::SignIn("the code expired".into()))),
+                .error(action, ServerErrorKind::SignIn("the code expired".into()))),
             _ => Err(self.http.error(action, status_error(reply.status, body))),
         }
     }
@@ -221,7 +221,7 @@ impl DeviceCodeFlow {
                 if cancelled() {
                     return Err(self
                         .http
-                        .error("sign-in", ErrorKind::SignIn("cancelled".into())));
+                        .error("sign-in", ServerErrorKind::SignIn("cancelled".into())));
                 }
                 std::thread::sleep(Duration::from_millis(50).min(next - Instant::now()));
             }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::GraphServer;
 use super::http::encode_component;
-use crate::server::{ErrorKind, Folder, FolderId, FolderRole, ServerError};
+use crate::server::{Folder, FolderId, FolderRole, ServerError, ServerErrorKind};
 
 /// Deeper than Outlook allows; beyond it the answers are inconsistent.
 const MAX_DEPTH: usize = 300;
@@ -46,7 +46,7 @@ pub(crate) fn list_folders(server: &mut GraphServer) -> Result<Vec<Folder>, Serv
         let folder = parse_folder(&parent, &json).ok_or_else(|| {
             server.error(
                 "GET /me/mailFolders",
-                ErrorKind::Protocol(format!("a folder without id or name: {json}")),
+                ServerErrorKind::Protocol(format!("a folder without id or name: {json}")),
             )
         })?;
         named_roles |= json.get("wellKnownName").is_some();
@@ -58,7 +58,7 @@ pub(crate) fn list_folders(server: &mut GraphServer) -> Result<Vec<Folder>, Serv
             if folder.path.len() >= MAX_DEPTH {
                 return Err(server.error(
                     "GET childFolders",
-                    ErrorKind::TooLarge(format!("folders nested over {MAX_DEPTH} deep")),
+                    ServerErrorKind::TooLarge(format!("folders nested over {MAX_DEPTH} deep")),
                 ));
             }
             let url = format!(
@@ -74,7 +74,7 @@ pub(crate) fn list_folders(server: &mut GraphServer) -> Result<Vec<Folder>, Serv
         if out.len() + stack.len() > MAX_FOLDERS {
             return Err(server.error(
                 "GET /me/mailFolders",
-                ErrorKind::TooLarge(format!("over {MAX_FOLDERS} folders")),
+                ServerErrorKind::TooLarge(format!("over {MAX_FOLDERS} folders")),
             ));
         }
     }
@@ -175,7 +175,7 @@ fn resolve_well_known(
         }
         // A service (or proxy) that does not take batches: ask one by one.
         Err(ServerError {
-            kind: ErrorKind::Http { .. },
+            kind: ServerErrorKind::Http { .. },
             ..
         }) => {
             for (name, _) in WELL_KNOWN {
@@ -185,7 +185,7 @@ fn resolve_well_known(
                     Ok(Some(json)) => add(name, &json),
                     Ok(None)
                     | Err(ServerError {
-                        kind: ErrorKind::Http { .. },
+                        kind: ServerErrorKind::Http { .. },
                         ..
                     }) => {}
                     Err(e) => return Err(e),

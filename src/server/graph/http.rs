@@ -12,7 +12,7 @@ use ureq::http::Response;
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 
 use crate::server::tls::{io_error_kind, tls_error_kind};
-use crate::server::{ErrorKind, Secret, ServerError, Timestamp, TlsOptions};
+use crate::server::{Secret, ServerError, ServerErrorKind, Timestamp, TlsOptions};
 use crate::work::CancelToken;
 
 /// The largest JSON document accepted; a page of folders or messages is far smaller.
@@ -81,7 +81,7 @@ impl Http {
         })
     }
 
-    pub fn error(&self, action: &str, kind: ErrorKind) -> ServerError {
+    pub fn error(&self, action: &str, kind: ServerErrorKind) -> ServerError {
         ServerError::new(&self.server, action, kind)
     }
 
@@ -164,7 +164,7 @@ impl Http {
                 if attempt >= self.retry.max_retries {
                     return Err(self.error(
                         action,
-                        ErrorKind::Throttled {
+                        ServerErrorKind::Throttled {
                             attempts: attempt + 1,
                         },
                     ));
@@ -195,7 +195,7 @@ impl Http {
                     Err(e) => {
                         return Err(self.error(
                             action,
-                            ErrorKind::Protocol(format!("the answer is not JSON: {e}")),
+                            ServerErrorKind::Protocol(format!("the answer is not JSON: {e}")),
                         ));
                     }
                 }
@@ -205,12 +205,10 @@ impl Http {
     }
 
     /// Waits `wait`, or less if Cancel is pressed meanwhile.
-    fn pause(&self, wait: Duration) -> Result<(), ErrorKind> {
+    fn pause(&self, wait: Duration) -> Result<(), ServerErrorKind> {
         let until = std::time::Instant::now() + wait;
         loop {
-            if self.retry.cancel.is_cancelled() {
-                return Err(ErrorKind::Cancelled);
-            }
+            self.retry.cancel.check()?;
             let left = until.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
                 return Ok(());
@@ -219,26 +217,26 @@ impl Http {
         }
     }
 
-    fn kind(&self, error: ureq::Error) -> ErrorKind {
+    fn kind(&self, error: ureq::Error) -> ServerErrorKind {
         match error {
-            ureq::Error::Timeout(_) => ErrorKind::Timeout(self.timeout),
+            ureq::Error::Timeout(_) => ServerErrorKind::Timeout(self.timeout),
             ureq::Error::Io(e) => io_error_kind(&e, self.timeout),
             ureq::Error::Rustls(e) => tls_error_kind(&e),
-            ureq::Error::HostNotFound => ErrorKind::Connect("host not found".into()),
-            ureq::Error::ConnectionFailed => ErrorKind::Connect("connection failed".into()),
+            ureq::Error::HostNotFound => ServerErrorKind::Connect("host not found".into()),
+            ureq::Error::ConnectionFailed => ServerErrorKind::Connect("connection failed".into()),
             ureq::Error::BodyExceedsLimit(n) => {
-                ErrorKind::TooLarge(format!("a body over {n} bytes"))
+                ServerErrorKind::TooLarge(format!("a body over {n} bytes"))
             }
             ureq::Error::LargeResponseHeader(n, _) => {
-                ErrorKind::TooLarge(format!("headers over {n} bytes"))
+                ServerErrorKind::TooLarge(format!("headers over {n} bytes"))
             }
-            ureq::Error::Tls(text) => ErrorKind::Tls(text.to_string()),
-            ureq::Error::BadUri(text) => ErrorKind::Config(format!("bad address: {text}")),
+            ureq::Error::Tls(text) => ServerErrorKind::Tls(text.to_string()),
+            ureq::Error::BadUri(text) => ServerErrorKind::Config(format!("bad address: {text}")),
             other => match std::error::Error::source(&other)
                 .and_then(|s| s.downcast_ref::<io::Error>())
             {
                 Some(io) => io_error_kind(io, self.timeout),
-                None => ErrorKind::Protocol(other.to_string()),
+                None => ServerErrorKind::Protocol(other.to_string()),
             },
         }
     }
@@ -259,7 +257,7 @@ fn retry_after(value: &str, now: Timestamp) -> Option<Duration> {
 
 /// An error status in words: Graph's `{"error": {"code", "message"}}`, or OAuth2's
 /// `{"error", "error_description"}`.
-pub(crate) fn status_error(status: u16, body: &Value) -> ErrorKind {
+pub(crate) fn status_error(status: u16, body: &Value) -> ServerErrorKind {
     let (code, message) = match body.get("error") {
         Some(Value::Object(e)) => (
             e.get("code").and_then(Value::as_str),
@@ -278,9 +276,9 @@ pub(crate) fn status_error(status: u16, body: &Value) -> ErrorKind {
         (None, None) => "no details".to_string(),
     };
     if status == 401 {
-        ErrorKind::Authentication(message)
+        ServerErrorKind::Authentication(message)
     } else {
-        ErrorKind::Http { status, message }
+        ServerErrorKind::Http { status, message }
     }
 }
 
@@ -307,7 +305,7 @@ mod tests {
         let graph = json!({"error": {"code": "ErrorAccessDenied", "message": "Access is denied."}});
         assert_eq!(
             status_error(403, &graph),
-            ErrorKind::Http {
+            ServerErrorKind::Http {
                 status: 403,
                 message: "ErrorAccessDenied: Access is denied.".into()
             }
@@ -315,11 +313,11 @@ mod tests {
         let oauth = json!({"error": "invalid_grant", "error_description": "AADSTS70000"});
         assert_eq!(
             status_error(401, &oauth),
-            ErrorKind::Authentication("invalid_grant: AADSTS70000".into())
+            ServerErrorKind::Authentication("invalid_grant: AADSTS70000".into())
         );
         assert_eq!(
             status_error(500, &Value::Null),
-            ErrorKind::Http {
+            ServerErrorKind::Http {
                 status: 500,
                 message: "no details".into()
             }

@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::GraphServer;
 use super::http::encode_component;
 use crate::server::{
-    ErrorKind, FolderId, Item, ServerError, Timestamp, bounded_message_id, bounded_subject,
+    FolderId, Item, ServerError, ServerErrorKind, Timestamp, bounded_message_id, bounded_subject,
 };
 
 /// More items than any real folder holds; beyond it the service is broken.
@@ -31,7 +31,7 @@ pub(crate) fn list_items(
     let mut items = Vec::new();
     server.each_value(&url, "GET /me/mailFolders/{id}/messages", |value| {
         if items.len() >= MAX_ITEMS {
-            return Err(ErrorKind::TooLarge(format!("over {MAX_ITEMS} items")));
+            return Err(ServerErrorKind::TooLarge(format!("over {MAX_ITEMS} items")));
         }
         items.extend(parse_message(&value));
         Ok(())

@@ -21,7 +21,8 @@ pub use device_code::{AccessToken, DeviceCodeConfig, DeviceCodeFlow, DeviceCodeP
 
 use super::net::is_loopback;
 use super::{
-    ErrorKind, Folder, FolderId, FolderRole, Item, MailboxServer, Secret, ServerError, TlsOptions,
+    Folder, FolderId, FolderRole, Item, MailboxServer, Secret, ServerError, ServerErrorKind,
+    TlsOptions,
 };
 use http::{Http, RetryPolicy};
 
@@ -116,7 +117,8 @@ impl GraphServer {
     pub fn new(config: GraphConfig, access_token: Secret) -> Result<GraphServer, ServerError> {
         let base = config.base_url.trim_end_matches('/').to_string();
         let describe = format!("Microsoft Graph at {base}");
-        let bad = |why: String| ServerError::new(&describe, "settings", ErrorKind::Config(why));
+        let bad =
+            |why: String| ServerError::new(&describe, "settings", ServerErrorKind::Config(why));
         let origin =
             origin_of(&base).ok_or_else(|| bad(format!("{base:?} is not an http(s) address")))?;
         if let Some(rest) = origin.strip_prefix("http://") {
@@ -161,7 +163,7 @@ impl GraphServer {
     ) -> Result<T, ServerError> {
         match request(&mut self.http, &self.token) {
             Err(ServerError {
-                kind: ErrorKind::Authentication(_),
+                kind: ServerErrorKind::Authentication(_),
                 ..
             }) if self.refresh.is_some() => {
                 self.renew_token()?;
@@ -199,7 +201,7 @@ impl GraphServer {
             let why = http::status_error(reply.status, &reply.body);
             return Err(self.error(
                 action,
-                ErrorKind::Authentication(format!(
+                ServerErrorKind::Authentication(format!(
                     "the sign-in expired and could not be renewed ({why}); sign in again"
                 )),
             ));
@@ -227,7 +229,7 @@ impl GraphServer {
         self.http.requests
     }
 
-    fn error(&self, action: &str, kind: ErrorKind) -> ServerError {
+    fn error(&self, action: &str, kind: ServerErrorKind) -> ServerError {
         self.http.error(action, kind)
     }
 
@@ -236,7 +238,7 @@ impl GraphServer {
         match self.get(url, action) {
             Ok(v) => Ok(Some(v)),
             Err(ServerError {
-                kind: ErrorKind::Http { status: 404, .. },
+                kind: ServerErrorKind::Http { status: 404, .. },
                 ..
             }) => Ok(None),
             Err(e) => Err(e),
@@ -259,7 +261,7 @@ impl GraphServer {
         &mut self,
         first: &str,
         action: &str,
-        mut each: impl FnMut(Value) -> Result<(), ErrorKind>,
+        mut each: impl FnMut(Value) -> Result<(), ServerErrorKind>,
     ) -> Result<(), ServerError> {
         let mut next = Some(first.to_string());
         let mut pages = 0;
@@ -268,7 +270,7 @@ impl GraphServer {
             if pages > MAX_PAGES {
                 return Err(self.error(
                     action,
-                    ErrorKind::TooLarge(format!("over {MAX_PAGES} pages")),
+                    ServerErrorKind::TooLarge(format!("over {MAX_PAGES} pages")),
                 ));
             }
             let mut page = self.get(&url, action)?;
@@ -285,7 +287,7 @@ impl GraphServer {
                 _ => {
                     return Err(self.error(
                         action,
-                        ErrorKind::Protocol("a page without a value list".into()),
+                        ServerErrorKind::Protocol("a page without a value list".into()),
                     ));
                 }
             }
@@ -293,7 +295,7 @@ impl GraphServer {
                 if origin_of(&link).as_deref() != Some(self.origin.as_str()) {
                     return Err(self.error(
                         action,
-                        ErrorKind::Protocol(format!("a next link to another server: {link}")),
+                        ServerErrorKind::Protocol(format!("a next link to another server: {link}")),
                     ));
                 }
                 next = Some(link);
@@ -365,7 +367,7 @@ mod tests {
             ..GraphConfig::default()
         };
         let err = GraphServer::new(remote, Secret::new("t")).unwrap_err();
-        assert!(matches!(err.kind, ErrorKind::Config(_)), "{err}");
+        assert!(matches!(err.kind, ServerErrorKind::Config(_)), "{err}");
         let local = GraphConfig {
             base_url: "http://127.0.0.1:9/v1.0/".into(),
             ..GraphConfig::default()

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::response::{Response, Status, Value};
 use super::session::Session;
 use super::utf7;
-use crate::server::{ErrorKind, Folder, FolderId, FolderRole, ServerError};
+use crate::server::{Folder, FolderId, FolderRole, ServerError, ServerErrorKind};
 
 /// How many STATUS commands are in flight at once: enough to hide latency, few enough that
 /// neither side's socket buffer fills while the other is not reading.
@@ -71,12 +71,18 @@ pub(crate) fn list_folders(
                 Some("LIST") => match parse_list(&values) {
                     Some(entry) => {
                         if listed.len() >= MAX_FOLDERS {
-                            bad = Some(ErrorKind::TooLarge(format!("over {MAX_FOLDERS} folders")));
+                            bad = Some(ServerErrorKind::TooLarge(format!(
+                                "over {MAX_FOLDERS} folders"
+                            )));
                         } else {
                             listed.push(entry);
                         }
                     }
-                    None => bad = Some(ErrorKind::Protocol(format!("bad LIST data: {values:?}"))),
+                    None => {
+                        bad = Some(ServerErrorKind::Protocol(format!(
+                            "bad LIST data: {values:?}"
+                        )))
+                    }
                 },
                 Some("STATUS") => {
                     if let Some((name, c)) = parse_status(&values) {
@@ -129,14 +135,14 @@ fn status_each(
                     let Some(i) = pending.iter().position(|t| *t == tag) else {
                         return Err(session.error(
                             "STATUS",
-                            ErrorKind::Protocol(format!(
+                            ServerErrorKind::Protocol(format!(
                                 "result for an unknown command {tag}: {text}"
                             )),
                         ));
                     };
                     pending.swap_remove(i);
                     if status == Status::Bad {
-                        return Err(session.error("STATUS", ErrorKind::Refused(text)));
+                        return Err(session.error("STATUS", ServerErrorKind::Refused(text)));
                     }
                 }
                 Response::Data(values) => {
@@ -164,12 +170,12 @@ fn keep_count(
     counts: &mut HashMap<String, (u64, u64)>,
     name: String,
     count: (u64, u64),
-    bad: &mut Option<ErrorKind>,
+    bad: &mut Option<ServerErrorKind>,
 ) {
     if counts.len() < MAX_FOLDERS || counts.contains_key(&name) {
         counts.insert(name, count);
     } else if bad.is_none() {
-        *bad = Some(ErrorKind::TooLarge(format!(
+        *bad = Some(ServerErrorKind::TooLarge(format!(
             "STATUS answers for over {MAX_FOLDERS} mailboxes"
         )));
     }

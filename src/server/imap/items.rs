@@ -4,7 +4,9 @@
 use super::header::decode_header;
 use super::response::{Response, Value};
 use super::session::Session;
-use crate::server::{ErrorKind, Item, ServerError, Timestamp, bounded_message_id, bounded_subject};
+use crate::server::{
+    Item, ServerError, ServerErrorKind, Timestamp, bounded_message_id, bounded_subject,
+};
 
 /// More items than any real folder holds; beyond it the server is broken.
 const MAX_ITEMS: usize = 5_000_000;
@@ -44,7 +46,7 @@ pub(crate) fn list_items(session: &mut Session, mailbox: &str) -> Result<Vec<Ite
         }
         match parse_fetch(fields) {
             Some(item) if items.len() < MAX_ITEMS => items.push(item),
-            Some(_) => bad = Some(ErrorKind::TooLarge(format!("over {MAX_ITEMS} items"))),
+            Some(_) => bad = Some(ServerErrorKind::TooLarge(format!("over {MAX_ITEMS} items"))),
             // A FETCH without UID is an unsolicited flag update, not an answer.
             None => {}
         }

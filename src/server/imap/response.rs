@@ -5,7 +5,7 @@
 //! tree that the folder and item code interpret).
 
 use super::transport::Transport;
-use crate::server::ErrorKind;
+use crate::server::ServerErrorKind;
 
 /// What a response may take, so that a broken or hostile server cannot make the client
 /// allocate without bound.
@@ -106,7 +106,7 @@ impl Value {
 pub(crate) fn read_response(
     transport: &mut Transport,
     limits: &Limits,
-) -> Result<Response, ErrorKind> {
+) -> Result<Response, ServerErrorKind> {
     let mut raw = Vec::new();
     loop {
         let line = transport.read_line(limits.line)?;
@@ -115,15 +115,15 @@ pub(crate) fn read_response(
             break;
         };
         let size =
-            size.ok_or_else(|| ErrorKind::TooLarge(format!("a literal: {}", shown(&line))))?;
+            size.ok_or_else(|| ServerErrorKind::TooLarge(format!("a literal: {}", shown(&line))))?;
         if size > limits.literal {
-            return Err(ErrorKind::TooLarge(format!(
+            return Err(ServerErrorKind::TooLarge(format!(
                 "a literal of {size} bytes (limit {})",
                 limits.literal
             )));
         }
         if raw.len() + size > limits.response {
-            return Err(ErrorKind::TooLarge(format!(
+            return Err(ServerErrorKind::TooLarge(format!(
                 "a response over {} bytes",
                 limits.response
             )));
@@ -165,8 +165,8 @@ pub(crate) fn shown(line: &[u8]) -> String {
     out
 }
 
-pub(crate) fn parse_response(raw: &[u8], limits: &Limits) -> Result<Response, ErrorKind> {
-    let bad = || ErrorKind::Protocol(shown(raw));
+pub(crate) fn parse_response(raw: &[u8], limits: &Limits) -> Result<Response, ServerErrorKind> {
+    let bad = || ServerErrorKind::Protocol(shown(raw));
     if let Some(rest) = raw.strip_prefix(b"+") {
         let text = rest.strip_prefix(b" ").unwrap_or(rest);
         return Ok(Response::Continuation(
@@ -459,7 +459,7 @@ mod tests {
             assert!(
                 matches!(
                     parse_response(raw.as_bytes(), &limits),
-                    Err(ErrorKind::Protocol(_))
+                    Err(ServerErrorKind::Protocol(_))
                 ),
                 "{raw:?}"
             );

@@ -8,7 +8,7 @@ use super::response::{Limits, Response, Status, capability_code, read_response, 
 use super::transport::Transport;
 use super::{ImapAuth, ImapConfig, OperationLimits, Security};
 use crate::server::net::is_loopback;
-use crate::server::{ErrorKind, Secret, ServerError};
+use crate::server::{Secret, ServerError, ServerErrorKind};
 
 /// Untagged answers kept for a command whose answer is a line or two.
 const SHORT_ANSWERS: usize = 1_000;
@@ -34,7 +34,7 @@ impl Session {
         if config.security == Security::Plaintext && !is_loopback(&config.host, config.port) {
             return Err(fail(
                 "connect",
-                ErrorKind::Config(format!(
+                ServerErrorKind::Config(format!(
                     "refusing to send credentials without TLS to {}: plaintext is only allowed \
                      to a loopback address",
                     config.host
@@ -70,7 +70,7 @@ impl Session {
             if preauth {
                 return Err(session.error(
                     "STARTTLS",
-                    ErrorKind::Unsupported(
+                    ServerErrorKind::Unsupported(
                         "the server signed in before TLS could start (PREAUTH)".into(),
                     ),
                 ));
@@ -100,7 +100,7 @@ impl Session {
         self.transport.set_deadline(None);
     }
 
-    pub fn error(&self, action: &str, kind: ErrorKind) -> ServerError {
+    pub fn error(&self, action: &str, kind: ServerErrorKind) -> ServerError {
         ServerError::new(&self.server, action, kind)
     }
 
@@ -126,10 +126,10 @@ impl Session {
             Response::UntaggedStatus {
                 status: Status::Bye,
                 text,
-            } => Err(self.error("greeting", ErrorKind::Bye(text))),
+            } => Err(self.error("greeting", ServerErrorKind::Bye(text))),
             other => Err(self.error(
                 "greeting",
-                ErrorKind::Protocol(format!("expected a greeting, got {other:?}")),
+                ServerErrorKind::Protocol(format!("expected a greeting, got {other:?}")),
             )),
         }
     }
@@ -140,7 +140,7 @@ impl Session {
             // Never fall back to plaintext silently: that is what a downgrade attack wants.
             return Err(self.error(
                 "STARTTLS",
-                ErrorKind::Unsupported("STARTTLS is not offered".into()),
+                ServerErrorKind::Unsupported("STARTTLS is not offered".into()),
             ));
         }
         self.run("STARTTLS", "STARTTLS")?;
@@ -197,7 +197,7 @@ impl Session {
                 if !self.has_capability("AUTH=XOAUTH2") {
                     return Err(self.error(
                         "AUTHENTICATE XOAUTH2",
-                        ErrorKind::Unsupported("XOAUTH2 sign-in is not offered".into()),
+                        ServerErrorKind::Unsupported("XOAUTH2 sign-in is not offered".into()),
                     ));
                 }
                 let mut initial = format!(
@@ -232,9 +232,10 @@ impl Session {
             match self.read(&action)? {
                 Response::Continuation(challenge) => {
                     if challenges.len() >= 4 {
-                        return Err(
-                            self.error(&action, ErrorKind::Protocol("too many challenges".into()))
-                        );
+                        return Err(self.error(
+                            &action,
+                            ServerErrorKind::Protocol("too many challenges".into()),
+                        ));
                     }
                     let reply = Secret::new(if sent_initial {
                         let decoded = BASE64.decode(challenge.trim()).unwrap_or_default();
@@ -265,7 +266,7 @@ impl Session {
                             for c in challenges.iter().filter(|c| !c.is_empty()) {
                                 reason.push_str(&format!(" ({c})"));
                             }
-                            Err(self.error(&action, ErrorKind::Authentication(reason)))
+                            Err(self.error(&action, ServerErrorKind::Authentication(reason)))
                         }
                     };
                 }
@@ -279,7 +280,9 @@ impl Session {
         if self.has_capability("LOGINDISABLED") {
             return Err(self.error(
                 action,
-                ErrorKind::Unsupported("password sign-in is disabled on this connection".into()),
+                ServerErrorKind::Unsupported(
+                    "password sign-in is disabled on this connection".into(),
+                ),
             ));
         }
         let tag = self.tag();
@@ -303,7 +306,7 @@ impl Session {
                             self.caps = capability_code(&text).unwrap_or_default();
                             Ok(())
                         }
-                        _ => Err(self.error(action, ErrorKind::Authentication(text))),
+                        _ => Err(self.error(action, ServerErrorKind::Authentication(text))),
                     };
                 }
                 response => self.untagged_check(action, &response)?,
@@ -336,7 +339,7 @@ impl Session {
         } else {
             Err(self.error(
                 action,
-                ErrorKind::Unsupported(
+                ServerErrorKind::Unsupported(
                     "non-ASCII user names or passwords need AUTH=PLAIN or LITERAL+".into(),
                 ),
             ))
@@ -367,7 +370,7 @@ impl Session {
         if self.responses > self.operation.responses {
             return Err(self.error(
                 action,
-                ErrorKind::TooLarge(format!(
+                ServerErrorKind::TooLarge(format!(
                     "more than {} answers to one request",
                     self.operation.responses
                 )),
@@ -377,7 +380,7 @@ impl Session {
         if bytes > self.operation.bytes {
             return Err(self.error(
                 action,
-                ErrorKind::TooLarge(format!(
+                ServerErrorKind::TooLarge(format!(
                     "more than {} MiB in answer to one request",
                     self.operation.bytes >> 20
                 )),
@@ -426,7 +429,9 @@ impl Session {
                 return Err(ServerError::new(
                     &server,
                     action,
-                    ErrorKind::TooLarge(format!("more than {SHORT_ANSWERS} answers to {action}")),
+                    ServerErrorKind::TooLarge(format!(
+                        "more than {SHORT_ANSWERS} answers to {action}"
+                    )),
                 ));
             }
             untagged.push(r);
@@ -452,19 +457,19 @@ impl Session {
                 } if t == tag => {
                     return match status {
                         Status::Ok => Ok(text),
-                        _ => Err(self.error(action, ErrorKind::Refused(text))),
+                        _ => Err(self.error(action, ServerErrorKind::Refused(text))),
                     };
                 }
                 Response::Tagged { text, .. } => {
                     return Err(self.error(
                         action,
-                        ErrorKind::Protocol(format!("result for a command not sent: {text}")),
+                        ServerErrorKind::Protocol(format!("result for a command not sent: {text}")),
                     ));
                 }
                 Response::Continuation(text) => {
                     return Err(self.error(
                         action,
-                        ErrorKind::Protocol(format!(
+                        ServerErrorKind::Protocol(format!(
                             "unexpected continuation: {}",
                             shown(text.as_bytes())
                         )),
@@ -485,7 +490,7 @@ impl Session {
             Response::UntaggedStatus {
                 status: Status::Bye,
                 text,
-            } => Err(self.error(action, ErrorKind::Bye(text.clone()))),
+            } => Err(self.error(action, ServerErrorKind::Bye(text.clone()))),
             Response::Capability(caps) => {
                 self.caps = caps.clone();
                 Ok(())

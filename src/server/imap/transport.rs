@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
-use crate::server::ErrorKind;
+use crate::server::ServerErrorKind;
 use crate::server::net::resolve;
 use crate::server::tls::{io_error_kind, tls_error_kind};
 
@@ -30,7 +30,7 @@ struct Socket {
 }
 
 /// Carried inside an `io::Error` from [`Socket`] to the transport, which turns it back
-/// into [`ErrorKind::Deadline`].
+/// into [`ServerErrorKind::Deadline`].
 #[derive(Debug)]
 struct PastDeadline(Duration);
 
@@ -143,7 +143,7 @@ pub(crate) struct Transport {
 impl Transport {
     /// Open a TCP connection, trying each resolved address in turn, with `timeout` bounding
     /// the connect and every later read and write.
-    pub fn connect(host: &str, port: u16, timeout: Duration) -> Result<Transport, ErrorKind> {
+    pub fn connect(host: &str, port: u16, timeout: Duration) -> Result<Transport, ServerErrorKind> {
         let addrs = resolve(host, port)?;
         let mut last = None;
         for addr in addrs {
@@ -159,15 +159,15 @@ impl Transport {
                     io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
                 ) =>
             {
-                ErrorKind::Timeout(timeout)
+                ServerErrorKind::Timeout(timeout)
             }
-            Some(e) => ErrorKind::Connect(e.to_string()),
-            None => ErrorKind::Connect(format!("{host} has no address")),
+            Some(e) => ServerErrorKind::Connect(e.to_string()),
+            None => ServerErrorKind::Connect(format!("{host} has no address")),
         })
     }
 
-    fn from_tcp(tcp: TcpStream, timeout: Duration) -> Result<Transport, ErrorKind> {
-        let set = |r: io::Result<()>| r.map_err(|e| ErrorKind::Connect(e.to_string()));
+    fn from_tcp(tcp: TcpStream, timeout: Duration) -> Result<Transport, ServerErrorKind> {
+        let set = |r: io::Result<()>| r.map_err(|e| ServerErrorKind::Connect(e.to_string()));
         set(tcp.set_read_timeout(Some(timeout)))?;
         set(tcp.set_write_timeout(Some(timeout)))?;
         set(tcp.set_nodelay(true))?;
@@ -187,19 +187,24 @@ impl Transport {
 
     /// Wrap the connection in TLS and finish the handshake now, so that certificate
     /// problems surface here rather than on the first command.
-    pub fn start_tls(self, config: Arc<ClientConfig>, host: &str) -> Result<Transport, ErrorKind> {
+    pub fn start_tls(
+        self,
+        config: Arc<ClientConfig>,
+        host: &str,
+    ) -> Result<Transport, ServerErrorKind> {
         if self.start != self.end {
             // Bytes the server sent before the handshake would be read as if they came
             // through TLS: the STARTTLS response-injection attack (CVE-2011-0411 class).
-            return Err(ErrorKind::Protocol(
+            return Err(ServerErrorKind::Protocol(
                 "the server sent data after agreeing to start TLS".into(),
             ));
         }
         let Stream::Plain(mut socket) = self.stream else {
-            return Err(ErrorKind::Protocol("TLS is already on".into()));
+            return Err(ServerErrorKind::Protocol("TLS is already on".into()));
         };
-        let name = ServerName::try_from(host.to_string())
-            .map_err(|_| ErrorKind::Config(format!("{host:?} is not a valid TLS server name")))?;
+        let name = ServerName::try_from(host.to_string()).map_err(|_| {
+            ServerErrorKind::Config(format!("{host:?} is not a valid TLS server name"))
+        })?;
         let mut conn = ClientConnection::new(config, name).map_err(|e| tls_error_kind(&e))?;
         while conn.is_handshaking() {
             conn.complete_io(&mut socket)
@@ -226,7 +231,7 @@ impl Transport {
         matches!(self.stream, Stream::Tls(_))
     }
 
-    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), ErrorKind> {
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), ServerErrorKind> {
         let result = self
             .stream
             .write_all(bytes)
@@ -235,7 +240,7 @@ impl Transport {
     }
 
     /// One line without its CRLF (a bare LF is tolerated), refusing lines over `max` bytes.
-    pub fn read_line(&mut self, max: usize) -> Result<Vec<u8>, ErrorKind> {
+    pub fn read_line(&mut self, max: usize) -> Result<Vec<u8>, ServerErrorKind> {
         let mut line = Vec::new();
         loop {
             if self.start == self.end {
@@ -253,7 +258,7 @@ impl Transport {
             line.extend_from_slice(avail);
             self.start = self.end;
             if line.len() > max {
-                return Err(ErrorKind::TooLarge(format!(
+                return Err(ServerErrorKind::TooLarge(format!(
                     "a line longer than {max} bytes"
                 )));
             }
@@ -261,7 +266,7 @@ impl Transport {
     }
 
     /// Exactly `n` bytes appended to `out` (the caller has checked `n` against its limit).
-    pub fn read_exact_into(&mut self, n: usize, out: &mut Vec<u8>) -> Result<(), ErrorKind> {
+    pub fn read_exact_into(&mut self, n: usize, out: &mut Vec<u8>) -> Result<(), ServerErrorKind> {
         let mut left = n;
         while left > 0 {
             if self.start == self.end {
@@ -275,7 +280,7 @@ impl Transport {
         Ok(())
     }
 
-    fn fill(&mut self) -> Result<(), ErrorKind> {
+    fn fill(&mut self) -> Result<(), ServerErrorKind> {
         let n = loop {
             match self.stream.read(&mut self.buf) {
                 Ok(n) => break n,
@@ -284,7 +289,7 @@ impl Transport {
             }
         };
         if n == 0 {
-            return Err(ErrorKind::Dropped);
+            return Err(ServerErrorKind::Dropped);
         }
         self.start = 0;
         self.end = n;
@@ -299,9 +304,9 @@ impl Transport {
 
 /// A failed read or write in words: the deadline when it was the deadline that ended it
 /// (also when the last wait before it timed out), the idle timeout otherwise.
-fn socket_error(e: &io::Error, socket: &Socket) -> ErrorKind {
+fn socket_error(e: &io::Error, socket: &Socket) -> ServerErrorKind {
     if let Some(PastDeadline(limit)) = e.get_ref().and_then(|inner| inner.downcast_ref()) {
-        return ErrorKind::Deadline(*limit);
+        return ServerErrorKind::Deadline(*limit);
     }
     if let Some((at, limit)) = socket.deadline
         && Instant::now() >= at
@@ -310,7 +315,7 @@ fn socket_error(e: &io::Error, socket: &Socket) -> ErrorKind {
             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
         )
     {
-        return ErrorKind::Deadline(limit);
+        return ServerErrorKind::Deadline(limit);
     }
     io_error_kind(e, socket.timeout)
 }

@@ -4,7 +4,7 @@
 use std::fmt;
 
 use super::Security;
-use crate::server::ErrorKind;
+use crate::server::ServerErrorKind;
 
 /// A parsed IMAP address. It never holds a password: that comes separately, at run time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,10 +23,10 @@ impl ImapUrl {
     /// `imaps://` means TLS from the first byte (port 993 by default). `imap://` means
     /// STARTTLS (port 143 by default); `?starttls` says so explicitly, and `?plaintext` asks
     /// for no TLS at all, which connecting allows only to a loopback address.
-    pub fn parse(text: &str) -> Result<ImapUrl, ErrorKind> {
+    pub fn parse(text: &str) -> Result<ImapUrl, ServerErrorKind> {
         // Errors show the address as typed, but never a password typed into it.
         let shown = redacted(text);
-        let bad = |why: &str| ErrorKind::Config(format!("IMAP address {shown:?}: {why}"));
+        let bad = |why: &str| ServerErrorKind::Config(format!("IMAP address {shown:?}: {why}"));
         let (scheme, rest) = text
             .trim()
             .split_once("://")
@@ -234,7 +234,7 @@ mod tests {
             "imaps://alice;X=1@host",
         ] {
             assert!(
-                matches!(ImapUrl::parse(bad), Err(ErrorKind::Config(_))),
+                matches!(ImapUrl::parse(bad), Err(ServerErrorKind::Config(_))),
                 "{bad:?}"
             );
         }
@@ -248,7 +248,7 @@ mod tests {
             "imaps://ana:hunter2@mail.example.com/INBOX",
             "imaps://ana;AUTH=PLAIN:hunter2@host",
         ] {
-            let Err(ErrorKind::Config(message)) = ImapUrl::parse(text) else {
+            let Err(ServerErrorKind::Config(message)) = ImapUrl::parse(text) else {
                 panic!("{text}: accepted");
             };
             assert!(!message.contains("hunter2"), "{message}");

@@ -33,25 +33,14 @@ pub use finding::{Class, Finding, Severity};
 pub use log::{Examined, ScanLog, Tally};
 
 use crate::store::Store;
-use crate::store::error::{Error, ErrorKind, NotOutlookReason};
+use crate::store::error::{Error, ErrorKind, JobError, NotOutlookReason};
 use crate::store::ndb::Ndb;
-use crate::work::{Cancelled, Work};
+use crate::work::Work;
 use scan::Scan;
-
-/// Why there is no scan log.
-#[derive(Debug, thiserror::Error)]
-pub enum CheckError {
-    /// The file cannot be opened, or is not an Outlook data file at all.
-    #[error("{0}")]
-    Open(Error),
-    /// The person stopped the check.
-    #[error("the check was cancelled")]
-    Cancelled(#[from] Cancelled),
-}
 
 /// Checks the structure of the store at `path` and says what is wrong with it. Never
 /// writes to the file. Progress goes to `work`, which can also stop the check.
-pub fn check_store(path: &Path, work: &mut Work<'_>) -> Result<ScanLog, CheckError> {
+pub fn check_store(path: &Path, work: &mut Work<'_>) -> Result<ScanLog, JobError> {
     let file = path.display().to_string();
     work.step(0, 0, "Opening the store")?;
     let (ndb, damage) = match Ndb::open_lenient(path) {
@@ -91,7 +80,7 @@ pub fn check_store(path: &Path, work: &mut Work<'_>) -> Result<ScanLog, CheckErr
 
 /// A file that starts like a store but ends inside its header still gets a scan log that
 /// says so; anything else that cannot be opened has none.
-fn too_short(file: String, e: Error) -> Result<ScanLog, CheckError> {
+fn too_short(file: String, e: Error) -> Result<ScanLog, JobError> {
     match e.kind {
         ErrorKind::NotOutlookFile(NotOutlookReason::TooShort { len }) if len >= 4 => {
             let f = Finding::new(
@@ -111,6 +100,6 @@ fn too_short(file: String, e: Error) -> Result<ScanLog, CheckError> {
                 vec![f],
             ))
         }
-        _ => Err(CheckError::Open(e)),
+        _ => Err(JobError::Store(e)),
     }
 }
