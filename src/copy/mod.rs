@@ -129,6 +129,17 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// What a folder as a whole could not give.
+    fn in_folder(f: &FolderInfo, reason: String) -> Skipped {
+        Skipped {
+            folder: f.path.join("/"),
+            subject: None,
+            reason,
+        }
+    }
+}
+
 /// One part of a copied item left out because it could not be read.
 #[derive(Debug, Clone, Serialize)]
 pub struct PartLost {
@@ -227,14 +238,13 @@ pub fn export(
         let listed = match source.message_nids(f.nid) {
             Ok(nids) => nids,
             Err(e) => {
-                summary.skipped.push(Skipped {
-                    folder: f.path.join("/"),
-                    subject: None,
-                    reason: format!(
+                summary.skipped.push(Skipped::in_folder(
+                    f,
+                    format!(
                         "the folder's list of items could not be read; the items the file files under it are copied into \"{}\": {e}",
                         labels.recovered
                     ),
-                });
+                ));
                 Vec::new()
             }
         };
@@ -279,13 +289,12 @@ pub fn export(
         let holds = f.content_count.map_or(0, |n| n.max(0) as usize);
         if holds > found {
             summary.unreached += holds - found;
-            summary.skipped.push(Skipped {
-                folder: f.path.join("/"),
-                subject: None,
-                reason: format!(
+            summary.skipped.push(Skipped::in_folder(
+                f,
+                format!(
                     "the folder counts {holds} items, but only {found} could be found in the file"
                 ),
-            });
+            ));
         }
     }
     copy_deferred(source, &mut w, &mut cx, &mut summary)?;
@@ -600,13 +609,10 @@ fn copy_associated(
     let nids = match source.associated_nids(f.nid) {
         Ok(nids) => nids,
         Err(e) => {
-            summary.skipped.push(Skipped {
-                folder: f.path.join("/"),
-                subject: None,
-                reason: format!(
-                    "the folder's hidden items (views, rules) could not be listed: {e}"
-                ),
-            });
+            summary.skipped.push(Skipped::in_folder(
+                f,
+                format!("the folder's hidden items (views, rules) could not be listed: {e}"),
+            ));
             return Ok(());
         }
     };
