@@ -67,6 +67,43 @@ impl HeapId {
     }
 }
 
+/// The header of a heap's first block ([MS-PST] 2.3.1.2, HNHDR) past its page-map offset:
+/// the signature, the client's signature (what kind of heap: property or table context,
+/// BTH) and the user root. The reader and the writer both go through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HnHeader {
+    pub client_sig: u8,
+    pub user_root: u32,
+}
+
+impl HnHeader {
+    /// Bytes of the header, the page-map offset and the fill levels included.
+    pub const SIZE: usize = 12;
+    const SIGNATURE_AT: usize = 2;
+    const CLIENT_AT: usize = 3;
+    const USER_ROOT_AT: usize = 4;
+
+    /// Reads the header from a first block at least `SIZE` bytes long; `Err` carries the
+    /// signature found where `SIG_HEAP` should be.
+    pub fn parse(first: &[u8]) -> std::result::Result<HnHeader, u8> {
+        match first[Self::SIGNATURE_AT] {
+            SIG_HEAP => Ok(HnHeader {
+                client_sig: first[Self::CLIENT_AT],
+                user_root: u32_at(first, Self::USER_ROOT_AT),
+            }),
+            other => Err(other),
+        }
+    }
+
+    /// Writes the header into a first block whose page-map offset is already set.
+    pub fn write(&self, first: &mut [u8]) {
+        first[Self::SIGNATURE_AT] = SIG_HEAP;
+        first[Self::CLIENT_AT] = self.client_sig;
+        first[Self::USER_ROOT_AT..Self::USER_ROOT_AT + 4]
+            .copy_from_slice(&self.user_root.to_le_bytes());
+    }
+}
+
 pub struct Heap {
     blocks: Vec<Vec<u8>>,
     pub client_sig: u8,
@@ -83,24 +120,24 @@ impl Heap {
         let first = blocks
             .first()
             .ok_or_else(|| bad("the node has no data".into()))?;
-        if first.len() < 12 {
+        if first.len() < HnHeader::SIZE {
             return Err(bad(format!(
                 "first block is {} bytes, shorter than the heap header",
                 first.len()
             )));
         }
-        if first[2] != SIG_HEAP {
-            return Err(Error::mismatch(
+        let header = HnHeader::parse(first).map_err(|found| {
+            Error::mismatch(
                 STRUCTURE,
                 "heap signature",
-                "0xEC",
-                format!("0x{:02X}", first[2]),
+                format!("0x{SIG_HEAP:02X}"),
+                format!("0x{found:02X}"),
             )
-            .with_nid(nid));
-        }
+            .with_nid(nid)
+        })?;
         let heap = Heap {
-            client_sig: first[3],
-            user_root: HeapId::from_raw(variant, u32_at(first, 4)),
+            client_sig: header.client_sig,
+            user_root: HeapId::from_raw(variant, header.user_root),
             blocks,
             nid,
             variant,

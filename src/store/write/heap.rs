@@ -8,7 +8,7 @@
 //! until the 127 blocks it describes are closed.
 
 use crate::store::error::{Error, Result};
-use crate::store::ltp::heap::{HeapId, SIG_HEAP};
+use crate::store::ltp::heap::{HeapId, HnHeader};
 use crate::store::ndb::format::Variant;
 
 /// Values larger than this go to subnodes ([MS-PST] 2.3.1.1).
@@ -41,7 +41,7 @@ fn is_bitmap_block(block: usize) -> bool {
 /// fill-level bitmap, the others a bare page-map offset.
 fn header_size(block: usize) -> usize {
     match block {
-        0 => 12,
+        0 => HnHeader::SIZE,
         b if is_bitmap_block(b) => 66,
         _ => 2,
     }
@@ -222,9 +222,11 @@ impl HeapBuilder {
         let mut out = std::mem::take(&mut self.ready);
         out.extend(self.bitmap.take());
         let mut first = self.first.take().expect("block 0 is closed first");
-        first[2] = SIG_HEAP;
-        first[3] = self.client_sig;
-        first[4..8].copy_from_slice(&self.user_root.raw().to_le_bytes());
+        HnHeader {
+            client_sig: self.client_sig,
+            user_root: self.user_root.raw(),
+        }
+        .write(&mut first);
         out.push((0, first));
         out.sort_by_key(|b| b.0);
         out
