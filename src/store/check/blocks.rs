@@ -2,6 +2,7 @@
 //! checksum and compression are verified by the reader's own block code, and internal
 //! blocks are decoded so their references can be counted.
 
+use super::parallel;
 use super::refs::{Expect, From, Refs};
 use super::scan::Scan;
 use crate::store::error::Result;
@@ -12,18 +13,6 @@ use crate::store::ndb::{BbtEntry, Header};
 use crate::work::Cancelled;
 
 const DOING: &str = "Checking blocks";
-
-/// Blocks verified at a time. Their results (nothing for a data block, the bytes of an
-/// internal one, which are small) wait until the batch is folded into the scan in file
-/// order, so this bounds the memory the parallel reading takes; it is large enough that
-/// starting the workers costs nothing beside the reading.
-const BATCH: usize = 4096;
-
-/// Reading, checking and inflating blocks is most of a check's work and needs nothing but
-/// the file: it runs on every core, up to a few (more would only wait on the disk).
-fn workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
-}
 
 /// Verifies each block as the reader would read it: `Ok(Some(bytes))` for an internal
 /// block, whose references are counted next; `Ok(None)` for a data block that holds.
@@ -39,36 +28,7 @@ fn verify_all(
     entries: &[BbtEntry],
     threads: usize,
 ) -> Vec<Result<Option<Vec<u8>>>> {
-    let one = |part: &[BbtEntry]| part.iter().map(|e| verify(file, header, e)).collect();
-    if threads <= 1 || entries.len() < 2 * threads {
-        return one(entries);
-    }
-    // Interleaved rather than halved: neighbouring blocks are alike in size, so each
-    // worker gets a fair share of the bytes, and the disk still reads nearly in order.
-    let mut results: Vec<Option<Result<Option<Vec<u8>>>>> = Vec::new();
-    results.resize_with(entries.len(), || None);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                s.spawn(move || {
-                    (t..entries.len())
-                        .step_by(threads)
-                        .map(|k| (k, verify(file, header, &entries[k])))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for h in handles {
-            let part = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            for (k, r) in part {
-                results[k] = Some(r);
-            }
-        }
-    });
-    results
-        .into_iter()
-        .map(|r| r.expect("every entry is verified by one worker"))
-        .collect()
+    parallel::map(entries, threads, |e| verify(file, header, e))
 }
 
 pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
@@ -93,8 +53,8 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
     order.sort_by_key(|&i| scan.blocks[i as usize].ib);
     let file_len = scan.ndb().file_len();
     scan.begin(file_len, DOING)?;
-    let threads = workers();
-    for batch in order.chunks(BATCH) {
+    let threads = parallel::workers();
+    for batch in order.chunks(parallel::BATCH) {
         let entries: Vec<BbtEntry> = batch.iter().map(|&i| scan.blocks[i as usize]).collect();
         let verified = verify_all(scan.ndb().file(), scan.ndb().header(), &entries, threads);
         for ((&i, entry), result) in batch.iter().zip(&entries).zip(verified) {

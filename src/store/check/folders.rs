@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::finding::{Class, Finding};
 use super::items;
+use super::parallel;
 use super::scan::Scan;
 use super::values;
 use crate::store::ltp::{Node, PropertyContext, TableContext};
@@ -248,7 +249,8 @@ impl Walk {
         }
     }
 
-    /// Checks each item a folder's contents tables list, once, however often listed.
+    /// Checks each item a folder's contents tables list, once, however often listed. The
+    /// items are opened on several threads; their findings are reported in listed order.
     fn items(
         &mut self,
         scan: &mut Scan,
@@ -256,8 +258,8 @@ impl Walk {
         label: &str,
         listed: Vec<Nid>,
     ) -> Result<(), Cancelled> {
+        let mut todo = Vec::new();
         for item in listed {
-            self.tick(scan)?;
             if !is_item(item) {
                 scan.report(table_finding(
                     nid,
@@ -267,7 +269,7 @@ impl Walk {
                 continue;
             }
             match self.tree.listed.insert(item, nid) {
-                None => items::check(scan, item, label),
+                None => todo.push(item),
                 Some(other) if other != nid => scan.report(
                     Finding::new(
                         Class::ParentMismatch,
@@ -282,6 +284,20 @@ impl Walk {
                 ),
                 // Listed twice by one table: the table's own check reported it.
                 Some(_) => {}
+            }
+        }
+        let threads = parallel::workers();
+        for batch in todo.chunks(parallel::BATCH) {
+            let (ndb, nodes) = (scan.ndb(), &scan.nodes);
+            let checked = parallel::map(batch, threads, |&item| {
+                items::check(ndb, nodes, item, label)
+            });
+            for c in checked {
+                self.tick(scan)?;
+                scan.examined.messages += u64::from(c.examined);
+                for f in c.findings {
+                    scan.report(f);
+                }
             }
         }
         Ok(())

@@ -4,13 +4,12 @@
 
 use super::classify;
 use super::finding::{Class, Finding};
-use super::scan::Scan;
 use super::values;
 use crate::store::error::{Error, Result};
 use crate::store::ltp::{Node, PropertyContext, TableContext};
 use crate::store::messaging::message::clean_subject;
 use crate::store::messaging::tags;
-use crate::store::ndb::Nid;
+use crate::store::ndb::{NbtEntry, Ndb, Nid};
 
 /// Problems listed per recipient or attachment table before the rest are left unsaid.
 const TABLE_LIMIT: usize = 20;
@@ -23,20 +22,39 @@ struct Item {
 }
 
 impl Item {
-    fn report(&self, scan: &mut Scan, e: &Error, part: Option<&str>) {
+    fn report(&self, out: &mut Vec<Finding>, e: &Error, part: Option<&str>) {
         let mut f = classify::finding(e);
         if let Some(part) = part {
             f.detail = format!("{part}: {}", f.detail);
         }
         f.nid = Some(self.nid.0);
         f.item = Some(self.label.clone());
-        scan.report(f);
+        out.push(f);
     }
 }
 
-pub fn check(scan: &mut Scan, nid: Nid, folder: &str) {
-    let Some(entry) = scan.node(nid).copied() else {
-        scan.report(
+/// What checking one item found, to be folded into the scan in the order items are listed.
+/// Checking needs only the store and the node index, so items are checked on several
+/// threads at once (see `parallel`).
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The item was in the node index, so it was examined.
+    pub examined: bool,
+    pub findings: Vec<Finding>,
+}
+
+fn node(nodes: &[NbtEntry], nid: Nid) -> Option<&NbtEntry> {
+    nodes
+        .binary_search_by_key(&nid, |n| n.nid)
+        .ok()
+        .map(|i| &nodes[i])
+}
+
+/// Checks one item; `nodes` is the node index sorted by node id.
+pub fn check(ndb: &Ndb, nodes: &[NbtEntry], nid: Nid, folder: &str) -> Checked {
+    let mut out = Vec::new();
+    let Some(entry) = node(nodes, nid).copied() else {
+        out.push(
             Finding::new(
                 Class::MissingNode,
                 "contents table",
@@ -45,37 +63,44 @@ pub fn check(scan: &mut Scan, nid: Nid, folder: &str) {
             .nid(nid.0)
             .item(folder.to_string()),
         );
-        return;
+        return Checked {
+            examined: false,
+            findings: out,
+        };
     };
-    scan.examined.messages += 1;
     let mut item = Item {
         nid,
         label: format!("{folder}: item {nid}"),
     };
-    let pc = match PropertyContext::open(Node::from_nbt(scan.ndb(), &entry)) {
+    let pc = match PropertyContext::open(Node::from_nbt(ndb, &entry)) {
         Ok(pc) => pc,
         Err(e) => {
-            item.report(scan, &e, None);
-            return;
+            item.report(&mut out, &e, None);
+            return Checked {
+                examined: true,
+                findings: out,
+            };
         }
     };
     if let Some(subject) = pc.text(tags::SUBJECT).ok().flatten() {
         item.label = format!("{folder}: \"{}\"", clean_subject(subject));
     }
     for (id, e) in pc.verify() {
-        item.report(scan, &e, Some(&format!("property 0x{id:04X}")));
+        item.report(&mut out, &e, Some(&format!("property 0x{id:04X}")));
     }
-    for f in values::mistyped_classes(&pc, nid.0, &item.label) {
-        scan.report(f);
+    out.extend(values::mistyped_classes(&pc, nid.0, &item.label));
+    if let Err(e) = parts(&mut out, &item, &pc) {
+        item.report(&mut out, &e, Some("its list of parts"));
     }
-    if let Err(e) = parts(scan, &item, &pc) {
-        item.report(scan, &e, Some("its list of parts"));
+    Checked {
+        examined: true,
+        findings: out,
     }
 }
 
 /// The item's recipients and attachments; an error that stops the reading of all of them
 /// (the subnode list itself) is returned, the rest are reported.
-fn parts(scan: &mut Scan, item: &Item, pc: &PropertyContext) -> Result<()> {
+fn parts(out: &mut Vec<Finding>, item: &Item, pc: &PropertyContext) -> Result<()> {
     let node = pc.node();
     node.subnode_entries()?;
     if let Some(recipients) = node.find_subnode(Nid::RECIPIENT_TABLE)? {
@@ -83,10 +108,10 @@ fn parts(scan: &mut Scan, item: &Item, pc: &PropertyContext) -> Result<()> {
         match TableContext::open(recipients) {
             Ok(t) => {
                 for e in t.verify(TABLE_LIMIT) {
-                    item.report(scan, &e, part);
+                    item.report(out, &e, part);
                 }
             }
-            Err(e) => item.report(scan, &e, part),
+            Err(e) => item.report(out, &e, part),
         }
     }
     let Some(attachments) = node.find_subnode(Nid::ATTACHMENT_TABLE)? else {
@@ -96,17 +121,17 @@ fn parts(scan: &mut Scan, item: &Item, pc: &PropertyContext) -> Result<()> {
     let table = match TableContext::open(attachments) {
         Ok(t) => t,
         Err(e) => {
-            item.report(scan, &e, part);
+            item.report(out, &e, part);
             return Ok(());
         }
     };
     for e in table.verify(TABLE_LIMIT) {
-        item.report(scan, &e, part);
+        item.report(out, &e, part);
     }
     for row in 0..table.len() {
         let attachment = Nid(table.row_id(row));
         let Some(sub) = node.find_subnode(attachment)? else {
-            scan.report(
+            out.push(
                 Finding::new(
                     Class::MissingNode,
                     "attachment table",
@@ -121,10 +146,10 @@ fn parts(scan: &mut Scan, item: &Item, pc: &PropertyContext) -> Result<()> {
         match PropertyContext::open(sub) {
             Ok(apc) => {
                 for (id, e) in apc.verify() {
-                    item.report(scan, &e, Some(&format!("{part}, property 0x{id:04X}")));
+                    item.report(out, &e, Some(&format!("{part}, property 0x{id:04X}")));
                 }
             }
-            Err(e) => item.report(scan, &e, Some(&part)),
+            Err(e) => item.report(out, &e, Some(&part)),
         }
     }
     Ok(())

@@ -22,6 +22,7 @@ mod items;
 pub mod log;
 mod orphans;
 mod owners;
+mod parallel;
 mod refs;
 mod required;
 mod scan;
