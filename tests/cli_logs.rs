@@ -56,7 +56,7 @@ fn real_log_text_lists_the_lines_then_the_cause() {
         "en",
         path.to_str().unwrap(),
     ]));
-    assert!(text.contains("Logs:   1"), "{text}");
+    assert!(text.contains("Logs: 1"), "{text}");
     assert!(
         text.contains("Root - Mailbox/IPM_SUBTREE/Sync Issues"),
         "{text}"
@@ -80,6 +80,31 @@ fn real_log_text_lists_the_lines_then_the_cause() {
         path.to_str().unwrap(),
     ]));
     assert!(dutch.contains("openbare mappen"), "{dutch}");
+    // The labels are Dutch too, not only the knowledge base's words.
+    for words in [
+        "Logboeken: 1",
+        "Oorzaak:",
+        "wizardpagina sync_errors/public_folders",
+    ] {
+        assert!(dutch.contains(words), "{words}: {dutch}");
+    }
+    for english in ["Logs:", "Cause:", "Explanation:", "wizard page", " lines,"] {
+        assert!(!dutch.contains(english), "{english}: {dutch}");
+    }
+    let portuguese = ok(&ostdoctor(&[
+        "logs",
+        "--lang",
+        "pt",
+        path.to_str().unwrap(),
+    ]));
+    for words in [
+        "Arquivo:",
+        "Causa:",
+        "página do assistente",
+        "linhas de erro",
+    ] {
+        assert!(portuguese.contains(words), "{words}: {portuguese}");
+    }
 }
 
 #[test]
@@ -148,8 +173,13 @@ fn no_logs_and_no_store() {
     let Some(path) = fixture("enron.pst") else {
         return;
     };
-    let text = ok(&ostdoctor(&["logs", path.to_str().unwrap()]));
-    assert!(text.contains("Logs:   0"), "{text}");
+    let text = ok(&ostdoctor(&[
+        "logs",
+        "--lang",
+        "en",
+        path.to_str().unwrap(),
+    ]));
+    assert!(text.contains("Logs: 0"), "{text}");
     assert!(text.contains("No errors in the logs."), "{text}");
 
     let out = ostdoctor(&["logs", "/nonexistent/Outlook.ost"]);

@@ -60,7 +60,7 @@ fn prints_each_page_and_the_choice_taken() {
         "[rebuild/damage] The store is damaged",
         "  statistics: store_problems",
         "[rebuild/local_items] Some items exist only here",
-        "  4 item(s) are in this store but not on the server. They are saved to a .pst file before the store is replaced.",
+        "  4 items are in this store but not on the server. They are saved to a .pst file before the store is replaced.",
         "  statistics: local_only_items",
         "[rebuild/export] Save the local items",
         "  fix: export_local_items",
@@ -242,15 +242,15 @@ fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
     for (language, words) in [
         (
             Language::English,
-            "Left out because they could not be read (the old store keeps them): 1",
+            "Left out because it could not be read (the old store keeps it): 1 item or part: ",
         ),
         (
             Language::Dutch,
-            "Weggelaten omdat ze onleesbaar waren (het oude bestand houdt ze): 1",
+            "Weggelaten omdat het onleesbaar was (het oude bestand houdt het): 1 item of deel: ",
         ),
         (
             Language::Portuguese,
-            "Deixados de fora por não poderem ser lidos (o arquivo antigo os guarda): 1",
+            "Deixado de fora por não poder ser lido (o arquivo antigo o guarda): 1 item ou parte: ",
         ),
     ] {
         let mut backend = backend();

@@ -27,6 +27,125 @@ pub struct LogsArgs {
     pub lang: Option<String>,
 }
 
+/// The words of the text output, in each language the explanations come in.
+struct Labels {
+    file: &'static str,
+    logs: &'static str,
+    could_not_search: &'static str,
+    no_time: &'static str,
+    /// (one, other) forms of "N lines", "N error lines", "N times" and "N more lines".
+    lines: (&'static str, &'static str),
+    error_lines: (&'static str, &'static str),
+    times: (&'static str, &'static str),
+    problem: &'static str,
+    more_lines: (&'static str, &'static str),
+    no_errors: &'static str,
+    errors: &'static str,
+    no_code: &'static str,
+    logged_as: &'static str,
+    items: &'static str,
+    cause: &'static str,
+    not_known: &'static str,
+    explanation: &'static str,
+    fix: &'static str,
+    wizard_page: &'static str,
+}
+
+const EN: Labels = Labels {
+    file: "File",
+    logs: "Logs",
+    could_not_search: "Could not search",
+    no_time: "(no time)",
+    lines: ("# line", "# lines"),
+    error_lines: ("# error line", "# error lines"),
+    times: ("# time", "# times"),
+    problem: "Problem",
+    more_lines: (
+        "# more line (--json shows all)",
+        "# more lines (--json shows all)",
+    ),
+    no_errors: "No errors in the logs.",
+    errors: "Errors",
+    no_code: "no code",
+    logged_as: "Logged as",
+    items: "Items",
+    cause: "Cause",
+    not_known: "(not in the knowledge base)",
+    explanation: "Explanation",
+    fix: "Fix",
+    wizard_page: "wizard page",
+};
+
+const NL: Labels = Labels {
+    file: "Bestand",
+    logs: "Logboeken",
+    could_not_search: "Kon niet doorzoeken:",
+    no_time: "(geen tijd)",
+    lines: ("# regel", "# regels"),
+    error_lines: ("# foutregel", "# foutregels"),
+    times: ("# keer", "# keer"),
+    problem: "Probleem",
+    more_lines: (
+        "nog # regel (--json toont alles)",
+        "nog # regels (--json toont alles)",
+    ),
+    no_errors: "Geen fouten in de logboeken.",
+    errors: "Fouten",
+    no_code: "geen code",
+    logged_as: "Gelogd als",
+    items: "Items",
+    cause: "Oorzaak",
+    not_known: "(niet in de kennisbank)",
+    explanation: "Uitleg",
+    fix: "Oplossing",
+    wizard_page: "wizardpagina",
+};
+
+const PT: Labels = Labels {
+    file: "Arquivo",
+    logs: "Logs",
+    could_not_search: "Não foi possível pesquisar",
+    no_time: "(sem hora)",
+    lines: ("# linha", "# linhas"),
+    error_lines: ("# linha de erro", "# linhas de erro"),
+    times: ("# vez", "# vezes"),
+    problem: "Problema",
+    more_lines: (
+        "mais # linha (--json mostra todas)",
+        "mais # linhas (--json mostra todas)",
+    ),
+    no_errors: "Nenhum erro nos logs.",
+    errors: "Erros",
+    no_code: "sem código",
+    logged_as: "Registrado como",
+    items: "Itens",
+    cause: "Causa",
+    not_known: "(fora da base de conhecimento)",
+    explanation: "Explicação",
+    fix: "Solução",
+    wizard_page: "página do assistente",
+};
+
+impl Labels {
+    fn of(language: Language) -> &'static Labels {
+        match language {
+            Language::English => &EN,
+            Language::Dutch => &NL,
+            Language::Portuguese => &PT,
+        }
+    }
+}
+
+/// `n` in the form its language gives that count.
+fn counted(language: Language, (one, other): (&str, &str), n: usize) -> String {
+    let form = if language.is_one(n as i64) {
+        one
+    } else {
+        other
+    };
+    form.replace('#', &n.to_string())
+}
+
 /// The JSON document: the wizard's facts first, then the logs and the diagnoses.
 #[derive(Serialize)]
 struct Output<'a> {
@@ -60,8 +179,11 @@ pub fn run(args: &LogsArgs, out: &mut dyn Write) -> Result<(), Box<dyn std::erro
         return Ok(());
     }
     let lang = match args.lang.as_deref() {
-        Some(code) => code,
-        None => Language::from_system().code(),
+        Some(code) => Language::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .unwrap_or_default(),
+        None => Language::from_system(),
     };
     write_text(args, &report, &diagnoses, lang, out)?;
     Ok(())
@@ -71,61 +193,91 @@ fn write_text(
     args: &LogsArgs,
     report: &SyncLogReport,
     diagnoses: &[Diagnosis],
-    lang: &str,
+    language: Language,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    writeln!(out, "File:   {}", args.store.display())?;
-    writeln!(out, "Logs:   {}", report.logs.len())?;
+    let w = Labels::of(language);
+    let lang = language.code();
+    writeln!(out, "{}: {}", w.file, args.store.display())?;
+    writeln!(out, "{}: {}", w.logs, report.logs.len())?;
     for p in &report.problems {
-        writeln!(out, "Could not search {p}")?;
+        writeln!(out, "{} {p}", w.could_not_search)?;
     }
     for log in &report.logs {
         writeln!(out)?;
-        write_log(log, out)?;
+        write_log(log, language, out)?;
     }
     writeln!(out)?;
     if diagnoses.is_empty() {
-        writeln!(out, "No errors in the logs.")?;
+        writeln!(out, "{}", w.no_errors)?;
         return Ok(());
     }
-    writeln!(out, "Errors: {}", diagnoses.len())?;
+    writeln!(out, "{}: {}", w.errors, diagnoses.len())?;
     for d in diagnoses {
         let e = &d.error;
         let f = &d.finding;
         let code = match (&e.code, &f.name) {
             (Some(c), Some(n)) => format!("{c} {n}"),
             (Some(c), None) => c.clone(),
-            (None, _) => "no code".to_string(),
+            (None, _) => w.no_code.to_string(),
         };
         writeln!(out)?;
         writeln!(
             out,
-            "  {}  {code}  \"{}\"  ({} time{})",
+            "  {}  {code}  \"{}\"  ({})",
             e.section.key(),
             e.text,
-            e.occurrences,
-            if e.occurrences == 1 { "" } else { "s" }
+            counted(language, w.times, e.occurrences as usize)
         )?;
+        // The labels are padded to one width, whatever the language.
+        let label = |text: &str| format!("{text}:");
+        let width = [w.logged_as, w.items, w.cause, w.explanation, w.fix]
+            .iter()
+            .map(|l| l.chars().count() + 1)
+            .max()
+            .unwrap_or(0);
         if !e.vectors.is_empty() {
             let vectors: Vec<String> = e.vectors.iter().map(|v| format!("[{v}]")).collect();
-            writeln!(out, "    Logged as:   {}", vectors.join(" "))?;
+            writeln!(
+                out,
+                "    {:<width$} {}",
+                label(w.logged_as),
+                vectors.join(" ")
+            )?;
         }
         if !e.items.is_empty() {
-            writeln!(out, "    Items:       {}", e.items.join("; "))?;
+            writeln!(out, "    {:<width$} {}", label(w.items), e.items.join("; "))?;
         }
         let known = if f.known {
-            ""
+            String::new()
         } else {
-            " (not in the knowledge base)"
+            format!(" {}", w.not_known)
         };
-        writeln!(out, "    Cause:       {}{known}", f.cause.get(lang))?;
-        writeln!(out, "    Explanation: {}", f.explanation.get(lang))?;
-        writeln!(out, "    Fix:         wizard page {}", f.fix)?;
+        writeln!(
+            out,
+            "    {:<width$} {}{known}",
+            label(w.cause),
+            f.cause.get(lang)
+        )?;
+        writeln!(
+            out,
+            "    {:<width$} {}",
+            label(w.explanation),
+            f.explanation.get(lang)
+        )?;
+        writeln!(
+            out,
+            "    {:<width$} {} {}",
+            label(w.fix),
+            w.wizard_page,
+            f.fix
+        )?;
     }
     Ok(())
 }
 
-fn write_log(log: &SyncLog, out: &mut dyn Write) -> std::io::Result<()> {
+fn write_log(log: &SyncLog, language: Language, out: &mut dyn Write) -> std::io::Result<()> {
+    let w = Labels::of(language);
     let errors = log
         .events
         .iter()
@@ -138,15 +290,15 @@ fn write_log(log: &SyncLog, out: &mut dyn Write) -> std::io::Result<()> {
         .count();
     writeln!(
         out,
-        "{}  \"{}\"  {}  {} lines, {} error lines",
+        "{}  \"{}\"  {}  {}, {}",
         log.folder.join("/"),
         log.subject.trim(),
-        log.time.as_deref().unwrap_or("(no time)"),
-        log.events.len(),
-        errors
+        log.time.as_deref().unwrap_or(w.no_time),
+        counted(language, w.lines, log.events.len()),
+        counted(language, w.error_lines, errors)
     )?;
     if let Some(p) = &log.problem {
-        writeln!(out, "  Problem: {p}")?;
+        writeln!(out, "  {}: {p}", w.problem)?;
     }
     for e in log.events.iter().take(LINES_SHOWN) {
         let mark = if e.action.is_progress() || e.action == Action::Text {
@@ -162,11 +314,8 @@ fn write_log(log: &SyncLog, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(out, "{mark} {when:<19}  {}", e.text)?;
     }
     if log.events.len() > LINES_SHOWN {
-        writeln!(
-            out,
-            "  ... {} more lines (--json shows all)",
-            log.events.len() - LINES_SHOWN
-        )?;
+        let more = log.events.len() - LINES_SHOWN;
+        writeln!(out, "  ... {}", counted(language, w.more_lines, more))?;
     }
     Ok(())
 }

@@ -17,10 +17,14 @@ impl Action {
             }
             Action::ExportToPst { items, to } => {
                 let to = to.display();
-                match language {
-                    English => format!("Copy {items} item(s) into {to}"),
-                    Dutch => format!("{items} item(s) kopiëren naar {to}"),
-                    Portuguese => format!("Copiar {items} item(ns) para {to}"),
+                let one = language.is_one(*items as i64);
+                match (language, one) {
+                    (English, true) => format!("Copy {items} item into {to}"),
+                    (English, false) => format!("Copy {items} items into {to}"),
+                    (Dutch, true) => format!("{items} item kopiëren naar {to}"),
+                    (Dutch, false) => format!("{items} items kopiëren naar {to}"),
+                    (Portuguese, true) => format!("Copiar {items} item para {to}"),
+                    (Portuguese, false) => format!("Copiar {items} itens para {to}"),
                 }
             }
             Action::ClearOfflineItems { folder } => match language {
@@ -52,6 +56,34 @@ mod tests {
         assert_ne!(
             action.describe(Language::English),
             action.describe(Language::Dutch)
+        );
+    }
+
+    #[test]
+    fn a_count_of_items_takes_the_form_of_its_language() {
+        let copy = |items| Action::ExportToPst {
+            items,
+            to: "backup.pst".into(),
+        };
+        assert_eq!(
+            copy(1).describe(Language::English),
+            "Copy 1 item into backup.pst"
+        );
+        assert_eq!(
+            copy(0).describe(Language::English),
+            "Copy 0 items into backup.pst"
+        );
+        assert_eq!(
+            copy(3).describe(Language::Dutch),
+            "3 items kopiëren naar backup.pst"
+        );
+        assert_eq!(
+            copy(0).describe(Language::Portuguese),
+            "Copiar 0 item para backup.pst"
+        );
+        assert_eq!(
+            copy(2).describe(Language::Portuguese),
+            "Copiar 2 itens para backup.pst"
         );
     }
 }

@@ -206,7 +206,7 @@ impl Engine {
     pub fn view(&self) -> PageView {
         let page = self.set.page(self.state.at);
         let lang = self.language;
-        let fill = |text: &Text| placeholder::fill(text.pick(lang), &self.state.facts);
+        let fill = |text: &Text| placeholder::fill(text.pick(lang), &self.state.facts, lang);
         let body = match &page.step {
             Step::Question { answers } => Body::Question {
                 answers: answers

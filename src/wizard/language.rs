@@ -22,6 +22,16 @@ impl Language {
         }
     }
 
+    /// Whether `n` takes the singular ("one") form of a counted word ([CLDR] plural rules:
+    /// English and Dutch say "1 item", "0 items"; Brazilian Portuguese, the Portuguese of
+    /// this app's text, says "0 item" and "1 item" alike, "2 itens").
+    pub fn is_one(self, n: i64) -> bool {
+        match self {
+            Language::English | Language::Dutch => n == 1,
+            Language::Portuguese => n == 0 || n == 1,
+        }
+    }
+
     /// The language's own name, for a language switch.
     pub fn native_name(self) -> &'static str {
         match self {

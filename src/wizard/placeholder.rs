@@ -1,10 +1,18 @@
 //! `{fact.name}` in wizard text stands for the fact's value; `{{` and `}}` for braces.
+//!
+//! `{fact.name|one|other}` stands for one of two forms chosen by the fact's count (a number,
+//! or how many entries a list has) under the page language's plural rule, with `#` in the
+//! form standing for the count: `{backup.items|# item is|# items are}`. Counts are then
+//! right in every language ("1 item is", "1 item staat", "0 item está") without "item(s)".
 
-use super::facts::Facts;
+use super::facts::{FactValue, Facts};
+use super::language::Language;
 
 enum Piece<'a> {
     Literal(&'a str),
     Fact(&'a str),
+    /// A fact's count in one of two forms: (name, one, other).
+    Counted(&'a str, &'a str, &'a str),
 }
 
 fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
@@ -23,11 +31,22 @@ fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
             let end = after
                 .find('}')
                 .ok_or("a `{` without its `}` (write `{{` for a brace)")?;
-            let name = &after[..end];
+            let inside = &after[..end];
+            let mut parts = inside.split('|');
+            let name = parts.next().unwrap_or_default();
             if name.is_empty() || name.contains(char::is_whitespace) || name.contains('{') {
-                return Err(format!("`{{{name}}}` is not a fact name"));
+                return Err(format!("`{{{inside}}}` is not a fact name"));
             }
-            out.push(Piece::Fact(name));
+            let forms: Vec<&str> = parts.collect();
+            out.push(match forms[..] {
+                [] => Piece::Fact(name),
+                [one, other] => Piece::Counted(name, one, other),
+                _ => {
+                    return Err(format!(
+                        "`{{{inside}}}` needs exactly two forms, one and other: `{{{name}|# item|# items}}`"
+                    ));
+                }
+            });
             rest = &after[end + 1..];
         }
     }
@@ -40,16 +59,37 @@ pub fn facts_named(text: &str) -> Result<Vec<&str>, String> {
     Ok(pieces(text)?
         .into_iter()
         .filter_map(|p| match p {
-            Piece::Fact(name) => Some(name),
+            Piece::Fact(name) | Piece::Counted(name, ..) => Some(name),
             Piece::Literal(_) => None,
         })
         .collect())
 }
 
-/// The text with each placeholder replaced by its fact's value. A fact not known is
-/// left as written: the loader makes that impossible for shipped flows, and visible
-/// braces beat a panic or a silent blank.
-pub fn fill(text: &str, facts: &Facts) -> String {
+/// The facts a text counts (`{name|one|other}`): they must be numbers or lists.
+pub fn facts_counted(text: &str) -> Vec<&str> {
+    pieces(text)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| match p {
+            Piece::Counted(name, ..) => Some(name),
+            _ => None,
+        })
+        .collect()
+}
+
+/// How many a value counts: a number itself, a list its entries.
+fn count_of(value: &FactValue) -> Option<i64> {
+    match value {
+        FactValue::Int(n) => Some(*n),
+        FactValue::List(items) => Some(items.len() as i64),
+        FactValue::Bool(_) | FactValue::Text(_) => None,
+    }
+}
+
+/// The text with each placeholder replaced by its fact's value, counts in `language`'s
+/// forms. A fact not known is left as written: the loader makes that impossible for
+/// shipped flows, and visible braces beat a panic or a silent blank.
+pub fn fill(text: &str, facts: &Facts, language: Language) -> String {
     let Ok(pieces) = pieces(text) else {
         return text.to_owned();
     };
@@ -60,6 +100,13 @@ pub fn fill(text: &str, facts: &Facts) -> String {
             Piece::Fact(name) => facts
                 .get(name)
                 .map_or_else(|| format!("{{{name}}}"), |v| v.to_string()),
+            Piece::Counted(name, one, other) => match facts.get(name).and_then(count_of) {
+                Some(n) => {
+                    let form = if language.is_one(n) { one } else { other };
+                    form.replace('#', &n.to_string())
+                }
+                None => format!("{{{name}|{one}|{other}}}"),
+            },
         })
         .collect()
 }
@@ -77,11 +124,52 @@ mod tests {
         assert_eq!(
             fill(
                 "{compare.folders_differing} differ; close {outlook.processes} {{ok}}",
-                &facts
+                &facts,
+                Language::English
             ),
             "3 differ; close OUTLOOK.EXE, WINWORD.EXE {ok}"
         );
-        assert_eq!(fill("{unknown.fact}", &facts), "{unknown.fact}");
+        assert_eq!(
+            fill("{unknown.fact}", &facts, Language::English),
+            "{unknown.fact}"
+        );
+    }
+
+    #[test]
+    fn counts_take_the_form_of_the_language() {
+        let text = "{n|# item is|# items are} saved; {list|one folder|# folders}";
+        let with = |n: i64, list: usize| {
+            Facts::new()
+                .with("n", n)
+                .with("list", vec!["x".to_owned(); list])
+        };
+        assert_eq!(
+            fill(text, &with(1, 1), Language::English),
+            "1 item is saved; one folder"
+        );
+        assert_eq!(
+            fill(text, &with(0, 3), Language::English),
+            "0 items are saved; 3 folders"
+        );
+        assert_eq!(
+            fill(text, &with(0, 0), Language::Dutch),
+            "0 items are saved; 0 folders"
+        );
+        // Brazilian Portuguese counts 0 and 1 alike.
+        assert_eq!(
+            fill(text, &with(0, 0), Language::Portuguese),
+            "0 item is saved; one folder"
+        );
+        assert_eq!(
+            fill(text, &with(2, 1), Language::Portuguese),
+            "2 items are saved; one folder"
+        );
+        // A fact that counts nothing is left as written.
+        let words = Facts::new().with("n", "many");
+        assert_eq!(
+            fill("{n|one|other}", &words, Language::English),
+            "{n|one|other}"
+        );
     }
 
     #[test]
@@ -92,5 +180,9 @@ mod tests {
         assert!(facts_named("close x}").is_err());
         assert!(facts_named("empty {}").is_err());
         assert!(facts_named("space {a b}").is_err());
+        assert_eq!(facts_named("{n|# one|# more} {m}").unwrap(), ["n", "m"]);
+        assert_eq!(facts_counted("{n|# one|# more} {m}"), ["n"]);
+        assert!(facts_named("{n|only one form}").is_err());
+        assert!(facts_named("{n|a|b|c}").is_err());
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use super::catalogue;
 use super::condition::Condition;
+use super::facts::FactKind;
 use super::graph;
 use super::language::Language;
 use super::loader::Problem;
@@ -128,6 +129,7 @@ fn check_text(report: &mut Report, page: &Page, text: &Text, what: &str, needle:
     }
     // A fact named in all three languages is one mistake, reported once.
     let mut named = BTreeSet::new();
+    let mut counted = BTreeSet::new();
     for language in Language::ALL {
         let Some(s) = text.get(language) else {
             continue;
@@ -141,12 +143,32 @@ fn check_text(report: &mut Report, page: &Page, text: &Text, what: &str, needle:
                     problem,
                 },
             ),
-            Ok(names) => named.extend(names),
+            Ok(names) => {
+                named.extend(names);
+                counted.extend(placeholder::facts_counted(s));
+            }
         }
     }
     for name in named {
-        if catalogue::fact_spec(name).is_none() {
-            report.in_page(page, needle.clone(), Problem::UnknownFact(name.to_owned()));
+        match catalogue::fact_spec(name) {
+            None => report.in_page(page, needle.clone(), Problem::UnknownFact(name.to_owned())),
+            Some((spec, _))
+                if counted.contains(name)
+                    && !matches!(spec.kind, FactKind::Int | FactKind::List) =>
+            {
+                report.in_page(
+                    page,
+                    needle.clone(),
+                    Problem::Placeholder {
+                        what: what.to_owned(),
+                        problem: format!(
+                            "`{{{name}|…|…}}` chooses a form by count, but `{name}` is {}",
+                            spec.kind
+                        ),
+                    },
+                );
+            }
+            Some(_) => {}
         }
     }
 }
