@@ -227,7 +227,7 @@ fn write_text(
             "  {}  {code}  \"{}\"  ({})",
             e.section.key(),
             e.text,
-            counted(language, w.times, e.occurrences as usize)
+            counted(language, w.times, e.occurrences)
         )?;
         // The labels are padded to one width, whatever the language.
         let label = |text: &str| format!("{text}:");
