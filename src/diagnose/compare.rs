@@ -244,7 +244,7 @@ fn server_only_times(c: &ItemComparison, items: &[Item]) -> Vec<Option<Timestamp
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::diagnose::sides::StoreItem;
     use crate::diagnose::sides::testing::{server_folder, store_folder};
@@ -375,7 +375,7 @@ mod tests {
         assert_eq!(r.summary.differences, 0);
     }
 
-    fn offline(id: &str, mid: &str, t: i64) -> StoreItem {
+    pub(crate) fn offline(id: &str, mid: &str, t: i64) -> StoreItem {
         StoreItem {
             id: id.into(),
             internet_message_id: Some(mid.into()),
@@ -386,7 +386,7 @@ mod tests {
         }
     }
 
-    fn online(uid: u32, mid: &str, t: i64) -> Item {
+    pub(crate) fn online(uid: u32, mid: &str, t: i64) -> Item {
         Item {
             server_id: uid.to_string(),
             internet_message_id: Some(mid.into()),
@@ -398,7 +398,7 @@ mod tests {
         }
     }
 
-    fn one_folder(offline_items: Vec<StoreItem>, server_items: Vec<Item>) -> Report {
+    pub(crate) fn one_folder(offline_items: Vec<StoreItem>, server_items: Vec<Item>) -> Report {
         let mut inbox = store_folder("Inbox", Some(FolderRole::Inbox), offline_items.len() as u64);
         inbox.nid = Nid(0x2222);
         let folder: Folder = server_folder(

@@ -144,7 +144,8 @@ pub static CHECKS: &[OperationSpec] = &[
                 "compare.folders_compared",
                 Int,
                 &[],
-                "folders the comparison could judge: in step or differing",
+                "folders the comparison could judge: in step, differing, or differing only by \
+                 the sync window",
             ),
             fact(
                 "compare.folders_differing",
@@ -154,6 +155,19 @@ pub static CHECKS: &[OperationSpec] = &[
             ),
             fact(
                 "compare.differing_folders",
+                List,
+                &[],
+                "names of those folders",
+            ),
+            fact(
+                "compare.folders_sync_window",
+                Int,
+                &[],
+                "folders that differ only by items older than the period Outlook keeps offline \
+                 (its cached-mode sync window): a setting, not a fault",
+            ),
+            fact(
+                "compare.sync_window_folders",
                 List,
                 &[],
                 "names of those folders",
