@@ -168,3 +168,18 @@ fn walks_apply_only_confirmed_fixes() {
         );
     }
 }
+
+/// A check that cannot run (no mailbox server set, a server that refuses sign-in, a
+/// process list that cannot be read) must lead somewhere: a page that asks the person or
+/// does without. Together with the walks taking every exit, this means no flow dead-ends
+/// because something could not be measured.
+#[test]
+fn every_check_page_has_a_way_on_when_its_check_fails() {
+    let set = shipped();
+    let stuck: Vec<String> = set
+        .pages()
+        .filter(|&at| matches!(set.page(at).step, Step::Check { on_error: None, .. }))
+        .map(|at| set.name(at))
+        .collect();
+    assert!(stuck.is_empty(), "check pages without on_error: {stuck:?}");
+}
