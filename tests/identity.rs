@@ -6,8 +6,9 @@ mod common;
 use common::fixture;
 use ostdoctor::diagnose::identity::{Account, Basis, compare_owner, store_identity};
 use ostdoctor::diagnose::read_sync_logs;
+use ostdoctor::doctor::logs::check_owner;
 use ostdoctor::store::Store;
-use ostdoctor::wizard::{Facts, catalogue};
+use ostdoctor::wizard::catalogue;
 
 const OST_DN: &str = "/o=First Organization/ou=Exchange Administrative Group(FYDIBOHF23SPDLT)/cn=Recipients/cn=0003000040B2FAE2";
 
@@ -62,15 +63,31 @@ fn the_real_ost_against_a_matching_and_another_account() {
     assert_eq!(other.store_mailbox, "pstextractortest@outlook.com");
     assert_eq!(other.account_mailbox, "someone.else@outlook.com");
 
-    // Exactly the facts the wizard's check_store_owner reports.
+    // What the wizard's check_store_owner reports, within its catalogue entry: a user
+    // name without @ is compared too, and with no account at all the store's own mailbox
+    // is still named, so the page that asks can say it.
     let check = catalogue::check("check_store_owner").unwrap();
-    for c in [&same, &other] {
-        let facts = Facts::new()
-            .with("owner.known", c.known)
-            .with("owner.matches", c.matches)
-            .with("owner.store_mailbox", c.store_mailbox.as_str())
-            .with("owner.account_mailbox", c.account_mailbox.as_str());
-        assert_eq!(check.conform(&facts), Ok(()));
+    for (account, known, matches) in [
+        (Some("PstExtractorTest@outlook.com"), true, true),
+        (Some("someone.else@outlook.com"), true, false),
+        (Some("pstextractortest"), true, true),
+        (Some("someone"), false, false),
+        (None, false, false),
+    ] {
+        let facts = check_owner(&path, None, account.map(str::to_string)).unwrap();
+        assert_eq!(check.conform(&facts), Ok(()), "{account:?}");
+        assert_eq!(facts.get("owner.known"), Some(&known.into()), "{account:?}");
+        assert_eq!(
+            facts.get("owner.matches"),
+            Some(&matches.into()),
+            "{account:?}"
+        );
+        assert_eq!(
+            facts.get("owner.store_mailbox"),
+            Some(&"pstextractortest@outlook.com".into()),
+            "{account:?}"
+        );
+        assert_eq!(facts.get("owner.store_known"), Some(&true.into()));
     }
 
     // An Exchange address, where the account gives one, decides.

@@ -278,21 +278,36 @@ pub fn compare_owner(store: &StoreIdentity, account: &Account) -> OwnerCheck {
             ),
         );
     }
-    // A bare user name equal to the mailbox alias is the same mailbox; a different one
+    // A bare user name equal to the mailbox alias, or to the part before the @ of the
+    // address the store's mail was delivered to, is the same mailbox; a different one
     // proves nothing, since sign-in names and aliases need not agree.
-    if !address.is_empty()
-        && !address.contains('@')
-        && let Some(dn) = store.legacy_dn.as_deref()
-        && let Some(alias) = dn_alias(dn)
-    {
-        let lower = alias.to_lowercase();
+    if !address.is_empty() && !address.contains('@') {
         let user = address.to_lowercase();
-        if lower == user || lower.ends_with(&format!("-{user}")) {
+        if let Some(dn) = store.legacy_dn.as_deref()
+            && let Some(alias) = dn_alias(dn)
+        {
+            let lower = alias.to_lowercase();
+            if lower == user || lower.ends_with(&format!("-{user}")) {
+                return answer(
+                    Basis::Alias,
+                    dn,
+                    true,
+                    format!("the user name is the alias in the store's Exchange address {dn}"),
+                );
+            }
+        }
+        if let Some(smtp) = store.smtp_address.as_deref()
+            && smtp
+                .split_once('@')
+                .is_some_and(|(local, _)| local.eq_ignore_ascii_case(&user))
+        {
             return answer(
                 Basis::Alias,
-                dn,
+                smtp,
                 true,
-                format!("the user name is the alias in the store's Exchange address {dn}"),
+                format!(
+                    "the user name is the name in the address {smtp} the store's mail was delivered to"
+                ),
             );
         }
     }
@@ -385,6 +400,21 @@ mod tests {
         let c = compare_owner(&store, &account("asmith", None));
         assert!(!c.known && !c.matches);
         assert_eq!(c.store_mailbox, DN);
+    }
+
+    #[test]
+    fn a_user_name_matches_the_name_in_the_delivered_address() {
+        let store = StoreIdentity {
+            smtp_address: Some("ana.souza@contoso.com".into()),
+            ..Default::default()
+        };
+        let c = compare_owner(&store, &account("Ana.Souza", None));
+        assert!(c.known && c.matches, "{}", c.reason);
+        assert_eq!(c.store_mailbox, "ana.souza@contoso.com");
+        // Another name says nothing: sign-in names and addresses need not agree.
+        let c = compare_owner(&store, &account("asouza", None));
+        assert!(!c.known && !c.matches);
+        assert_eq!(c.store_mailbox, "ana.souza@contoso.com");
     }
 
     #[test]

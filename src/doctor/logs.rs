@@ -42,6 +42,9 @@ pub fn check_owner(
 ) -> Result<Facts, BackendError> {
     let store = open(path)?;
     let identity = store_identity(&store, logs).map_err(|e| BackendError::new(e.to_string()))?;
+    // What the store records is worth saying even when the account's mailbox is not
+    // known: the person can hold it against what they know.
+    let recorded = identity.describe();
     let (known, matches, store_mailbox, account_mailbox) = match account {
         Some(address) => {
             let check = compare_owner(
@@ -58,10 +61,16 @@ pub fn check_owner(
                 check.account_mailbox,
             )
         }
-        None => (false, false, String::new(), String::new()),
+        None => (false, false, recorded.clone(), String::new()),
+    };
+    let store_mailbox = if store_mailbox.is_empty() {
+        recorded
+    } else {
+        store_mailbox
     };
     Ok(Facts::new()
         .with("owner.known", known)
+        .with("owner.store_known", !store_mailbox.is_empty())
         .with("owner.matches", matches)
         .with("owner.store_mailbox", store_mailbox)
         .with("owner.account_mailbox", account_mailbox))

@@ -296,6 +296,12 @@ pub static CHECKS: &[OperationSpec] = &[
                 "the mailbox recorded in the store (empty when not known)",
             ),
             fact(
+                "owner.store_known",
+                Bool,
+                &[],
+                "the store records its mailbox, whether or not the account's is known",
+            ),
+            fact(
                 "owner.account_mailbox",
                 Text,
                 &[],
