@@ -333,6 +333,13 @@ impl Engine {
                 self.state.error = None;
                 Ok(())
             }
+            (Step::Fix { cancelled, .. }, Reply::Plan(Err(error)))
+                if self.state.fix == FixStage::Unplanned && error.cancelled =>
+            {
+                let cancelled = cancelled.clone();
+                self.state.error = None;
+                self.go(Via::FixCancelled, &cancelled)
+            }
             (Step::Fix { failed, .. }, Reply::Plan(Err(error)))
                 if self.state.fix == FixStage::Unplanned =>
             {
@@ -355,6 +362,17 @@ impl Engine {
                 }
                 self.state.facts.merge(outcome.facts);
                 self.go(Via::FixDone, done)
+            }
+            (Step::Fix { cancelled, .. }, Reply::Applied(Err(error))) if error.cancelled => {
+                let FixStage::Confirmed(_) = &self.state.fix else {
+                    return Err(unexpected("an applied fix"));
+                };
+                // Stopped half-way at the person's word: the fix put back what it had
+                // begun (the journal says so), so this is the cancelled way out.
+                self.state.fix = FixStage::Unplanned;
+                self.state.error = None;
+                let cancelled = cancelled.clone();
+                self.go(Via::FixCancelled, &cancelled)
             }
             (Step::Fix { failed, .. }, Reply::Applied(Err(error))) => {
                 let FixStage::Confirmed(plan) = &self.state.fix else {
