@@ -270,6 +270,21 @@ fn a_failed_apply_needs_a_new_confirmation() {
     assert_eq!(backend.applied().len(), 2);
 }
 
+/// Cancel pressed while a fix runs is the person's choice, not a failure: the page's
+/// `cancelled` exit is taken (never `failed`, whose page would blame the disk).
+#[test]
+fn a_cancel_during_a_fix_leaves_by_the_cancelled_exit() {
+    let (mut engine, mut backend) = (engine(), backend());
+    backend.queue("rename_store_to_old", Scripted::Cancelled);
+    to_fix(&mut engine, &mut backend);
+    run(&mut engine, &mut backend);
+    engine.confirm().unwrap();
+    run(&mut engine, &mut backend);
+    assert_eq!(engine.page_id(), "t/stopped");
+    assert_eq!(engine.view().error, None);
+    assert_eq!(engine.outcome(), Some(wizard::Outcome::Stopped));
+}
+
 #[test]
 fn a_failed_check_without_an_exit_stays_and_can_be_retried() {
     let (mut engine, mut backend) = (engine(), backend());

@@ -291,3 +291,22 @@ fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
         assert!(page.contains("attachment \"q3.xlsx\""), "{page}");
     }
 }
+
+/// Cancel pressed while the export runs leads to the page that says nothing was saved,
+/// never to the one that blames the disk.
+#[test]
+fn a_cancel_during_the_export_is_not_reported_as_a_failed_save() {
+    let set = shipped();
+    let script = script(r#"(flow: "rebuild", answers: ["stop"], confirm: [true])"#);
+    let mut backend = backend();
+    backend.queue(
+        "compare_with_server",
+        Scripted::Facts(ostdoctor::wizard::Facts::new().with("compare.local_only_items", 4)),
+    );
+    backend.queue("export_local_items", Scripted::Cancelled);
+    let mut out = Vec::new();
+    run_script(&set, &script, &mut backend, Language::English, &mut out).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("[rebuild/unsaved]"), "{out}");
+    assert!(!out.contains("save_failed"), "{out}");
+}

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::diagnose::{Report, StoreSide};
+use crate::fix::FixError;
 use crate::fix::holders::Holder;
 use crate::fix::{
     ExportPlan, Journal, RenamePlan, apply_export, apply_renames, apply_undo, export_path_beside,
@@ -29,6 +30,14 @@ pub enum Pending {
 
 fn err(e: impl std::fmt::Display) -> BackendError {
     BackendError::new(e.to_string())
+}
+
+/// A fix's error as the wizard hears it: a Cancel stays a Cancel.
+fn fix_err(e: FixError) -> BackendError {
+    match e {
+        FixError::Cancelled(_) => BackendError::cancelled(e.to_string()),
+        e => BackendError::new(e.to_string()),
+    }
 }
 
 /// What the comparison found, for fixes that act on it.
@@ -169,16 +178,16 @@ pub fn apply(
 ) -> Result<Facts, BackendError> {
     match (Fix::from_name(name), pending) {
         (Some(Fix::RenameStoreToOld), Pending::Rename(plan)) => {
-            let done = apply_renames(&plan, journal).map_err(err)?;
+            let done = apply_renames(&plan, journal).map_err(fix_err)?;
             let old = done.renames.first().map(|r| r.to.display().to_string());
             Ok(Facts::new().with("rebuild.old_path", old.unwrap_or_default()))
         }
         (Some(Fix::RenameExchangeDlls), Pending::Rename(plan)) => {
-            let done = apply_renames(&plan, journal).map_err(err)?;
+            let done = apply_renames(&plan, journal).map_err(fix_err)?;
             Ok(Facts::new().with("dlls.renamed", paths(done.renames.iter().map(|r| &r.from))))
         }
         (Some(kind @ (Fix::ExportLocalItems | Fix::ExportStoreToPst)), Pending::Export(plan)) => {
-            let done = apply_export(&plan, journal, work).map_err(err)?;
+            let done = apply_export(&plan, journal, work).map_err(fix_err)?;
             if !done.verification.problems.is_empty() {
                 return Err(BackendError::new(format!(
                     "{} was written, but reading it back found: {}",
@@ -206,10 +215,10 @@ pub fn apply(
         }
         (Some(Fix::UndoLastFix), Pending::Undo { set_aside, id }) => {
             if let Some(plan) = set_aside {
-                apply_renames(&plan, journal).map_err(err)?;
+                apply_renames(&plan, journal).map_err(fix_err)?;
             }
             let plan = plan_undo(journal, Some(&id)).map_err(err)?;
-            let done = apply_undo(journal, &plan).map_err(err)?;
+            let done = apply_undo(journal, &plan).map_err(fix_err)?;
             Ok(Facts::new().with("undo.restored", paths(&done.restored)))
         }
         (_, _) => Err(BackendError::new(format!(

@@ -150,7 +150,7 @@ impl Doctor {
 
     fn cancelled(&self) -> Result<(), BackendError> {
         if self.cancel.is_cancelled() {
-            Err(BackendError::new("Stopped: you pressed Cancel."))
+            Err(BackendError::cancelled("Stopped: you pressed Cancel."))
         } else {
             Ok(())
         }

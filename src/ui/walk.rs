@@ -348,7 +348,7 @@ impl Walk {
 /// The reply to a request the person cancelled; the findings stay as they were.
 fn stopped(request: Option<crate::wizard::Request>) -> super::job::Done {
     use crate::wizard::{BackendError, Reply, Request};
-    let error = BackendError::new("Stopped: you pressed Cancel.");
+    let error = BackendError::cancelled("Stopped: you pressed Cancel.");
     let reply = match request {
         Some(Request::PlanFix { .. }) => Reply::Plan(Err(error)),
         _ => Reply::Check(Err(error)),

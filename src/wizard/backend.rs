@@ -17,12 +17,25 @@ use super::facts::Facts;
 #[error("{message}")]
 pub struct BackendError {
     pub message: String,
+    /// The person pressed Cancel while the work ran: not a failure. A fix page then
+    /// leaves by its `cancelled` exit, never by `failed` (whose page would blame the disk
+    /// or the network for what the person chose).
+    pub cancelled: bool,
 }
 
 impl BackendError {
     pub fn new(message: impl Into<String>) -> Self {
         BackendError {
             message: message.into(),
+            cancelled: false,
+        }
+    }
+
+    /// The work stopped because the person pressed Cancel.
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        BackendError {
+            message: message.into(),
+            cancelled: true,
         }
     }
 }

@@ -20,6 +20,8 @@ pub enum Scripted {
     Facts(Facts),
     /// Fail with this message.
     Fail(String),
+    /// Stop as when the person presses Cancel while the work runs.
+    Cancelled,
 }
 
 /// Answers from a baseline of complete facts per check and fix, overridden by queued
@@ -64,6 +66,7 @@ impl ScriptedBackend {
                 Ok(facts)
             }
             Some(Scripted::Fail(message)) => Err(BackendError::new(message)),
+            Some(Scripted::Cancelled) => Err(BackendError::cancelled("cancelled")),
         }
     }
 }
