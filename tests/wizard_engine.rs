@@ -395,3 +395,72 @@ fn language_switch_changes_text_not_state() {
     engine.set_language(Language::Dutch);
     assert_eq!(engine.view().text, "0 wijken af.");
 }
+
+/// Where a check could not measure and the person looked instead, the answer is what the
+/// walk knows from then on (and what its report says); going back takes it back.
+#[test]
+fn what_an_answer_tells_becomes_a_fact_until_taken_back() {
+    let set = wizard_support::shipped();
+    let mut engine = Engine::new(set, "profile", Language::English).unwrap();
+    let mut backend = backend_for_shipped();
+    backend.queue("detect_cached_mode", Scripted::Fail("no registry".into()));
+    run(&mut engine, &mut backend);
+    assert_eq!(engine.page_id(), "profile/ask");
+    assert_eq!(engine.facts().get("profile.cached_mode"), None);
+    engine.answer("on").unwrap();
+    assert_eq!(
+        engine.facts().get("profile.cached_mode"),
+        Some(&FactValue::Bool(true))
+    );
+    assert!(engine.back());
+    assert_eq!(engine.facts().get("profile.cached_mode"), None);
+    engine.answer("off").unwrap();
+    assert_eq!(
+        engine.facts().get("profile.cached_mode"),
+        Some(&FactValue::Bool(false))
+    );
+}
+
+fn backend_for_shipped() -> ScriptedBackend {
+    wizard_support::walks().backend()
+}
+
+#[test]
+fn an_answer_may_only_tell_facts_the_catalogue_knows_in_their_kind() {
+    let flow = |sets: &str| {
+        format!(
+            r#"(
+                title: (en: "T", nl: "T", pt: "T"),
+                pages: [
+                    (
+                        id: "ask",
+                        title: (en: "Ask", nl: "Vraag", pt: "Pergunta"),
+                        text: (en: "?", nl: "?", pt: "?"),
+                        step: Question(answers: [
+                            (id: "a", label: (en: "A", nl: "A", pt: "A"), next: "end", sets: {sets}),
+                        ]),
+                    ),
+                    (
+                        id: "end",
+                        title: (en: "End", nl: "Einde", pt: "Fim"),
+                        text: (en: ".", nl: ".", pt: "."),
+                        step: Result(outcome: Healthy),
+                    ),
+                ],
+            )"#
+        )
+    };
+    let load = |sets: &str| wizard::load_sources(vec![(PathBuf::from("a.ron"), flow(sets))]);
+    assert!(load(r#"{"profile.cached_mode": Bool(true)}"#).is_ok());
+    let unknown = load(r#"{"profile.nonsense": Bool(true)}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        unknown.contains("unknown fact `profile.nonsense`"),
+        "{unknown}"
+    );
+    let wrong = load(r#"{"profile.cached_mode": Int(1)}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(wrong.contains("sets `profile.cached_mode`"), "{wrong}");
+}

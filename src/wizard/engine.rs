@@ -405,11 +405,15 @@ impl Engine {
             });
         };
         let next = answer.next.clone();
+        let told = answer.sets.clone();
         self.remember();
         self.state.answers.push(AnswerRecord {
             page: self.page_id(),
             answer: id.to_owned(),
         });
+        for (name, value) in told {
+            self.state.facts.set(&name, value);
+        }
         self.go(Via::Answer(id.to_owned()), &next)
     }
 

@@ -1,11 +1,13 @@
 //! The shape of a wizard file, as written in RON. See `wizards/README.md` for the
 //! format with examples.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
 
 use super::condition::Condition;
+use super::facts::FactValue;
 use super::language::Language;
 
 /// One wizard file: a flow of pages. The flow is named after its file (`rebuild.ron`
@@ -66,6 +68,11 @@ pub struct Answer {
     pub id: String,
     pub label: Text,
     pub next: String,
+    /// What the answer tells, as facts: where a check could not measure something and
+    /// the person looked instead ("It is ticked"), the walk and its report then hold what
+    /// the person saw, not the check's empty guess.
+    #[serde(default)]
+    pub sets: BTreeMap<String, FactValue>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -221,6 +221,23 @@ fn check_page(set: &WizardSet, report: &mut Report, page: &Page) {
                         Problem::DuplicateAnswer(answer.id.clone()),
                     );
                 }
+                for (fact, value) in &answer.sets {
+                    let needle = Needle::Str(fact.clone());
+                    match catalogue::fact_spec(fact) {
+                        None => report.in_page(page, needle, Problem::UnknownFact(fact.clone())),
+                        Some((spec, _)) if spec.kind != value.kind() => report.in_page(
+                            page,
+                            needle,
+                            Problem::FactMisuse(format!(
+                                "answer `{}` sets `{fact}` to {}, but `{fact}` is {}",
+                                answer.id,
+                                value.kind(),
+                                spec.kind
+                            )),
+                        ),
+                        Some(_) => {}
+                    }
+                }
             }
         }
         Step::Check {
