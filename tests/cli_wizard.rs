@@ -176,6 +176,26 @@ fn a_file_that_is_not_a_store_is_named_as_such() {
     );
 }
 
+/// A file that is not a store holds nothing to save: the walk says so and goes to setting
+/// it aside, never offering to save "all its items" (an export bound to fail).
+#[test]
+fn a_file_that_is_not_a_store_is_set_aside_without_an_offer_to_save_it() {
+    let dir = TempDir::new("cli-wizard-not-store-rebuild");
+    let notes = dir.path().join("notes.ost");
+    std::fs::write(&notes, "Dear diary, today Outlook said my file was broken.").unwrap();
+    let text = walk_ok(
+        r#"(answers: ["rebuild", "set_aside", "solved"], confirm: [true])"#,
+        &notes,
+        dir.path(),
+        &[],
+    );
+    assert!(text.contains("[main/nothing_to_save]"), "{text}");
+    assert!(!text.contains("rebuild/local_check"), "{text}");
+    assert!(!text.contains("export_store_to_pst"), "{text}");
+    assert!(text.contains("outcome: fixed at rebuild/rebuilt"), "{text}");
+    assert!(!notes.exists(), "the file was set aside");
+}
+
 #[test]
 fn a_script_that_runs_out_of_answers_fails_naming_the_page() {
     let Some(store) = fixture("outlook-com-2013.ost") else {
