@@ -407,9 +407,12 @@ fn a_damaged_attachment_is_reported_on_the_result_page_and_in_the_report() {
     };
     let report = walk.report();
     let html = report.to_html();
-    assert!(html.contains("Left out of the copy (1)"), "{html}");
+    assert!(
+        html.contains("Left out of the copy (1 item or part)"),
+        "{html}"
+    );
     let listed = html
-        .split("<h2>Left out of the copy (1)</h2>")
+        .split("<h2>Left out of the copy (1 item or part)</h2>")
         .nth(1)
         .and_then(|rest| rest.split("</ul>").next())
         .unwrap_or_default();

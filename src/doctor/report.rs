@@ -9,7 +9,156 @@ use serde::Serialize;
 
 use super::findings::Findings;
 use crate::time::Timestamp;
-use crate::wizard::{Engine, FactValue};
+use crate::wizard::{Engine, FactValue, Language};
+
+/// The report's own words in each language the walk can be in; the page titles, answers
+/// and the knowledge base's text come in the walk's language already.
+struct Words {
+    title: &'static str,
+    store: &'static str,
+    created: &'static str,
+    program: &'static str,
+    guide: &'static str,
+    last_page: &'static str,
+    outcome: &'static str,
+    not_finished: &'static str,
+    /// healthy, fixed, stopped, unresolved.
+    outcomes: [&'static str; 4],
+    server: &'static str,
+    folders: &'static str,
+    folder: &'static str,
+    server_contains: &'static str,
+    offline_contains: &'static str,
+    verdict: &'static str,
+    changes: &'static str,
+    no_changes: &'static str,
+    /// (one, other) with # for the count.
+    left_out: (&'static str, &'static str),
+    left_out_why: &'static str,
+    facts: &'static str,
+    fact: &'static str,
+    value: &'static str,
+    yes: &'static str,
+    no: &'static str,
+    steps: &'static str,
+}
+
+const EN: Words = Words {
+    title: "OST Doctor report",
+    store: "Store",
+    created: "Created",
+    program: "Program",
+    guide: "Guide",
+    last_page: "Last page",
+    outcome: "Outcome",
+    not_finished: "not finished",
+    outcomes: ["nothing is wrong", "fixed", "stopped", "not solved"],
+    server: "Server",
+    folders: "Folders",
+    folder: "Folder",
+    server_contains: "Server folder contains",
+    offline_contains: "Offline folder contains",
+    verdict: "Verdict",
+    changes: "Changes made",
+    no_changes: "None: nothing on the computer or the server was changed.",
+    left_out: (
+        "Left out of the copy (# item or part)",
+        "Left out of the copy (# items or parts)",
+    ),
+    left_out_why: "The old store still holds these; they could not be read, so they are not in the new file.",
+    facts: "Facts",
+    fact: "Fact",
+    value: "Value",
+    yes: "yes",
+    no: "no",
+    steps: "Steps",
+};
+
+const NL: Words = Words {
+    title: "OST Doctor-rapport",
+    store: "Bestand",
+    created: "Gemaakt",
+    program: "Programma",
+    guide: "Wizard",
+    last_page: "Laatste pagina",
+    outcome: "Uitkomst",
+    not_finished: "niet afgerond",
+    outcomes: ["er is niets mis", "verholpen", "gestopt", "niet opgelost"],
+    server: "Server",
+    folders: "Mappen",
+    folder: "Map",
+    server_contains: "Servermap bevat",
+    offline_contains: "Offlinemap bevat",
+    verdict: "Oordeel",
+    changes: "Aangebrachte wijzigingen",
+    no_changes: "Geen: er is niets op de computer of de server gewijzigd.",
+    left_out: (
+        "Weggelaten uit de kopie (# item of deel)",
+        "Weggelaten uit de kopie (# items of delen)",
+    ),
+    left_out_why: "Het oude bestand bevat deze nog; ze waren niet te lezen en staan dus niet in het nieuwe bestand.",
+    facts: "Gegevens",
+    fact: "Gegeven",
+    value: "Waarde",
+    yes: "ja",
+    no: "nee",
+    steps: "Stappen",
+};
+
+const PT: Words = Words {
+    title: "Relatório do OST Doctor",
+    store: "Arquivo",
+    created: "Criado",
+    program: "Programa",
+    guide: "Assistente",
+    last_page: "Última página",
+    outcome: "Resultado",
+    not_finished: "não concluído",
+    outcomes: [
+        "nada está errado",
+        "corrigido",
+        "interrompido",
+        "não resolvido",
+    ],
+    server: "Servidor",
+    folders: "Pastas",
+    folder: "Pasta",
+    server_contains: "A pasta do servidor contém",
+    offline_contains: "A pasta offline contém",
+    verdict: "Avaliação",
+    changes: "Alterações feitas",
+    no_changes: "Nenhuma: nada foi alterado no computador nem no servidor.",
+    left_out: (
+        "Deixado de fora da cópia (# item ou parte)",
+        "Deixados de fora da cópia (# itens ou partes)",
+    ),
+    left_out_why: "O arquivo antigo ainda os guarda; não puderam ser lidos, por isso não estão no novo arquivo.",
+    facts: "Dados",
+    fact: "Dado",
+    value: "Valor",
+    yes: "sim",
+    no: "não",
+    steps: "Passos",
+};
+
+impl Words {
+    fn of(code: &str) -> &'static Words {
+        match Language::ALL.into_iter().find(|l| l.code() == code) {
+            Some(Language::Dutch) => &NL,
+            Some(Language::Portuguese) => &PT,
+            _ => &EN,
+        }
+    }
+
+    fn outcome(&self, outcome: &str) -> &'static str {
+        match outcome {
+            "healthy" => self.outcomes[0],
+            "fixed" => self.outcomes[1],
+            "stopped" => self.outcomes[2],
+            _ => self.outcomes[3],
+        }
+    }
+}
 
 #[derive(Clone, Debug, Serialize)]
 pub struct SessionReport {
@@ -82,38 +231,61 @@ impl SessionReport {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
+    /// The report as a page in the walk's language: the page declares the language its
+    /// words are in.
     pub fn to_html(&self) -> String {
+        let w = Words::of(&self.language);
+        let lang = Language::ALL
+            .into_iter()
+            .find(|l| l.code() == self.language)
+            .unwrap_or_default();
         let mut h = String::new();
         let _ = write!(
             h,
             "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\">\
-             <title>OST Doctor report</title><style>{STYLE}</style></head><body>\n\
-             <h1>OST Doctor report</h1>\n<table class=\"meta\">",
-            esc(&self.language)
+             <title>{}</title><style>{STYLE}</style></head><body>\n\
+             <h1>{}</h1>\n<table class=\"meta\">",
+            lang.code(),
+            esc(w.title),
+            esc(w.title)
         );
-        let outcome = self.outcome.as_deref().unwrap_or("not finished");
+        let outcome = self
+            .outcome
+            .as_deref()
+            .map_or(w.not_finished, |o| w.outcome(o));
         for (k, v) in [
-            ("Store", self.store.as_str()),
-            ("Created", &self.created),
-            ("Program", &self.program),
-            ("Guide", &self.flow),
-            ("Last page", &self.page),
-            ("Outcome", outcome),
+            (w.store, self.store.as_str()),
+            (w.created, &self.created),
+            (w.program, &self.program),
+            (w.guide, &self.flow),
+            (w.last_page, &self.page),
+            (w.outcome, outcome),
         ] {
-            let _ = write!(h, "<tr><th>{k}</th><td>{}</td></tr>", esc(v));
+            let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
         }
         if let Some(server) = &self.findings.server {
-            let _ = write!(h, "<tr><th>Server</th><td>{}</td></tr>", esc(server));
+            let _ = write!(
+                h,
+                "<tr><th>{}</th><td>{}</td></tr>",
+                esc(w.server),
+                esc(server)
+            );
         }
         h.push_str("</table>\n");
-        self.write_folders(&mut h);
-        self.write_actions(&mut h);
-        self.write_losses(&mut h);
-        h.push_str("<h2>Facts</h2>\n<table><tr><th>Fact</th><th>Value</th></tr>");
+        self.write_folders(&mut h, w);
+        self.write_actions(&mut h, w);
+        self.write_losses(&mut h, w, lang);
+        let _ = write!(
+            h,
+            "<h2>{}</h2>\n<table><tr><th>{}</th><th>{}</th></tr>",
+            esc(w.facts),
+            esc(w.fact),
+            esc(w.value)
+        );
         for (name, value) in &self.facts {
             let shown = match value {
-                serde_json::Value::Bool(true) => "yes".to_owned(),
-                serde_json::Value::Bool(false) => "no".to_owned(),
+                serde_json::Value::Bool(true) => w.yes.to_owned(),
+                serde_json::Value::Bool(false) => w.no.to_owned(),
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Array(items) => items
                     .iter()
@@ -124,7 +296,7 @@ impl SessionReport {
             };
             let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(name), esc(&shown));
         }
-        h.push_str("</table>\n<h2>Steps</h2>\n<ol>");
+        let _ = write!(h, "</table>\n<h2>{}</h2>\n<ol>", esc(w.steps));
         for s in &self.steps {
             let _ = write!(
                 h,
@@ -138,13 +310,18 @@ impl SessionReport {
         h
     }
 
-    fn write_folders(&self, h: &mut String) {
+    fn write_folders(&self, h: &mut String, w: &Words) {
         let Some(report) = &self.findings.comparison else {
             return;
         };
-        h.push_str(
-            "<h2>Folders</h2>\n<table><tr><th>Folder</th><th>Server folder contains</th>\
-             <th>Offline folder contains</th><th>Verdict</th></tr>",
+        let _ = write!(
+            h,
+            "<h2>{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            esc(w.folders),
+            esc(w.folder),
+            esc(w.server_contains),
+            esc(w.offline_contains),
+            esc(w.verdict)
         );
         let num = |n: Option<u64>| n.map_or("-".to_owned(), |n| n.to_string());
         for row in &report.folders {
@@ -165,10 +342,10 @@ impl SessionReport {
         h.push_str("</table>\n");
     }
 
-    fn write_actions(&self, h: &mut String) {
-        h.push_str("<h2>Changes made</h2>\n");
+    fn write_actions(&self, h: &mut String, w: &Words) {
+        let _ = write!(h, "<h2>{}</h2>\n", esc(w.changes));
         if self.findings.actions.is_empty() {
-            h.push_str("<p>None: nothing on the computer or the server was changed.</p>\n");
+            let _ = write!(h, "<p>{}</p>\n", esc(w.no_changes));
             return;
         }
         h.push_str("<ul>");
@@ -182,7 +359,7 @@ impl SessionReport {
 
     /// What a copy left out (the facts `export.losses` and `backup.losses`), under a heading
     /// of its own: never only a line in the table of facts.
-    fn write_losses(&self, h: &mut String) {
+    fn write_losses(&self, h: &mut String, w: &Words, lang: Language) {
         let lines: Vec<&str> = ["export.losses", "backup.losses"]
             .iter()
             .filter_map(|f| self.facts.get(*f)?.as_array())
@@ -192,10 +369,17 @@ impl SessionReport {
         if lines.is_empty() {
             return;
         }
+        let (one, other) = w.left_out;
+        let heading = if lang.is_one(lines.len() as i64) {
+            one
+        } else {
+            other
+        };
         let _ = write!(
             h,
-            "<h2>Left out of the copy ({})</h2>\n<p>The old store still holds these; they could not be read, so they are not in the new file.</p>\n<ul>",
-            lines.len()
+            "<h2>{}</h2>\n<p>{}</p>\n<ul>",
+            esc(&heading.replace('#', &lines.len().to_string())),
+            esc(w.left_out_why)
         );
         for line in lines {
             let _ = write!(h, "<li>{}</li>", esc(line));
@@ -269,3 +453,54 @@ fn esc(text: &str) -> String {
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:60em}\
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.25em .6em;\
 text-align:left}tr.differs td{background:#fde2e2}.meta th{background:#f2f2f2}.via{color:#666}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(language: &str, lost: usize) -> SessionReport {
+        let losses: Vec<serde_json::Value> = (0..lost)
+            .map(|i| format!("Inbox / item {i}: attachment: checksum").into())
+            .collect();
+        SessionReport {
+            program: "OST Doctor 0".into(),
+            created: "2026-12-06T22:00:00Z".into(),
+            store: "ana@example.com.ost".into(),
+            language: language.into(),
+            flow: "Rebuild".into(),
+            page: "rebuild/rebuilt".into(),
+            outcome: Some("fixed".into()),
+            steps: Vec::new(),
+            answers: Vec::new(),
+            facts: BTreeMap::from([
+                ("store.damaged".to_owned(), true.into()),
+                ("export.losses".to_owned(), losses.into()),
+            ]),
+            findings: Findings::default(),
+        }
+    }
+
+    #[test]
+    fn the_report_is_in_the_walks_language_and_says_so() {
+        let dutch = report("nl", 2).to_html();
+        assert!(dutch.contains("<html lang=\"nl\">"), "{dutch}");
+        for words in [
+            "OST Doctor-rapport",
+            "<th>Uitkomst</th><td>verholpen</td>",
+            "Aangebrachte wijzigingen",
+            "Weggelaten uit de kopie (2 items of delen)",
+            "<td>store.damaged</td><td>ja</td>",
+        ] {
+            assert!(dutch.contains(words), "{words}: {dutch}");
+        }
+        let portuguese = report("pt", 1).to_html();
+        assert!(portuguese.contains("<html lang=\"pt\">"));
+        assert!(portuguese.contains("Deixado de fora da cópia (1 item ou parte)"));
+        let english = report("en", 1).to_html();
+        assert!(english.contains("<html lang=\"en\">"));
+        assert!(english.contains("<th>Outcome</th><td>fixed</td>"));
+        assert!(english.contains("Left out of the copy (1 item or part)"));
+        // A language the report has no words for is English, and says so.
+        assert!(report("de", 0).to_html().contains("<html lang=\"en\">"));
+    }
+}
