@@ -343,9 +343,9 @@ impl SessionReport {
     }
 
     fn write_actions(&self, h: &mut String, w: &Words) {
-        let _ = write!(h, "<h2>{}</h2>\n", esc(w.changes));
+        let _ = writeln!(h, "<h2>{}</h2>", esc(w.changes));
         if self.findings.actions.is_empty() {
-            let _ = write!(h, "<p>{}</p>\n", esc(w.no_changes));
+            let _ = writeln!(h, "<p>{}</p>", esc(w.no_changes));
             return;
         }
         h.push_str("<ul>");
