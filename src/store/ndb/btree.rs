@@ -129,6 +129,51 @@ pub fn parse_bbt(variant: Variant, e: &[u8]) -> BbtEntry {
     }
 }
 
+/// Appends an id-width field: 4 bytes in ANSI files, 8 in Unicode ones.
+fn put_id(variant: Variant, out: &mut Vec<u8>, value: u64) {
+    if variant.is_ansi() {
+        out.extend_from_slice(&(value as u32).to_le_bytes());
+    } else {
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+}
+
+impl NbtEntry {
+    /// Appends the entry as `parse_nbt` reads it, padding included.
+    pub fn write(&self, variant: Variant, out: &mut Vec<u8>) {
+        let start = out.len();
+        put_id(variant, out, u64::from(self.nid.0));
+        put_id(variant, out, self.bid_data);
+        put_id(variant, out, self.bid_sub);
+        out.extend_from_slice(&self.nid_parent.0.to_le_bytes());
+        out.resize(start + variant.nbt_entry_size(), 0);
+    }
+}
+
+impl BbtEntry {
+    /// Appends the entry as `parse_bbt` reads it: 4 KiB files keep the inflated size
+    /// between the stored size and the reference count.
+    pub fn write(&self, variant: Variant, out: &mut Vec<u8>) {
+        let start = out.len();
+        put_id(variant, out, self.bid);
+        put_id(variant, out, self.ib);
+        out.extend_from_slice(&self.cb.to_le_bytes());
+        if variant == Variant::Unicode4k {
+            out.extend_from_slice(&self.cb_inflated.to_le_bytes());
+        }
+        out.extend_from_slice(&self.refs.to_le_bytes());
+        out.resize(start + variant.bbt_entry_size(), 0);
+    }
+}
+
+/// Appends a branch entry (the first key below it, and where its page is), as
+/// `branch_key` and `branch_ref` read it.
+pub fn write_branch(variant: Variant, out: &mut Vec<u8>, key: u64, page: BRef) {
+    put_id(variant, out, key);
+    put_id(variant, out, page.bid);
+    put_id(variant, out, page.ib);
+}
+
 pub fn branch_key(variant: Variant, e: &[u8]) -> u64 {
     id_at(variant, e, 0)
 }
@@ -452,6 +497,46 @@ pub fn walk_lenient(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the writer puts in a B-tree page the reader reads back as it was, in every
+    /// variant: one description of each entry, not one per side.
+    #[test]
+    fn entries_written_read_back_in_every_variant() {
+        for variant in [Variant::Ansi, Variant::Unicode, Variant::Unicode4k] {
+            let node = NbtEntry {
+                nid: Nid(0x0020_0024),
+                bid_data: 0x1_0004,
+                bid_sub: 0x2_0006,
+                nid_parent: Nid(0x8022),
+            };
+            let block = BbtEntry {
+                bid: 0x1_0004,
+                ib: 0x4_4400,
+                cb: 8176,
+                cb_inflated: if variant == Variant::Unicode4k {
+                    30000
+                } else {
+                    8176
+                },
+                refs: 2,
+            };
+            let (mut n, mut b, mut br) = (Vec::new(), Vec::new(), Vec::new());
+            node.write(variant, &mut n);
+            block.write(variant, &mut b);
+            let page = BRef {
+                bid: 0x41,
+                ib: 0x6000,
+            };
+            write_branch(variant, &mut br, 0x122, page);
+            assert_eq!(n.len(), variant.nbt_entry_size(), "{variant:?}");
+            assert_eq!(b.len(), variant.bbt_entry_size(), "{variant:?}");
+            assert_eq!(br.len(), variant.branch_entry_size(), "{variant:?}");
+            assert_eq!(parse_nbt(variant, &n), node, "{variant:?}");
+            assert_eq!(parse_bbt(variant, &b), block, "{variant:?}");
+            assert_eq!(branch_key(variant, &br), 0x122);
+            assert_eq!(branch_ref(variant, &br), page);
+        }
+    }
 
     /// A root whose two branch entries name the same leaf: the lenient walk reads the leaf
     /// once, so repeats cannot multiply level by level.

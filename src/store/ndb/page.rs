@@ -186,6 +186,21 @@ impl Footer {
             }
         }
     }
+
+    /// Appends the footer to a page's entry area (`variant.btree_entries_size()` bytes):
+    /// the inverse of `parse`.
+    pub fn write(&self, variant: Variant, page: &mut Vec<u8>) {
+        debug_assert_eq!(page.len(), variant.btree_entries_size());
+        if variant == Variant::Unicode4k {
+            page.extend_from_slice(&(self.count as u16).to_le_bytes());
+            page.extend_from_slice(&(self.max as u16).to_le_bytes());
+        } else {
+            page.push(self.count as u8);
+            page.push(self.max as u8);
+        }
+        page.push(self.entry_size as u8);
+        page.push(self.level);
+    }
 }
 
 /// A validated B-tree page: its entries and where they sit in the tree.

@@ -17,11 +17,11 @@ use super::maps::MapPages;
 use super::out::{OutFile, spill_path_for};
 use crate::store::error::{Error, Result};
 use crate::store::ndb::block::BlockTrailer;
-use crate::store::ndb::btree::{BbtEntry, NbtEntry, Nid};
+use crate::store::ndb::btree::{BbtEntry, NbtEntry, Nid, branch_key, branch_ref, write_branch};
 use crate::store::ndb::crc::{crc32, signature};
 use crate::store::ndb::header::NewHeader;
 use crate::store::ndb::layout::Layout;
-use crate::store::ndb::page::PageTrailer;
+use crate::store::ndb::page::{Footer, PageTrailer};
 use crate::store::ndb::{BRef, ClientKind, CryptMethod, SubnodeEntry, Variant};
 
 /// Which store to write.
@@ -402,19 +402,21 @@ impl NdbWriter {
         if n > 0 || branches.is_empty() {
             self.seal_btree_page(ptype, 0, leaf_size, n, &mut page, &mut branches)?;
         }
-        // A branch entry: the first key below it, the page's id and offset (24 bytes).
+        // A branch entry: the first key below it, the page's id and offset.
+        let branch = self.variant.branch_entry_size();
         let mut level = 0u8;
-        while branches.len() > 24 {
+        while branches.len() > branch {
             level += 1;
             let below = std::mem::take(&mut branches);
-            let per_page = self.variant.btree_entries_size() / 24;
-            for group in below.chunks(per_page * 24) {
+            let per_page = self.variant.btree_entries_size() / branch;
+            for group in below.chunks(per_page * branch) {
                 page.extend_from_slice(group);
-                self.seal_btree_page(ptype, level, 24, group.len() / 24, &mut page, &mut branches)?;
+                let n = group.len() / branch;
+                self.seal_btree_page(ptype, level, branch, n, &mut page, &mut branches)?;
             }
         }
-        let word = |at: usize| u64::from_le_bytes(branches[at..at + 8].try_into().expect("8"));
-        Ok((word(8), word(16)))
+        let root = branch_ref(self.variant, &branches);
+        Ok((root.bid, root.ib))
     }
 
     /// Adds the footer to a page of `n` entries, writes it, empties `page` for the next
@@ -431,25 +433,26 @@ impl NdbWriter {
         let area = self.variant.btree_entries_size();
         let page_size = self.variant.page_size() as u64;
         let cap = area / entry_size;
-        let key: [u8; 8] = page.get(..8).map_or([0; 8], |k| k.try_into().expect("8"));
-        page.resize(area, 0);
-        if self.variant == Variant::Unicode4k {
-            page.extend_from_slice(&(n as u16).to_le_bytes());
-            page.extend_from_slice(&(cap as u16).to_le_bytes());
+        // An empty tree's one leaf has no first key: it is filed under 0.
+        let key = if n == 0 {
+            0
         } else {
-            page.push(n as u8);
-            page.push(cap as u8);
+            branch_key(self.variant, page)
+        };
+        page.resize(area, 0);
+        Footer {
+            count: n,
+            max: cap,
+            entry_size,
+            level,
         }
-        page.push(entry_size as u8);
-        page.push(level);
+        .write(self.variant, page);
         let bid = self.next_page_bid;
         self.next_page_bid += 1;
         let ib = self.place(page_size, page_size)?;
         let full = std::mem::replace(page, Vec::with_capacity(page_size as usize));
         self.write_page(ib, bid, ptype, full)?;
-        branches.extend_from_slice(&key);
-        branches.extend_from_slice(&bid.to_le_bytes());
-        branches.extend_from_slice(&ib.to_le_bytes());
+        write_branch(self.variant, branches, key, BRef { bid, ib });
         Ok(())
     }
 
@@ -459,28 +462,20 @@ impl NdbWriter {
             return Err(e);
         }
         let nodes = std::mem::take(&mut self.nodes).into_sorted()?;
-        let nbt = self.write_btree(0x81, 32, nodes, |n: &NbtEntry, page| {
-            page.extend_from_slice(&(n.nid.0 as u64).to_le_bytes());
-            page.extend_from_slice(&n.bid_data.to_le_bytes());
-            page.extend_from_slice(&n.bid_sub.to_le_bytes());
-            page.extend_from_slice(&n.nid_parent.0.to_le_bytes());
-            page.extend_from_slice(&0u32.to_le_bytes());
-        })?;
+        let variant = self.variant;
+        let nbt = self.write_btree(
+            0x81,
+            variant.nbt_entry_size(),
+            nodes,
+            |n: &NbtEntry, page| n.write(variant, page),
+        )?;
         let blocks = std::mem::take(&mut self.blocks).into_sorted()?;
-        let four_k = self.variant == Variant::Unicode4k;
-        let bbt = self.write_btree(0x80, 24, blocks, |b: &BbtEntry, page| {
-            page.extend_from_slice(&b.bid.to_le_bytes());
-            page.extend_from_slice(&b.ib.to_le_bytes());
-            page.extend_from_slice(&b.cb.to_le_bytes());
-            if four_k {
-                page.extend_from_slice(&b.cb_inflated.to_le_bytes());
-                page.extend_from_slice(&b.refs.to_le_bytes());
-                page.extend_from_slice(&[0; 2]);
-            } else {
-                page.extend_from_slice(&b.refs.to_le_bytes());
-                page.extend_from_slice(&[0; 4]);
-            }
-        })?;
+        let bbt = self.write_btree(
+            0x80,
+            variant.bbt_entry_size(),
+            blocks,
+            |b: &BbtEntry, page| b.write(variant, page),
+        )?;
 
         let eof = self.alloc.finish();
         self.write_closed_maps()?;
