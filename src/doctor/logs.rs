@@ -61,7 +61,7 @@ pub fn check_owner(
                 check.account_mailbox,
             )
         }
-        None => (false, false, recorded.clone(), String::new()),
+        None => (false, false, String::new(), String::new()),
     };
     let store_mailbox = if store_mailbox.is_empty() {
         recorded
