@@ -138,12 +138,7 @@ impl Labels {
 
 /// `n` in the form its language gives that count.
 fn counted(language: Language, (one, other): (&str, &str), n: usize) -> String {
-    let form = if language.is_one(n as i64) {
-        one
-    } else {
-        other
-    };
-    form.replace('#', &n.to_string())
+    language.counted(n as i64, one, other)
 }
 
 /// The JSON document: the wizard's facts first, then the logs and the diagnoses.

@@ -370,15 +370,11 @@ impl SessionReport {
             return;
         }
         let (one, other) = w.left_out;
-        let heading = if lang.is_one(lines.len() as i64) {
-            one
-        } else {
-            other
-        };
+        let heading = lang.counted(lines.len() as i64, one, other);
         let _ = write!(
             h,
             "<h2>{}</h2>\n<p>{}</p>\n<ul>",
-            esc(&heading.replace('#', &lines.len().to_string())),
+            esc(&heading),
             esc(w.left_out_why)
         );
         for line in lines {

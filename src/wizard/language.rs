@@ -32,6 +32,13 @@ impl Language {
         }
     }
 
+    /// `n` in the form this language gives that count: `one` or `other`, with `#` in it
+    /// standing for the number ("# item", "# items").
+    pub fn counted(self, n: i64, one: &str, other: &str) -> String {
+        let form = if self.is_one(n) { one } else { other };
+        form.replace('#', &n.to_string())
+    }
+
     /// The language's own name, for a language switch.
     pub fn native_name(self) -> &'static str {
         match self {

@@ -101,10 +101,7 @@ pub fn fill(text: &str, facts: &Facts, language: Language) -> String {
                 .get(name)
                 .map_or_else(|| format!("{{{name}}}"), |v| v.to_string()),
             Piece::Counted(name, one, other) => match facts.get(name).and_then(count_of) {
-                Some(n) => {
-                    let form = if language.is_one(n) { one } else { other };
-                    form.replace('#', &n.to_string())
-                }
+                Some(n) => language.counted(n, one, other),
                 None => format!("{{{name}|{one}|{other}}}"),
             },
         })
