@@ -69,6 +69,13 @@ impl Doctor {
         self
     }
 
+    /// Keeps the record of fixes (and what Undo reads) in `journal` instead of the one in
+    /// the app's data folder: a helpdesk's own folder, or each test walk its own.
+    pub fn with_journal(mut self, journal: Journal) -> Self {
+        self.journal = Some(journal);
+        self
+    }
+
     /// Changes the mailbox to compare with; the next comparison signs in again.
     pub fn set_server(&mut self, settings: Option<ServerSettings>) {
         self.settings = settings;
