@@ -113,9 +113,7 @@ fn opens(e: &Event) -> bool {
     let l = e.text.to_lowercase();
     matches!(e.action, Action::ErrorItem | Action::Terminated)
         || KnownMessage::find(&l).is_some()
-        || ["error", "could not", "cannot", "unable", "failed to"]
-            .iter()
-            .any(|w| l.starts_with(w))
+        || super::words::starts_with_one_of(&l, super::words::FAILURE_OPENING)
 }
 
 /// Lines that reported a failure without a vector after them are an error too.
@@ -290,6 +288,54 @@ mod tests {
                 "Microsoft Exchange Server Information Store"
             ]
         );
+    }
+
+    /// The same 8004010F in a Dutch, German and Portuguese log: each language names the
+    /// step in its own word order, and the error must land in Organization Forms, not
+    /// in the address book or the mailbox before it.
+    #[test]
+    fn organization_forms_error_in_other_languages() {
+        for (forms, terminated, failed) in [
+            (
+                "Organisatieformulieren synchroniseren",
+                "Beëindigd met fout",
+                "De clientbewerking is mislukt.",
+            ),
+            (
+                "Organisationsformulare werden synchronisiert",
+                "Mit Fehler beendet",
+                "Fehler beim Clientvorgang.",
+            ),
+            (
+                "Sincronizando Formulários da Organização",
+                "Terminado com erro",
+                "Falha na operação do cliente.",
+            ),
+        ] {
+            let body = format!(
+                "8:28:30 Postvak 'Ana Souza' synchroniseren\n\
+                 8:28:31 Offline-adresboek downloaden\n\
+                 8:28:31 Gereed\n\
+                 8:28:32 {forms}\n\
+                 8:28:33 {terminated}\n\
+                 8:28:33 [8004010F-501-0-B20]\n\
+                 8:28:33 {failed}\n"
+            );
+            let g = groups_of(&body);
+            assert_eq!(g.len(), 1, "{forms}: {g:?}");
+            assert_eq!(
+                g[0].key().as_deref(),
+                Some("organization_forms/8004010F"),
+                "{forms}"
+            );
+            assert_eq!(g[0].text, terminated);
+        }
+        // Downloading the address book, in German: the same code means something else.
+        let g = groups_of(
+            "10:00:00 Offlineadressbuch wird heruntergeladen\n\
+             10:00:01 \tFehler: [8004010F-0-0-0]\n",
+        );
+        assert_eq!(g[0].key().as_deref(), Some("offline_address_book/8004010F"));
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub enum KnownMessage {
 }
 
 /// Lower-case fragments of each message as Outlook words it. Only wordings seen in
-/// Microsoft's own articles are listed; a guessed translation would match nothing real.
+/// Microsoft's own articles are listed (the Dutch, German and Portuguese versions of
+/// "Synchronization issues occur in Outlook and in Outlook Web App" for the data file);
+/// a guessed translation would match nothing real.
 const PATTERNS: &[(KnownMessage, &[&str])] = &[
     (
         KnownMessage::BackgroundSyncError,
@@ -28,6 +30,9 @@ const PATTERNS: &[(KnownMessage, &[&str])] = &[
         &[
             "is not an outlook data file",
             "is geen outlook-gegevensbestand",
+            "ist keine outlook-datendatei",
+            "não é um ficheiro de dados do outlook",
+            "não é um arquivo de dados do outlook",
         ],
     ),
     (

@@ -14,6 +14,7 @@ mod message;
 mod parse;
 mod section;
 mod vector;
+mod words;
 
 use serde::Serialize;
 

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::message::KnownMessage;
 use super::vector::ErrorVector;
+use super::words;
 
 /// A log longer than this many lines is cut: no real log comes close, and the rest of a
 /// runaway body would only cost memory.
@@ -209,32 +210,18 @@ pub fn quoted(text: &str) -> Option<String> {
 
 fn classify(text: &str) -> (Action, Option<u64>) {
     let l = text.to_lowercase();
-    let starts = |p: &str| l.starts_with(p);
-    let action = if starts("synchronizer version") {
+    // A step is named by its words, never by a folder's or server's name in quotes
+    // ('Public Folders', a URL holding "MailboxId").
+    let words = unquoted(&l);
+    let action = if l.starts_with("synchronizer version") || is_version_line(&words) {
         Action::SynchronizerVersion
-    } else if starts("synchronizing mailbox") {
-        Action::Mailbox
-    } else if starts("synchronizing hierarchy") {
-        Action::Hierarchy
-    } else if starts("synchronizing server changes") {
-        Action::ServerChanges
-    } else if starts("synchronizing local changes") {
-        Action::LocalChanges
-    } else if (starts("synchronizing") || starts("downloading")) && l.contains("address book") {
-        Action::AddressBook
-    } else if starts("synchronizing") && (l.contains("forms") || l.contains("eforms")) {
-        Action::OrganizationForms
-    } else if starts("synchronizing") && l.contains("public folder") {
-        Action::PublicFolders
-    } else if starts("downloading from server") {
-        Action::Downloading
-    } else if starts("uploading to server") {
-        Action::Uploading
-    } else if l == "done" || l == "done." {
+    } else if words::is_one_of(&l, words::DONE) {
         Action::Done
-    } else if starts("terminated") {
+    } else if words::starts_with_one_of(&l, words::TERMINATED)
+        || (words.len() <= 40 && words::holds_one_of(&words, words::TERMINATED))
+    {
         Action::Terminated
-    } else if starts("error synchronizing") {
+    } else if words::starts_with_one_of(&l, words::ERROR_ITEM) {
         Action::ErrorItem
     } else if ErrorVector::find(text).is_some() {
         Action::ErrorVector
@@ -242,13 +229,69 @@ fn classify(text: &str) -> (Action, Option<u64>) {
         return action;
     } else if is_failure(&l) {
         Action::Error
+    } else if let Some(step) = step(&words, &l) {
+        step
     } else {
         Action::Text
     };
     (action, None)
 }
 
-/// "1 item(s) updated in offline folder", "<#> folder(s) added to offline store".
+/// The step a line that reports no failure names, in any of the log languages.
+fn step(words: &str, lower: &str) -> Option<Action> {
+    // The most specific first: a folder's changes before the mailbox, whose word is
+    // also part of folder names ("Postvak IN").
+    let steps = [
+        (&words::DOWNLOADING, Action::Downloading),
+        (&words::UPLOADING, Action::Uploading),
+        (&words::SERVER_CHANGES, Action::ServerChanges),
+        (&words::LOCAL_CHANGES, Action::LocalChanges),
+        (&words::ADDRESS_BOOK, Action::AddressBook),
+        (&words::FORMS, Action::OrganizationForms),
+        (&words::PUBLIC_FOLDERS, Action::PublicFolders),
+        (&words::HIERARCHY, Action::Hierarchy),
+    ];
+    if let Some((_, action)) = steps.iter().find(|(step, _)| step.named_in(words)) {
+        return Some(*action);
+    }
+    // "Synchronizing Mailbox 'NAME'": the mailbox step names its mailbox.
+    (words::MAILBOX.named_in(words) && quoted(lower).is_some()).then_some(Action::Mailbox)
+}
+
+/// The line without what stands between single quotes.
+fn unquoted(lower: &str) -> String {
+    let mut out = String::with_capacity(lower.len());
+    let mut inside = false;
+    let (first, last) = (lower.find('\''), lower.rfind('\''));
+    for (i, c) in lower.char_indices() {
+        if Some(i) == first && first != last {
+            inside = true;
+        } else if Some(i) == last && inside {
+            inside = false;
+            continue;
+        }
+        if !inside {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// "Synchronizer Version 16.0.4266" in any language: a short line with a build number
+/// (three or four dotted numbers) and nothing else numeric.
+fn is_version_line(words: &str) -> bool {
+    words.len() <= 60
+        && words.split_whitespace().any(|w| {
+            let parts: Vec<&str> = w.split('.').collect();
+            (3..=4).contains(&parts.len())
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// "1 item(s) updated in offline folder", "<#> folder(s) added to offline store", and
+/// the same in the other log languages ("3 Element(e) ...", "2 pasta(s) ...").
 fn counted(l: &str) -> Option<(Action, Option<u64>)> {
     let (first, rest) = l.split_once(char::is_whitespace)?;
     let count = match first {
@@ -256,11 +299,11 @@ fn counted(l: &str) -> Option<(Action, Option<u64>)> {
         n => Some(n.parse::<u64>().ok()?),
     };
     let rest = rest.trim_start();
-    let action = if rest.starts_with("item(s)") || rest.starts_with("item ") {
+    let action = if words::starts_with_one_of(rest, words::ITEMS) {
         Action::ItemsChanged
-    } else if rest.starts_with("folder(s)") || rest.starts_with("folder ") {
+    } else if words::starts_with_one_of(rest, words::FOLDERS) {
         Action::FoldersChanged
-    } else if rest.starts_with("view(s)") || rest.starts_with("form(s)") {
+    } else if words::starts_with_one_of(rest, words::VIEWS) {
         Action::ViewsChanged
     } else {
         return None;
@@ -270,10 +313,7 @@ fn counted(l: &str) -> Option<(Action, Option<u64>)> {
 
 /// Words that mark a line as reporting a failure.
 pub fn is_failure(lower: &str) -> bool {
-    KnownMessage::find(lower).is_some()
-        || ["error", "failed", "could not", "cannot", "unable to"]
-            .iter()
-            .any(|w| lower.contains(w))
+    KnownMessage::find(lower).is_some() || words::holds_one_of(&unquoted(lower), words::FAILURE)
 }
 
 #[cfg(test)]
@@ -317,6 +357,61 @@ mod tests {
         assert_eq!(p.events[7].vector.as_ref().unwrap().code(), None);
         assert_eq!(p.events[8].folder, None);
         assert_eq!(p.events[0].time.as_deref(), Some("13:41:51"));
+    }
+
+    #[test]
+    fn steps_in_other_languages() {
+        let p = parse(
+            "13:41:51 Synchronisatieversie 16.0.4266\n\
+             13:41:51 Postvak 'Jan de Vries' synchroniseren\n\
+             13:41:51 Hiërarchie synchroniseren\n\
+             13:41:51 Serverwijzigingen in map 'Postvak IN' synchroniseren\n\
+             13:41:51 \t   3 item(s) bijgewerkt in offlinemap\n\
+             13:41:52 Lokale Änderungen im Ordner 'Gesendete Elemente' werden synchronisiert\n\
+             13:41:52 \t   2 Element(e) hochgeladen\n\
+             13:41:53 Sincronizando Pastas Públicas\n\
+             13:41:53 Baixando do servidor 'https://outlook.office365.com/mapi/emsmdb/?MailboxId=x'\n\
+             13:41:54 Concluído\n",
+        );
+        let actions: Vec<Action> = p.events.iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions,
+            [
+                Action::SynchronizerVersion,
+                Action::Mailbox,
+                Action::Hierarchy,
+                Action::ServerChanges,
+                Action::ItemsChanged,
+                Action::LocalChanges,
+                Action::ItemsChanged,
+                Action::PublicFolders,
+                Action::Downloading,
+                Action::Done
+            ]
+        );
+        assert_eq!(p.events[4].folder.as_deref(), Some("Postvak IN"));
+        assert_eq!(p.events[4].count, Some(3));
+        assert_eq!(p.events[6].folder.as_deref(), Some("Gesendete Elemente"));
+    }
+
+    /// Folder and server names are names: a folder called 'Public Folders' or a URL with
+    /// "MailboxId" in it does not make its line another step.
+    #[test]
+    fn quoted_names_do_not_name_steps() {
+        let p = parse(
+            "9:00:00 Synchronizing server changes in folder 'Forms and Public Folders'\n\
+             9:00:01 Downloading from server 'https://x/?MailboxId=hierarchy'\n\
+             9:00:02 Synchronizing local changes in folder 'Mailbox backup'\n",
+        );
+        let actions: Vec<Action> = p.events.iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions,
+            [
+                Action::ServerChanges,
+                Action::Downloading,
+                Action::LocalChanges
+            ]
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::words;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
@@ -40,20 +42,18 @@ impl Section {
 }
 
 /// The part an error's own words name ("Could not connect to public folder server"),
-/// which wins over the step the log was in when it happened.
+/// which wins over the step the log was in when it happened. In every log language.
 pub fn named_in(text: &str) -> Option<Section> {
     let t = text.to_lowercase();
-    if t.contains("organization forms") || t.contains("forms library") {
-        Some(Section::OrganizationForms)
-    } else if t.contains("address book") {
-        Some(Section::OfflineAddressBook)
-    } else if t.contains("public folder") {
-        Some(Section::PublicFolders)
-    } else if t.contains("hierarchy") {
-        Some(Section::Hierarchy)
-    } else {
-        None
-    }
+    [
+        (&words::FORMS, Section::OrganizationForms),
+        (&words::ADDRESS_BOOK, Section::OfflineAddressBook),
+        (&words::PUBLIC_FOLDERS, Section::PublicFolders),
+        (&words::HIERARCHY, Section::Hierarchy),
+    ]
+    .into_iter()
+    .find(|(step, _)| step.named_in(&t))
+    .map(|(_, section)| section)
 }
 
 #[cfg(test)]
