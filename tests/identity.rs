@@ -88,6 +88,8 @@ fn the_real_ost_against_a_matching_and_another_account() {
             "{account:?}"
         );
         assert_eq!(facts.get("owner.store_known"), Some(&true.into()));
+        // Its Exchange address is sound: no trailing space.
+        assert_eq!(facts.get("owner.dn_trailing_space"), Some(&false.into()));
     }
 
     // An Exchange address, where the account gives one, decides.

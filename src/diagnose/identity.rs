@@ -210,6 +210,15 @@ fn dn_alias(dn: &str) -> Option<&str> {
 
 impl StoreIdentity {
     /// Whether the store records anything about its mailbox.
+    /// The recorded Exchange address ends with a space: the directory fault after which
+    /// Outlook shows Disconnected and cannot synchronize, whatever is done to the store
+    /// (comparisons trim it, so it must be looked for on its own).
+    pub fn dn_ends_in_space(&self) -> bool {
+        self.legacy_dn
+            .as_deref()
+            .is_some_and(|dn| dn.ends_with(char::is_whitespace))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.legacy_dn.is_none()
             && self.smtp_address.is_none()
@@ -340,6 +349,17 @@ mod tests {
             address: address.into(),
             legacy_dn: dn.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn a_recorded_exchange_address_ending_in_a_space_is_told_apart() {
+        let with = |dn: &str| StoreIdentity {
+            legacy_dn: Some(dn.into()),
+            ..StoreIdentity::default()
+        };
+        assert!(with("/o=Contoso/ou=First/cn=Recipients/cn=ana ").dn_ends_in_space());
+        assert!(!with("/o=Contoso/ou=First/cn=Recipients/cn=ana").dn_ends_in_space());
+        assert!(!StoreIdentity::default().dn_ends_in_space());
     }
 
     #[test]

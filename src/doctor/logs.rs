@@ -73,5 +73,6 @@ pub fn check_owner(
         .with("owner.store_known", !store_mailbox.is_empty())
         .with("owner.matches", matches)
         .with("owner.store_mailbox", store_mailbox)
-        .with("owner.account_mailbox", account_mailbox))
+        .with("owner.account_mailbox", account_mailbox)
+        .with("owner.dn_trailing_space", identity.dn_ends_in_space()))
 }

@@ -307,6 +307,12 @@ pub static CHECKS: &[OperationSpec] = &[
                 &[],
                 "the account's mailbox (empty when not known)",
             ),
+            fact(
+                "owner.dn_trailing_space",
+                Bool,
+                &[],
+                "the Exchange address the store records ends with a space (Outlook then shows Disconnected)",
+            ),
         ],
     },
     OperationSpec {
