@@ -46,6 +46,26 @@ pub struct StoreIdentity {
     pub log_mailboxes: Vec<String>,
     /// `MailboxId=` of the server addresses in the logs (Outlook may cut them short).
     pub log_mailbox_ids: Vec<String>,
+    /// The address in the file's name: Outlook 2010 and later name an offline store after
+    /// the account's address (`name@domain.ost`, a second one `name@domain - 2.ost`).
+    pub file_address: Option<String>,
+}
+
+/// The address an offline store's file name holds, as Outlook names it.
+pub fn address_in_file_name(path: &std::path::Path) -> Option<String> {
+    let stem = path.file_stem()?.to_str()?.trim();
+    let ext = path.extension()?.to_str()?;
+    if !ext.eq_ignore_ascii_case("ost") {
+        return None;
+    }
+    // "name@domain - 2": a second store for the same address.
+    let stem = match stem.rsplit_once(" - ") {
+        Some((address, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => address,
+        _ => stem,
+    };
+    let (local, domain) = stem.split_once('@')?;
+    let plain = |s: &str| !s.is_empty() && !s.contains(char::is_whitespace) && !s.contains('@');
+    (plain(local) && plain(domain) && domain.contains('.')).then(|| stem.to_string())
 }
 
 /// The mailbox of the account now in use, as the server or the person gives it.
@@ -65,6 +85,9 @@ pub enum Basis {
     SmtpAddress,
     /// A user name against the last `cn=` of the store's Exchange address.
     Alias,
+    /// The account's address against the one the file is named after. Only an equal one
+    /// counts: a mailbox whose address changed keeps its old file name.
+    FileName,
 }
 
 /// The answer the wizard's `check_store_owner` reports.
@@ -226,6 +249,7 @@ impl StoreIdentity {
             && self.mailbox_guid.is_none()
             && self.log_mailboxes.is_empty()
             && self.log_mailbox_ids.is_empty()
+            && self.file_address.is_none()
     }
 
     /// The clearest single description: address, else Exchange address, else a name.
@@ -236,6 +260,7 @@ impl StoreIdentity {
             .or_else(|| self.owner_name.clone())
             .or_else(|| self.log_mailboxes.first().cloned())
             .or_else(|| self.mailbox_guid.clone())
+            .or_else(|| self.file_address.clone())
             .unwrap_or_default()
     }
 }
@@ -285,6 +310,17 @@ pub fn compare_owner(store: &StoreIdentity, account: &Account) -> OwnerCheck {
                 "the store's mail was delivered to {ours}, {} the account's address",
                 if same { "which is" } else { "not" }
             ),
+        );
+    }
+    if address.contains('@')
+        && let Some(named) = store.file_address.as_deref()
+        && named.eq_ignore_ascii_case(address)
+    {
+        return answer(
+            Basis::FileName,
+            named,
+            true,
+            format!("the store's file is named after the account's address {named}"),
         );
     }
     // A bare user name equal to the mailbox alias, or to the part before the @ of the
@@ -349,6 +385,43 @@ mod tests {
             address: address.into(),
             legacy_dn: dn.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn outlooks_file_names_hold_the_address() {
+        use std::path::Path;
+        let named = |p: &str| address_in_file_name(Path::new(p));
+        assert_eq!(
+            named("C:/Users/ana/AppData/Local/Microsoft/Outlook/ana@contoso.com.ost").as_deref(),
+            Some("ana@contoso.com")
+        );
+        assert_eq!(
+            named("/x/ana@contoso.com - 2.ost").as_deref(),
+            Some("ana@contoso.com")
+        );
+        for not in [
+            "/x/Outlook.ost",
+            "/x/ana@contoso.com.pst",
+            "/x/a b@c.com.ost",
+            "/x/ana@local.ost",
+        ] {
+            assert_eq!(named(not), None, "{not}");
+        }
+        // Equal counts; a different one proves nothing (an address can change while the
+        // file keeps its name).
+        let store = StoreIdentity {
+            file_address: Some("ana@contoso.com".into()),
+            ..StoreIdentity::default()
+        };
+        let account = |a: &str| Account {
+            address: a.into(),
+            legacy_dn: None,
+        };
+        let same = compare_owner(&store, &account("Ana@Contoso.com"));
+        assert!(same.known && same.matches);
+        assert_eq!(same.basis, Some(Basis::FileName));
+        let other = compare_owner(&store, &account("bo@contoso.com"));
+        assert!(!other.known && !other.matches);
     }
 
     #[test]

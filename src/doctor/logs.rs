@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::diagnose::identity::{Account, compare_owner, store_identity};
+use crate::diagnose::identity::{Account, address_in_file_name, compare_owner, store_identity};
 use crate::diagnose::knowledge::{Diagnosis, diagnose};
 use crate::diagnose::sync_log::{SyncLogReport, read_sync_logs_with};
 use crate::store::Store;
@@ -41,7 +41,9 @@ pub fn check_owner(
     account: Option<String>,
 ) -> Result<Facts, BackendError> {
     let store = open(path)?;
-    let identity = store_identity(&store, logs).map_err(|e| BackendError::new(e.to_string()))?;
+    let mut identity =
+        store_identity(&store, logs).map_err(|e| BackendError::new(e.to_string()))?;
+    identity.file_address = address_in_file_name(path);
     // What the store records is worth saying even when the account's mailbox is not
     // known: the person can hold it against what they know.
     let recorded = identity.describe();
