@@ -75,8 +75,9 @@ fn parse(file: &Path, source: &str) -> Result<Flow, LoadError> {
 }
 
 /// Files in the wizard folder that are not flows: the knowledge base lives beside the
-/// flows because its entries name their pages (`crate::diagnose::knowledge`).
-pub const NOT_FLOWS: &[&str] = &["knowledge.ron"];
+/// flows because its entries name their pages (`crate::diagnose::knowledge`); the
+/// glossary of Outlook's labels because their texts must use it.
+pub const NOT_FLOWS: &[&str] = &["knowledge.ron", "glossary.ron"];
 
 /// A `*.ron` file that holds a flow.
 pub fn is_flow_file(path: &Path) -> bool {
