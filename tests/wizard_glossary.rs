@@ -76,5 +76,8 @@ fn outlooks_labels_are_named_as_outlook_shows_them_in_every_language() {
         .filter(|(_, n)| **n == 0)
         .map(|(l, _)| l.en.as_str())
         .collect();
-    assert!(unused.is_empty(), "glossary labels no text uses: {unused:?}");
+    assert!(
+        unused.is_empty(),
+        "glossary labels no text uses: {unused:?}"
+    );
 }

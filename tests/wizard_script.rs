@@ -292,6 +292,44 @@ fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
     }
 }
 
+/// A backup that left nothing out says nothing of what was left out: no "0 items or
+/// parts" and no empty list, in any language.
+#[test]
+fn a_complete_backup_says_nothing_of_losses() {
+    let set = shipped();
+    let script = script(
+        r#"(flow: "rebuild", answers: ["save_all", "continue", "solved"], confirm: [true, true])"#,
+    );
+    for (language, left_out) in [
+        (Language::English, "Left out"),
+        (Language::Dutch, "Weggelaten"),
+        (Language::Portuguese, "Deixado"),
+    ] {
+        let mut backend = backend();
+        backend.queue(
+            "compare_with_server",
+            Scripted::Fail("no connection".into()),
+        );
+        backend.queue(
+            "export_store_to_pst",
+            Scripted::Facts(
+                Facts::new()
+                    .with("backup.lost", 0)
+                    .with("backup.losses", Vec::<String>::new()),
+            ),
+        );
+        let mut out = Vec::new();
+        run_script(&set, &script, &mut backend, language, &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let page = out
+            .split("\n[")
+            .find(|p| p.starts_with("rebuild/backed_up]"))
+            .unwrap_or_else(|| panic!("no backed_up page: {out}"));
+        assert!(!page.contains(left_out), "{language:?}: {page}");
+        assert!(page.contains(".pst"), "{language:?}: {page}");
+    }
+}
+
 /// Cancel pressed while the export runs leads to the page that says nothing was saved,
 /// never to the one that blames the disk.
 #[test]

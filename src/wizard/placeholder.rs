@@ -4,6 +4,9 @@
 //! or how many entries a list has) under the page language's plural rule, with `#` in the
 //! form standing for the count: `{backup.items|# item is|# items are}`. Counts are then
 //! right in every language ("1 item is", "1 item staat", "0 item está") without "item(s)".
+//!
+//! `{fact.name|none|one|other}` adds a form for a count of 0, often empty: a sentence about
+//! what was left out that says nothing when nothing was.
 
 use super::facts::{FactValue, Facts};
 use super::language::Language;
@@ -11,8 +14,8 @@ use super::language::Language;
 enum Piece<'a> {
     Literal(&'a str),
     Fact(&'a str),
-    /// A fact's count in one of two forms: (name, one, other).
-    Counted(&'a str, &'a str, &'a str),
+    /// A fact's count in one of its forms: (name, none, one, other).
+    Counted(&'a str, Option<&'a str>, &'a str, &'a str),
 }
 
 fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
@@ -40,10 +43,12 @@ fn pieces(text: &str) -> Result<Vec<Piece<'_>>, String> {
             let forms: Vec<&str> = parts.collect();
             out.push(match forms[..] {
                 [] => Piece::Fact(name),
-                [one, other] => Piece::Counted(name, one, other),
+                [one, other] => Piece::Counted(name, None, one, other),
+                [none, one, other] => Piece::Counted(name, Some(none), one, other),
                 _ => {
                     return Err(format!(
-                        "`{{{inside}}}` needs exactly two forms, one and other: `{{{name}|# item|# items}}`"
+                        "`{{{inside}}}` needs two forms, one and other (`{{{name}|# item|# items}}`), \
+                         or three, none, one and other (`{{{name}||# item|# items}}`)"
                     ));
                 }
             });
@@ -100,9 +105,13 @@ pub fn fill(text: &str, facts: &Facts, language: Language) -> String {
             Piece::Fact(name) => facts
                 .get(name)
                 .map_or_else(|| format!("{{{name}}}"), |v| v.to_string()),
-            Piece::Counted(name, one, other) => match facts.get(name).and_then(count_of) {
+            Piece::Counted(name, none, one, other) => match facts.get(name).and_then(count_of) {
+                Some(0) if none.is_some() => none.unwrap_or_default().replace('#', "0"),
                 Some(n) => language.counted(n, one, other),
-                None => format!("{{{name}|{one}|{other}}}"),
+                None => match none {
+                    Some(none) => format!("{{{name}|{none}|{one}|{other}}}"),
+                    None => format!("{{{name}|{one}|{other}}}"),
+                },
             },
         })
         .collect()
@@ -170,6 +179,23 @@ mod tests {
     }
 
     #[test]
+    fn a_count_of_none_can_have_its_own_form() {
+        let text = "Saved.{lost|| # item was left out.| # items were left out.}";
+        let lost = |n: i64| Facts::new().with("lost", n);
+        assert_eq!(fill(text, &lost(0), Language::English), "Saved.");
+        assert_eq!(
+            fill(text, &lost(1), Language::English),
+            "Saved. 1 item was left out."
+        );
+        // Portuguese counts 0 as one, but the form for none comes first.
+        assert_eq!(fill(text, &lost(0), Language::Portuguese), "Saved.");
+        assert_eq!(
+            fill(text, &lost(3), Language::Dutch),
+            "Saved. 3 items were left out."
+        );
+    }
+
+    #[test]
     fn names_and_rejects() {
         assert_eq!(facts_named("a {x.y} b {z}").unwrap(), ["x.y", "z"]);
         assert!(facts_named("plain {{text}}").unwrap().is_empty());
@@ -180,6 +206,7 @@ mod tests {
         assert_eq!(facts_named("{n|# one|# more} {m}").unwrap(), ["n", "m"]);
         assert_eq!(facts_counted("{n|# one|# more} {m}"), ["n"]);
         assert!(facts_named("{n|only one form}").is_err());
-        assert!(facts_named("{n|a|b|c}").is_err());
+        assert_eq!(facts_counted("{n||# one|# more}"), ["n"]);
+        assert!(facts_named("{n|a|b|c|d}").is_err());
     }
 }
