@@ -754,3 +754,42 @@ fn cancel_ends_a_throttling_wait_at_once() {
         presser.join().unwrap();
     });
 }
+
+/// The owner check's account for Microsoft 365: the primary address Graph gives for the
+/// signed-in person, else a sign-in name that is an address, else none.
+#[test]
+fn the_signed_in_address_is_the_mail_then_the_sign_in_name() {
+    with_deadline(DEADLINE, || {
+        for (body, want) in [
+            (
+                r#"{"mail":"Ana.Souza@contoso.com","userPrincipalName":"ana@contoso.onmicrosoft.com"}"#,
+                Some("Ana.Souza@contoso.com"),
+            ),
+            (
+                r#"{"mail":null,"userPrincipalName":"ana@contoso.onmicrosoft.com"}"#,
+                Some("ana@contoso.onmicrosoft.com"),
+            ),
+            (r#"{"mail":null,"userPrincipalName":"ana"}"#, None),
+        ] {
+            let http = HttpServer::start(move |r: &Request| {
+                if r.path() == "/v1.0/me" {
+                    Reply::json(200, body)
+                } else {
+                    Reply::json(404, "{}")
+                }
+            });
+            let mut graph = GraphServer::new(config(&http), Secret::new(TOKEN)).unwrap();
+            assert_eq!(
+                graph.signed_in_address().unwrap().as_deref(),
+                want,
+                "{body}"
+            );
+            let asked = http.requests();
+            assert_eq!(asked.len(), 1);
+            assert_eq!(
+                asked[0].query("$select").as_deref(),
+                Some("mail,userPrincipalName")
+            );
+        }
+    });
+}

@@ -120,6 +120,25 @@ impl Doctor {
         Ok(())
     }
 
+    /// The address of the account now in use: the IMAP user name as set, or, for
+    /// Microsoft 365, the address the server says the person signed in with (signing in
+    /// first if need be). A sign-in that fails leaves the owner check to what the store
+    /// records: the comparison page reports that failure in its own words.
+    fn account_address(&mut self) -> Option<String> {
+        match &self.settings {
+            Some(ServerSettings::Graph { .. }) => {
+                let mut connection = self.take_connection().ok()?;
+                let address = match &mut connection {
+                    Connection::Graph(graph) => graph.signed_in_address().ok().flatten(),
+                    Connection::Imap(_) => None,
+                };
+                self.connection = Some(connection);
+                address
+            }
+            settings => settings.as_ref().and_then(ServerSettings::user),
+        }
+    }
+
     /// The signed-in server, signing in first if need be. Taken out while in use and put
     /// back by the caller once it has served.
     fn take_connection(&mut self) -> Result<Connection, BackendError> {
@@ -209,7 +228,7 @@ impl Backend for Doctor {
                 Ok(facts)
             }
             Some(Check::CheckStoreOwner) => {
-                let account = self.settings.as_ref().and_then(ServerSettings::user);
+                let account = self.account_address();
                 logs::check_owner(&self.store, self.sync_logs.as_ref(), account)
             }
             Some(Check::OutlookRunning) => {

@@ -224,6 +224,21 @@ impl GraphServer {
         self.authorized(|http, token| http.post_json(url, token, body, action))
     }
 
+    /// The signed-in mailbox's address: its primary SMTP address (`mail`), else the
+    /// sign-in name (`userPrincipalName`) when that is an address. What the owner check
+    /// holds against the store, which Graph gives without asking the person.
+    pub fn signed_in_address(&mut self) -> Result<Option<String>, ServerError> {
+        let url = format!("{}/me?$select=mail,userPrincipalName", self.config.base_url);
+        let me = self.get(&url, "reading the signed-in account")?;
+        Ok(["mail", "userPrincipalName"].iter().find_map(|key| {
+            me.get(key)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|a| a.contains('@'))
+                .map(str::to_owned)
+        }))
+    }
+
     /// Requests sent so far, retries included.
     pub fn requests_sent(&self) -> u64 {
         self.http.requests
