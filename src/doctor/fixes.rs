@@ -75,8 +75,13 @@ pub fn plan(
     journal: &Journal,
     compared: Option<Compared<'_>>,
 ) -> Result<(FixPlan, Pending), BackendError> {
-    let need_comparison =
-        || BackendError::new("The store has not been compared with the server yet; compare first.");
+    let need_comparison = || {
+        BackendError::said(
+            "The store has not been compared with the server yet; compare first.",
+            "Het bestand is nog niet met de server vergeleken; vergelijk eerst.",
+            "O arquivo ainda não foi comparado com o servidor; compare antes.",
+        )
+    };
     // Exhaustive: a fix the catalogue names and this misses does not compile.
     let (actions, pending) = match Fix::from_name(name) {
         Some(Fix::RenameStoreToOld) => {
@@ -122,10 +127,13 @@ pub fn plan(
             (actions, Pending::Resync(folders))
         }
         Some(Fix::UndoLastFix) => {
-            let entry = journal
-                .last_undoable()
-                .map_err(err)?
-                .ok_or_else(|| BackendError::new("There is no rename left to undo."))?;
+            let entry = journal.last_undoable().map_err(err)?.ok_or_else(|| {
+                BackendError::said(
+                    "There is no rename left to undo.",
+                    "Er is geen hernoeming meer om ongedaan te maken.",
+                    "Não resta nenhuma renomeação para desfazer.",
+                )
+            })?;
             // Outlook may have built a new store under the old name since.
             let taken: Vec<_> = entry
                 .renames

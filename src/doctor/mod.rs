@@ -146,9 +146,14 @@ impl Doctor {
             return Ok(connection);
         }
         let settings = self.settings.clone().ok_or_else(|| {
-            BackendError::new(
+            BackendError::said(
                 "No mailbox server is set, so the server's counts cannot be read. \
-                     Set the mailbox on the start page, or compare by hand.",
+                 Set the mailbox on the start page, or compare by hand.",
+                "Er is geen postvakserver ingesteld, dus de aantallen op de server zijn niet \
+                 te lezen. Stel het postvak in op de startpagina, of vergelijk met de hand.",
+                "Nenhum servidor de caixa de correio foi definido, por isso as contagens do \
+                 servidor não podem ser lidas. Defina a caixa na página inicial, ou compare \
+                 manualmente.",
             )
         })?;
         self.report(0, 0, &format!("Signing in to {}", settings.account()));

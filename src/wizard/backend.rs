@@ -10,13 +10,18 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 use super::facts::Facts;
+use super::language::Language;
 
 /// Why a check or fix could not be carried out (not a finding: "the store is damaged"
 /// is a fact; "the store could not be read from disk" is this).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[error("{message}")]
 pub struct BackendError {
+    /// In English: what logs and the report's technical part keep.
     pub message: String,
+    /// The same in Dutch and Portuguese, where the backend wrote it itself (not where it
+    /// passes on a library's or a server's words).
+    pub translated: Option<Box<[String; 2]>>,
     /// The person pressed Cancel while the work ran: not a failure. A fix page then
     /// leaves by its `cancelled` exit, never by `failed` (whose page would blame the disk
     /// or the network for what the person chose).
@@ -27,7 +32,26 @@ impl BackendError {
     pub fn new(message: impl Into<String>) -> Self {
         BackendError {
             message: message.into(),
+            translated: None,
             cancelled: false,
+        }
+    }
+
+    /// An error in the backend's own words, in every language.
+    pub fn said(en: impl Into<String>, nl: impl Into<String>, pt: impl Into<String>) -> Self {
+        BackendError {
+            message: en.into(),
+            translated: Some(Box::new([nl.into(), pt.into()])),
+            cancelled: false,
+        }
+    }
+
+    /// The message in `language`, English where there is no translation.
+    pub fn message_in(&self, language: Language) -> &str {
+        match (&self.translated, language) {
+            (Some(t), Language::Dutch) => &t[0],
+            (Some(t), Language::Portuguese) => &t[1],
+            _ => &self.message,
         }
     }
 
@@ -35,6 +59,7 @@ impl BackendError {
     pub fn cancelled(message: impl Into<String>) -> Self {
         BackendError {
             message: message.into(),
+            translated: None,
             cancelled: true,
         }
     }
@@ -116,5 +141,21 @@ impl Request {
                 Reply::Applied(backend.apply_fix(fix, plan, facts))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_in_the_backends_own_words_is_read_in_the_pages_language() {
+        let said = BackendError::said("No server.", "Geen server.", "Sem servidor.");
+        assert_eq!(said.message_in(Language::English), "No server.");
+        assert_eq!(said.message_in(Language::Dutch), "Geen server.");
+        assert_eq!(said.message_in(Language::Portuguese), "Sem servidor.");
+        // Words passed on from elsewhere stay as they came.
+        let passed = BackendError::new("disk full");
+        assert_eq!(passed.message_in(Language::Dutch), "disk full");
     }
 }

@@ -240,7 +240,11 @@ impl Engine {
             flow_title: fill(&self.set.flow_of(self.state.at).flow.title),
             title: fill(&page.title),
             text: fill(&page.text),
-            error: self.state.error.as_ref().map(|e| e.message.clone()),
+            error: self
+                .state
+                .error
+                .as_ref()
+                .map(|e| e.message_in(self.language).to_owned()),
             body,
         }
     }
