@@ -13,7 +13,7 @@ use common::{TempDir, fixture};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use ostdoctor::ui::{App, Screen};
+use ostdoctor::ui::{App, Remembered, Screen};
 use ostdoctor::wizard::{Body, Language};
 use support::dovecot::{Dovecot, PASSWORD, USER};
 
@@ -296,6 +296,52 @@ fn the_language_switch_changes_the_words() {
     harness.step();
     harness.step();
     harness.get_by_label("Escolha o arquivo de dados do Outlook");
+}
+
+/// The language, theme, text size and the start page's store and mailbox come back in the
+/// next run from the app's config folder, and what the person changes is written there;
+/// the password never is.
+#[test]
+fn settings_are_kept_for_the_next_run_without_the_password() {
+    let dir = TempDir::new("ui-remembered");
+    let path = dir.path().join("config").join("settings.ron");
+    let kept = Remembered {
+        language: Some("nl".into()),
+        dark: Some(false),
+        zoom: Some(1.25),
+        store: Some("/home/ana/ana@contoso.com.ost".into()),
+        server: Some("imap".into()),
+        imap_url: Some("imaps://ana@mail.contoso.com".into()),
+        ..Remembered::default()
+    };
+    let mut harness = app();
+    harness.state_mut().remember_in(path.clone(), kept);
+    harness.step();
+    harness.step();
+    // Taken up: the words are Dutch, the start page holds the store and the mailbox.
+    harness.get_by_label("Kies het Outlook-gegevensbestand");
+    match &harness.state().screen {
+        Screen::Start(page) => {
+            assert_eq!(page.path, "/home/ana/ana@contoso.com.ost");
+            assert_eq!(page.imap_url, "imaps://ana@mail.contoso.com");
+        }
+        _ => panic!("not on the start page"),
+    }
+    assert!(!harness.state().dark);
+    assert_eq!(harness.state().zoom, 1.25);
+
+    // Changed in the window, kept on disk.
+    harness.state_mut().language = Language::Portuguese;
+    harness.state_mut().dark = true;
+    if let Screen::Start(page) = &mut harness.state_mut().screen {
+        page.password = "s3cret".into();
+    }
+    harness.step();
+    let saved = Remembered::load(&path);
+    assert_eq!(saved.language.as_deref(), Some("pt"));
+    assert_eq!(saved.dark, Some(true));
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains("s3cret"), "{text}");
 }
 
 /// A server that accepts and then says nothing: signing in waits for its timeout. The

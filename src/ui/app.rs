@@ -1,9 +1,11 @@
-//! The window: a top bar (language, theme, size), then the start page or a walk.
+//! The window: a top bar (language, theme, size), then the start page or a walk. What
+//! the person set is kept for the next run (see `remembered`).
 
 use std::sync::Arc;
 
 use eframe::egui::{self, RichText};
 
+use super::remembered::Remembered;
 use super::start::{StartChoice, StartPage};
 use super::walk::{Walk, WalkEvent};
 use super::words::Words;
@@ -30,6 +32,9 @@ pub struct App {
     pub screen: Screen,
     /// Said once on the start page: fixes a crash cut off, settled at launch.
     pub notices: Vec<String>,
+    /// Where the settings are kept between runs, and what was last written there. `None`
+    /// (tests) keeps nothing.
+    pub memory: Option<(std::path::PathBuf, Remembered)>,
 }
 
 impl App {
@@ -42,6 +47,7 @@ impl App {
             zoom: 1.0,
             screen: Screen::Start(StartPage::new()),
             notices: Vec::new(),
+            memory: None,
         };
         match (Words::builtin(), crate::wizard::builtin()) {
             (Ok(words), Ok(set)) => {
@@ -52,6 +58,60 @@ impl App {
             (_, Err(e)) => app.screen = Screen::Broken(e.to_string()),
         }
         app
+    }
+
+    /// Takes up what an earlier run kept in `path`, and keeps changes there from now on.
+    pub fn remember_in(&mut self, path: std::path::PathBuf, kept: Remembered) {
+        if let Some(language) = kept.language() {
+            self.language = language;
+        }
+        if let Some(dark) = kept.dark {
+            self.dark = dark;
+        }
+        if let Some(zoom) = kept.zoom.filter(|z| (0.5..=3.0).contains(z)) {
+            self.zoom = zoom;
+        }
+        if let Screen::Start(page) = &mut self.screen {
+            kept.fill_start(page);
+        }
+        self.memory = Some((path, kept));
+    }
+
+    /// Writes the settings when they changed: the language, theme and text size, the
+    /// window's size once it is no longer being dragged, and the start page's choices
+    /// when a walk begins.
+    fn keep(&mut self, ctx: &egui::Context, starting: bool) {
+        let Some((path, saved)) = &mut self.memory else {
+            return;
+        };
+        let mut now = saved.clone();
+        now.language = Some(self.language.code().to_owned());
+        now.dark = Some(self.dark);
+        now.zoom = Some(self.zoom);
+        // The viewport reports its size in zoomed points; the window is opened in
+        // unzoomed ones, so the size is kept unzoomed or a zoomed window would shrink
+        // at every start.
+        let zoom = ctx.zoom_factor();
+        let (size, dragging) = ctx.input(|i| {
+            (
+                i.viewport()
+                    .inner_rect
+                    .map(|r| [(r.width() * zoom).round(), (r.height() * zoom).round()]),
+                i.pointer.any_down(),
+            )
+        });
+        if let Some(size) = size.filter(|_| !dragging) {
+            now.window = Some(size);
+        }
+        if starting && let Screen::Start(page) = &self.screen {
+            now.take_start(page);
+        }
+        if now != *saved {
+            if let Err(e) = now.save(path) {
+                eprintln!("ostdoctor: {}: settings not kept: {e}", path.display());
+            }
+            *saved = now;
+        }
     }
 
     /// Fills in the start page from the command line. The password comes from
@@ -194,6 +254,7 @@ impl eframe::App for App {
             // Words missing means the screen is Broken (see `new`).
             (_, None) => {}
         }
+        self.keep(&ctx, choice.is_some());
         if let Some(choice) = choice {
             self.start(choice);
         }

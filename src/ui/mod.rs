@@ -10,9 +10,11 @@ mod walk;
 mod words;
 
 mod page;
+mod remembered;
 
 pub use app::{APP_ID, App, Screen};
 pub use folder_table::{SortBy, TableState};
+pub use remembered::{CONFIG_DIR_VARIABLE, Remembered};
 pub use start::{FileDialog, ServerChoice, StartChoice, StartPage};
 pub use walk::Walk;
 pub use words::Words;
@@ -39,10 +41,19 @@ pub fn run(prefill: Prefill) -> eframe::Result {
             .collect(),
         Err(e) => vec![format!("Could not check for interrupted fixes: {e}")],
     };
+    let settings = Remembered::default_path();
+    let kept = settings
+        .as_deref()
+        .map(Remembered::load)
+        .unwrap_or_default();
+    let size = kept
+        .window
+        .filter(|[w, h]| w.is_finite() && h.is_finite())
+        .map_or([1280.0, 800.0], |[w, h]| [w.max(720.0), h.max(480.0)]);
     let mut viewport = eframe::egui::ViewportBuilder::default()
         .with_title("OST Doctor")
         .with_app_id(APP_ID)
-        .with_inner_size([1280.0, 800.0])
+        .with_inner_size(size)
         .with_min_inner_size([720.0, 480.0]);
     // The same picture as the menu's icon (assets/ostdoctor.svg, rendered by
     // packaging/icons.sh), for the title bar and the task switcher.
@@ -60,6 +71,10 @@ pub fn run(prefill: Prefill) -> eframe::Result {
         Box::new(|cc| {
             let mut app = App::new(&cc.egui_ctx);
             app.notices = notices;
+            // What the last run kept, then what the command line says over it.
+            if let Some(path) = settings {
+                app.remember_in(path, kept);
+            }
             app.prefill(prefill);
             Ok(Box::new(app))
         }),
