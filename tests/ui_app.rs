@@ -152,7 +152,7 @@ fn statistics_then_a_fix_page_cancelled() {
     // Counting both sides runs on a worker; the statistics page follows.
     wait_for(&mut harness, "Server folder contains");
     assert_eq!(page_id(&harness).as_deref(), Some("compare/differences"));
-    let inbox = harness.get_by_label("• Inbox");
+    let inbox = harness.get_by_label("Inbox");
     let row = inbox.rect();
     // The empty server holds 0; the offline Inbox holds 10 (as `ostdoctor info` and
     // pffexport read it). Both counts sit on the Inbox's row.
@@ -163,11 +163,31 @@ fn statistics_then_a_fix_page_cancelled() {
     };
     assert!(on_row("10"), "no offline count 10 on the Inbox row");
     assert!(on_row("0"), "no server count 0 on the Inbox row");
+    // Worst first: ten items only offline are at risk, and the table says so in words,
+    // not only in colour; the Inbox is above a folder that is merely in step.
+    let finding = harness.get_by_label_contains("items at risk: 10 items only in the offline");
+    assert!((finding.rect().center().y - row.center().y).abs() < row.height() / 2.0);
+    assert!(row.top() < harness.get_by_label("Outbox").rect().top());
 
-    // Only differences: folders in step leave the table; the Inbox stays.
+    // The Inbox row opens its differing items under the table.
+    assert!(harness.query_by_label("Only in").is_none());
+    harness.get_by_label("Inbox").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Only in");
+    assert_eq!(harness.query_all_by_label("the offline store").count(), 10);
+    // And closes again.
+    harness.query_all_by_label("Inbox").next().unwrap().click();
+    harness.step();
+    harness.step();
+    assert!(harness.query_by_label("Only in").is_none());
+
+    // Only differences: folders in step and harmless differences (the empty Outbox the
+    // server lacks) leave the table; the Inbox stays.
     harness.get_by_label("Only differences").click();
     harness.step();
-    assert!(harness.query_by_label("• Inbox").is_some());
+    harness.step();
+    assert!(harness.query_by_label("Inbox").is_some());
     assert!(harness.query_by_label("Outbox").is_none());
 
     // Sorting by the offline count puts the fullest folder first (Inbox, 10 items).
@@ -178,7 +198,7 @@ fn statistics_then_a_fix_page_cancelled() {
     harness.step();
     harness.step();
     let top = |h: &Harness<'_, App>, label: &str| h.get_by_label(label).rect().top();
-    let (inbox, deleted) = (top(&harness, "• Inbox"), top(&harness, "• Deleted Items"));
+    let (inbox, deleted) = (top(&harness, "Inbox"), top(&harness, "Deleted Items"));
     assert!(
         inbox < deleted,
         "Inbox at {inbox}, Deleted Items at {deleted}"
@@ -188,7 +208,7 @@ fn statistics_then_a_fix_page_cancelled() {
     harness.get_by_label("Folder").click();
     harness.step();
     harness.step();
-    assert!(top(&harness, "• Deleted Items") < top(&harness, "• Inbox"));
+    assert!(top(&harness, "Deleted Items") < top(&harness, "Inbox"));
 
     // Back to the symptom; this time the rebuild, which offers to save local items.
     harness.get_by_label("‹ Back").click();

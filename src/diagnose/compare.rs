@@ -94,6 +94,11 @@ pub struct FolderReport {
 }
 
 impl FolderReport {
+    /// How much this row matters (see [`Severity`]).
+    pub fn severity(&self) -> crate::diagnose::Severity {
+        crate::diagnose::Severity::of(self.verdict, self.offline_count, self.server_count)
+    }
+
     /// The path to show: the offline one where there is one.
     pub fn display_path(&self) -> String {
         self.offline_path

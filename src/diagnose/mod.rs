@@ -29,4 +29,4 @@ pub use sides::{
     FolderKind, RoleSource, ServerKind, ServerSide, StoreFolder, StoreItem, StoreSide,
 };
 pub use sync_log::{SyncLogReport, read_sync_logs};
-pub use verdict::{Expected, Verdict};
+pub use verdict::{Expected, Severity, Verdict};

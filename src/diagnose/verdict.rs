@@ -56,6 +56,39 @@ impl Verdict {
     }
 }
 
+/// How much a folder's state matters to the person, worst first: what a technician sorts
+/// and colours a table by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Items only the offline store holds: lost with the .ost unless saved first.
+    AtRisk,
+    /// The server holds items the offline store has not caught up with yet.
+    Behind,
+    /// A difference that loses nothing: an empty folder on one side only, the sync
+    /// window, a folder one side cannot show, or counts that cannot be had.
+    Harmless,
+    InStep,
+}
+
+impl Severity {
+    /// From a row's verdict and counts: a folder missing on one side matters as much as
+    /// the items it holds.
+    pub fn of(verdict: Verdict, offline: Option<u64>, server: Option<u64>) -> Severity {
+        match verdict {
+            Verdict::OfflineAhead | Verdict::Diverged => Severity::AtRisk,
+            Verdict::MissingOnServer if offline != Some(0) => Severity::AtRisk,
+            Verdict::OfflineBehind => Severity::Behind,
+            Verdict::MissingOffline if server != Some(0) => Severity::Behind,
+            Verdict::MissingOnServer
+            | Verdict::MissingOffline
+            | Verdict::ExpectedDifference
+            | Verdict::Unknown => Severity::Harmless,
+            Verdict::Equal => Severity::InStep,
+        }
+    }
+}
+
 /// Why a difference is expected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -361,6 +394,39 @@ mod tests {
     fn verdict(s: &StoreFolder, v: &Folder, kind: ServerKind) -> (Verdict, Option<Expected>) {
         let j = judge(Some(s), Some(v), None, kind, None);
         (j.verdict, j.expected)
+    }
+
+    #[test]
+    fn severity_puts_items_at_risk_first_and_empty_folders_last() {
+        use Severity::*;
+        assert_eq!(
+            Severity::of(Verdict::OfflineAhead, Some(5), Some(3)),
+            AtRisk
+        );
+        assert_eq!(Severity::of(Verdict::Diverged, Some(5), Some(5)), AtRisk);
+        assert_eq!(
+            Severity::of(Verdict::MissingOnServer, Some(2), None),
+            AtRisk
+        );
+        assert_eq!(
+            Severity::of(Verdict::MissingOnServer, Some(0), None),
+            Harmless
+        );
+        assert_eq!(
+            Severity::of(Verdict::OfflineBehind, Some(1), Some(3)),
+            Behind
+        );
+        assert_eq!(Severity::of(Verdict::MissingOffline, None, Some(4)), Behind);
+        assert_eq!(
+            Severity::of(Verdict::MissingOffline, None, Some(0)),
+            Harmless
+        );
+        assert_eq!(
+            Severity::of(Verdict::ExpectedDifference, Some(1), Some(9)),
+            Harmless
+        );
+        assert_eq!(Severity::of(Verdict::Equal, Some(3), Some(3)), InStep);
+        assert!(AtRisk < Behind && Behind < Harmless && Harmless < InStep);
     }
 
     #[test]

@@ -1,16 +1,20 @@
 //! The statistics page's table: every folder with "Server folder contains" beside
 //! "Offline folder contains", as Outlook's Synchronize tab shows them for one folder,
-//! here for all at once, with the folders that differ marked, sortable and filterable.
+//! here for all at once. Worst first: items at risk, then folders behind, then harmless
+//! differences, each in its own colour and word; a row opens the list of its differing
+//! items; the table copies as text and saves as CSV for a ticket.
 
-use eframe::egui::{self, RichText};
+use eframe::egui::{self, Color32, RichText};
 
 use super::words::Words;
-use crate::diagnose::{FolderReport, Report};
+use crate::diagnose::{FolderReport, Report, Severity};
 use crate::wizard::Language;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortBy {
+    /// Worst first, then by folder.
     #[default]
+    Severity,
     Folder,
     Server,
     Offline,
@@ -23,6 +27,10 @@ pub struct TableState {
     pub descending: bool,
     pub only_differences: bool,
     pub filter: String,
+    /// The folder whose differing items are listed under the table.
+    pub opened: Option<String>,
+    /// Where the last CSV went, or why it could not be written.
+    pub saved: Option<Result<std::path::PathBuf, String>>,
 }
 
 impl TableState {
@@ -32,7 +40,12 @@ impl TableState {
         let mut rows: Vec<&FolderReport> = report
             .folders
             .iter()
-            .filter(|r| !self.only_differences || r.verdict.is_difference())
+            // Differences that need attention: an empty folder on one side only is one by
+            // the verdict, but harmless.
+            .filter(|r| {
+                !self.only_differences
+                    || matches!(r.severity(), Severity::AtRisk | Severity::Behind)
+            })
             .filter(|r| needle.is_empty() || r.display_path().to_lowercase().contains(&needle))
             .collect();
         let gap = |r: &FolderReport| match (r.server_count, r.offline_count) {
@@ -41,6 +54,10 @@ impl TableState {
         };
         rows.sort_by(|a, b| {
             let order = match self.sort {
+                SortBy::Severity => a
+                    .severity()
+                    .cmp(&b.severity())
+                    .then_with(|| a.display_path().cmp(&b.display_path())),
                 SortBy::Folder => a.display_path().cmp(&b.display_path()),
                 SortBy::Server => a.server_count.cmp(&b.server_count),
                 SortBy::Offline => a.offline_count.cmp(&b.offline_count),
@@ -91,7 +108,7 @@ impl TableState {
                 self.descending = !self.descending;
             } else {
                 self.sort = sort;
-                self.descending = sort != SortBy::Folder;
+                self.descending = !matches!(sort, SortBy::Folder | SortBy::Severity);
             }
         }
     }
@@ -103,13 +120,36 @@ impl TableState {
             let label = ui.label(words.filter.get(lang));
             ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(220.0))
                 .labelled_by(label.id);
+            ui.add_space(16.0);
+            if ui.button(words.copy_table.get(lang)).clicked() {
+                ui.ctx()
+                    .copy_text(table_text(&self.rows(report), words, lang, '\t'));
+            }
+            if ui.button(words.save_csv.get(lang)).clicked() {
+                self.saved = Some(save_csv(&self.rows(report), words, lang));
+            }
         });
+        match &self.saved {
+            Some(Ok(path)) => {
+                ui.label(format!("{} {}", words.saved_to.get(lang), path.display()));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            None => {}
+        }
         ui.add_space(6.0);
         let rows = self.rows(report);
-        let warn = ui.visuals().warn_fg_color;
+        let dark = ui.visuals().dark_mode;
         // Both ways: at 200% the columns are wider than the window.
         egui::ScrollArea::both()
             .auto_shrink([false, true])
+            // Room under the table for an opened folder's items.
+            .max_height(if self.opened.is_some() {
+                (ui.available_height() - 190.0).max(200.0)
+            } else {
+                ui.available_height()
+            })
             .show(ui, |ui| {
                 egui::Grid::new("folder_counts")
                     .striped(true)
@@ -121,25 +161,36 @@ impl TableState {
                         self.header(ui, words.offline_contains.get(lang), SortBy::Offline);
                         ui.label(RichText::new(words.last_synced.get(lang)).strong())
                             .on_hover_text(words.last_synced_hint.get(lang));
-                        self.header(ui, words.verdict.get(lang), SortBy::Difference);
+                        self.header(ui, words.verdict.get(lang), SortBy::Severity);
                         ui.end_row();
                         for row in rows {
-                            let differs = row.verdict.is_difference();
+                            let severity = row.severity();
                             let name = row.display_path();
                             let text = |s: String| {
                                 let t = RichText::new(s);
-                                if differs { t.color(warn).strong() } else { t }
+                                match colour(severity, dark) {
+                                    Some(c) if severity == Severity::Harmless => t.color(c),
+                                    Some(c) => t.color(c).strong(),
+                                    None => t,
+                                }
                             };
-                            let mark = if differs { "• " } else { "" };
-                            ui.label(text(format!("{mark}{name}")));
+                            let has_items = row.items.as_ref().is_some_and(|i| {
+                                !i.only_offline.is_empty() || !i.only_on_server.is_empty()
+                            });
+                            let opened = self.opened.as_deref() == Some(name.as_str());
+                            // Every name the same widget, so the column lines up; only
+                            // a folder with differing items opens.
+                            // (Not disabled where it cannot open: egui fades disabled
+                            // text below a readable contrast.)
+                            let link = ui.add(egui::Button::selectable(opened, text(name.clone())));
+                            if has_items && link.on_hover_text(words.open_items.get(lang)).clicked()
+                            {
+                                self.opened = (!opened).then(|| name.clone());
+                            }
                             ui.label(text(count(row.server_count)));
                             ui.label(text(count(row.offline_count)));
                             ui.label(short_time(row.offline_last_modified.as_deref()));
-                            let finding = if differs {
-                                format!("{}: {}", words.differs.get(lang), row.reason)
-                            } else {
-                                row.reason.clone()
-                            };
+                            let finding = finding(row, words, lang);
                             // Long reasons stay on one line; the whole is on hover.
                             ui.add(egui::Label::new(text(finding.clone())).truncate())
                                 .on_hover_text(finding);
@@ -147,7 +198,141 @@ impl TableState {
                         }
                     });
             });
+        if let Some(row) = self
+            .opened
+            .as_deref()
+            .and_then(|name| report.folders.iter().find(|r| r.display_path() == name))
+        {
+            items_of(ui, row, words, lang);
+        }
     }
+}
+
+/// The severity's word and the row's reason.
+fn finding(row: &FolderReport, words: &Words, lang: Language) -> String {
+    let word = match row.severity() {
+        Severity::AtRisk => words.at_risk.get(lang),
+        Severity::Behind => words.behind.get(lang),
+        Severity::Harmless if row.verdict.is_difference() || !row.reason.is_empty() => {
+            words.harmless.get(lang)
+        }
+        Severity::Harmless | Severity::InStep => return row.reason.clone(),
+    };
+    format!("{word}: {}", row.reason)
+}
+
+/// Text colours that keep at least 4.5:1 against the theme's background (WCAG AA): egui's
+/// own warning orange on white is 2.8:1.
+pub fn colour(severity: Severity, dark: bool) -> Option<Color32> {
+    match (severity, dark) {
+        (Severity::AtRisk, false) => Some(Color32::from_rgb(176, 0, 32)),
+        (Severity::AtRisk, true) => Some(Color32::from_rgb(255, 138, 138)),
+        (Severity::Behind, false) => Some(Color32::from_rgb(138, 74, 0)),
+        (Severity::Behind, true) => Some(Color32::from_rgb(255, 196, 102)),
+        (Severity::Harmless, false) => Some(Color32::from_rgb(90, 90, 90)),
+        (Severity::Harmless, true) => Some(Color32::from_rgb(176, 176, 176)),
+        (Severity::InStep, _) => None,
+    }
+}
+
+/// The differing items of one folder, under the table.
+fn items_of(ui: &mut egui::Ui, row: &FolderReport, words: &Words, lang: Language) {
+    let Some(items) = &row.items else {
+        return;
+    };
+    ui.add_space(8.0);
+    ui.label(RichText::new(row.display_path()).strong());
+    egui::ScrollArea::vertical()
+        .id_salt("opened_items")
+        .max_height(150.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new("opened_items_grid")
+                .striped(true)
+                .num_columns(3)
+                .spacing([18.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label(RichText::new(words.where_only.get(lang)).strong());
+                    ui.label(RichText::new(words.subject.get(lang)).strong());
+                    ui.label(RichText::new(words.date.get(lang)).strong());
+                    ui.end_row();
+                    for (side, list) in [
+                        (words.only_offline.get(lang), &items.only_offline),
+                        (words.only_server.get(lang), &items.only_on_server),
+                    ] {
+                        for item in list {
+                            ui.label(side);
+                            ui.label(item.subject.as_deref().unwrap_or("–"));
+                            ui.label(short_time(item.time.as_deref()));
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+}
+
+/// The rows as text, one line each with a heading line, fields split by `separator`
+/// (a tab to paste into a spreadsheet or a ticket, a comma for CSV, quoted as CSV quotes).
+pub fn table_text(
+    rows: &[&FolderReport],
+    words: &Words,
+    lang: Language,
+    separator: char,
+) -> String {
+    let field = |s: &str| {
+        if separator == ',' && s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.replace(['\t', '\n'], " ")
+        }
+    };
+    let mut out = String::new();
+    let heading = [
+        words.folder.get(lang),
+        words.server_contains.get(lang),
+        words.offline_contains.get(lang),
+        words.last_synced.get(lang),
+        words.verdict.get(lang),
+    ];
+    let line = |cells: &[&str]| {
+        cells
+            .iter()
+            .map(|c| field(c))
+            .collect::<Vec<_>>()
+            .join(&separator.to_string())
+    };
+    out.push_str(&line(&heading));
+    out.push('\n');
+    for row in rows {
+        let cells = [
+            row.display_path(),
+            count(row.server_count),
+            count(row.offline_count),
+            short_time(row.offline_last_modified.as_deref()),
+            finding(row, words, lang),
+        ];
+        let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+        out.push_str(&line(&cells));
+        out.push('\n');
+    }
+    out
+}
+
+/// Saves the rows as CSV beside the session reports.
+fn save_csv(
+    rows: &[&FolderReport],
+    words: &Words,
+    lang: Language,
+) -> Result<std::path::PathBuf, String> {
+    let dir = super::walk::report_folder();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let path = dir.join(format!("folders-{stamp}.csv"));
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(&path, table_text(rows, words, lang, ',')))
+        .map(|()| path.clone())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 fn count(n: Option<u64>) -> String {
@@ -160,5 +345,140 @@ fn short_time(rfc3339: Option<&str>) -> String {
         Some(t) if t.len() >= 16 => format!("{} {} UTC", &t[..10], &t[11..16]),
         Some(t) => t.to_owned(),
         None => "–".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::Verdict;
+
+    fn row(path: &str, verdict: Verdict, offline: u64, server: u64) -> FolderReport {
+        FolderReport {
+            offline_path: Some(path.split('/').map(str::to_owned).collect()),
+            server_path: None,
+            role: None,
+            kind: None,
+            matched_by: None,
+            offline_count: Some(offline),
+            server_count: Some(server),
+            offline_unread: None,
+            server_unread: None,
+            offline_last_modified: Some("2024-05-01T09:30:00Z".into()),
+            verdict,
+            expected: None,
+            reason: format!("{offline} offline, {server} on the server"),
+            items: None,
+        }
+    }
+
+    fn report(folders: Vec<FolderReport>) -> Report {
+        Report {
+            server_kind: crate::diagnose::ServerKind::Imap,
+            time_tolerance_seconds: 0,
+            sync_window_start: None,
+            summary: Default::default(),
+            folders,
+        }
+    }
+
+    #[test]
+    fn the_worst_rows_come_first() {
+        let report = report(vec![
+            row("Archive", Verdict::Equal, 3, 3),
+            row("Empty", Verdict::MissingOnServer, 0, 0),
+            row("Inbox", Verdict::OfflineBehind, 8, 10),
+            row("Drafts", Verdict::OfflineAhead, 2, 0),
+            row("Calendar", Verdict::ExpectedDifference, 4, 9),
+        ]);
+        let order: Vec<String> = TableState::default()
+            .rows(&report)
+            .iter()
+            .map(|r| r.display_path())
+            .collect();
+        assert_eq!(order, ["Drafts", "Inbox", "Calendar", "Empty", "Archive"]);
+    }
+
+    #[test]
+    fn the_table_copies_as_text_and_saves_as_csv_quoted() {
+        let words = Words::builtin().unwrap();
+        let report = report(vec![
+            row("Inbox, old", Verdict::OfflineAhead, 2, 1),
+            row("Sent \"x\"", Verdict::Equal, 1, 1),
+        ]);
+        let state = TableState::default();
+        let rows = state.rows(&report);
+        let tsv = table_text(&rows, &words, Language::English, '\t');
+        let lines: Vec<&str> = tsv.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Folder\tServer folder contains\tOffline folder contains\tLast changed offline (UTC)\tFinding"
+        );
+        assert_eq!(
+            lines[1],
+            "Inbox, old\t1\t2\t2024-05-01 09:30 UTC\titems at risk: 2 offline, 1 on the server"
+        );
+        let csv = table_text(&rows, &words, Language::Dutch, ',');
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[1].starts_with("\"Inbox, old\",1,2,"), "{}", lines[1]);
+        assert!(
+            lines[1].ends_with("\"items in gevaar: 2 offline, 1 on the server\""),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[2].starts_with("\"Sent \"\"x\"\"\",1,1,"),
+            "{}",
+            lines[2]
+        );
+    }
+
+    /// WCAG's contrast ratio of two colours.
+    fn contrast(a: Color32, b: Color32) -> f32 {
+        let lum = |c: Color32| {
+            let ch = |v: u8| {
+                let v = f32::from(v) / 255.0;
+                if v <= 0.03928 {
+                    v / 12.92
+                } else {
+                    ((v + 0.055) / 1.055).powf(2.4)
+                }
+            };
+            0.2126 * ch(c.r()) + 0.7152 * ch(c.g()) + 0.0722 * ch(c.b())
+        };
+        let (x, y) = (lum(a), lum(b));
+        (x.max(y) + 0.05) / (x.min(y) + 0.05)
+    }
+
+    #[test]
+    fn every_severity_colour_reads_at_4_5_to_1_on_both_themes_and_striped_rows() {
+        for dark in [false, true] {
+            let visuals = if dark {
+                egui::Visuals::dark()
+            } else {
+                egui::Visuals::light()
+            };
+            for severity in [Severity::AtRisk, Severity::Behind, Severity::Harmless] {
+                let c = colour(severity, dark).unwrap();
+                // A striped row lays the faint colour (premultiplied) over the panel.
+                let over = |top: Color32, under: Color32| {
+                    let keep = 1.0 - f32::from(top.a()) / 255.0;
+                    let mix = |t: u8, u: u8| (f32::from(t) + f32::from(u) * keep).min(255.0) as u8;
+                    Color32::from_rgb(
+                        mix(top.r(), under.r()),
+                        mix(top.g(), under.g()),
+                        mix(top.b(), under.b()),
+                    )
+                };
+                let striped = over(visuals.faint_bg_color, visuals.panel_fill);
+                for background in [visuals.panel_fill, striped] {
+                    let ratio = contrast(c, background);
+                    assert!(
+                        ratio >= 4.5,
+                        "{severity:?} dark={dark}: {ratio:.2}:1 on {background:?}"
+                    );
+                }
+            }
+        }
     }
 }

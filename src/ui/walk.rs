@@ -361,7 +361,7 @@ fn stopped(request: Option<crate::wizard::Request>) -> super::job::Done {
 
 /// Reports go to Documents/OST Doctor (or the home folder), where a person finds them to
 /// attach to a ticket; `OSTDOCTOR_REPORT_DIR` overrides it.
-fn report_folder() -> PathBuf {
+pub(super) fn report_folder() -> PathBuf {
     if let Some(dir) = std::env::var_os("OSTDOCTOR_REPORT_DIR") {
         return PathBuf::from(dir);
     }
