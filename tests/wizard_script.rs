@@ -255,12 +255,32 @@ fn script_files_are_read_from_disk() {
     assert_eq!(run.outcome, Outcome::Healthy);
 }
 
-#[test]
-fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
+/// The backed-up page of a rebuild without a server, in `language`, the export replying
+/// `export` (the baseline facts when `None`).
+fn backed_up_page(language: Language, export: Option<Facts>) -> String {
     let set = shipped();
     let script = script(
         r#"(flow: "rebuild", answers: ["save_all", "continue", "solved"], confirm: [true, true])"#,
     );
+    let mut backend = backend();
+    backend.queue(
+        "compare_with_server",
+        Scripted::Fail("no connection".into()),
+    );
+    if let Some(facts) = export {
+        backend.queue("export_store_to_pst", Scripted::Facts(facts));
+    }
+    let mut out = Vec::new();
+    run_script(&set, &script, &mut backend, language, &mut out).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    out.split("\n[")
+        .find(|p| p.starts_with("rebuild/backed_up]"))
+        .unwrap_or_else(|| panic!("no backed_up page: {out}"))
+        .to_owned()
+}
+
+#[test]
+fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
     for (language, words) in [
         (
             Language::English,
@@ -275,18 +295,7 @@ fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
             "Deixado de fora por não poder ser lido (o arquivo antigo o guarda): 1 item ou parte: ",
         ),
     ] {
-        let mut backend = backend();
-        backend.queue(
-            "compare_with_server",
-            Scripted::Fail("no connection".into()),
-        );
-        let mut out = Vec::new();
-        run_script(&set, &script, &mut backend, language, &mut out).unwrap();
-        let out = String::from_utf8(out).unwrap();
-        let page = out
-            .split("\n[")
-            .find(|p| p.starts_with("rebuild/backed_up]"))
-            .unwrap_or_else(|| panic!("no backed_up page: {out}"));
+        let page = backed_up_page(language, None);
         assert!(page.contains(words), "{language:?}: {page}");
         assert!(page.contains("attachment \"q3.xlsx\""), "{page}");
     }
@@ -296,35 +305,15 @@ fn a_backup_that_left_an_item_out_says_so_on_its_result_page() {
 /// parts" and no empty list, in any language.
 #[test]
 fn a_complete_backup_says_nothing_of_losses() {
-    let set = shipped();
-    let script = script(
-        r#"(flow: "rebuild", answers: ["save_all", "continue", "solved"], confirm: [true, true])"#,
-    );
     for (language, left_out) in [
         (Language::English, "Left out"),
         (Language::Dutch, "Weggelaten"),
         (Language::Portuguese, "Deixado"),
     ] {
-        let mut backend = backend();
-        backend.queue(
-            "compare_with_server",
-            Scripted::Fail("no connection".into()),
-        );
-        backend.queue(
-            "export_store_to_pst",
-            Scripted::Facts(
-                Facts::new()
-                    .with("backup.lost", 0)
-                    .with("backup.losses", Vec::<String>::new()),
-            ),
-        );
-        let mut out = Vec::new();
-        run_script(&set, &script, &mut backend, language, &mut out).unwrap();
-        let out = String::from_utf8(out).unwrap();
-        let page = out
-            .split("\n[")
-            .find(|p| p.starts_with("rebuild/backed_up]"))
-            .unwrap_or_else(|| panic!("no backed_up page: {out}"));
+        let complete = Facts::new()
+            .with("backup.lost", 0)
+            .with("backup.losses", Vec::<String>::new());
+        let page = backed_up_page(language, Some(complete));
         assert!(!page.contains(left_out), "{language:?}: {page}");
         assert!(page.contains(".pst"), "{language:?}: {page}");
     }
