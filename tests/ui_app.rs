@@ -495,3 +495,54 @@ fn a_damaged_attachment_is_reported_on_the_result_page_and_in_the_report() {
         .to_string();
     assert!(std::path::Path::new(&pst).is_file(), "{pst}");
 }
+
+/// A mailbox that cannot be had (nothing listens at the address): the comparison's failure
+/// page says why and offers Try again, which runs the comparison again from there.
+#[test]
+fn a_failed_comparison_offers_try_again() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-retry");
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    // A port just freed: connecting is refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut harness = app();
+    type_into(
+        &mut harness,
+        "Path to the .ost or .pst file",
+        store.to_str().unwrap(),
+    );
+    harness.get_by_label("IMAP").click();
+    harness.step();
+    let address = format!("imaps://{USER}@127.0.0.1:{port}");
+    type_into(&mut harness, "IMAP address (imaps://you@server)", &address);
+    type_into(&mut harness, "Password", "x");
+    harness.get_by_label("Start").click();
+    harness.step();
+    choose(
+        &mut harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+    wait_for(&mut harness, "Try again");
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
+    harness.get_by_label("Try again").click();
+    harness.step();
+    // The check runs again and, still refused, leads back to the same page.
+    let retried = |h: &Harness<'_, App>| match &h.state().screen {
+        Screen::Walk(walk) => walk
+            .engine
+            .trail()
+            .iter()
+            .any(|t| t.via == ostdoctor::wizard::Via::Retry),
+        _ => false,
+    };
+    assert!(retried(&harness), "{}", state(&harness));
+    wait_for(&mut harness, "Try again");
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
+}

@@ -6,7 +6,7 @@ use std::io;
 use std::path::Path;
 
 use ostdoctor::wizard::{
-    EngineError, Facts, Language, Outcome, Script, ScriptError, Transition, Via, run_script,
+    Engine, EngineError, Facts, Language, Outcome, Script, ScriptError, Transition, Via, run_script,
 };
 
 use wizard_support::{Scripted, ScriptedBackend, shipped, walks};
@@ -336,4 +336,41 @@ fn a_cancel_during_the_export_is_not_reported_as_a_failed_save() {
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("[rebuild/unsaved]"), "{out}");
     assert!(!out.contains("save_failed"), "{out}");
+}
+
+/// A check that failed (a refused sign-in) leads to its failure page; once the person has
+/// put the cause right, Try again runs the same check from there, and Back returns to the
+/// failure page.
+#[test]
+fn a_failed_check_is_tried_again_from_the_page_it_led_to() {
+    let set = shipped();
+    let mut backend = backend();
+    backend.queue(
+        "compare_with_server",
+        Scripted::Fail("sign-in refused".into()),
+    );
+    let mut engine = Engine::new(set, "compare", Language::Dutch).unwrap();
+    assert!(!engine.can_retry());
+    engine.run_backend(&mut backend).unwrap();
+    assert_eq!(engine.page_id(), "compare/by_hand");
+    assert!(engine.can_retry());
+    assert_eq!(engine.view().error.as_deref(), Some("sign-in refused"));
+
+    engine.retry().unwrap();
+    assert_eq!(engine.page_id(), "compare/start");
+    assert!(!engine.can_retry());
+    assert_eq!(engine.view().error, None);
+    assert_eq!(engine.trail().last().unwrap().via, Via::Retry);
+    engine.run_backend(&mut backend).unwrap();
+    assert_ne!(engine.page_id(), "compare/by_hand");
+    assert_eq!(
+        backend
+            .calls
+            .iter()
+            .filter(|c| *c == "check compare_with_server")
+            .count(),
+        2
+    );
+    assert!(engine.back());
+    assert_eq!(engine.page_id(), "compare/by_hand");
 }

@@ -175,6 +175,15 @@ impl Walk {
                 ui.colored_label(ui.visuals().error_fg_color, error);
                 ui.add_space(6.0);
             }
+            // Reached because a check failed (a wrong password, a server down): once the
+            // cause is put right, the check runs again from here.
+            if self.job.is_none()
+                && self.engine.can_retry()
+                && ui.button(words.try_again.get(lang)).clicked()
+            {
+                let r = self.engine.retry();
+                self.go(r);
+            }
             if let Some(job) = &self.job {
                 show_progress(ui, job, words, lang);
                 return;

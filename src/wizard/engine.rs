@@ -76,6 +76,8 @@ struct State {
     trail: Vec<Transition>,
     fix: FixStage,
     error: Option<BackendError>,
+    /// The check whose failure led here, which `retry` runs again.
+    failed_check: Option<PageRef>,
 }
 
 /// A choice on a question page, in the current language.
@@ -147,6 +149,7 @@ impl Engine {
                 trail: Vec::new(),
                 fix: FixStage::Unplanned,
                 error: None,
+                failed_check: None,
             },
             history: Vec::new(),
         })
@@ -465,6 +468,32 @@ impl Engine {
         self.go(Via::FixCancelled, &cancelled)
     }
 
+    /// Whether this page was reached because a check failed, so that the check can be run
+    /// again (after the person has put right what it said: a password, a server).
+    pub fn can_retry(&self) -> bool {
+        self.state.failed_check.is_some()
+    }
+
+    /// Goes back to the check that failed and runs it again (`request()` hands it out).
+    /// Back returns here.
+    pub fn retry(&mut self) -> Result<(), EngineError> {
+        let Some(check) = self.state.failed_check else {
+            return Err(self.wrong_page("retry a check"));
+        };
+        self.remember();
+        let from = self.page_id();
+        self.state.at = check;
+        self.state.fix = FixStage::Unplanned;
+        self.state.error = None;
+        self.state.failed_check = None;
+        self.state.trail.push(Transition {
+            from,
+            via: Via::Retry,
+            to: self.set.name(check),
+        });
+        Ok(())
+    }
+
     /// Returns to the page last left by the person's choice, with the answers and
     /// facts as they were there. `false` when there is nowhere to go back to.
     pub fn back(&mut self) -> bool {
@@ -500,6 +529,7 @@ impl Engine {
         self.state.at = to;
         self.state.fix = FixStage::Unplanned;
         self.state.error = None;
+        self.state.failed_check = None;
         self.state.trail.push(Transition {
             from,
             via,
@@ -515,8 +545,12 @@ impl Engine {
         target: Option<&str>,
         error: BackendError,
     ) -> Result<(), EngineError> {
+        let at = self.state.at;
         if let Some(target) = target {
-            self.go(via, target)?;
+            self.go(via.clone(), target)?;
+            if via == Via::CheckFailed {
+                self.state.failed_check = Some(at);
+            }
         }
         self.state.error = Some(error);
         Ok(())

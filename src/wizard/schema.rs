@@ -149,6 +149,8 @@ pub enum Via {
     FixDone,
     FixCancelled,
     FixFailed,
+    /// Back to a check that failed, to run it again (not an exit of any page).
+    Retry,
 }
 
 impl fmt::Display for Via {
@@ -162,6 +164,7 @@ impl fmt::Display for Via {
             Via::FixDone => f.write_str("done"),
             Via::FixCancelled => f.write_str("cancelled"),
             Via::FixFailed => f.write_str("failed"),
+            Via::Retry => f.write_str("retry"),
         }
     }
 }
