@@ -127,12 +127,12 @@ impl App {
             page.path = store.display().to_string();
         }
         if let Some(url) = prefill.imap {
-            page.server = super::ServerChoice::Imap;
-            page.imap_url = url;
-            page.password = std::env::var("OSTDOCTOR_PASSWORD").unwrap_or_default();
+            page.mailbox.server = super::ServerChoice::Imap;
+            page.mailbox.imap_url = url;
+            page.mailbox.password = std::env::var("OSTDOCTOR_PASSWORD").unwrap_or_default();
         }
         if let Some(ca) = prefill.ca_file {
-            page.ca_file = ca.display().to_string();
+            page.mailbox.ca_file = ca.display().to_string();
         }
     }
 
@@ -144,7 +144,7 @@ impl App {
         match Engine::new(Arc::clone(set), ENTRY_FLOW, self.language) {
             Ok(engine) => {
                 let doctor = Doctor::new(choice.store).with_server(choice.server);
-                self.screen = Screen::Walk(Box::new(Walk::new(engine, doctor)));
+                self.screen = Screen::Walk(Box::new(Walk::new(engine, doctor, choice.mailbox)));
             }
             Err(e) => self.screen = Screen::Broken(e.to_string()),
         }

@@ -148,7 +148,8 @@ impl TableState {
             .max_height(if self.opened.is_some() {
                 (ui.available_height() - 190.0).max(200.0)
             } else {
-                ui.available_height()
+                // and for the mailbox settings' header under the page.
+                (ui.available_height() - 48.0).max(200.0)
             })
             .show(ui, |ui| {
                 egui::Grid::new("folder_counts")

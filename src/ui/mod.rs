@@ -4,6 +4,7 @@
 mod app;
 mod folder_table;
 mod job;
+mod mailbox;
 mod start;
 mod views;
 mod walk;

@@ -82,17 +82,17 @@ impl Remembered {
         let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         self.store = text(&page.path);
         self.server = Some(
-            match page.server {
+            match page.mailbox.server {
                 ServerChoice::None => "none",
                 ServerChoice::Imap => "imap",
                 ServerChoice::Graph => "graph",
             }
             .to_owned(),
         );
-        self.imap_url = text(&page.imap_url);
-        self.ca_file = text(&page.ca_file);
-        self.tenant = text(&page.tenant);
-        self.client_id = text(&page.client_id);
+        self.imap_url = text(&page.mailbox.imap_url);
+        self.ca_file = text(&page.mailbox.ca_file);
+        self.tenant = text(&page.mailbox.tenant);
+        self.client_id = text(&page.mailbox.client_id);
     }
 
     /// Fills the start page with what was kept.
@@ -100,16 +100,16 @@ impl Remembered {
         if let Some(store) = &self.store {
             page.path = store.clone();
         }
-        page.server = match self.server.as_deref() {
+        page.mailbox.server = match self.server.as_deref() {
             Some("imap") => ServerChoice::Imap,
             Some("graph") => ServerChoice::Graph,
-            _ => page.server,
+            _ => page.mailbox.server,
         };
         for (kept, field) in [
-            (&self.imap_url, &mut page.imap_url),
-            (&self.ca_file, &mut page.ca_file),
-            (&self.tenant, &mut page.tenant),
-            (&self.client_id, &mut page.client_id),
+            (&self.imap_url, &mut page.mailbox.imap_url),
+            (&self.ca_file, &mut page.mailbox.ca_file),
+            (&self.tenant, &mut page.mailbox.tenant),
+            (&self.client_id, &mut page.mailbox.client_id),
         ] {
             if let Some(kept) = kept {
                 field.clone_from(kept);
@@ -136,9 +136,9 @@ mod tests {
         let path = scratch("roundtrip");
         let mut page = StartPage::new();
         page.path = "/home/ana/ana@contoso.com.ost".into();
-        page.server = ServerChoice::Imap;
-        page.imap_url = "imaps://ana@mail.contoso.com".into();
-        page.password = "s3cret".into();
+        page.mailbox.server = ServerChoice::Imap;
+        page.mailbox.imap_url = "imaps://ana@mail.contoso.com".into();
+        page.mailbox.password = "s3cret".into();
         let mut kept = Remembered {
             language: Some("nl".into()),
             dark: Some(false),
@@ -157,9 +157,9 @@ mod tests {
         let mut fresh = StartPage::new();
         back.fill_start(&mut fresh);
         assert_eq!(fresh.path, page.path);
-        assert_eq!(fresh.server, ServerChoice::Imap);
-        assert_eq!(fresh.imap_url, page.imap_url);
-        assert_eq!(fresh.password, "");
+        assert_eq!(fresh.mailbox.server, ServerChoice::Imap);
+        assert_eq!(fresh.mailbox.imap_url, page.mailbox.imap_url);
+        assert_eq!(fresh.mailbox.password, "");
         let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
     }
 

@@ -6,37 +6,25 @@ use std::sync::mpsc::{Receiver, channel};
 
 use eframe::egui::{self, RichText};
 
+pub use super::mailbox::{MailboxForm, ServerChoice};
 use super::words::Words;
 use crate::doctor::ServerSettings;
 use crate::doctor::discover::{FoundStore, outlook_folders, stores_in};
-use crate::doctor::link::{DEFAULT_TIMEOUT, GRAPH_URL, LOGIN_URL};
-use crate::server::{Fingerprint, Secret};
 use crate::wizard::Language;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum ServerChoice {
-    #[default]
-    None,
-    Imap,
-    Graph,
-}
 
 /// What the person chose: the walk starts with these.
 pub struct StartChoice {
     pub store: PathBuf,
     pub server: Option<ServerSettings>,
+    /// The form as filled in, which the walk keeps for changes on the way.
+    pub mailbox: MailboxForm,
 }
 
 #[derive(Default)]
 pub struct StartPage {
     pub found: Vec<FoundStore>,
     pub path: String,
-    pub server: ServerChoice,
-    pub imap_url: String,
-    pub password: String,
-    pub ca_file: String,
-    pub client_id: String,
-    pub tenant: String,
+    pub mailbox: MailboxForm,
     picker: Option<Receiver<Option<PathBuf>>>,
     error: Option<String>,
     /// Whether the system can show a file dialog; a field so tests can say no.
@@ -84,8 +72,7 @@ impl StartPage {
     pub fn new() -> Self {
         StartPage {
             found: stores_in(&outlook_folders()),
-            tenant: "common".to_owned(),
-            client_id: std::env::var("OSTDOCTOR_GRAPH_CLIENT_ID").unwrap_or_default(),
+            mailbox: MailboxForm::new(),
             ..StartPage::default()
         }
     }
@@ -207,35 +194,7 @@ impl StartPage {
     fn server_choice(&mut self, ui: &mut egui::Ui, words: &Words, lang: Language) {
         ui.label(RichText::new(words.mailbox_heading.get(lang)).strong());
         ui.label(words.mailbox_intro.get(lang));
-        ui.horizontal(|ui| {
-            ui.radio_value(
-                &mut self.server,
-                ServerChoice::None,
-                words.server_none.get(lang),
-            );
-            ui.radio_value(
-                &mut self.server,
-                ServerChoice::Imap,
-                words.server_imap.get(lang),
-            );
-            ui.radio_value(
-                &mut self.server,
-                ServerChoice::Graph,
-                words.server_graph.get(lang),
-            );
-        });
-        match self.server {
-            ServerChoice::None => {}
-            ServerChoice::Imap => {
-                field(ui, words.imap_address.get(lang), &mut self.imap_url, false);
-                field(ui, words.password.get(lang), &mut self.password, true);
-                field(ui, words.ca_file.get(lang), &mut self.ca_file, false);
-            }
-            ServerChoice::Graph => {
-                field(ui, words.client_id.get(lang), &mut self.client_id, false);
-                field(ui, words.tenant.get(lang), &mut self.tenant, false);
-            }
-        }
+        self.mailbox.show(ui, words, lang);
     }
 
     fn choice(&mut self, words: &Words, lang: Language) -> Option<StartChoice> {
@@ -252,60 +211,20 @@ impl StartPage {
             ));
             return None;
         }
-        let ca_path = self.ca_file.trim();
-        // The field takes a certificate file, or the fingerprint a refused connection
-        // showed and the server's owner confirmed.
-        let fingerprint = Fingerprint::parse(ca_path).ok();
-        let extra_ca =
-            if ca_path.is_empty() || self.server != ServerChoice::Imap || fingerprint.is_some() {
-                None
-            } else {
-                match std::fs::read_to_string(ca_path) {
-                    Ok(pem) => Some(pem),
-                    Err(e) => {
-                        self.error =
-                            Some(format!("{} {ca_path}: {e}", words.cannot_read_ca.get(lang)));
-                        return None;
-                    }
-                }
-            };
-        let server = match self.server {
-            ServerChoice::None => None,
-            ServerChoice::Imap => Some(ServerSettings::Imap {
-                url: self.imap_url.trim().to_owned(),
-                password: Secret::new(self.password.clone()),
-                extra_ca,
-                trusted_fingerprint: fingerprint,
-                list_status: true,
-                timeout: DEFAULT_TIMEOUT,
-            }),
-            ServerChoice::Graph => Some(ServerSettings::Graph {
-                client_id: self.client_id.trim().to_owned(),
-                tenant: self.tenant.trim().to_owned(),
-                graph_url: GRAPH_URL.to_owned(),
-                login_url: LOGIN_URL.to_owned(),
-                extra_ca: None,
-                timeout: DEFAULT_TIMEOUT,
-            }),
+        let server = match self.mailbox.settings(words, lang) {
+            Ok(server) => server,
+            Err(e) => {
+                self.error = Some(e);
+                return None;
+            }
         };
         self.error = None;
         Some(StartChoice {
             store: path,
             server,
+            mailbox: self.mailbox.clone(),
         })
     }
-}
-
-fn field(ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool) {
-    ui.horizontal(|ui| {
-        let label = ui.label(label);
-        ui.add(
-            egui::TextEdit::singleline(value)
-                .password(secret)
-                .desired_width(360.0),
-        )
-        .labelled_by(label.id);
-    });
 }
 
 fn megabytes(bytes: u64) -> String {

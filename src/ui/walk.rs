@@ -9,6 +9,7 @@ use eframe::egui::{self, RichText};
 
 use super::folder_table::TableState;
 use super::job::Job;
+use super::mailbox::MailboxForm;
 use super::views;
 use super::words::Words;
 use crate::doctor::report::SessionReport;
@@ -37,10 +38,14 @@ pub struct Walk {
     saved: Option<String>,
     /// Checks are run once on arrival; after a failure they wait for "Try again".
     held: bool,
+    /// The mailbox settings as typed on the start page, changeable on every page.
+    mailbox: MailboxForm,
+    /// Said once new settings were taken.
+    mailbox_note: Option<String>,
 }
 
 impl Walk {
-    pub fn new(engine: Engine, doctor: Doctor) -> Self {
+    pub fn new(engine: Engine, doctor: Doctor, mailbox: MailboxForm) -> Self {
         let store = doctor.store_path().to_path_buf();
         Walk {
             engine,
@@ -53,7 +58,43 @@ impl Walk {
             trouble: None,
             saved: None,
             held: false,
+            mailbox,
+            mailbox_note: None,
         }
+    }
+
+    /// The mailbox settings, folded away under the page: changed here, they serve the
+    /// next comparison (a failed one offers Try again), and nothing else typed is lost.
+    fn mailbox_settings(
+        &mut self,
+        ui: &mut egui::Ui,
+        words: &Words,
+        lang: crate::wizard::Language,
+    ) {
+        ui.add_space(18.0);
+        egui::CollapsingHeader::new(words.mailbox_settings.get(lang))
+            .id_salt("mailbox_settings")
+            .show(ui, |ui| {
+                self.mailbox.show(ui, words, lang);
+                let idle = self.job.is_none();
+                if ui
+                    .add_enabled(idle, egui::Button::new(words.use_settings.get(lang)))
+                    .clicked()
+                {
+                    match self.mailbox.settings(words, lang) {
+                        Ok(server) => {
+                            if let Ok(mut doctor) = self.doctor.lock() {
+                                doctor.set_server(server);
+                            }
+                            self.mailbox_note = Some(words.settings_used.get(lang).to_owned());
+                        }
+                        Err(e) => self.mailbox_note = Some(e),
+                    }
+                }
+                if let Some(note) = &self.mailbox_note {
+                    ui.label(note);
+                }
+            });
     }
 
     pub fn is_busy(&self) -> bool {
@@ -189,6 +230,9 @@ impl Walk {
                 return;
             }
             self.body(ui, &view, words);
+            if !matches!(view.body, Body::Result { .. }) {
+                self.mailbox_settings(ui, words, lang);
+            }
         });
         event
     }
