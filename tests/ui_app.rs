@@ -438,8 +438,10 @@ fn a_damaged_attachment_is_reported_on_the_result_page_and_in_the_report() {
         &mut harness,
         "Only the Inbox lags behind, or nothing synchronizes at all",
     );
-    // The check finds the damaged block first and says so.
-    wait_for(&mut harness, "The store is damaged");
+    // The check finds the damaged block first and says so (its page's own text, not
+    // only the banner over every page).
+    wait_for(&mut harness, "These are the faults found");
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/damage"));
     harness.get_by_label("Next ›").click();
     harness.step();
     wait_for(&mut harness, "Items only in the offline store");
@@ -572,4 +574,76 @@ fn settings_changed_mid_walk_and_try_again_go_on() {
         _ => false,
     };
     assert!(retried, "{}", state(&harness));
+}
+
+/// Whatever the symptom, the store's structure is checked in the background from the
+/// first page: a damaged store says so over every page, naming the damaged item, and a
+/// sound one says it is sound.
+#[test]
+fn damage_is_announced_over_every_page_whatever_the_symptom() {
+    let dir = TempDir::new("ui-health");
+    let damaged =
+        common::store_with_a_damaged_attachment(dir.path(), ostdoctor::store::write::Target::Ost4k);
+    let mut harness = app();
+    type_into(
+        &mut harness,
+        "Path to the .ost or .pst file",
+        damaged.to_str().unwrap(),
+    );
+    harness.get_by_label("Start").click();
+    harness.step();
+    // Over the symptom page, naming the damaged message.
+    wait_for(&mut harness, "The store is damaged. Errors");
+    let banner = harness
+        .query_by_label_contains("The store is damaged. Errors")
+        .and_then(|n| n.accesskit_node().value())
+        .unwrap_or_default();
+    assert!(banner.contains("Inbox: \"Report with files\""), "{banner}");
+    // Still there after choosing a path that never checks the structure itself.
+    choose(
+        &mut harness,
+        "The mailbox was moved, or the account's server or mailbox changed",
+    );
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("The store is damaged. Errors")
+            .is_some()
+    );
+
+    let Some(sound) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let mut harness = app();
+    type_into(
+        &mut harness,
+        "Path to the .ost or .pst file",
+        sound.to_str().unwrap(),
+    );
+    harness.get_by_label("Start").click();
+    harness.step();
+    wait_for(&mut harness, "The store's structure is sound");
+    assert!(
+        harness
+            .query_by_label_contains("The store is damaged")
+            .is_none()
+    );
+}
+
+/// Enter in the path field starts, as Start does.
+#[test]
+fn enter_in_the_path_field_starts() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let mut harness = app();
+    type_into(
+        &mut harness,
+        "Path to the .ost or .pst file",
+        store.to_str().unwrap(),
+    );
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    harness.step();
+    wait_for(&mut harness, "Outlook shows other items than the server");
 }

@@ -3,6 +3,7 @@
 
 mod app;
 mod folder_table;
+mod health;
 mod job;
 mod mailbox;
 mod start;

@@ -33,6 +33,8 @@ pub struct StartPage {
     /// field takes the focus once.
     no_dialog: bool,
     focus_path: bool,
+    /// Enter was pressed in the path field.
+    enter: bool,
 }
 
 /// How the start page learns whether a file dialog can be shown.
@@ -135,7 +137,7 @@ impl StartPage {
             egui::Button::new(RichText::new(words.start.get(lang)).strong().size(16.0))
                 .min_size(egui::vec2(120.0, 32.0)),
         );
-        if start.clicked() {
+        if start.clicked() || std::mem::take(&mut self.enter) {
             return self.choice(words, lang);
         }
         None
@@ -187,6 +189,10 @@ impl StartPage {
                 .labelled_by(label.id);
             if std::mem::take(&mut self.focus_path) {
                 field.request_focus();
+            }
+            // Enter in the path field starts, as the Start button does.
+            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                self.enter = true;
             }
         });
     }

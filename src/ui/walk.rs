@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use eframe::egui::{self, RichText};
 
 use super::folder_table::TableState;
+use super::health::Health;
 use super::job::Job;
 use super::mailbox::MailboxForm;
 use super::views;
@@ -42,6 +43,8 @@ pub struct Walk {
     mailbox: MailboxForm,
     /// Said once new settings were taken.
     mailbox_note: Option<String>,
+    /// The structure check started with the walk; `None` until the first frame.
+    health: Option<Health>,
 }
 
 impl Walk {
@@ -60,6 +63,7 @@ impl Walk {
             held: false,
             mailbox,
             mailbox_note: None,
+            health: None,
         }
     }
 
@@ -206,7 +210,13 @@ impl Walk {
             ui.add_space(10.0);
         });
 
+        if self.health.is_none() {
+            self.health = Some(Health::start(self.store.clone(), ui.ctx()));
+        }
         super::page::central(ui, |ui| {
+            if let Some(health) = &mut self.health {
+                health.show(ui, words, lang);
+            }
             ui.label(RichText::new(&view.flow_title).weak());
             ui.heading(RichText::new(&view.title).size(24.0));
             ui.add_space(8.0);

@@ -1,0 +1,155 @@
+//! The store's structure, checked in the background as soon as a walk starts, whatever
+//! symptom the person picks: a banner over every page says it is being checked, then that
+//! it is sound, or that it is damaged and where (folders and items by name). Damage found
+//! only on the rebuild path would otherwise stay unseen on every other path.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
+use eframe::egui::{self, RichText};
+
+use super::words::Words;
+use crate::store::check::{ScanLog, check_store};
+use crate::wizard::Language;
+use crate::work::{CancelToken, Work};
+
+/// How many damaged places the banner names before "and N more".
+const NAMED: usize = 5;
+
+pub struct Health {
+    done: Receiver<Result<ScanLog, String>>,
+    result: Option<Result<ScanLog, String>>,
+    cancel: CancelToken,
+    /// Progress in thousandths, for the banner while it runs.
+    progress: Arc<AtomicU64>,
+}
+
+impl Health {
+    /// Starts the check on its own thread; the window is asked to redraw as it moves.
+    pub fn start(store: PathBuf, ctx: &egui::Context) -> Health {
+        let (send, done) = channel();
+        let cancel = CancelToken::new();
+        let progress = Arc::new(AtomicU64::new(0));
+        let (token, shared, ctx) = (cancel.clone(), Arc::clone(&progress), ctx.clone());
+        // Not joined: the walk may end first, and then the token stops the check.
+        std::thread::spawn(move || {
+            let redraw = ctx.clone();
+            let mut last = 0;
+            let mut work = Work::new(token, move |step| {
+                if let Some(now) = (step.done.min(step.total) * 1000).checked_div(step.total) {
+                    shared.store(now, Ordering::Relaxed);
+                    // A redraw per percent, not per block.
+                    if now / 10 != last / 10 {
+                        last = now;
+                        redraw.request_repaint();
+                    }
+                }
+            });
+            let result = check_store(&store, &mut work).map_err(|e| e.to_string());
+            let _ = send.send(result);
+            ctx.request_repaint();
+        });
+        Health {
+            done,
+            result: None,
+            cancel,
+            progress,
+        }
+    }
+
+    /// The banner, over the page.
+    pub fn show(&mut self, ui: &mut egui::Ui, words: &Words, lang: Language) {
+        if self.result.is_none()
+            && let Ok(result) = self.done.try_recv()
+        {
+            self.result = Some(result);
+        }
+        match &self.result {
+            None => {
+                let per_mille = self.progress.load(Ordering::Relaxed);
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(
+                        RichText::new(format!(
+                            "{} {}%",
+                            words.health_checking.get(lang),
+                            per_mille / 10
+                        ))
+                        .weak(),
+                    );
+                });
+            }
+            Some(Err(e)) => {
+                ui.label(RichText::new(format!("{} {e}", words.health_failed.get(lang))).weak());
+            }
+            Some(Ok(scan)) => {
+                let (damaged, text) = describe(scan, words, lang);
+                if damaged {
+                    egui::Frame::group(ui.style())
+                        .stroke(egui::Stroke::new(1.5, ui.visuals().error_fg_color))
+                        .inner_margin(8)
+                        .show(ui, |ui| {
+                            ui.set_width(ui.available_width());
+                            ui.label(RichText::new(text).color(ui.visuals().error_fg_color));
+                        });
+                } else {
+                    ui.label(RichText::new(text).weak());
+                }
+            }
+        }
+        ui.add_space(8.0);
+    }
+}
+
+impl Drop for Health {
+    fn drop(&mut self) {
+        // A walk left mid-check stops its check.
+        self.cancel.cancel();
+    }
+}
+
+/// Sound, or damaged with the places named: (damaged, text).
+pub fn describe(scan: &ScanLog, words: &Words, lang: Language) -> (bool, String) {
+    if !scan.is_damaged() {
+        let text = format!(
+            "{} ({} {})",
+            words.health_sound.get(lang),
+            scan.examined.messages,
+            words.health_items_read.get(lang)
+        );
+        return (false, text);
+    }
+    let mut places: Vec<&str> = Vec::new();
+    for finding in scan
+        .findings
+        .iter()
+        .filter(|f| f.severity == crate::store::check::Severity::Error)
+    {
+        let place = finding
+            .item
+            .as_deref()
+            .unwrap_or(finding.structure.as_str());
+        if !places.contains(&place) {
+            places.push(place);
+        }
+    }
+    let mut named: Vec<String> = places.iter().take(NAMED).map(|p| p.to_string()).collect();
+    if places.len() > NAMED {
+        named.push(
+            words
+                .health_and_more
+                .get(lang)
+                .replace('#', &(places.len() - NAMED).to_string()),
+        );
+    }
+    let text = format!(
+        "{} ({}): {}. {}",
+        words.health_damaged.get(lang),
+        scan.tally.errors,
+        named.join("; "),
+        words.health_damaged_next.get(lang)
+    );
+    (true, text)
+}
