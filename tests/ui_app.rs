@@ -72,21 +72,51 @@ fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
     harness.step();
 }
 
-/// Fills in the start page and presses Start.
-fn start_walk(harness: &mut Harness<'_, App>, store: &str, dovecot: &Dovecot, ca_file: &str) {
+/// An IMAP mailbox as the start page takes it.
+struct Mailbox<'a> {
+    address: &'a str,
+    password: &'a str,
+    ca_file: Option<&'a str>,
+}
+
+/// The test Dovecot's address, as a person types it.
+fn imaps(dovecot: &Dovecot) -> String {
+    format!("imaps://{USER}@localhost:{}", dovecot.imaps_port)
+}
+
+/// Fills in the start page (the store and, if given, the IMAP mailbox) and presses Start.
+fn start_walk(harness: &mut Harness<'_, App>, store: &str, mailbox: Option<Mailbox<'_>>) {
     type_into(harness, "Path to the .ost or .pst file", store);
-    harness.get_by_label("IMAP").click();
-    harness.step();
-    let address = format!("imaps://{USER}@localhost:{}", dovecot.imaps_port);
-    type_into(harness, "IMAP address (imaps://you@server)", &address);
-    type_into(harness, "Password", PASSWORD);
-    type_into(
-        harness,
-        "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
-        ca_file,
-    );
+    if let Some(mailbox) = mailbox {
+        harness.get_by_label("IMAP").click();
+        harness.step();
+        type_into(
+            harness,
+            "IMAP address (imaps://you@server)",
+            mailbox.address,
+        );
+        type_into(harness, "Password", mailbox.password);
+        if let Some(ca_file) = mailbox.ca_file {
+            type_into(
+                harness,
+                "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
+                ca_file,
+            );
+        }
+    }
     harness.get_by_label("Start").click();
     harness.step();
+}
+
+/// Fills in the start page for the test Dovecot and presses Start.
+fn start_walk_with(harness: &mut Harness<'_, App>, store: &str, dovecot: &Dovecot, ca_file: &str) {
+    let address = imaps(dovecot);
+    let mailbox = Mailbox {
+        address: &address,
+        password: PASSWORD,
+        ca_file: Some(ca_file),
+    };
+    start_walk(harness, store, Some(mailbox));
 }
 
 fn choose(harness: &mut Harness<'_, App>, answer: &str) {
@@ -136,7 +166,7 @@ fn statistics_then_a_fix_page_cancelled() {
 
     let mut harness = app();
     harness.get_by_label("Choose the Outlook data file");
-    start_walk(
+    start_walk_with(
         &mut harness,
         store.to_str().unwrap(),
         &dovecot,
@@ -239,13 +269,7 @@ fn statistics_then_a_fix_page_cancelled() {
 #[test]
 fn a_missing_file_is_refused_on_the_start_page() {
     let mut harness = app();
-    type_into(
-        &mut harness,
-        "Path to the .ost or .pst file",
-        "/no/such/store.ost",
-    );
-    harness.get_by_label("Start").click();
-    harness.step();
+    start_walk(&mut harness, "/no/such/store.ost", None);
     harness.step();
     if let Screen::Start(page) = &harness.state().screen {
         assert_eq!(page.path, "/no/such/store.ost");
@@ -381,18 +405,13 @@ fn cancel_leaves_a_silent_server_behind_without_freezing() {
     });
 
     let mut harness = app();
-    type_into(
-        &mut harness,
-        "Path to the .ost or .pst file",
-        store.to_str().unwrap(),
-    );
-    harness.get_by_label("IMAP").click();
-    harness.step();
     let address = format!("imaps://{USER}@127.0.0.1:{port}");
-    type_into(&mut harness, "IMAP address (imaps://you@server)", &address);
-    type_into(&mut harness, "Password", "never sent");
-    harness.get_by_label("Start").click();
-    harness.step();
+    let mailbox = Mailbox {
+        address: &address,
+        password: "never sent",
+        ca_file: None,
+    };
+    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
     choose(
         &mut harness,
         "Outlook shows other items than the server or Outlook on the web",
@@ -428,7 +447,7 @@ fn a_damaged_attachment_is_reported_on_the_result_page_and_in_the_report() {
     let (dovecot, ca_file) = server(&dir);
 
     let mut harness = app();
-    start_walk(
+    start_walk_with(
         &mut harness,
         store.to_str().unwrap(),
         &dovecot,
@@ -518,18 +537,13 @@ fn settings_changed_mid_walk_and_try_again_go_on() {
         .unwrap()
         .port();
     let mut harness = app();
-    type_into(
-        &mut harness,
-        "Path to the .ost or .pst file",
-        store.to_str().unwrap(),
-    );
-    harness.get_by_label("IMAP").click();
-    harness.step();
     let wrong = format!("imaps://{USER}@127.0.0.1:{port}");
-    type_into(&mut harness, "IMAP address (imaps://you@server)", &wrong);
-    type_into(&mut harness, "Password", PASSWORD);
-    harness.get_by_label("Start").click();
-    harness.step();
+    let mailbox = Mailbox {
+        address: &wrong,
+        password: PASSWORD,
+        ca_file: None,
+    };
+    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
     choose(
         &mut harness,
         "Outlook shows other items than the server or Outlook on the web",
@@ -547,7 +561,7 @@ fn settings_changed_mid_walk_and_try_again_go_on() {
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     harness.step();
-    let right = format!("imaps://{USER}@localhost:{}", dovecot.imaps_port);
+    let right = imaps(&dovecot);
     harness
         .get_by_label("IMAP address (imaps://you@server)")
         .type_text(&right);
@@ -585,13 +599,7 @@ fn damage_is_announced_over_every_page_whatever_the_symptom() {
     let damaged =
         common::store_with_a_damaged_attachment(dir.path(), ostdoctor::store::write::Target::Ost4k);
     let mut harness = app();
-    type_into(
-        &mut harness,
-        "Path to the .ost or .pst file",
-        damaged.to_str().unwrap(),
-    );
-    harness.get_by_label("Start").click();
-    harness.step();
+    start_walk(&mut harness, damaged.to_str().unwrap(), None);
     // Over the symptom page, naming the damaged message.
     wait_for(&mut harness, "The store is damaged. Errors");
     let banner = harness
@@ -615,13 +623,7 @@ fn damage_is_announced_over_every_page_whatever_the_symptom() {
         return;
     };
     let mut harness = app();
-    type_into(
-        &mut harness,
-        "Path to the .ost or .pst file",
-        sound.to_str().unwrap(),
-    );
-    harness.get_by_label("Start").click();
-    harness.step();
+    start_walk(&mut harness, sound.to_str().unwrap(), None);
     wait_for(&mut harness, "The store's structure is sound");
     assert!(
         harness
