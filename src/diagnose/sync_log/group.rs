@@ -252,11 +252,7 @@ fn keep(list: &mut Vec<String>, value: Option<String>) {
 
 /// Words without the quoted names that differ between occurrences of one error.
 fn normalize(text: &str) -> String {
-    let lower = text.to_lowercase();
-    match (lower.find('\''), lower.rfind('\'')) {
-        (Some(a), Some(b)) if b > a => format!("{}''{}", &lower[..a], &lower[b + 1..]),
-        _ => lower,
-    }
+    super::parse::unquoted(&text.to_lowercase())
 }
 
 #[cfg(test)]

@@ -258,23 +258,14 @@ fn step(words: &str, lower: &str) -> Option<Action> {
     (words::MAILBOX.named_in(words) && quoted(lower).is_some()).then_some(Action::Mailbox)
 }
 
-/// The line without what stands between single quotes.
-fn unquoted(lower: &str) -> String {
-    let mut out = String::with_capacity(lower.len());
-    let mut inside = false;
-    let (first, last) = (lower.find('\''), lower.rfind('\''));
-    for (i, c) in lower.char_indices() {
-        if Some(i) == first && first != last {
-            inside = true;
-        } else if Some(i) == last && inside {
-            inside = false;
-            continue;
-        }
-        if !inside {
-            out.push(c);
-        }
+/// A lowered line with what stands between its first and last single quote emptied
+/// (`folder ''`): the words of the line without the names in it, which differ from one
+/// occurrence to the next ('Public Folders', a URL holding "MailboxId").
+pub(super) fn unquoted(lower: &str) -> String {
+    match (lower.find('\''), lower.rfind('\'')) {
+        (Some(a), Some(b)) if b > a => format!("{}''{}", &lower[..a], &lower[b + 1..]),
+        _ => lower.to_owned(),
     }
-    out
 }
 
 /// "Synchronizer Version 16.0.4266" in any language: a short line with a build number
