@@ -351,6 +351,127 @@ fn a_damaged_body_block_names_the_item_it_belongs_to() {
     );
 }
 
+/// Makes a compressed block that holds as stored (its checksum rewritten to match) but no
+/// longer inflates: the zlib header's first two bytes cleared.
+fn spoil_compression(path: &Path, block: &ostdoctor::store::ndb::BbtEntry) {
+    let variant = ostdoctor::store::ndb::Variant::Unicode4k;
+    let mut bytes = std::fs::read(path).unwrap();
+    let ib = block.ib as usize;
+    let cb = block.cb as usize;
+    bytes[ib] = 0;
+    bytes[ib + 1] = 0;
+    let crc = ostdoctor::store::ndb::crc::crc32(&bytes[ib..ib + cb]);
+    let trailer = ib + variant.block_disk_size(cb) as usize - variant.block_trailer_size();
+    bytes[trailer + 4..trailer + 8].copy_from_slice(&crc.to_le_bytes());
+    std::fs::write(path, &bytes).unwrap();
+}
+
+/// The check inflates each compressed block once, in whichever pass reads it first: the
+/// item pass for an item's own properties, a last pass for what no item reads (an
+/// attached file). A block that does not inflate is found either way, once, as damage
+/// of compression, and named by the item it belongs to.
+#[test]
+fn a_compressed_block_that_does_not_inflate_is_found_whichever_pass_reads_it() {
+    use ostdoctor::store::ndb::CryptMethod;
+    use ostdoctor::store::write::{NewAttachment, NewMessage, StoreWriter, messaging};
+    let dir = TempDir::new("check-inflate");
+    let path = dir.path().join("inflate.ost");
+    let mut w = StoreWriter::create(&path, Target::Ost4k, CryptMethod::None, "Inflate", 3).unwrap();
+    let inbox = w
+        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
+        .unwrap();
+    let note = |subject: &str| NewMessage {
+        message_class: "IPM.Note".into(),
+        subject: subject.into(),
+        body_text: Some(format!("{subject}: ").repeat(40)),
+        ..NewMessage::default()
+    };
+    w.add_message(inbox, &note("Plain")).unwrap();
+    // Text compresses, so its blocks are stored compressed; no item pass reads them.
+    let report = NewMessage {
+        attachments: vec![NewAttachment {
+            file_name: "report.txt".into(),
+            mime_type: Some("text/plain".into()),
+            data: b"The quarterly figures, line by line.\r\n".repeat(2000),
+            extra: Vec::new(),
+            embedded: None,
+        }],
+        ..note("With a report")
+    };
+    w.add_message(inbox, &report).unwrap();
+    w.finish().unwrap();
+    let clean = check(&path);
+    assert_clean(&clean);
+    let store = ostdoctor::store::Store::open(&path).unwrap();
+    let ndb = store.ndb();
+    let compressed = |bid: u64| {
+        ndb.find_block(bid)
+            .ok()
+            .flatten()
+            .filter(|b| b.cb_inflated != b.cb)
+    };
+    let items: Vec<_> = store
+        .folders()
+        .unwrap()
+        .iter()
+        .flat_map(|f| store.message_nids(f.nid).unwrap())
+        .collect();
+    // An item's own properties, which the item pass reads.
+    let (own_item, own) = items
+        .iter()
+        .find_map(|&m| Some((m, compressed(ndb.node(m).ok()?.bid_data)?)))
+        .expect("an item whose properties are compressed");
+    // A block of a subnode's data no item pass reads: an attached file's bytes.
+    let (file_item, file) = items
+        .iter()
+        .filter(|&&m| m != own_item)
+        .find_map(|&m| {
+            let node = ndb.node(m).ok()?;
+            let subs = ndb.subnodes(node.bid_sub).ok()?;
+            let attachment = subs
+                .iter()
+                .find(|s| s.nid.nid_type() == ostdoctor::store::ndb::btree::nid_type::ATTACHMENT)?;
+            let inner = ndb.subnodes(attachment.bid_sub).ok()?;
+            // The attached file's blocks: a subnode of the attachment, its data one block or
+            // a data tree over several.
+            inner
+                .iter()
+                .find_map(|s| {
+                    let leaves = if ostdoctor::store::ndb::btree::bid_is_internal(s.bid_data) {
+                        let root = ndb.block(s.bid_data).ok()?;
+                        ostdoctor::store::ndb::block::parse_data_tree_block(
+                            ndb.variant(),
+                            s.bid_data,
+                            &root,
+                        )
+                        .ok()?
+                        .children
+                    } else {
+                        vec![s.bid_data]
+                    };
+                    leaves.into_iter().find_map(compressed)
+                })
+                .map(|leaf| (m, leaf))
+        })
+        .expect("an attached file stored compressed");
+    drop(store);
+    spoil_compression(&path, &own);
+    spoil_compression(&path, &file);
+
+    let log = check(&path);
+    for (block, item) in [(own, own_item), (file, file_item)] {
+        let found: Vec<_> = log
+            .findings
+            .iter()
+            .filter(|f| f.bid == Some(block.bid))
+            .collect();
+        assert_eq!(found.len(), 1, "{}", log.to_text());
+        assert_eq!(found[0].class, Class::BlockCompressed, "{}", log.to_text());
+        assert_eq!(found[0].nid, Some(item.0), "{}", log.to_text());
+    }
+    assert_eq!(log.examined.blocks, clean.examined.blocks - 2);
+}
+
 /// The first FMap page: in AMap 128's span, after its AMap and PMap pages ([MS-PST]
 /// 2.2.2.7.5; the header's 128 bytes stand for AMaps 0 to 127).
 const FIRST_FMAP: usize = 0x4400 + 253_952 * 128 + 0x400;

@@ -1,24 +1,30 @@
-//! Every block, read once in file order (a disk reads forward fastest): its trailer, size,
-//! checksum and compression are verified by the reader's own block code, and internal
-//! blocks are decoded so their references can be counted.
+//! Every block, read once in file order (a disk reads forward fastest): its trailer, size
+//! and checksum are verified by the reader's own block code, and internal blocks are
+//! decoded so their references can be counted. Compressed data blocks are inflated by
+//! whichever pass reads them first (see `ndb::inflated`): the item pass, or `inflate_rest`
+//! for the blocks no item reads.
 
 use super::parallel;
 use super::refs::{Expect, From, Refs};
 use super::scan::Scan;
 use crate::store::error::Result;
-use crate::store::ndb::block::read_block;
+use crate::store::ndb::block::{is_compressed, read_block, read_stored};
 use crate::store::ndb::btree::bid_is_internal;
 use crate::store::ndb::file::StoreFile;
 use crate::store::ndb::{BbtEntry, Header};
 use crate::work::Cancelled;
 
 const DOING: &str = "Checking blocks";
+const INFLATING: &str = "Inflating compressed blocks";
 
 /// Verifies each block as the reader would read it: `Ok(Some(bytes))` for an internal
-/// block, whose references are counted next; `Ok(None)` for a data block that holds.
+/// block, whose references are counted next; `Ok(None)` for a data block that holds as
+/// stored (a compressed one is yet to be inflated).
 fn verify(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result<Option<Vec<u8>>> {
-    let data = read_block(file, header, entry)?;
-    Ok(bid_is_internal(entry.bid).then_some(data))
+    if bid_is_internal(entry.bid) {
+        return read_block(file, header, entry).map(Some);
+    }
+    read_stored(file, header, entry, entry.ib).map(|_| None)
 }
 
 /// `verify` over `entries` on up to `threads` threads; the results in the entries' order.
@@ -54,6 +60,7 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
     let file_len = scan.ndb().file_len();
     scan.begin(file_len, DOING)?;
     let threads = parallel::workers();
+    let mut compressed = Vec::new();
     for batch in order.chunks(parallel::BATCH) {
         let entries: Vec<BbtEntry> = batch.iter().map(|&i| scan.blocks[i as usize]).collect();
         let verified = verify_all(scan.ndb().file(), scan.ndb().header(), &entries, threads);
@@ -65,6 +72,8 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
                     scan.examined.blocks += 1;
                     if let Some(data) = internal {
                         refs.internal_block(scan, entry.bid, entry.ib, &data);
+                    } else if is_compressed(entry) {
+                        compressed.push(entry.bid);
                     }
                 }
                 Err(e) => {
@@ -74,7 +83,44 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
             }
         }
     }
+    scan.ndb().watch_inflation(compressed);
     refs.finish(scan)
+}
+
+/// Inflates the compressed data blocks no earlier pass has read (an item's attached files
+/// and long bodies), in file order on every core: a block that does not inflate to the
+/// size the index gives is damaged like one whose checksum fails.
+pub fn inflate_rest(scan: &mut Scan) -> Result<(), Cancelled> {
+    let Some(watch) = scan.ndb().inflated() else {
+        return Ok(());
+    };
+    let mut left: Vec<BbtEntry> = scan
+        .blocks
+        .iter()
+        .zip(&scan.block_state)
+        .filter(|(e, s)| !s.bad && !bid_is_internal(e.bid) && is_compressed(e))
+        .filter(|(e, _)| !watch.seen(e.bid))
+        .map(|(e, _)| *e)
+        .collect();
+    left.sort_by_key(|e| e.ib);
+    let total = left.len() as u64;
+    scan.begin(total, INFLATING)?;
+    let threads = parallel::workers();
+    let (file, header) = (scan.ndb().file(), scan.ndb().header());
+    for (n, batch) in left.chunks(parallel::BATCH).enumerate() {
+        let inflated = parallel::map(batch, threads, |e| read_block(file, header, e).map(|_| ()));
+        for (k, (entry, result)) in batch.iter().zip(inflated).enumerate() {
+            scan.tick((n * parallel::BATCH + k) as u64, total, INFLATING)?;
+            if let Err(e) = result {
+                if let Some(i) = scan.block_index(entry.bid) {
+                    scan.block_state[i].bad = true;
+                }
+                scan.examined.blocks -= 1;
+                scan.report_error(&e, None);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

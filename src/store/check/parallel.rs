@@ -8,6 +8,15 @@
 /// threads costs nothing beside the work.
 pub const BATCH: usize = 4096;
 
+/// Neighbouring items one thread takes at a time: a few runs per thread, so that a thread
+/// given slower items is not left working alone, each long enough that its reads go on in
+/// order through the file.
+fn run_len(items: usize, threads: usize) -> usize {
+    (items / (threads * RUNS_PER_THREAD)).max(1)
+}
+
+const RUNS_PER_THREAD: usize = 4;
+
 /// Threads for a pass: every core, up to a few (more would only wait on the disk).
 pub fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
@@ -19,16 +28,20 @@ pub fn map<T: Sync, R: Send>(items: &[T], threads: usize, f: impl Fn(&T) -> R + 
         return items.iter().map(f).collect();
     }
     let f = &f;
+    let run = run_len(items.len(), threads);
     let mut results: Vec<Option<R>> = Vec::new();
     results.resize_with(items.len(), || None);
     std::thread::scope(|s| {
-        // Interleaved rather than cut in halves: neighbouring items are alike in size, so
-        // each thread gets a fair share, and the disk still reads nearly in order.
+        // Runs of neighbouring items dealt out in turn rather than the list cut in halves:
+        // neighbouring items are alike in size, so each thread gets a fair share, and a
+        // run lies together in the file, so each thread's reads go on in order (and its
+        // read-ahead window serves them).
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 s.spawn(move || {
-                    (t..items.len())
-                        .step_by(threads)
+                    (t * run..items.len())
+                        .step_by(threads * run)
+                        .flat_map(|first| first..(first + run).min(items.len()))
                         .map(|k| (k, f(&items[k])))
                         .collect::<Vec<_>>()
                 })
@@ -59,5 +72,9 @@ mod tests {
             assert_eq!(map(&items, threads, |x| x * x), one);
         }
         assert_eq!(map(&items[..3], 4, |x| x + 1), vec![1, 2, 3]);
+        // Each thread's runs cut short at the end of the list.
+        let n = run_len(1000, 2) * 3 + 5;
+        let doubled: Vec<u64> = items[..n].iter().map(|x| x * 2).collect();
+        assert_eq!(map(&items[..n], 2, |x| x * 2), doubled);
     }
 }

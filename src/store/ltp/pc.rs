@@ -106,7 +106,7 @@ impl<'a> PropertyContext<'a> {
             let checked = if is_heap_ref(value) {
                 self.heap
                     .get(self.heap.hid(value))
-                    .and_then(|bytes| prop::decode(t, bytes).map(|_| ()))
+                    .and_then(|bytes| prop::validate(t, bytes))
             } else {
                 self.node.subnode(Nid(value)).map(|_| ())
             };

@@ -107,6 +107,18 @@ impl PropValue {
     }
 }
 
+/// Whether `decode` would take these bytes, without building the value: a check reads
+/// every property of every item, and most are text that would be decoded only to be
+/// dropped.
+pub fn validate(t: u16, b: &[u8]) -> Result<()> {
+    // A single value of no fixed size (text, binary, object, a type not known) decodes
+    // from any bytes.
+    if t & ptype::MULTI == 0 && fixed_size(t).is_none() {
+        return Ok(());
+    }
+    decode(t, b).map(|_| ())
+}
+
 /// Decodes a stored value of type `t` from exactly its bytes.
 pub fn decode(t: u16, b: &[u8]) -> Result<PropValue> {
     use ptype::*;
@@ -223,6 +235,25 @@ pub fn cp1252(b: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// `validate` takes what `decode` takes and refuses what it refuses, for every
+        /// type, single and multi-valued, on any bytes.
+        #[test]
+        fn validate_agrees_with_decode(
+            base in proptest::sample::select(vec![
+                ptype::INT16, ptype::INT32, ptype::FLOAT32, ptype::FLOAT64, ptype::CURRENCY,
+                ptype::APPTIME, ptype::ERROR, ptype::BOOLEAN, ptype::OBJECT, ptype::INT64,
+                ptype::STRING8, ptype::UNICODE, ptype::SYSTIME, ptype::GUID, ptype::SERVER_ID,
+                ptype::RESTRICTION, ptype::BINARY, 0x0999,
+            ]),
+            multi in proptest::bool::ANY,
+            bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+        ) {
+            let t = if multi { base | ptype::MULTI } else { base };
+            proptest::prop_assert_eq!(validate(t, &bytes).is_ok(), decode(t, &bytes).is_ok());
+        }
+    }
 
     #[test]
     fn decodes_fixed_and_text_values() {

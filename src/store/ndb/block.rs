@@ -89,6 +89,19 @@ pub fn read_block_signed_at(
     entry: &BbtEntry,
     signed_at: u64,
 ) -> Result<Vec<u8>> {
+    let stored = read_stored(file, header, entry, signed_at)?;
+    unpack(header, entry, stored)
+}
+
+/// Reads a block as stored and checks it against its trailer (size, id, checksum,
+/// signature); the stored bytes, without the trailer. What is left to check is whether a
+/// compressed block inflates to the size the index gives (`unpack`).
+pub fn read_stored(
+    file: &StoreFile,
+    header: &Header,
+    entry: &BbtEntry,
+    signed_at: u64,
+) -> Result<Vec<u8>> {
     let variant = header.variant;
     let cb = entry.cb as usize;
     let wrap = |e: Error| e.at_offset(entry.ib).with_bid(entry.bid);
@@ -140,10 +153,22 @@ pub fn read_block_signed_at(
         )));
     }
     raw.truncate(cb);
-    let mut data = if entry.cb_inflated != entry.cb {
-        inflate(&raw, entry.cb_inflated as usize).map_err(wrap)?
+    Ok(raw)
+}
+
+/// Whether the index says the block is stored compressed (only 4 KiB stores compress).
+pub fn is_compressed(entry: &BbtEntry) -> bool {
+    entry.cb_inflated != entry.cb
+}
+
+/// A block's data from its stored bytes (`read_stored`): inflated when compressed, then
+/// decoded when the store is encrypted.
+pub fn unpack(header: &Header, entry: &BbtEntry, stored: Vec<u8>) -> Result<Vec<u8>> {
+    let wrap = |e: Error| e.at_offset(entry.ib).with_bid(entry.bid);
+    let mut data = if is_compressed(entry) {
+        inflate(&stored, entry.cb_inflated as usize).map_err(wrap)?
     } else {
-        raw
+        stored
     };
     // The block layer compresses the bytes the encoding produced, so decoding comes last.
     if !bid_is_internal(entry.bid) {

@@ -1,9 +1,16 @@
 //! Positional, read-only access to the store file. Positional reads need no shared cursor,
 //! so one open file serves every worker thread without a lock.
+//!
+//! A store is read in pieces of a few KiB (one block, one page), and a system call for each
+//! cost more than the checks on what it read. Each thread therefore keeps a read-ahead
+//! window (`window`): a read that follows closely on the last one fills the window with
+//! the next half MiB in one call, and the reads after it are copied from there.
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::store::error::{Error, ErrorKind, Result};
 
@@ -12,7 +19,13 @@ pub struct StoreFile {
     file: File,
     len: u64,
     path: Arc<Path>,
+    /// Tells this open file's windows from another's: a number never given twice, unlike
+    /// an address, which a file opened after this one is closed could take over.
+    id: u64,
 }
+
+/// Numbers for `StoreFile::id`.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 impl StoreFile {
     pub fn open(path: &Path) -> Result<Self> {
@@ -30,6 +43,7 @@ impl StoreFile {
             len: meta.len(),
             file,
             path,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -53,6 +67,16 @@ impl StoreFile {
         offset: u64,
         buf: &mut [u8],
     ) -> Result<()> {
+        self.read_at(structure, offset, buf, true)
+    }
+
+    fn read_at(
+        &self,
+        structure: &'static str,
+        offset: u64,
+        buf: &mut [u8],
+        through_window: bool,
+    ) -> Result<()> {
         let end = offset.checked_add(buf.len() as u64);
         match end {
             Some(end) if end <= self.len => {}
@@ -68,6 +92,9 @@ impl StoreFile {
                 .in_file(&self.path));
             }
         }
+        if through_window && window::read(self, offset, buf) {
+            return Ok(());
+        }
         platform::read_exact_at(&self.file, buf, offset).map_err(|e| {
             Error::new(structure, ErrorKind::Io(e))
                 .at_offset(offset)
@@ -79,6 +106,133 @@ impl StoreFile {
         let mut buf = vec![0u8; len];
         self.read_exact_at(structure, offset, &mut buf)?;
         Ok(buf)
+    }
+
+    /// The same, past the read-ahead windows: for what is read once and kept (an index
+    /// page, which the page cache holds), where a window's worth of bytes around it would
+    /// only be copied to be thrown away.
+    pub fn read_vec_alone(
+        &self,
+        structure: &'static str,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>> {
+        let mut buf = vec![0u8; len];
+        self.read_at(structure, offset, &mut buf, false)?;
+        Ok(buf)
+    }
+}
+
+/// The read-ahead windows of each thread (see the module's comment).
+mod window {
+    use super::*;
+
+    /// Bytes a window holds when reads go on in order: large enough that a pass over a
+    /// store makes a few thousand calls rather than millions, small enough to copy in well
+    /// under a millisecond.
+    const STREAM: usize = 256 * 1024;
+
+    /// Bytes a window holds around a read that does not go on from the last: an item's
+    /// parts (its properties, subnodes, tables) are mostly written close together, so
+    /// one call brings them all, while reads scattered across the file copy little.
+    const AROUND: usize = 16 * 1024;
+
+    /// Windows per thread: an item's parts may lie in a few places (its own blocks and
+    /// the index pages that find them), and one window would be refilled at every turn.
+    const SLOTS: usize = 4;
+
+    /// Reads at most this long go through a window; longer ones gain nothing from it.
+    const MAX_READ: usize = AROUND / 2;
+
+    /// Windows begin on this boundary, as the file's pages do.
+    const ALIGN: u64 = 4096;
+
+    #[derive(Default)]
+    struct Slot {
+        start: u64,
+        bytes: Vec<u8>,
+        /// When it last served a read, to refill the one least used.
+        used: u64,
+    }
+
+    impl Slot {
+        fn end(&self) -> u64 {
+            self.start + self.bytes.len() as u64
+        }
+    }
+
+    #[derive(Default)]
+    struct Windows {
+        /// The file the bytes are from (`StoreFile::id`); 0 when none.
+        file: u64,
+        slots: [Slot; SLOTS],
+        clock: u64,
+    }
+
+    thread_local! {
+        static WINDOWS: RefCell<Windows> = RefCell::new(Windows::default());
+    }
+
+    /// Fills `buf` from a window, filling one first; false when the caller should read
+    /// directly (a long read, or a failed fill, whose error the direct read reports).
+    pub fn read(file: &StoreFile, offset: u64, buf: &mut [u8]) -> bool {
+        if buf.len() > MAX_READ {
+            return false;
+        }
+        WINDOWS.with(|w| {
+            let w = &mut *w.borrow_mut();
+            if w.file != file.id {
+                w.file = file.id;
+                for slot in &mut w.slots {
+                    slot.bytes.clear();
+                }
+            }
+            w.clock += 1;
+            let clock = w.clock;
+            let end = offset + buf.len() as u64;
+            if let Some(slot) = w
+                .slots
+                .iter_mut()
+                .find(|s| offset >= s.start && end <= s.end())
+            {
+                let at = (offset - slot.start) as usize;
+                buf.copy_from_slice(&slot.bytes[at..at + buf.len()]);
+                slot.used = clock;
+                return true;
+            }
+            // A read that runs past the end of a window goes on in order (a pass over the
+            // blocks): the next window starts there and is long. Any other begins a little
+            // before the read, as an item's parts are often written before the block that
+            // lists them, which is read first.
+            let streaming = w
+                .slots
+                .iter()
+                .any(|s| !s.bytes.is_empty() && offset >= s.start && offset <= s.end());
+            let (start, len) = if streaming {
+                (offset & !(ALIGN - 1), STREAM)
+            } else {
+                (
+                    offset.saturating_sub(AROUND as u64 / 2) & !(ALIGN - 1),
+                    AROUND,
+                )
+            };
+            let Some(slot) = w.slots.iter_mut().min_by_key(|s| s.used) else {
+                return false;
+            };
+            // Stretched to the end of the read when it would stop short; `end` is within
+            // the file's length (checked by the caller), so the window covers the read.
+            let len = ((start + len as u64).max(end).min(file.len) - start) as usize;
+            slot.bytes.resize(len, 0);
+            slot.start = start;
+            slot.used = clock;
+            if platform::read_exact_at(&file.file, &mut slot.bytes, start).is_err() {
+                slot.bytes.clear();
+                return false;
+            }
+            let at = (offset - start) as usize;
+            buf.copy_from_slice(&slot.bytes[at..at + buf.len()]);
+            true
+        })
     }
 }
 
@@ -137,4 +291,89 @@ fn not_a_regular_file(kind: std::fs::FileType) -> Option<&'static str> {
         }
     }
     Some("this is not a regular file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes that differ at every offset, so a read from the wrong place shows.
+    fn pattern(len: usize) -> Vec<u8> {
+        let mut x: u32 = 0x9E37_79B9;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    }
+
+    /// Whatever the order of the reads (in order, backwards, scattered, alternating between
+    /// two files, longer than a window, at the very end), each gives the file's own bytes.
+    #[test]
+    fn reads_through_the_windows_give_the_files_bytes() {
+        let dir = std::env::temp_dir().join(format!("ostdoctor-window-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (a_path, b_path) = (dir.join("a"), dir.join("b"));
+        let a_bytes = pattern(1_300_003);
+        let mut b_bytes = a_bytes.clone();
+        b_bytes.reverse();
+        std::fs::write(&a_path, &a_bytes).unwrap();
+        std::fs::write(&b_path, &b_bytes).unwrap();
+        let a = StoreFile::open(&a_path).unwrap();
+        let b = StoreFile::open(&b_path).unwrap();
+        let check = |f: &StoreFile, bytes: &[u8], offset: usize, len: usize| {
+            let got = f.read_vec("test", offset as u64, len).unwrap();
+            assert_eq!(got, bytes[offset..offset + len], "{len} bytes at {offset}");
+        };
+        let len = a_bytes.len();
+        // In order, in reads of every size up to past the longest a window serves.
+        let mut at = 0;
+        for size in (1..70_000).step_by(997).cycle() {
+            if at + size > len {
+                break;
+            }
+            check(&a, &a_bytes, at, size);
+            at += size;
+        }
+        // Backwards, a little before each earlier read, and alternating files.
+        let mut at = len - 9000;
+        while at > 9000 {
+            check(&a, &a_bytes, at, 8192);
+            check(&b, &b_bytes, len - at - 8192, 8192);
+            at -= 7001;
+        }
+        // Scattered, and up to the last byte.
+        let mut x = 12345usize;
+        for _ in 0..2000 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let size = 1 + (x >> 40) % 20_000;
+            let offset = (x >> 8) % (len - size + 1);
+            check(&a, &a_bytes, offset, size);
+        }
+        for size in [1, 100, 8192, 16_384] {
+            check(&a, &a_bytes, len - size, size);
+        }
+        // Past the end: refused, naming the offset, whatever the windows hold.
+        let e = a.read_vec("test", len as u64 - 10, 11).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Truncated { .. }), "{e}");
+        // On other threads too, each with windows of its own.
+        std::thread::scope(|s| {
+            for t in 0..3 {
+                let (a, a_bytes) = (&a, &a_bytes);
+                s.spawn(move || {
+                    for k in 0..500 {
+                        let offset = (k * 2477 + t * 100_003) % (len - 5000);
+                        check(a, a_bytes, offset, 1 + k % 5000);
+                    }
+                });
+            }
+        });
+        drop((a, b));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -8,6 +8,7 @@ pub mod crypt;
 pub mod file;
 pub mod format;
 pub mod header;
+pub mod inflated;
 pub mod layout;
 pub mod page;
 pub mod rescue;
@@ -37,6 +38,8 @@ pub struct Ndb {
     salvage: bool,
     /// That scan, made the first time it is needed.
     rescue: OnceLock<rescue::Rescue>,
+    /// Set by the structural check: the compressed blocks it has yet to see inflate.
+    inflated: OnceLock<inflated::Inflated>,
 }
 
 impl Ndb {
@@ -99,6 +102,17 @@ impl Ndb {
         header.chain(rescued).collect()
     }
 
+    /// From now on, notes which of these compressed blocks are read (see [`inflated`]);
+    /// only the first call counts.
+    pub fn watch_inflation(&self, bids: impl IntoIterator<Item = u64>) {
+        let _ = self.inflated.set(inflated::Inflated::new(bids));
+    }
+
+    /// The blocks watched since [`Ndb::watch_inflation`], if it was called.
+    pub fn inflated(&self) -> Option<&inflated::Inflated> {
+        self.inflated.get()
+    }
+
     /// The scan of the file a damaged index calls for, made once, on first need.
     pub fn rescue(&self) -> &rescue::Rescue {
         self.rescue
@@ -121,6 +135,7 @@ impl Ndb {
             damage: Vec::new(),
             salvage: false,
             rescue: OnceLock::new(),
+            inflated: OnceLock::new(),
         };
         Ok((ndb, damage))
     }
@@ -208,7 +223,12 @@ impl Ndb {
             )
         })?;
         match block::read_block(&self.file, &self.header, &entry) {
-            Ok(data) => Ok(data),
+            Ok(data) => {
+                if let Some(watch) = self.inflated.get() {
+                    watch.note(bid);
+                }
+                Ok(data)
+            }
             Err(e) if self.salvage => {
                 let rescue = self.rescue();
                 let data = rescue

@@ -109,7 +109,7 @@ pub fn read_page(
         .with_bid(bref.bid));
     }
     let page = file
-        .read_vec(structure, bref.ib, size)
+        .read_vec_alone(structure, bref.ib, size)
         .map_err(|e| e.with_bid(bref.bid))?;
     check_page(variant, &page, bref, ptype).map_err(|e| e.at_offset(bref.ib).with_bid(bref.bid))?;
     Ok(page)
