@@ -649,3 +649,141 @@ fn enter_in_the_path_field_starts() {
     harness.step();
     wait_for(&mut harness, "Outlook shows other items than the server");
 }
+
+/// Steps frames until the field labelled `label` has the keyboard: a failure page's button
+/// unfolds the mailbox settings, which takes a frame or two before the field is drawn.
+fn wait_for_focus(harness: &mut Harness<'_, App>, label: &str) {
+    for _ in 0..20 {
+        harness.step();
+        if harness
+            .query_by_label(label)
+            .is_some_and(|n| n.is_focused())
+        {
+            return;
+        }
+    }
+    panic!("\"{label}\" never took the keyboard; {}", state(harness));
+}
+
+/// Nobody listens at the address: the comparison's failure page says so at a glance, in
+/// the chosen language, above its own text, and its button opens the mailbox settings
+/// with the address in the keyboard; Try again stays.
+#[test]
+fn a_silent_server_is_named_on_its_failure_page_and_the_address_is_offered() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    // A port just freed: connecting is refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut harness = app();
+    let wrong = format!("imaps://{USER}@127.0.0.1:{port}");
+    let mailbox = Mailbox {
+        address: &wrong,
+        password: PASSWORD,
+        ca_file: None,
+    };
+    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
+    choose(
+        &mut harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+    wait_for(&mut harness, "The server does not answer");
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
+    harness.get_by_label("Try again");
+    // Not said of any other cause.
+    assert!(harness.query_by_label_contains("Not signed in").is_none());
+    // Above the page's own text.
+    let headline = harness.get_by_label("The server does not answer").rect();
+    let title = harness.get_by_label("Compare by hand").rect();
+    assert!(headline.max.y <= title.min.y, "{headline:?} {title:?}");
+
+    harness.state_mut().language = Language::Dutch;
+    harness.step();
+    harness.step();
+    harness.get_by_label("De server antwoordt niet");
+    harness.get_by_label("Opnieuw proberen");
+    harness.get_by_label("Adres wijzigen").click();
+    wait_for_focus(&mut harness, "IMAP-adres (imaps://u@server)");
+    let address = harness.get_by_label("IMAP-adres (imaps://u@server)");
+    assert_eq!(address.value().as_deref(), Some(wrong.as_str()));
+}
+
+/// A real Dovecot whose certificate this computer does not know, and a wrong password:
+/// the failure page names the certificate first and its button goes to the certificate
+/// field; once that is put right and tried again, the page names the refused sign-in
+/// (here in Dutch) and its button goes to the password; put right, the walk goes on to
+/// the comparison without starting over.
+#[test]
+fn certificate_then_password_each_named_and_put_right_where_the_walk_stands() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-causes");
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    // Refused sign-ins answered at once, not after Dovecot's growing penalty.
+    let dovecot = Dovecot::start_with(support::dovecot::Options {
+        no_penalty: true,
+        ..Default::default()
+    });
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+
+    let mut harness = app();
+    let address = imaps(&dovecot);
+    let mailbox = Mailbox {
+        address: &address,
+        password: "not the password",
+        ca_file: None,
+    };
+    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
+    choose(
+        &mut harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+    wait_for(&mut harness, "The server's certificate is not trusted");
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
+    harness.get_by_label("Change the certificate").click();
+    let certificate = "Certificate to trust (PEM file or SHA-256 fingerprint, optional)";
+    wait_for_focus(&mut harness, certificate);
+    harness
+        .get_by_label(certificate)
+        .type_text(ca_file.to_str().unwrap());
+    harness.step();
+    harness.get_by_label("Use these settings").click();
+    harness.step();
+    harness.get_by_label("Try again").click();
+    harness.step();
+
+    wait_for(
+        &mut harness,
+        "Not signed in: the server refused the sign-in",
+    );
+    assert!(
+        harness
+            .query_by_label("The server's certificate is not trusted")
+            .is_none()
+    );
+    harness.state_mut().language = Language::Dutch;
+    harness.step();
+    harness.step();
+    harness.get_by_label("Niet aangemeld: de server weigerde de aanmelding");
+    harness.get_by_label("Wachtwoord wijzigen").click();
+    wait_for_focus(&mut harness, "Wachtwoord");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by_label("Wachtwoord").type_text(PASSWORD);
+    harness.step();
+    harness.get_by_label("Deze instellingen gebruiken").click();
+    harness.step();
+    harness.get_by_label("Opnieuw proberen").click();
+    harness.step();
+    wait_for(&mut harness, "Servermap bevat");
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/differences"));
+}

@@ -1,13 +1,16 @@
 //! Exit statuses scripts can act on: 0 success, 1 failure, 2 a wrong command line (as clap
-//! reports it), 3 the server refused the sign-in, 4 a fix refused because a program holds
-//! the file (close it and run again), 5 an export finished but left something out (each
-//! item or part it could not read is listed with its folder, subject and why).
+//! reports it), 3 the server refused the sign-in (or the account signed in), 4 a fix
+//! refused because a program holds the file (close it and run again), 5 an export finished
+//! but left something out (each item or part it could not read is listed with its folder,
+//! subject and why).
 
 use std::error::Error;
 
 use ostdoctor::diagnose::GatherError;
+use ostdoctor::doctor::link::cause_of;
 use ostdoctor::fix::FixError;
 use ostdoctor::server::{ServerError, ServerErrorKind};
+use ostdoctor::wizard::Cause;
 
 pub const FAILURE: u8 = 1;
 pub const USAGE: u8 = 2;
@@ -48,9 +51,12 @@ pub fn status_for(e: &(dyn Error + 'static)) -> u8 {
         _ => None,
     });
     if let Some(s) = server {
+        // Refused sign-ins are told apart once, for the window's failure pages and here.
+        if cause_of(&s.kind) == Cause::NotSignedIn {
+            return SIGN_IN_REFUSED;
+        }
         return match s.kind {
-            ServerErrorKind::Authentication(_) | ServerErrorKind::SignIn(_) => SIGN_IN_REFUSED,
-            ServerErrorKind::Config(_) => USAGE,
+            ServerErrorKind::Config(_) | ServerErrorKind::Address(_) => USAGE,
             _ => FAILURE,
         };
     }

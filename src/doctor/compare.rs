@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::diagnose::verdict::Expected;
 use crate::diagnose::{
-    FolderReport, ItemScope, Options, Report, StoreSide, Verdict, compare, gather,
+    FolderReport, GatherError, ItemScope, Options, Report, StoreSide, Verdict, compare, gather,
 };
 use crate::store::Store;
 use crate::wizard::{BackendError, Facts};
@@ -22,7 +22,11 @@ pub fn compare_with_server(
     let store = Store::open(path).map_err(|e| BackendError::new(e.to_string()))?;
     let kind = connection.kind();
     let (store_side, server_side) = gather(&store, connection.server(), kind, &ItemScope::All)
-        .map_err(|e| BackendError::new(e.to_string()))?;
+        .map_err(|e| match e {
+            // The server failing mid-way is told as a sign-in failure is: by its cause.
+            GatherError::Server(server) => BackendError::from(server),
+            other => BackendError::new(other.to_string()),
+        })?;
     let report = compare(&store_side, &server_side, &Options::default());
     Ok((facts_of(&report), report, store_side))
 }

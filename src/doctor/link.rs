@@ -10,6 +10,7 @@ use crate::server::graph::{
 };
 use crate::server::imap::{ImapConfig, ImapServer, ImapUrl, ListingMethod};
 use crate::server::{Fingerprint, MailboxServer, Secret, ServerError, ServerErrorKind, TlsOptions};
+use crate::wizard::{BackendError, Cause};
 use crate::work::CancelToken;
 
 /// Where the mailbox is and how to sign in. Secrets live in memory only.
@@ -188,5 +189,149 @@ impl ServerSettings {
                 Ok(Connection::Graph(server))
             }
         }
+    }
+}
+
+/// Why the server could not be used, as the person can act on it. Told from what the
+/// server layer already distinguishes (the socket's error kind, the TLS verifier's verdict,
+/// the server's NO to LOGIN, Graph's 401 and 403), never from the wording. No wildcard:
+/// a new kind of server error must be placed here before it compiles.
+pub fn cause_of(kind: &ServerErrorKind) -> Cause {
+    match kind {
+        ServerErrorKind::Address(_) | ServerErrorKind::NotFound(_) => Cause::AddressNotFound,
+        ServerErrorKind::Connect(_) | ServerErrorKind::Timeout(_) => Cause::ServerSilent,
+        ServerErrorKind::Certificate(_) => Cause::CertificateNotTrusted,
+        // 403: signed in, but as someone the mailbox is not open to (or without consent to
+        // read mail): signing in again, as the right person, is what helps.
+        ServerErrorKind::Authentication(_)
+        | ServerErrorKind::SignIn(_)
+        | ServerErrorKind::Http {
+            status: 401 | 403, ..
+        } => Cause::NotSignedIn,
+        // An answer came, so the address and the server are right; what went wrong is in
+        // the server's words, shown under the headline.
+        ServerErrorKind::Config(_)
+        | ServerErrorKind::Tls(_)
+        | ServerErrorKind::Dropped
+        | ServerErrorKind::Bye(_)
+        | ServerErrorKind::Deadline(_)
+        | ServerErrorKind::Protocol(_)
+        | ServerErrorKind::Refused(_)
+        | ServerErrorKind::Unsupported(_)
+        | ServerErrorKind::TooLarge(_)
+        | ServerErrorKind::Http { .. }
+        | ServerErrorKind::Throttled { .. }
+        | ServerErrorKind::Io(_)
+        | ServerErrorKind::Cancelled(_) => Cause::Other,
+    }
+}
+
+impl From<ServerError> for BackendError {
+    fn from(error: ServerError) -> Self {
+        // Cancel pressed while the server was awaited is the person's choice, not a
+        // server's failure: no cause, and a fix page leaves by its `cancelled` exit.
+        if matches!(error.kind, ServerErrorKind::Cancelled(_)) {
+            return BackendError::cancelled(error.to_string());
+        }
+        let cause = cause_of(&error.kind);
+        BackendError::new(error.to_string()).with_cause(cause)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doctor::Doctor;
+    use crate::wizard::{Backend, Facts};
+
+    fn imap(url: &str) -> ServerSettings {
+        ServerSettings::Imap {
+            url: url.to_owned(),
+            password: Secret::new("pw"),
+            extra_ca: None,
+            trusted_fingerprint: None,
+            list_status: true,
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    /// What the comparison check reports when it cannot reach `settings`: the error the
+    /// failure page shows, as the window receives it.
+    fn failure(settings: Option<ServerSettings>) -> BackendError {
+        // Signing in comes before the store is opened, so no store is needed.
+        let mut doctor = Doctor::new("no-store.ost").with_server(settings);
+        match doctor.run_check("compare_with_server", &Facts::new()) {
+            Err(e) => e,
+            Ok(facts) => panic!("compared with no server: {facts:?}"),
+        }
+    }
+
+    #[test]
+    fn no_mailbox_given_is_no_server_set() {
+        let e = failure(None);
+        assert_eq!(e.cause, Some(Cause::NoServerSet), "{e}");
+    }
+
+    #[test]
+    fn a_closed_port_is_a_silent_server() {
+        // A port just freed: nothing listens, and connecting is refused at once.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let e = failure(Some(imap(&format!("imaps://alice@127.0.0.1:{port}"))));
+        assert_eq!(e.cause, Some(Cause::ServerSilent), "{e}");
+        assert!(!e.cancelled);
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_is_an_address_not_found() {
+        // .invalid never resolves (RFC 6761), with or without a name server.
+        let e = failure(Some(imap("imaps://alice@nonexistent.invalid")));
+        assert_eq!(e.cause, Some(Cause::AddressNotFound), "{e}");
+        assert!(e.message.contains("nonexistent.invalid"), "{e}");
+    }
+
+    #[test]
+    fn a_malformed_address_is_an_address_not_found() {
+        for url in [
+            "",
+            "alice@mail.example.com",
+            "imaps://alice@",
+            "pop3://alice@host",
+        ] {
+            let e = failure(Some(imap(url)));
+            assert_eq!(e.cause, Some(Cause::AddressNotFound), "{url:?}: {e}");
+        }
+    }
+
+    /// Microsoft's sign-in page unreachable (nothing listens where it is said to be): the
+    /// socket's refusal reaches the person as for IMAP, not as an unnamed input error.
+    #[test]
+    fn a_closed_sign_in_service_is_a_silent_server() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let e = failure(Some(ServerSettings::Graph {
+            client_id: "00000000-0000-0000-0000-000000000000".into(),
+            tenant: "common".into(),
+            graph_url: format!("http://127.0.0.1:{port}/v1.0"),
+            login_url: format!("http://127.0.0.1:{port}"),
+            extra_ca: None,
+            timeout: Duration::from_secs(5),
+        }));
+        assert_eq!(e.cause, Some(Cause::ServerSilent), "{e}");
+    }
+
+    #[test]
+    fn cancel_while_waiting_for_the_server_is_no_failure() {
+        let e = BackendError::from(ServerError::new(
+            "Microsoft Graph",
+            "sign-in",
+            ServerErrorKind::Cancelled(crate::work::Cancelled),
+        ));
+        assert!(e.cancelled);
+        assert_eq!(e.cause, None);
     }
 }

@@ -155,6 +155,7 @@ impl Doctor {
                  servidor não podem ser lidas. Defina a caixa na página inicial, ou compare \
                  manualmente.",
             )
+            .with_cause(crate::wizard::Cause::NoServerSet)
         })?;
         self.report(0, 0, &format!("Signing in to {}", settings.account()));
         let progress = Arc::clone(&self.progress);
@@ -172,9 +173,7 @@ impl Doctor {
             });
         };
         let cancel = self.cancel.clone();
-        let connection = settings
-            .connect(&mut show, &cancel)
-            .map_err(|e| BackendError::new(e.to_string()))?;
+        let connection = settings.connect(&mut show, &cancel)?;
         self.findings.server = Some(connection.describe());
         Ok(connection)
     }

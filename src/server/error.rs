@@ -33,9 +33,17 @@ impl ServerError {
 /// What went wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServerErrorKind {
-    /// The settings or input cannot work (bad URL, plaintext to a remote host...).
+    /// The settings or input cannot work (plaintext to a remote host, an unreadable
+    /// certificate authority...).
     #[error("invalid settings: {0}")]
     Config(String),
+    /// The server's address as written cannot be used (no host, a wrong scheme, a name
+    /// no certificate can carry): the person typed it wrong.
+    #[error("invalid address: {0}")]
+    Address(String),
+    /// The host name does not resolve: misspelt, or no name service is reachable.
+    #[error("server not found: {0}")]
+    NotFound(String),
     #[error("could not connect: {0}")]
     Connect(String),
     /// The server's certificate was refused; the reason says why (unknown issuer, wrong

@@ -7,7 +7,7 @@ use super::ServerErrorKind;
 pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, ServerErrorKind> {
     let addrs: Vec<SocketAddr> = (host, port)
         .to_socket_addrs()
-        .map_err(|e| ServerErrorKind::Connect(format!("cannot resolve {host}: {e}")))?
+        .map_err(|e| ServerErrorKind::NotFound(format!("cannot resolve {host}: {e}")))?
         .collect();
     Ok(addrs)
 }

@@ -186,6 +186,13 @@ pub(crate) fn io_error_kind(error: &io::Error, timeout: Duration) -> ServerError
         | io::ErrorKind::ConnectionReset
         | io::ErrorKind::ConnectionAborted
         | io::ErrorKind::BrokenPipe => ServerErrorKind::Dropped,
+        // Nobody listens, or no route leads there: the same "could not connect" the IMAP
+        // transport gives, so a person is told the same whichever server it was.
+        io::ErrorKind::ConnectionRefused
+        | io::ErrorKind::HostUnreachable
+        | io::ErrorKind::NetworkUnreachable
+        | io::ErrorKind::NetworkDown
+        | io::ErrorKind::AddrNotAvailable => ServerErrorKind::Connect(error.to_string()),
         _ => ServerErrorKind::Io(error.to_string()),
     }
 }

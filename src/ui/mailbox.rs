@@ -4,11 +4,11 @@
 
 use eframe::egui;
 
-use super::words::Words;
+use super::words::{Phrase, Words};
 use crate::doctor::ServerSettings;
 use crate::doctor::link::{DEFAULT_TIMEOUT, GRAPH_URL, LOGIN_URL};
 use crate::server::{Fingerprint, Secret};
-use crate::wizard::Language;
+use crate::wizard::{Cause, Language};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ServerChoice {
@@ -16,6 +16,30 @@ pub enum ServerChoice {
     None,
     Imap,
     Graph,
+}
+
+/// The part of the form a failure page sends the person to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// Which kind of mailbox, if any.
+    Choice,
+    Address,
+    Password,
+    Certificate,
+    Tenant,
+}
+
+impl Field {
+    /// The words of the button that opens the form at this field.
+    pub fn button(self, words: &Words) -> &Phrase {
+        match self {
+            Field::Choice => &words.change_choice,
+            Field::Address => &words.change_address,
+            Field::Password => &words.change_password,
+            Field::Certificate => &words.change_certificate,
+            Field::Tenant => &words.change_tenant,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -26,6 +50,9 @@ pub struct MailboxForm {
     pub ca_file: String,
     pub client_id: String,
     pub tenant: String,
+    /// The field to put the keyboard in when it is next drawn (the form may still be
+    /// folded away on the frame that asks).
+    focus: Option<Field>,
 }
 
 impl MailboxForm {
@@ -37,6 +64,28 @@ impl MailboxForm {
         }
     }
 
+    /// The field that puts `cause` right, as the form stands: an IMAP mailbox has its
+    /// address, password and certificate; a Microsoft 365 one signs in on Microsoft's
+    /// page and has only its tenant to change. `None` where no field helps (Microsoft's
+    /// servers silent or untrusted: the network, not a setting, is at fault).
+    pub fn field_for(&self, cause: Cause) -> Option<Field> {
+        match (self.server, cause) {
+            (ServerChoice::None, _) | (_, Cause::NoServerSet) => Some(Field::Choice),
+            (ServerChoice::Imap, Cause::AddressNotFound | Cause::ServerSilent) => {
+                Some(Field::Address)
+            }
+            (ServerChoice::Imap, Cause::NotSignedIn) => Some(Field::Password),
+            (ServerChoice::Imap, Cause::CertificateNotTrusted) => Some(Field::Certificate),
+            (ServerChoice::Graph, Cause::NotSignedIn) => Some(Field::Tenant),
+            (ServerChoice::Imap, Cause::Other) | (ServerChoice::Graph, _) => None,
+        }
+    }
+
+    /// Puts the keyboard in `field` the next time the form is drawn.
+    pub fn focus(&mut self, field: Field) {
+        self.focus = Some(field);
+    }
+
     pub fn show(&mut self, ui: &mut egui::Ui, words: &Words, lang: Language) {
         ui.horizontal(|ui| {
             ui.radio_value(
@@ -44,11 +93,12 @@ impl MailboxForm {
                 ServerChoice::None,
                 words.server_none.get(lang),
             );
-            ui.radio_value(
+            let imap = ui.radio_value(
                 &mut self.server,
                 ServerChoice::Imap,
                 words.server_imap.get(lang),
             );
+            self.take_focus(Field::Choice, &imap);
             ui.radio_value(
                 &mut self.server,
                 ServerChoice::Graph,
@@ -58,14 +108,30 @@ impl MailboxForm {
         match self.server {
             ServerChoice::None => {}
             ServerChoice::Imap => {
-                field(ui, words.imap_address.get(lang), &mut self.imap_url, false);
-                field(ui, words.password.get(lang), &mut self.password, true);
-                field(ui, words.ca_file.get(lang), &mut self.ca_file, false);
+                let r = field(ui, words.imap_address.get(lang), &mut self.imap_url, false);
+                self.take_focus(Field::Address, &r);
+                let r = field(ui, words.password.get(lang), &mut self.password, true);
+                self.take_focus(Field::Password, &r);
+                let r = field(ui, words.ca_file.get(lang), &mut self.ca_file, false);
+                self.take_focus(Field::Certificate, &r);
             }
             ServerChoice::Graph => {
                 field(ui, words.client_id.get(lang), &mut self.client_id, false);
-                field(ui, words.tenant.get(lang), &mut self.tenant, false);
+                let r = field(ui, words.tenant.get(lang), &mut self.tenant, false);
+                self.take_focus(Field::Tenant, &r);
             }
+        }
+        // A field asked for and not drawn (the person chose another kind of mailbox
+        // meanwhile) must not take the keyboard later, out of the blue.
+        self.focus = None;
+    }
+
+    /// Gives `response` the keyboard, and brings it into view, if `field` was asked for.
+    fn take_focus(&mut self, field: Field, response: &egui::Response) {
+        if self.focus == Some(field) {
+            self.focus = None;
+            response.request_focus();
+            response.scroll_to_me(Some(egui::Align::Center));
         }
     }
 
@@ -111,7 +177,7 @@ impl MailboxForm {
     }
 }
 
-fn field(ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool) {
+fn field(ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool) -> egui::Response {
     ui.horizontal(|ui| {
         let label = ui.label(label);
         ui.add(
@@ -119,6 +185,7 @@ fn field(ui: &mut egui::Ui, label: &str, value: &mut String, secret: bool) {
                 .password(secret)
                 .desired_width(360.0),
         )
-        .labelled_by(label.id);
-    });
+        .labelled_by(label.id)
+    })
+    .inner
 }

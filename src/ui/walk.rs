@@ -10,13 +10,13 @@ use eframe::egui::{self, RichText};
 use super::folder_table::TableState;
 use super::health::Health;
 use super::job::Job;
-use super::mailbox::MailboxForm;
+use super::mailbox::{Field, MailboxForm};
 use super::views;
 use super::words::Words;
 use crate::doctor::report::SessionReport;
 use crate::doctor::{Doctor, Findings};
 use crate::time::Timestamp;
-use crate::wizard::{Body, Engine, Outcome, PageView};
+use crate::wizard::{Body, Cause, Engine, Outcome, PageView};
 
 /// Back, Next, Apply and Cancel are large enough to hit without aiming.
 const BUTTON: egui::Vec2 = egui::vec2(96.0, 30.0);
@@ -43,6 +43,8 @@ pub struct Walk {
     mailbox: MailboxForm,
     /// Said once new settings were taken.
     mailbox_note: Option<String>,
+    /// The mailbox settings are to unfold on the next frame (a failure page's button).
+    open_mailbox: bool,
     /// The structure check started with the walk; `None` until the first frame.
     health: Option<Health>,
 }
@@ -63,6 +65,7 @@ impl Walk {
             held: false,
             mailbox,
             mailbox_note: None,
+            open_mailbox: false,
             health: None,
         }
     }
@@ -76,8 +79,11 @@ impl Walk {
         lang: crate::wizard::Language,
     ) {
         ui.add_space(18.0);
+        // Unfolded when a failure page's button asks; otherwise left as the person left it.
+        let open = std::mem::take(&mut self.open_mailbox).then_some(true);
         egui::CollapsingHeader::new(words.mailbox_settings.get(lang))
             .id_salt("mailbox_settings")
+            .open(open)
             .show(ui, |ui| {
                 self.mailbox.show(ui, words, lang);
                 let idle = self.job.is_none();
@@ -218,6 +224,11 @@ impl Walk {
                 health.show(ui, words, lang);
             }
             ui.label(RichText::new(&view.flow_title).weak());
+            if let Some(cause) = self.failure_cause() {
+                // A result page has no mailbox settings under it to send the person to.
+                let settings_below = !matches!(view.body, Body::Result { .. });
+                self.cause_headline(ui, cause, words, settings_below);
+            }
             ui.heading(RichText::new(&view.title).size(24.0));
             ui.add_space(8.0);
             ui.label(RichText::new(&view.text).size(15.0));
@@ -245,6 +256,45 @@ impl Walk {
             }
         });
         event
+    }
+
+    /// Why the mailbox server failed, on a page that offers Try again for it (reached
+    /// through the failed check, or held on the check's own page).
+    fn failure_cause(&self) -> Option<Cause> {
+        if self.job.is_some() || !(self.engine.can_retry() || self.held) {
+            return None;
+        }
+        self.engine.error().and_then(|e| e.cause)
+    }
+
+    /// The failure named at a glance, what to do about it, and a button to the field
+    /// that puts it right.
+    fn cause_headline(
+        &mut self,
+        ui: &mut egui::Ui,
+        cause: Cause,
+        words: &Words,
+        settings_below: bool,
+    ) {
+        let lang = self.engine.language();
+        let (headline, to_do) = words.cause(cause);
+        ui.add_space(4.0);
+        ui.label(
+            RichText::new(headline.get(lang))
+                .heading()
+                .strong()
+                .color(ui.visuals().error_fg_color),
+        );
+        ui.label(to_do.get(lang));
+        let field = self.mailbox.field_for(cause);
+        let label = field.map_or(&words.open_settings, |f| Field::button(f, words));
+        if settings_below && ui.button(label.get(lang)).clicked() {
+            self.open_mailbox = true;
+            if let Some(field) = field {
+                self.mailbox.focus(field);
+            }
+        }
+        ui.add_space(10.0);
     }
 
     fn body(&mut self, ui: &mut egui::Ui, view: &PageView, words: &Words) {

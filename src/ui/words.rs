@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::wizard::Language;
+use crate::wizard::{Cause, Language};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -85,6 +85,24 @@ words!(
     mailbox_settings,
     use_settings,
     settings_used,
+    cause_no_server,
+    cause_no_server_do,
+    cause_address,
+    cause_address_do,
+    cause_silent,
+    cause_silent_do,
+    cause_certificate,
+    cause_certificate_do,
+    cause_sign_in,
+    cause_sign_in_do,
+    cause_other,
+    cause_other_do,
+    change_choice,
+    change_address,
+    change_password,
+    change_certificate,
+    change_tenant,
+    open_settings,
     health_checking,
     health_failed,
     health_sound,
@@ -117,6 +135,20 @@ words!(
     unresolved,
 );
 
+impl Words {
+    /// The headline a failure page shows for `cause`, and the one sentence of what to do.
+    pub fn cause(&self, cause: Cause) -> (&Phrase, &Phrase) {
+        match cause {
+            Cause::NoServerSet => (&self.cause_no_server, &self.cause_no_server_do),
+            Cause::AddressNotFound => (&self.cause_address, &self.cause_address_do),
+            Cause::ServerSilent => (&self.cause_silent, &self.cause_silent_do),
+            Cause::CertificateNotTrusted => (&self.cause_certificate, &self.cause_certificate_do),
+            Cause::NotSignedIn => (&self.cause_sign_in, &self.cause_sign_in_do),
+            Cause::Other => (&self.cause_other, &self.cause_other_do),
+        }
+    }
+}
+
 const SOURCE: &str = include_str!("../../assets/words.ron");
 
 impl Words {
@@ -136,6 +168,22 @@ mod tests {
         let words = Words::builtin().unwrap();
         for language in Language::ALL {
             assert!(!words.next.get(language).is_empty());
+        }
+    }
+
+    /// Each cause is told apart at a glance, in every language: no two share a headline.
+    #[test]
+    fn every_cause_has_its_own_headline_in_every_language() {
+        let words = Words::builtin().unwrap();
+        for language in Language::ALL {
+            let headlines: std::collections::HashSet<&str> = Cause::ALL
+                .iter()
+                .map(|&c| words.cause(c).0.get(language))
+                .collect();
+            assert_eq!(headlines.len(), Cause::ALL.len(), "{language:?}");
+            for cause in Cause::ALL {
+                assert!(!words.cause(cause).1.get(language).is_empty());
+            }
         }
     }
 

@@ -12,6 +12,36 @@ use thiserror::Error;
 use super::facts::Facts;
 use super::language::Language;
 
+/// Why the mailbox server could not be used, as a person can act on it: each cause has
+/// its own headline on the failure page and its own field in the mailbox settings.
+/// `crate::doctor::link::cause_of` tells it from the server's error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cause {
+    /// No mailbox was given, so there is no server to ask.
+    NoServerSet,
+    /// The address is malformed, or its host name does not resolve.
+    AddressNotFound,
+    /// Nobody answers at the address: connection refused, unreachable, or timed out.
+    ServerSilent,
+    /// The server's certificate is not one this computer trusts.
+    CertificateNotTrusted,
+    /// The server refused the sign-in (a wrong password, an expired or missing sign-in).
+    NotSignedIn,
+    /// Any other failure of the server or the conversation with it.
+    Other,
+}
+
+impl Cause {
+    pub const ALL: [Cause; 6] = [
+        Cause::NoServerSet,
+        Cause::AddressNotFound,
+        Cause::ServerSilent,
+        Cause::CertificateNotTrusted,
+        Cause::NotSignedIn,
+        Cause::Other,
+    ];
+}
+
 /// Why a check or fix could not be carried out (not a finding: "the store is damaged"
 /// is a fact; "the store could not be read from disk" is this).
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -26,6 +56,9 @@ pub struct BackendError {
     /// leaves by its `cancelled` exit, never by `failed` (whose page would blame the disk
     /// or the network for what the person chose).
     pub cancelled: bool,
+    /// Set where the mailbox server could not be used; `None` for every other failure
+    /// (a store that cannot be read is no matter of mailbox settings).
+    pub cause: Option<Cause>,
 }
 
 impl BackendError {
@@ -34,6 +67,7 @@ impl BackendError {
             message: message.into(),
             translated: None,
             cancelled: false,
+            cause: None,
         }
     }
 
@@ -43,6 +77,7 @@ impl BackendError {
             message: en.into(),
             translated: Some(Box::new([nl.into(), pt.into()])),
             cancelled: false,
+            cause: None,
         }
     }
 
@@ -55,12 +90,19 @@ impl BackendError {
         }
     }
 
+    /// The same error, known to come from the mailbox server for `cause`.
+    pub fn with_cause(mut self, cause: Cause) -> Self {
+        self.cause = Some(cause);
+        self
+    }
+
     /// The work stopped because the person pressed Cancel.
     pub fn cancelled(message: impl Into<String>) -> Self {
         BackendError {
             message: message.into(),
             translated: None,
             cancelled: true,
+            cause: None,
         }
     }
 }

@@ -25,7 +25,7 @@ pub mod script;
 pub mod set;
 mod validate;
 
-pub use backend::{Action, Backend, BackendError, FixOutcome, FixPlan, Reply, Request};
+pub use backend::{Action, Backend, BackendError, Cause, FixOutcome, FixPlan, Reply, Request};
 pub use condition::Condition;
 pub use engine::{AnswerRecord, Body, Choice, Engine, EngineError, PageView, Transition};
 pub use facts::{FactKind, FactValue, Facts};

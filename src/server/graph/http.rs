@@ -222,7 +222,7 @@ impl Http {
             ureq::Error::Timeout(_) => ServerErrorKind::Timeout(self.timeout),
             ureq::Error::Io(e) => io_error_kind(&e, self.timeout),
             ureq::Error::Rustls(e) => tls_error_kind(&e),
-            ureq::Error::HostNotFound => ServerErrorKind::Connect("host not found".into()),
+            ureq::Error::HostNotFound => ServerErrorKind::NotFound("host not found".into()),
             ureq::Error::ConnectionFailed => ServerErrorKind::Connect("connection failed".into()),
             ureq::Error::BodyExceedsLimit(n) => {
                 ServerErrorKind::TooLarge(format!("a body over {n} bytes"))

@@ -162,7 +162,7 @@ impl Transport {
                 ServerErrorKind::Timeout(timeout)
             }
             Some(e) => ServerErrorKind::Connect(e.to_string()),
-            None => ServerErrorKind::Connect(format!("{host} has no address")),
+            None => ServerErrorKind::NotFound(format!("{host} has no address")),
         })
     }
 
@@ -203,7 +203,7 @@ impl Transport {
             return Err(ServerErrorKind::Protocol("TLS is already on".into()));
         };
         let name = ServerName::try_from(host.to_string()).map_err(|_| {
-            ServerErrorKind::Config(format!("{host:?} is not a valid TLS server name"))
+            ServerErrorKind::Address(format!("{host:?} is not a valid TLS server name"))
         })?;
         let mut conn = ClientConnection::new(config, name).map_err(|e| tls_error_kind(&e))?;
         while conn.is_handshaking() {

@@ -26,7 +26,7 @@ impl ImapUrl {
     pub fn parse(text: &str) -> Result<ImapUrl, ServerErrorKind> {
         // Errors show the address as typed, but never a password typed into it.
         let shown = redacted(text);
-        let bad = |why: &str| ServerErrorKind::Config(format!("IMAP address {shown:?}: {why}"));
+        let bad = |why: &str| ServerErrorKind::Address(format!("IMAP address {shown:?}: {why}"));
         let (scheme, rest) = text
             .trim()
             .split_once("://")
@@ -234,7 +234,7 @@ mod tests {
             "imaps://alice;X=1@host",
         ] {
             assert!(
-                matches!(ImapUrl::parse(bad), Err(ServerErrorKind::Config(_))),
+                matches!(ImapUrl::parse(bad), Err(ServerErrorKind::Address(_))),
                 "{bad:?}"
             );
         }
@@ -248,7 +248,7 @@ mod tests {
             "imaps://ana:hunter2@mail.example.com/INBOX",
             "imaps://ana;AUTH=PLAIN:hunter2@host",
         ] {
-            let Err(ServerErrorKind::Config(message)) = ImapUrl::parse(text) else {
+            let Err(ServerErrorKind::Address(message)) = ImapUrl::parse(text) else {
                 panic!("{text}: accepted");
             };
             assert!(!message.contains("hunter2"), "{message}");
