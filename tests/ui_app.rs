@@ -650,6 +650,73 @@ fn enter_in_the_path_field_starts() {
     wait_for(&mut harness, "Outlook shows other items than the server");
 }
 
+/// The answers of the question page the walk stands on, as labelled on screen.
+fn answers(harness: &Harness<'_, App>) -> Vec<String> {
+    match &harness.state().screen {
+        Screen::Walk(walk) => match walk.engine.view().body {
+            Body::Question { answers } => answers.into_iter().map(|a| a.label).collect(),
+            other => panic!("not a question page: {other:?}"),
+        },
+        _ => panic!("not walking: {}", state(harness)),
+    }
+}
+
+/// On a question page the first answer has the keyboard, each time the page is reached:
+/// Tab goes to the next answer and Space chooses it, so a person on the keyboard answers
+/// without tabbing through the bar above the page first.
+#[test]
+fn each_question_puts_its_first_answer_in_the_keyboard() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let mut harness = app();
+    start_walk(&mut harness, store.to_str().unwrap(), None);
+    wait_for(&mut harness, "Outlook shows other items than the server");
+    let first = answers(&harness);
+    assert!(first.len() >= 2, "{first:?}");
+    wait_for_focus(&mut harness, &first[0]);
+    harness.key_press(egui::Key::Tab);
+    harness.step();
+    assert!(
+        harness.get_by_label(&first[1]).is_focused(),
+        "{}",
+        state(&harness)
+    );
+    harness.key_press(egui::Key::Space);
+    harness.step();
+    harness.step();
+    let page = page_id(&harness);
+    harness.get_by_label("Next ›").click();
+    harness.step();
+    let start = Instant::now();
+    while page_id(&harness) == page {
+        assert!(
+            start.elapsed() < WAIT,
+            "Space chose nothing: {}",
+            state(&harness)
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Back on the question, its first answer has the keyboard again.
+    let start = Instant::now();
+    loop {
+        harness.step();
+        if let Screen::Walk(walk) = &harness.state().screen
+            && !walk.is_busy()
+            && walk.engine.can_go_back()
+        {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "no way back: {}", state(&harness));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.get_by_label("‹ Back").click();
+    harness.step();
+    assert_eq!(page_id(&harness), page);
+    wait_for_focus(&mut harness, &first[0]);
+}
+
 /// Steps frames until the field labelled `label` has the keyboard: a failure page's button
 /// unfolds the mailbox settings, which takes a frame or two before the field is drawn.
 fn wait_for_focus(harness: &mut Harness<'_, App>, label: &str) {

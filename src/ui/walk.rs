@@ -47,6 +47,10 @@ pub struct Walk {
     open_mailbox: bool,
     /// The structure check started with the walk; `None` until the first frame.
     health: Option<Health>,
+    /// The page whose first answer was given the keyboard, so that it is given once per
+    /// visit: a person on the keyboard answers with Space and moves on with Tab, without
+    /// first tabbing through the bar above the page.
+    keyboard_on: Option<String>,
 }
 
 impl Walk {
@@ -67,6 +71,7 @@ impl Walk {
             mailbox_note: None,
             open_mailbox: false,
             health: None,
+            keyboard_on: None,
         }
     }
 
@@ -301,9 +306,15 @@ impl Walk {
         let lang = self.engine.language();
         match &view.body {
             Body::Question { answers } => {
-                for choice in answers {
+                let arrived = self.keyboard_on.as_deref() != Some(view.id.as_str());
+                for (i, choice) in answers.iter().enumerate() {
                     let picked = self.chosen.as_deref() == Some(choice.id.as_str());
-                    if ui.radio(picked, &choice.label).clicked() {
+                    let answer = ui.radio(picked, &choice.label);
+                    if i == 0 && arrived {
+                        answer.request_focus();
+                        self.keyboard_on = Some(view.id.clone());
+                    }
+                    if answer.clicked() {
                         self.chosen = Some(choice.id.clone());
                     }
                 }
