@@ -41,6 +41,10 @@ struct Words {
     yes: &'static str,
     no: &'static str,
     steps: &'static str,
+    summary: &'static str,
+    way: &'static str,
+    answered: &'static str,
+    technical: &'static str,
 }
 
 const EN: Words = Words {
@@ -72,6 +76,10 @@ const EN: Words = Words {
     yes: "yes",
     no: "no",
     steps: "Steps",
+    summary: "In short",
+    way: "The way taken",
+    answered: "your answer",
+    technical: "Details for support staff",
 };
 
 const NL: Words = Words {
@@ -103,6 +111,10 @@ const NL: Words = Words {
     yes: "ja",
     no: "nee",
     steps: "Stappen",
+    summary: "In het kort",
+    way: "De gevolgde weg",
+    answered: "uw antwoord",
+    technical: "Details voor de helpdesk",
 };
 
 const PT: Words = Words {
@@ -139,6 +151,10 @@ const PT: Words = Words {
     yes: "sim",
     no: "não",
     steps: "Passos",
+    summary: "Em resumo",
+    way: "O caminho seguido",
+    answered: "sua resposta",
+    technical: "Detalhes para o suporte",
 };
 
 impl Words {
@@ -168,8 +184,14 @@ pub struct SessionReport {
     pub language: String,
     pub flow: String,
     pub page: String,
+    /// The last page's title and text, in the walk's language: on a result page, what was
+    /// found, what was done and what is left to do, in the words the person read.
+    pub page_title: String,
+    pub page_text: String,
     /// How the walk ended, when it has.
     pub outcome: Option<String>,
+    /// The pages passed through, by title, with the answer given on each question.
+    pub way: Vec<WayStep>,
     pub steps: Vec<StepTaken>,
     pub answers: Vec<AnswerGiven>,
     /// Each fact as a plain JSON value (yes/no, number, text, list of texts).
@@ -182,6 +204,13 @@ pub struct StepTaken {
     pub from: String,
     pub via: String,
     pub to: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WayStep {
+    pub title: String,
+    /// The label of the answer chosen there, for a question.
+    pub answer: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -200,7 +229,10 @@ impl SessionReport {
             language: engine.language().code().to_owned(),
             flow: view.flow_title,
             page: view.id,
+            page_title: view.title,
+            page_text: view.text,
             outcome: engine.outcome().map(|o| o.to_string()),
+            way: way(engine),
             steps: engine
                 .trail()
                 .iter()
@@ -258,7 +290,7 @@ impl SessionReport {
             (w.created, &self.created),
             (w.program, &self.program),
             (w.guide, &self.flow),
-            (w.last_page, &self.page),
+            (w.last_page, &self.page_title),
             (w.outcome, outcome),
         ] {
             let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
@@ -272,12 +304,25 @@ impl SessionReport {
             );
         }
         h.push_str("</table>\n");
-        self.write_folders(&mut h, w);
-        self.write_actions(&mut h, w);
-        self.write_losses(&mut h, w, lang);
         let _ = write!(
             h,
-            "<h2>{}</h2>\n<table><tr><th>{}</th><th>{}</th></tr>",
+            "<h2>{}</h2>\n<p class=\"summary\"><strong>{}</strong></p>\n",
+            esc(w.summary),
+            esc(&self.page_title)
+        );
+        for paragraph in self.page_text.split("\n").filter(|p| !p.trim().is_empty()) {
+            let _ = writeln!(h, "<p>{}</p>", esc(paragraph));
+        }
+        self.write_actions(&mut h, w);
+        self.write_losses(&mut h, w, lang);
+        self.write_folders(&mut h, w);
+        self.write_way(&mut h, w);
+        // Internal names and page ids: what support staff and tools need, folded away so
+        // the person reads the report in words first.
+        let _ = write!(
+            h,
+            "<details><summary>{}</summary>\n<h2>{}</h2>\n<table><tr><th>{}</th><th>{}</th></tr>",
+            esc(w.technical),
             esc(w.facts),
             esc(w.fact),
             esc(w.value)
@@ -306,8 +351,32 @@ impl SessionReport {
                 esc(&s.via)
             );
         }
-        h.push_str("</ol>\n</body></html>\n");
+        h.push_str("</ol>\n</details>\n</body></html>\n");
         h
+    }
+
+    fn write_way(&self, h: &mut String, w: &Words) {
+        if self.way.is_empty() {
+            return;
+        }
+        let _ = write!(h, "<h2>{}</h2>\n<ol>", esc(w.way));
+        for step in &self.way {
+            match &step.answer {
+                Some(answer) => {
+                    let _ = write!(
+                        h,
+                        "<li>{} <span class=\"via\">({}: {})</span></li>",
+                        esc(&step.title),
+                        esc(w.answered),
+                        esc(answer)
+                    );
+                }
+                None => {
+                    let _ = write!(h, "<li>{}</li>", esc(&step.title));
+                }
+            }
+        }
+        h.push_str("</ol>\n");
     }
 
     fn write_folders(&self, h: &mut String, w: &Words) {
@@ -412,6 +481,29 @@ impl SessionReport {
     }
 }
 
+/// The pages of the walk by title, each with the answer given there, ending on the page
+/// the walk stands on. A page left more than once (Try again) is listed each time.
+fn way(engine: &Engine) -> Vec<WayStep> {
+    let mut out: Vec<WayStep> = engine
+        .trail()
+        .iter()
+        .map(|t| WayStep {
+            title: engine.title_of(&t.from).unwrap_or_else(|| t.from.clone()),
+            answer: match &t.via {
+                crate::wizard::Via::Answer(id) => engine.answer_label(&t.from, id),
+                _ => None,
+            },
+        })
+        .collect();
+    if let Some(last) = engine.trail().last() {
+        out.push(WayStep {
+            title: engine.title_of(&last.to).unwrap_or_else(|| last.to.clone()),
+            answer: None,
+        });
+    }
+    out
+}
+
 fn plain(value: &FactValue) -> serde_json::Value {
     match value {
         FactValue::Bool(b) => (*b).into(),
@@ -465,7 +557,10 @@ mod tests {
             language: language.into(),
             flow: "Rebuild".into(),
             page: "rebuild/rebuilt".into(),
+            page_title: "The store was rebuilt".into(),
+            page_text: "Outlook builds a new one.\nThe old one is kept.".into(),
             outcome: Some("fixed".into()),
+            way: Vec::new(),
             steps: Vec::new(),
             answers: Vec::new(),
             facts: BTreeMap::from([
@@ -498,5 +593,54 @@ mod tests {
         assert!(english.contains("Left out of the copy (1 item or part)"));
         // A language the report has no words for is English, and says so.
         assert!(report("de", 0).to_html().contains("<html lang=\"en\">"));
+    }
+
+    /// A walk's report reads in words first: the last page's title and text as the
+    /// summary, the way taken by page titles with the answers as labelled, in the walk's
+    /// language; page ids and fact names only under the details for support staff.
+    #[test]
+    fn the_report_tells_the_walk_in_the_words_the_person_read() {
+        use crate::wizard::loader::load_sources;
+        const FLOW: &str = r#"(
+            title: (en: "Test", nl: "Test", pt: "Teste"),
+            pages: [
+                (
+                    id: "ask",
+                    title: (en: "Is Outlook closed?", nl: "Is Outlook gesloten?", pt: "O Outlook está fechado?"),
+                    text: (en: "Close it first.", nl: "Sluit het eerst.", pt: "Feche-o primeiro."),
+                    step: Question(answers: [
+                        (id: "closed", label: (en: "It is closed", nl: "Het is gesloten", pt: "Está fechado"), next: "done"),
+                    ]),
+                ),
+                (
+                    id: "done",
+                    title: (en: "All done", nl: "Alles klaar", pt: "Tudo pronto"),
+                    text: (en: "Found this.\nDid that.", nl: "Dit gevonden.\nDat gedaan.", pt: "Achou isto.\nFez aquilo."),
+                    step: Result(outcome: Fixed),
+                ),
+            ],
+        )"#;
+        let set = load_sources(vec![("walk.ron".into(), FLOW.into())]).unwrap();
+        let mut engine = Engine::new(std::sync::Arc::new(set), "walk", Language::Dutch).unwrap();
+        engine.answer("closed").unwrap();
+        let now = Timestamp::from_utc(2026, 12, 7, 4, 30, 0).unwrap();
+        let html =
+            SessionReport::new(&engine, Path::new("a.ost"), &Findings::default(), now).to_html();
+        let at = |text: &str| html.find(text).unwrap_or_else(|| panic!("{text}: {html}"));
+        let summary = at("<h2>In het kort</h2>");
+        assert!(summary < at("<strong>Alles klaar</strong>"));
+        assert!(at("<p>Dit gevonden.</p>") < at("<p>Dat gedaan.</p>"));
+        let way = at("<h2>De gevolgde weg</h2>");
+        assert!(
+            way < at(
+                "<li>Is Outlook gesloten? <span class=\"via\">(uw antwoord: Het is gesloten)</span></li>"
+            )
+        );
+        assert!(way < at("<li>Alles klaar</li>"));
+        assert!(html.contains("<th>Laatste pagina</th><td>Alles klaar</td>"));
+        // The page ids come only after the details for support staff begin.
+        let details = at("<details><summary>Details voor de helpdesk</summary>");
+        assert!(summary < details && way < details);
+        assert!(at("walk/ask") > details);
     }
 }

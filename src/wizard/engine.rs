@@ -252,6 +252,31 @@ impl Engine {
         }
     }
 
+    /// The title of the page called `flow/page`, in the walk's language, as the person
+    /// read it there (placeholders filled from today's facts).
+    pub fn title_of(&self, name: &str) -> Option<String> {
+        let page = self.set.page(self.set.find(name)?);
+        Some(placeholder::fill(
+            page.title.pick(self.language),
+            &self.state.facts,
+            self.language,
+        ))
+    }
+
+    /// The label of answer `id` on the page called `flow/page`, in the walk's language.
+    pub fn answer_label(&self, name: &str, id: &str) -> Option<String> {
+        let page = self.set.page(self.set.find(name)?);
+        let Step::Question { answers } = &page.step else {
+            return None;
+        };
+        let answer = answers.iter().find(|a| a.id == id)?;
+        Some(placeholder::fill(
+            answer.label.pick(self.language),
+            &self.state.facts,
+            self.language,
+        ))
+    }
+
     /// The work the backend must do before the walk can go on, if any.
     pub fn request(&self) -> Option<Request> {
         let facts = self.state.facts.clone();
