@@ -178,43 +178,32 @@ pub fn unpack(header: &Header, entry: &BbtEntry, stored: Vec<u8>) -> Result<Vec<
 }
 
 thread_local! {
-    /// One inflater per thread, reset between blocks: building a new one for each block
-    /// (its window and tables) cost more than inflating a typical block.
-    static INFLATER: std::cell::RefCell<flate2::Decompress> =
-        std::cell::RefCell::new(flate2::Decompress::new(true));
+    /// One inflater per thread, reused from block to block: building one for each block
+    /// cost more than inflating a typical block.
+    static INFLATER: std::cell::RefCell<libdeflater::Decompressor> =
+        std::cell::RefCell::new(libdeflater::Decompressor::new());
 }
 
+/// Inflates one block's zlib stream to exactly `expected` bytes. libdeflate inflates a
+/// whole buffer at once, which is what a block is, at about twice the speed of a
+/// streaming inflater (measured with tests/bench/speed-vs-peers.sh): inflating is most of
+/// the work of reading a 4 KiB store.
 fn inflate(stored: &[u8], expected: usize) -> Result<Vec<u8>> {
     let fail = |detail: String| Error::new("compressed block", ErrorKind::Decompress { detail });
-    // One byte past the promise is room enough to tell "too long" from "exact".
-    let mut out = Vec::with_capacity(expected + 1);
-    let status = INFLATER.with(|d| {
-        let mut d = d.borrow_mut();
-        d.reset(true);
-        d.decompress_vec(stored, &mut out, flate2::FlushDecompress::Finish)
-    });
-    let ended = match status {
-        Ok(flate2::Status::StreamEnd) => true,
-        Ok(_) => false,
-        Err(e) => return Err(fail(e.to_string())),
-    };
-    if out.len() > expected {
-        return Err(fail(format!(
+    let mut out = vec![0u8; expected];
+    let inflated = INFLATER.with(|d| d.borrow_mut().zlib_decompress(stored, &mut out));
+    match inflated {
+        Ok(n) if n == expected => Ok(out),
+        Ok(n) => Err(fail(format!(
+            "inflates to {n} bytes, the index promises {expected}"
+        ))),
+        Err(libdeflater::DecompressionError::InsufficientSpace) => Err(fail(format!(
             "inflates to more than {expected} bytes, the index promises {expected}"
-        )));
+        ))),
+        Err(libdeflater::DecompressionError::BadData) => Err(fail(
+            "its zlib stream is malformed or fails its own checksum".to_owned(),
+        )),
     }
-    if !ended || out.len() != expected {
-        return Err(fail(format!(
-            "inflates to {} bytes{}, the index promises {expected}",
-            out.len(),
-            if ended {
-                ""
-            } else {
-                " and the stream ends early"
-            }
-        )));
-    }
-    Ok(out)
 }
 
 /// Header of an internal block, common to data trees and subnode trees.
@@ -518,6 +507,42 @@ mod tests {
                 .cloned()
                 .ok_or_else(|| Error::malformed("test", "no such block"))
         }
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    }
+
+    /// A block inflates to exactly the size its index entry gives, or is damaged, and says
+    /// how: longer, shorter, or not a zlib stream that holds (its Adler-32 included).
+    #[test]
+    fn a_compressed_block_inflates_to_exactly_its_promised_size() {
+        let data: Vec<u8> = (0..5000u32)
+            .map(|i| (i % 251) as u8 ^ (i / 97) as u8)
+            .collect();
+        let stream = zlib(&data);
+        assert_eq!(inflate(&stream, data.len()).unwrap(), data);
+        let longer = inflate(&stream, data.len() - 1).unwrap_err().to_string();
+        assert!(longer.contains("more than 4999 bytes"), "{longer}");
+        let shorter = inflate(&stream, data.len() + 1).unwrap_err().to_string();
+        assert!(
+            shorter.contains("inflates to 5000 bytes, the index promises 5001"),
+            "{shorter}"
+        );
+        let mut spoiled = stream.clone();
+        let last = spoiled.len() - 1;
+        spoiled[last] ^= 1; // the Adler-32 at the end
+        assert!(matches!(
+            inflate(&spoiled, data.len()).unwrap_err().kind,
+            ErrorKind::Decompress { .. }
+        ));
+        let cut = inflate(&stream[..stream.len() / 2], data.len()).unwrap_err();
+        assert!(matches!(cut.kind, ErrorKind::Decompress { .. }), "{cut}");
+        assert!(inflate(&[0, 0, 0, 0], 10).is_err());
+        assert!(inflate(&[], 10).is_err());
     }
 
     #[test]
