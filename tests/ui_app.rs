@@ -13,6 +13,7 @@ use common::{TempDir, fixture};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use ostdoctor::time::{Timestamp, Zone};
 use ostdoctor::ui::{App, Remembered, Screen};
 use ostdoctor::wizard::{Body, Language};
 use support::dovecot::{Dovecot, PASSWORD, USER};
@@ -198,6 +199,23 @@ fn statistics_then_a_fix_page_cancelled() {
     let finding = harness.get_by_label_contains("items at risk: 10 items only in the offline");
     assert!((finding.rect().center().y - row.center().y).abs() < row.height() / 2.0);
     assert!(row.top() < harness.get_by_label("Outbox").rect().top());
+    // When Outlook last wrote the Inbox, on its row in this computer's zone with the
+    // offset named (the store records it in UTC), under a header that says so.
+    harness.get_by_label("Last changed offline (local time)");
+    let written = match &harness.state().screen {
+        Screen::Walk(walk) => walk.findings().comparison.as_ref().and_then(|r| {
+            r.folders
+                .iter()
+                .find(|f| f.display_path() == "Inbox")
+                .and_then(|f| f.offline_last_modified.clone())
+        }),
+        _ => None,
+    }
+    .expect("the store records when the Inbox was last written");
+    let written = Timestamp::parse_rfc3339(&written).expect("RFC 3339");
+    let shown = Zone::Local.minutes(written);
+    assert!(shown.contains(" UTC"), "{shown}");
+    assert!(on_row(&shown), "no \"{shown}\" on the Inbox row");
 
     // The Inbox row opens its differing items under the table.
     assert!(harness.query_by_label("Only in").is_none());
