@@ -150,6 +150,107 @@ impl fmt::Display for Timestamp {
     }
 }
 
+/// Seconds east of UTC, as a time zone stands at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UtcOffset(pub i32);
+
+impl UtcOffset {
+    pub const UTC: UtcOffset = UtcOffset(0);
+
+    /// `UTC`, `UTC+01:00`, `UTC-03:00`, `UTC+05:45`: the offset named with the time, so
+    /// a time copied into a ticket reads the same in any other zone.
+    pub fn name(self) -> String {
+        if self.0 == 0 {
+            return "UTC".to_owned();
+        }
+        let sign = if self.0 < 0 { '-' } else { '+' };
+        let minutes = self.0.unsigned_abs() / 60;
+        format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    }
+}
+
+/// Which zone times are shown in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Zone {
+    /// This computer's, as the system keeps it (on Linux the TZ variable is honoured).
+    #[default]
+    Local,
+    /// One offset for every moment: tests, which must not depend on the machine's zone.
+    Fixed(UtcOffset),
+}
+
+impl Zone {
+    /// The offset at `at` (summer time included); UTC where the system cannot say.
+    pub fn offset_at(self, at: Timestamp) -> UtcOffset {
+        match self {
+            Zone::Local => local::offset_at(at.0).map_or(UtcOffset::UTC, UtcOffset),
+            Zone::Fixed(offset) => offset,
+        }
+    }
+
+    /// `2024-05-01 10:30 UTC+01:00`: to the minute, in this zone, with its offset.
+    pub fn minutes(self, at: Timestamp) -> String {
+        let offset = self.offset_at(at);
+        let shifted = at.0 + i64::from(offset.0);
+        let (y, m, d) = civil_from_days(shifted.div_euclid(86_400));
+        let secs = shifted.rem_euclid(86_400);
+        format!(
+            "{y:04}-{m:02}-{d:02} {:02}:{:02} {}",
+            secs / 3600,
+            secs / 60 % 60,
+            offset.name()
+        )
+    }
+}
+
+/// The one seam to the system's time zone: seconds east of UTC at a moment, or `None`
+/// where the system cannot say (and the time is then shown in UTC, named as such).
+#[cfg(target_os = "linux")]
+mod local {
+    pub fn offset_at(at: i64) -> Option<i32> {
+        let t = libc::time_t::try_from(at).ok()?;
+        // SAFETY: `tm` is plain data that localtime_r fills in; both pointers are valid for
+        // the call, and localtime_r (unlike localtime) shares no buffer between threads.
+        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+        let filled = unsafe { libc::localtime_r(&t, &mut tm) };
+        if filled.is_null() {
+            return None;
+        }
+        i32::try_from(tm.tm_gmtoff).ok()
+    }
+}
+
+/// Windows' C runtime converts to local time (its TZ variable, else the system's zone);
+/// the offset is that civil time read back as if it were UTC, less the moment itself.
+#[cfg(windows)]
+mod local {
+    pub fn offset_at(at: i64) -> Option<i32> {
+        let t = libc::time_t::try_from(at).ok()?;
+        // SAFETY: `tm` is plain data that localtime_s fills in; both pointers are valid.
+        let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+        if unsafe { libc::localtime_s(&mut tm, &t) } != 0 {
+            return None;
+        }
+        let civil = super::Timestamp::from_utc(
+            i64::from(tm.tm_year) + 1900,
+            u32::try_from(tm.tm_mon + 1).ok()?,
+            u32::try_from(tm.tm_mday).ok()?,
+            u32::try_from(tm.tm_hour).ok()?,
+            u32::try_from(tm.tm_min).ok()?,
+            u32::try_from(tm.tm_sec).ok()?,
+        )?;
+        i32::try_from(civil.0 - at).ok()
+    }
+}
+
+/// Elsewhere the zone is not read: times are shown in UTC and say so.
+#[cfg(not(any(target_os = "linux", windows)))]
+mod local {
+    pub fn offset_at(_at: i64) -> Option<i32> {
+        None
+    }
+}
+
 fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
@@ -238,6 +339,76 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        Timestamp::parse_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn times_are_shown_in_the_zone_with_its_offset_named() {
+        let plus_one = Zone::Fixed(UtcOffset(3600));
+        let minus_three = Zone::Fixed(UtcOffset(-3 * 3600));
+        let t = at("2024-05-01T09:30:59Z");
+        assert_eq!(plus_one.minutes(t), "2024-05-01 10:30 UTC+01:00");
+        assert_eq!(minus_three.minutes(t), "2024-05-01 06:30 UTC-03:00");
+        assert_eq!(
+            Zone::Fixed(UtcOffset::UTC).minutes(t),
+            "2024-05-01 09:30 UTC"
+        );
+        // Across midnight, both ways, and into another month and year.
+        assert_eq!(
+            plus_one.minutes(at("2023-12-31T23:15:00Z")),
+            "2024-01-01 00:15 UTC+01:00"
+        );
+        assert_eq!(
+            minus_three.minutes(at("2024-03-01T01:00:00Z")),
+            "2024-02-29 22:00 UTC-03:00"
+        );
+        // Zones a quarter or half an hour off.
+        let nepal = Zone::Fixed(UtcOffset(5 * 3600 + 45 * 60));
+        assert_eq!(nepal.minutes(t), "2024-05-01 15:15 UTC+05:45");
+        assert_eq!(UtcOffset(-(9 * 3600 + 30 * 60)).name(), "UTC-09:30");
+    }
+
+    /// The system's zone as the TZ variable sets it, summer time included: read in a child
+    /// process (this test again), since the C library reads TZ once per process. The POSIX
+    /// rule needs no zone database: one hour east, two in summer (last Sunday of March
+    /// to the last of October).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_local_zone_follows_tz_with_summer_time() {
+        const CHILD: &str = "OSTDOCTOR_TZ_CHILD";
+        if std::env::var_os(CHILD).is_some() {
+            assert_eq!(
+                Zone::Local.minutes(at("2024-01-15T12:00:00Z")),
+                "2024-01-15 13:00 UTC+01:00"
+            );
+            assert_eq!(
+                Zone::Local.minutes(at("2024-07-15T22:30:00Z")),
+                "2024-07-16 00:30 UTC+02:00"
+            );
+            return;
+        }
+        let exe = std::env::current_exe().unwrap();
+        let out = std::process::Command::new(exe)
+            .args([
+                "--exact",
+                "time::tests::the_local_zone_follows_tz_with_summer_time",
+                "--nocapture",
+            ])
+            .env(CHILD, "1")
+            .env("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{said}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The child ran the test, not nothing.
+        assert!(said.contains("1 passed"), "{said}");
+    }
 
     #[test]
     fn imap_internaldate() {

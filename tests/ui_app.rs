@@ -13,6 +13,7 @@ use common::{TempDir, fixture};
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use ostdoctor::time::{Timestamp, Zone};
 use ostdoctor::ui::{App, Remembered, Screen};
 use ostdoctor::wizard::{Body, Language};
 use support::dovecot::{Dovecot, PASSWORD, USER};
@@ -198,6 +199,23 @@ fn statistics_then_a_fix_page_cancelled() {
     let finding = harness.get_by_label_contains("items at risk: 10 items only in the offline");
     assert!((finding.rect().center().y - row.center().y).abs() < row.height() / 2.0);
     assert!(row.top() < harness.get_by_label("Outbox").rect().top());
+    // When Outlook last wrote the Inbox, on its row in this computer's zone with the
+    // offset named (the store records it in UTC), under a header that says so.
+    harness.get_by_label("Last changed offline (local time)");
+    let written = match &harness.state().screen {
+        Screen::Walk(walk) => walk.findings().comparison.as_ref().and_then(|r| {
+            r.folders
+                .iter()
+                .find(|f| f.display_path() == "Inbox")
+                .and_then(|f| f.offline_last_modified.clone())
+        }),
+        _ => None,
+    }
+    .expect("the store records when the Inbox was last written");
+    let written = Timestamp::parse_rfc3339(&written).expect("RFC 3339");
+    let shown = Zone::Local.minutes(written);
+    assert!(shown.contains(" UTC"), "{shown}");
+    assert!(on_row(&shown), "no \"{shown}\" on the Inbox row");
 
     // The Inbox row opens its differing items under the table.
     assert!(harness.query_by_label("Only in").is_none());
@@ -571,6 +589,11 @@ fn settings_changed_mid_walk_and_try_again_go_on() {
         "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
         ca_file.to_str().unwrap(),
     );
+    // Tested where the walk stands, before they are used.
+    harness.get_by_label("Test connection").click();
+    harness.step();
+    wait_for(&mut harness, SIGNED_IN);
+    assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
     harness.get_by_label("Use these settings").click();
     harness.step();
     harness.get_by_label_contains("the next comparison uses these settings");
@@ -853,4 +876,189 @@ fn certificate_then_password_each_named_and_put_right_where_the_walk_stands() {
     harness.step();
     wait_for(&mut harness, "Servermap bevat");
     assert_eq!(page_id(&harness).as_deref(), Some("compare/differences"));
+}
+
+/// Fills in the start page's IMAP mailbox (no store: testing the connection needs none).
+fn fill_mailbox(harness: &mut Harness<'_, App>, mailbox: &Mailbox<'_>) {
+    harness.get_by_label("IMAP").click();
+    harness.step();
+    type_into(
+        harness,
+        "IMAP address (imaps://you@server)",
+        mailbox.address,
+    );
+    type_into(harness, "Password", mailbox.password);
+    if let Some(ca_file) = mailbox.ca_file {
+        type_into(
+            harness,
+            "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
+            ca_file,
+        );
+    }
+}
+
+/// Replaces the text of the field labelled `label`, as a person selecting all and typing.
+fn retype(harness: &mut Harness<'_, App>, label: &str, text: &str) {
+    harness.get_by_label(label).click();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness.get_by_label(label).type_text(text);
+    harness.step();
+}
+
+const SIGNED_IN: &str = "Signed in. Folders seen:";
+const REFUSED: &str = "Not signed in: the server refused the sign-in";
+
+/// "Test connection" on the start page, against a real Dovecot: a wrong password is named
+/// as a refused sign-in; the password put right (which clears the stale answer), the test
+/// signs in and says how many folders the mailbox has, as the server lists them.
+#[test]
+fn test_connection_names_a_refused_sign_in_then_signs_in() {
+    let dir = TempDir::new("ui-test-connection");
+    // Refused sign-ins answered at once, not after Dovecot's growing penalty.
+    let dovecot = Dovecot::start_with(support::dovecot::Options {
+        no_penalty: true,
+        ..Default::default()
+    });
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
+    let address = imaps(&dovecot);
+
+    let mut harness = app();
+    // No mailbox chosen: nothing to test.
+    assert!(harness.query_by_label("Test connection").is_none());
+    fill_mailbox(
+        &mut harness,
+        &Mailbox {
+            address: &address,
+            password: "not the password",
+            ca_file: ca_file.to_str(),
+        },
+    );
+    harness.get_by_label("Test connection").click();
+    harness.step();
+    wait_for(&mut harness, REFUSED);
+    harness.get_by_label_contains("Check the user name in the address and the password");
+    assert!(harness.query_by_label_contains(SIGNED_IN).is_none());
+    // Still the start page: testing starts no walk.
+    assert!(matches!(harness.state().screen, Screen::Start(_)));
+
+    retype(&mut harness, "Password", PASSWORD);
+    harness.step();
+    assert!(
+        harness.query_by_label(REFUSED).is_none(),
+        "the answer for the old password stays after an edit"
+    );
+    harness.get_by_label("Test connection").click();
+    harness.step();
+    wait_for(&mut harness, SIGNED_IN);
+    assert!(harness.query_by_label(REFUSED).is_none());
+
+    // The number shown is the folders the server lists for these settings.
+    let settings = ostdoctor::doctor::ServerSettings::Imap {
+        url: address.clone(),
+        password: ostdoctor::server::Secret::new(PASSWORD),
+        extra_ca: Some(dovecot.pki.ca_pem.clone()),
+        trusted_fingerprint: None,
+        list_status: true,
+        timeout: Duration::from_secs(30),
+    };
+    let mut connection = settings
+        .connect(&mut |_| {}, &ostdoctor::work::CancelToken::new())
+        .unwrap();
+    let folders = connection.server().list_folders().unwrap().len();
+    assert!(folders > 0);
+    harness.get_by_label(&format!("{SIGNED_IN} {folders}"));
+}
+
+/// Nothing listens at the address: the test says the server does not answer, in the
+/// chosen language, and names no other cause.
+#[test]
+fn test_connection_names_a_closed_port_as_a_silent_server() {
+    // A port just freed: connecting is refused at once.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("imaps://{USER}@127.0.0.1:{port}");
+    let mut harness = app();
+    fill_mailbox(
+        &mut harness,
+        &Mailbox {
+            address: &address,
+            password: PASSWORD,
+            ca_file: None,
+        },
+    );
+    harness.get_by_label("Test connection").click();
+    harness.step();
+    wait_for(&mut harness, "The server does not answer");
+    assert!(harness.query_by_label(REFUSED).is_none());
+    assert!(harness.query_by_label_contains(SIGNED_IN).is_none());
+    // The server layer's own words stay under the headline, for the helpdesk.
+    harness.get_by_label_contains(&format!("127.0.0.1:{port}"));
+
+    harness.state_mut().language = Language::Portuguese;
+    harness.step();
+    harness.step();
+    harness.get_by_label("O servidor não responde");
+    harness.get_by_label("Testar conexão");
+}
+
+/// A server that accepts and then says nothing: the test waits on its worker, the window
+/// keeps drawing, and Cancel gives the button back at once, long before the timeout;
+/// an edit to the form does the same.
+#[test]
+fn test_connection_to_a_silent_server_is_cancelled_without_waiting() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _silent = std::thread::spawn(move || {
+        let held: Vec<_> = listener.incoming().take(2).collect();
+        std::thread::sleep(Duration::from_secs(120));
+        drop(held);
+    });
+    let address = format!("imaps://{USER}@127.0.0.1:{port}");
+    let mut harness = app();
+    fill_mailbox(
+        &mut harness,
+        &Mailbox {
+            address: &address,
+            password: PASSWORD,
+            ca_file: None,
+        },
+    );
+    harness.get_by_label("Test connection").click();
+    harness.step();
+    wait_for(&mut harness, "Signing in with these settings");
+    for _ in 0..10 {
+        harness.step();
+    }
+    assert!(harness.query_by_label("Test connection").is_none());
+    let pressed = Instant::now();
+    harness.get_by_label("Cancel").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label("Test connection");
+    assert!(harness.query_by_label_contains("Signing in with").is_none());
+    assert!(pressed.elapsed() < Duration::from_secs(5));
+
+    // Testing again, then editing the address while it waits: the stale test is dropped.
+    harness.get_by_label("Test connection").click();
+    harness.step();
+    wait_for(&mut harness, "Signing in with these settings");
+    let edited = Instant::now();
+    harness
+        .get_by_label("IMAP address (imaps://you@server)")
+        .click();
+    harness.step();
+    harness
+        .get_by_label("IMAP address (imaps://you@server)")
+        .type_text("x");
+    harness.step();
+    harness.step();
+    harness.get_by_label("Test connection");
+    assert!(harness.query_by_label_contains("Signing in with").is_none());
+    assert!(edited.elapsed() < Duration::from_secs(5));
 }

@@ -17,7 +17,8 @@ const ENTRY_FLOW: &str = "main";
 pub const APP_ID: &str = "org.ostdoctor.OstDoctor";
 
 pub enum Screen {
-    Start(StartPage),
+    /// Boxed, as the walk is: the screens differ much in size.
+    Start(Box<StartPage>),
     Walk(Box<Walk>),
     /// The program cannot run: its own flows or words failed to load.
     Broken(String),
@@ -45,7 +46,7 @@ impl App {
             language: Language::from_system(),
             dark: ctx.global_style().visuals.dark_mode,
             zoom: 1.0,
-            screen: Screen::Start(StartPage::new()),
+            screen: Screen::Start(Box::new(StartPage::new())),
             notices: Vec::new(),
             memory: None,
         };
@@ -259,7 +260,7 @@ impl eframe::App for App {
             self.start(choice);
         }
         if start_over {
-            self.screen = Screen::Start(StartPage::new());
+            self.screen = Screen::Start(Box::new(StartPage::new()));
         }
     }
 }

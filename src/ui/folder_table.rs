@@ -8,6 +8,7 @@ use eframe::egui::{self, Color32, RichText};
 
 use super::words::Words;
 use crate::diagnose::{FolderReport, Report, Severity};
+use crate::time::{Timestamp, Zone};
 use crate::wizard::Language;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,6 +32,8 @@ pub struct TableState {
     pub opened: Option<String>,
     /// Where the last CSV went, or why it could not be written.
     pub saved: Option<Result<std::path::PathBuf, String>>,
+    /// The zone times are shown in: the person's own, unless a test fixes one.
+    pub zone: Zone,
 }
 
 impl TableState {
@@ -123,10 +126,10 @@ impl TableState {
             ui.add_space(16.0);
             if ui.button(words.copy_table.get(lang)).clicked() {
                 ui.ctx()
-                    .copy_text(table_text(&self.rows(report), words, lang, '\t'));
+                    .copy_text(table_text(&self.rows(report), words, lang, '\t', self.zone));
             }
             if ui.button(words.save_csv.get(lang)).clicked() {
-                self.saved = Some(save_csv(&self.rows(report), words, lang));
+                self.saved = Some(save_csv(&self.rows(report), words, lang, self.zone));
             }
         });
         match &self.saved {
@@ -190,7 +193,7 @@ impl TableState {
                             }
                             ui.label(text(count(row.server_count)));
                             ui.label(text(count(row.offline_count)));
-                            ui.label(short_time(row.offline_last_modified.as_deref()));
+                            ui.label(short_time(row.offline_last_modified.as_deref(), self.zone));
                             let finding = finding(row, words, lang);
                             // Long reasons stay on one line; the whole is on hover.
                             ui.add(egui::Label::new(text(finding.clone())).truncate())
@@ -204,7 +207,7 @@ impl TableState {
             .as_deref()
             .and_then(|name| report.folders.iter().find(|r| r.display_path() == name))
         {
-            items_of(ui, row, words, lang);
+            items_of(ui, row, words, lang, self.zone);
         }
     }
 }
@@ -237,7 +240,7 @@ pub fn colour(severity: Severity, dark: bool) -> Option<Color32> {
 }
 
 /// The differing items of one folder, under the table.
-fn items_of(ui: &mut egui::Ui, row: &FolderReport, words: &Words, lang: Language) {
+fn items_of(ui: &mut egui::Ui, row: &FolderReport, words: &Words, lang: Language, zone: Zone) {
     let Some(items) = &row.items else {
         return;
     };
@@ -264,7 +267,7 @@ fn items_of(ui: &mut egui::Ui, row: &FolderReport, words: &Words, lang: Language
                         for item in list {
                             ui.label(side);
                             ui.label(item.subject.as_deref().unwrap_or("–"));
-                            ui.label(short_time(item.time.as_deref()));
+                            ui.label(short_time(item.time.as_deref(), zone));
                             ui.end_row();
                         }
                     }
@@ -279,6 +282,7 @@ pub fn table_text(
     words: &Words,
     lang: Language,
     separator: char,
+    zone: Zone,
 ) -> String {
     let field = |s: &str| {
         if separator == ',' && s.contains([',', '"', '\n']) {
@@ -309,7 +313,7 @@ pub fn table_text(
             row.display_path(),
             count(row.server_count),
             count(row.offline_count),
-            short_time(row.offline_last_modified.as_deref()),
+            short_time(row.offline_last_modified.as_deref(), zone),
             finding(row, words, lang),
         ];
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
@@ -324,6 +328,7 @@ fn save_csv(
     rows: &[&FolderReport],
     words: &Words,
     lang: Language,
+    zone: Zone,
 ) -> Result<std::path::PathBuf, String> {
     let dir = super::walk::report_folder();
     let stamp = std::time::SystemTime::now()
@@ -331,7 +336,7 @@ fn save_csv(
         .map_or(0, |d| d.as_secs());
     let path = dir.join(format!("folders-{stamp}.csv"));
     std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, table_text(rows, words, lang, ',')))
+        .and_then(|()| std::fs::write(&path, table_text(rows, words, lang, ',', zone)))
         .map(|()| path.clone())
         .map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -340,11 +345,12 @@ fn count(n: Option<u64>) -> String {
     n.map_or_else(|| "–".to_owned(), |n| n.to_string())
 }
 
-/// `2021-08-12T20:18:02Z` as `2021-08-12 20:18 UTC`.
-fn short_time(rfc3339: Option<&str>) -> String {
+/// `2021-08-12T20:18:02Z` as `2021-08-12 22:18 UTC+02:00` in a zone two hours east: the
+/// person's own clock, with the offset named so that a copied table is unambiguous. A time
+/// that does not read as RFC 3339 is shown as it is.
+fn short_time(rfc3339: Option<&str>, zone: Zone) -> String {
     match rfc3339 {
-        Some(t) if t.len() >= 16 => format!("{} {} UTC", &t[..10], &t[11..16]),
-        Some(t) => t.to_owned(),
+        Some(t) => Timestamp::parse_rfc3339(t).map_or_else(|| t.to_owned(), |t| zone.minutes(t)),
         None => "–".to_owned(),
     }
 }
@@ -353,6 +359,7 @@ fn short_time(rfc3339: Option<&str>) -> String {
 mod tests {
     use super::*;
     use crate::diagnose::Verdict;
+    use crate::time::UtcOffset;
 
     fn row(path: &str, verdict: Verdict, offline: u64, server: u64) -> FolderReport {
         FolderReport {
@@ -409,19 +416,35 @@ mod tests {
         ]);
         let state = TableState::default();
         let rows = state.rows(&report);
-        let tsv = table_text(&rows, &words, Language::English, '\t');
+        let zone = Zone::Fixed(UtcOffset(-3 * 3600));
+        let tsv = table_text(&rows, &words, Language::English, '\t', zone);
         let lines: Vec<&str> = tsv.lines().collect();
         assert_eq!(
             lines[0],
-            "Folder\tServer folder contains\tOffline folder contains\tLast changed offline (UTC)\tFinding"
+            "Folder\tServer folder contains\tOffline folder contains\tLast changed offline (local time)\tFinding"
         );
         assert_eq!(
             lines[1],
-            "Inbox, old\t1\t2\t2024-05-01 09:30 UTC\titems at risk: 2 offline, 1 on the server"
+            "Inbox, old\t1\t2\t2024-05-01 06:30 UTC-03:00\titems at risk: 2 offline, 1 on the server"
         );
-        let csv = table_text(&rows, &words, Language::Dutch, ',');
+        let csv = table_text(
+            &rows,
+            &words,
+            Language::Dutch,
+            ',',
+            Zone::Fixed(UtcOffset(3600)),
+        );
         let lines: Vec<&str> = csv.lines().collect();
-        assert!(lines[1].starts_with("\"Inbox, old\",1,2,"), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("\"Inbox, old\",1,2,2024-05-01 10:30 UTC+01:00,"),
+            "{}",
+            lines[1]
+        );
+        assert!(
+            lines[0].contains("Laatst offline gewijzigd (lokale tijd)"),
+            "{}",
+            lines[0]
+        );
         assert!(
             lines[1].ends_with("\"items in gevaar: 2 offline, 1 on the server\""),
             "{}",
@@ -432,6 +455,28 @@ mod tests {
             "{}",
             lines[2]
         );
+    }
+
+    /// The table as drawn: the time in the zone given, its offset named, under a header
+    /// that says the times are local; the UTC time is not shown.
+    #[test]
+    fn the_table_shows_local_time_with_the_offset_named() {
+        use egui_kittest::kittest::Queryable;
+        let words = Words::builtin().unwrap();
+        let mut late = row("Inbox", Verdict::Equal, 1, 1);
+        late.offline_last_modified = Some("2024-05-01T23:40:00Z".into());
+        let report = report(vec![late]);
+        let mut state = TableState {
+            zone: Zone::Fixed(UtcOffset(3600)),
+            ..TableState::default()
+        };
+        let harness = egui_kittest::Harness::new_ui(|ui| {
+            state.show(ui, &report, &words, Language::Portuguese);
+        });
+        harness.get_by_label("Última alteração offline (hora local)");
+        // Past midnight where the person is.
+        harness.get_by_label("2024-05-02 00:40 UTC+01:00");
+        assert!(harness.query_by_label_contains("23:40").is_none());
     }
 
     /// WCAG's contrast ratio of two colours.

@@ -81,6 +81,17 @@ impl MailboxForm {
         }
     }
 
+    /// Whether `other` describes the same mailbox, field for field (where the keyboard is
+    /// going is no setting).
+    pub fn same_settings(&self, other: &MailboxForm) -> bool {
+        self.server == other.server
+            && self.imap_url == other.imap_url
+            && self.password == other.password
+            && self.ca_file == other.ca_file
+            && self.client_id == other.client_id
+            && self.tenant == other.tenant
+    }
+
     /// Puts the keyboard in `field` the next time the form is drawn.
     pub fn focus(&mut self, field: Field) {
         self.focus = Some(field);

@@ -2,6 +2,7 @@
 //! doctor; long work runs on worker threads (see `job`), so the window never waits.
 
 mod app;
+mod connection;
 mod folder_table;
 mod health;
 mod job;

@@ -6,6 +6,7 @@ use std::sync::mpsc::{Receiver, channel};
 
 use eframe::egui::{self, RichText};
 
+use super::connection::ConnectionTest;
 pub use super::mailbox::{MailboxForm, ServerChoice};
 use super::words::Words;
 use crate::doctor::ServerSettings;
@@ -25,6 +26,8 @@ pub struct StartPage {
     pub found: Vec<FoundStore>,
     pub path: String,
     pub mailbox: MailboxForm,
+    /// "Test connection" for the mailbox as typed.
+    connection: ConnectionTest,
     picker: Option<Receiver<Option<PathBuf>>>,
     error: Option<String>,
     /// Whether the system can show a file dialog; a field so tests can say no.
@@ -201,6 +204,8 @@ impl StartPage {
         ui.label(RichText::new(words.mailbox_heading.get(lang)).strong());
         ui.label(words.mailbox_intro.get(lang));
         self.mailbox.show(ui, words, lang);
+        ui.add_space(6.0);
+        self.connection.show(ui, &self.mailbox, words, lang);
     }
 
     fn choice(&mut self, words: &Words, lang: Language) -> Option<StartChoice> {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use eframe::egui::{self, RichText};
 
+use super::connection::ConnectionTest;
 use super::folder_table::TableState;
 use super::health::Health;
 use super::job::Job;
@@ -43,6 +44,8 @@ pub struct Walk {
     mailbox: MailboxForm,
     /// Said once new settings were taken.
     mailbox_note: Option<String>,
+    /// "Test connection" for the settings as changed here, before they are used.
+    connection: ConnectionTest,
     /// The mailbox settings are to unfold on the next frame (a failure page's button).
     open_mailbox: bool,
     /// The structure check started with the walk; `None` until the first frame.
@@ -69,6 +72,7 @@ impl Walk {
             held: false,
             mailbox,
             mailbox_note: None,
+            connection: ConnectionTest::default(),
             open_mailbox: false,
             health: None,
             keyboard_on: None,
@@ -109,6 +113,8 @@ impl Walk {
                 if let Some(note) = &self.mailbox_note {
                     ui.label(note);
                 }
+                ui.add_space(6.0);
+                self.connection.show(ui, &self.mailbox, words, lang);
             });
     }
 
