@@ -509,9 +509,9 @@ fn show_progress(ui: &mut egui::Ui, job: &Job, words: &Words, lang: crate::wizar
     ui.horizontal(|ui| {
         ui.spinner();
         let doing = if progress.doing.is_empty() {
-            words.working.get(lang)
+            words.working.get(lang).to_owned()
         } else {
-            &progress.doing
+            words.progress_in(&progress.doing, lang)
         };
         ui.label(doing);
     });

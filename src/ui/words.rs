@@ -29,6 +29,9 @@ macro_rules! words {
         #[serde(deny_unknown_fields)]
         pub struct Words {
             $(pub $name: Phrase,)*
+            /// What the library says it is doing (`work::Step::doing`, in English), by its
+            /// English words; "{}" stands for a name it fills in.
+            pub progress: std::collections::BTreeMap<String, Phrase>,
         }
     };
 }
@@ -156,6 +159,28 @@ impl Words {
 const SOURCE: &str = include_str!("../../assets/words.ron");
 
 impl Words {
+    /// What the library says it is doing, in `language`: its English words as they came
+    /// when they are not in `progress` (a new step shows, untranslated, rather than not).
+    pub fn progress_in(&self, doing: &str, language: Language) -> String {
+        if let Some(phrase) = self.progress.get(doing) {
+            return phrase.get(language).to_owned();
+        }
+        for (english, phrase) in &self.progress {
+            let Some((before, after)) = english.split_once("{}") else {
+                continue;
+            };
+            if let Some(name) = doing
+                .strip_prefix(before)
+                .and_then(|rest| rest.strip_suffix(after))
+            {
+                return phrase.get(language).replacen("{}", name, 1);
+            }
+        }
+        doing.to_owned()
+    }
+}
+
+impl Words {
     /// The built-in words. A broken file is a build defect that the tests catch, so the
     /// message says where.
     pub fn builtin() -> Result<Words, String> {
@@ -189,6 +214,59 @@ mod tests {
                 assert!(!words.cause(cause).1.get(language).is_empty());
             }
         }
+    }
+
+    /// Every step a structure check reports is said in every language, and each entry's
+    /// English is its key.
+    #[test]
+    fn the_checks_progress_is_said_in_every_language() {
+        let words = Words::builtin().unwrap();
+        for (english, phrase) in &words.progress {
+            assert_eq!(english, phrase.get(Language::English));
+            assert_eq!(
+                english.matches("{}").count(),
+                phrase.get(Language::Dutch).matches("{}").count()
+            );
+            assert_eq!(
+                english.matches("{}").count(),
+                phrase.get(Language::Portuguese).matches("{}").count()
+            );
+        }
+        let dir = std::env::temp_dir().join(format!("ostdoctor-words-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("progress.ost");
+        let options = crate::synthetic::GenOptions {
+            target: crate::store::write::Target::Ost4k,
+            folders: 2,
+            messages: 20,
+            seed: 1,
+            sync_log_lines: Vec::new(),
+            attachment_kb: None,
+        };
+        crate::synthetic::generate(&path, &options).unwrap();
+        let said = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+        let record = std::sync::Arc::clone(&said);
+        let mut work = crate::work::Work::new(crate::work::CancelToken::new(), move |step| {
+            record.lock().unwrap().insert(step.doing.to_owned());
+        });
+        crate::store::check::check_store(&path, &mut work).unwrap();
+        let said = said.lock().unwrap().clone();
+        assert!(said.len() >= 8, "{said:?}");
+        for doing in &said {
+            for language in [Language::Dutch, Language::Portuguese] {
+                assert_ne!(&words.progress_in(doing, language), doing, "{doing}");
+            }
+        }
+        // A name filled in is carried into the other language.
+        assert_eq!(
+            words.progress_in("Waiting for Outlook (1234) to close", Language::Dutch),
+            "Wachten tot Outlook (1234) is gesloten"
+        );
+        assert_eq!(
+            words.progress_in("Something new", Language::Dutch),
+            "Something new"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
