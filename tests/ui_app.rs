@@ -85,25 +85,37 @@ fn imaps(dovecot: &Dovecot) -> String {
     format!("imaps://{USER}@localhost:{}", dovecot.imaps_port)
 }
 
+/// Fills in the start page's IMAP mailbox (no store: testing the connection needs none).
+fn fill_mailbox(harness: &mut Harness<'_, App>, mailbox: &Mailbox<'_>) {
+    harness.get_by_label("IMAP").click();
+    harness.step();
+    type_into(
+        harness,
+        "IMAP address (imaps://you@server)",
+        mailbox.address,
+    );
+    type_into(harness, "Password", mailbox.password);
+    if let Some(ca_file) = mailbox.ca_file {
+        type_into(
+            harness,
+            "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
+            ca_file,
+        );
+    }
+}
+
+/// Fills in the start page's mailbox and presses Test connection.
+fn test_connection(harness: &mut Harness<'_, App>, mailbox: &Mailbox<'_>) {
+    fill_mailbox(harness, mailbox);
+    harness.get_by_label("Test connection").click();
+    harness.step();
+}
+
 /// Fills in the start page (the store and, if given, the IMAP mailbox) and presses Start.
 fn start_walk(harness: &mut Harness<'_, App>, store: &str, mailbox: Option<Mailbox<'_>>) {
     type_into(harness, "Path to the .ost or .pst file", store);
     if let Some(mailbox) = mailbox {
-        harness.get_by_label("IMAP").click();
-        harness.step();
-        type_into(
-            harness,
-            "IMAP address (imaps://you@server)",
-            mailbox.address,
-        );
-        type_into(harness, "Password", mailbox.password);
-        if let Some(ca_file) = mailbox.ca_file {
-            type_into(
-                harness,
-                "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
-                ca_file,
-            );
-        }
+        fill_mailbox(harness, &mailbox);
     }
     harness.get_by_label("Start").click();
     harness.step();
@@ -118,6 +130,40 @@ fn start_walk_with(harness: &mut Harness<'_, App>, store: &str, dovecot: &Doveco
         ca_file: Some(ca_file),
     };
     start_walk(harness, store, Some(mailbox));
+}
+
+/// Starts a walk on `store` with `mailbox` and answers that Outlook shows other items
+/// than the server, which leads to the comparison.
+fn walk_to_comparison(harness: &mut Harness<'_, App>, store: &str, mailbox: Mailbox<'_>) {
+    start_walk(harness, store, Some(mailbox));
+    choose(
+        harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+}
+
+/// An IMAP address where nothing listens: a port just freed, so connecting is refused at
+/// once.
+fn closed_port_address() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("imaps://{USER}@127.0.0.1:{port}")
+}
+
+/// Starts a walk on `store` with a mailbox where nothing listens and answers that Outlook
+/// shows other items than the server: the comparison fails to reach it. The address typed.
+fn walk_to_a_closed_port(harness: &mut Harness<'_, App>, store: &str) -> String {
+    let address = closed_port_address();
+    let mailbox = Mailbox {
+        address: &address,
+        password: PASSWORD,
+        ca_file: None,
+    };
+    walk_to_comparison(harness, store, mailbox);
+    address
 }
 
 fn choose(harness: &mut Harness<'_, App>, answer: &str) {
@@ -429,11 +475,7 @@ fn cancel_leaves_a_silent_server_behind_without_freezing() {
         password: "never sent",
         ca_file: None,
     };
-    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
-    choose(
-        &mut harness,
-        "Outlook shows other items than the server or Outlook on the web",
-    );
+    walk_to_comparison(&mut harness, store.to_str().unwrap(), mailbox);
 
     wait_for(&mut harness, "Signing in to");
     // Frames go on while the worker waits.
@@ -548,24 +590,8 @@ fn settings_changed_mid_walk_and_try_again_go_on() {
     let (dovecot, ca_file) = server(&dir);
     let store = dir.path().join("Outlook.ost");
     std::fs::copy(&real, &store).unwrap();
-    // A port just freed: connecting is refused at once.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let mut harness = app();
-    let wrong = format!("imaps://{USER}@127.0.0.1:{port}");
-    let mailbox = Mailbox {
-        address: &wrong,
-        password: PASSWORD,
-        ca_file: None,
-    };
-    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
-    choose(
-        &mut harness,
-        "Outlook shows other items than the server or Outlook on the web",
-    );
+    let wrong = walk_to_a_closed_port(&mut harness, store.to_str().unwrap());
     wait_for(&mut harness, "Try again");
     assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
 
@@ -763,24 +789,8 @@ fn a_silent_server_is_named_on_its_failure_page_and_the_address_is_offered() {
     let Some(store) = fixture("outlook-com-2013.ost") else {
         return;
     };
-    // A port just freed: connecting is refused at once.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let mut harness = app();
-    let wrong = format!("imaps://{USER}@127.0.0.1:{port}");
-    let mailbox = Mailbox {
-        address: &wrong,
-        password: PASSWORD,
-        ca_file: None,
-    };
-    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
-    choose(
-        &mut harness,
-        "Outlook shows other items than the server or Outlook on the web",
-    );
+    let wrong = walk_to_a_closed_port(&mut harness, store.to_str().unwrap());
     wait_for(&mut harness, "The server does not answer");
     assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
     harness.get_by_label("Try again");
@@ -832,11 +842,7 @@ fn certificate_then_password_each_named_and_put_right_where_the_walk_stands() {
         password: "not the password",
         ca_file: None,
     };
-    start_walk(&mut harness, store.to_str().unwrap(), Some(mailbox));
-    choose(
-        &mut harness,
-        "Outlook shows other items than the server or Outlook on the web",
-    );
+    walk_to_comparison(&mut harness, store.to_str().unwrap(), mailbox);
     wait_for(&mut harness, "The server's certificate is not trusted");
     assert_eq!(page_id(&harness).as_deref(), Some("compare/by_hand"));
     harness.get_by_label("Change the certificate").click();
@@ -876,25 +882,6 @@ fn certificate_then_password_each_named_and_put_right_where_the_walk_stands() {
     harness.step();
     wait_for(&mut harness, "Servermap bevat");
     assert_eq!(page_id(&harness).as_deref(), Some("compare/differences"));
-}
-
-/// Fills in the start page's IMAP mailbox (no store: testing the connection needs none).
-fn fill_mailbox(harness: &mut Harness<'_, App>, mailbox: &Mailbox<'_>) {
-    harness.get_by_label("IMAP").click();
-    harness.step();
-    type_into(
-        harness,
-        "IMAP address (imaps://you@server)",
-        mailbox.address,
-    );
-    type_into(harness, "Password", mailbox.password);
-    if let Some(ca_file) = mailbox.ca_file {
-        type_into(
-            harness,
-            "Certificate to trust (PEM file or SHA-256 fingerprint, optional)",
-            ca_file,
-        );
-    }
 }
 
 /// Replaces the text of the field labelled `label`, as a person selecting all and typing.
@@ -976,15 +963,9 @@ fn test_connection_names_a_refused_sign_in_then_signs_in() {
 /// chosen language, and names no other cause.
 #[test]
 fn test_connection_names_a_closed_port_as_a_silent_server() {
-    // A port just freed: connecting is refused at once.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("imaps://{USER}@127.0.0.1:{port}");
+    let address = closed_port_address();
     let mut harness = app();
-    fill_mailbox(
+    test_connection(
         &mut harness,
         &Mailbox {
             address: &address,
@@ -992,12 +973,11 @@ fn test_connection_names_a_closed_port_as_a_silent_server() {
             ca_file: None,
         },
     );
-    harness.get_by_label("Test connection").click();
-    harness.step();
     wait_for(&mut harness, "The server does not answer");
     assert!(harness.query_by_label(REFUSED).is_none());
     assert!(harness.query_by_label_contains(SIGNED_IN).is_none());
     // The server layer's own words stay under the headline, for the helpdesk.
+    let port = address.rsplit(':').next().unwrap();
     harness.get_by_label_contains(&format!("127.0.0.1:{port}"));
 
     harness.state_mut().language = Language::Portuguese;
@@ -1021,7 +1001,7 @@ fn test_connection_to_a_silent_server_is_cancelled_without_waiting() {
     });
     let address = format!("imaps://{USER}@127.0.0.1:{port}");
     let mut harness = app();
-    fill_mailbox(
+    test_connection(
         &mut harness,
         &Mailbox {
             address: &address,
@@ -1029,8 +1009,6 @@ fn test_connection_to_a_silent_server_is_cancelled_without_waiting() {
             ca_file: None,
         },
     );
-    harness.get_by_label("Test connection").click();
-    harness.step();
     wait_for(&mut harness, "Signing in with these settings");
     for _ in 0..10 {
         harness.step();
