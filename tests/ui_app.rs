@@ -766,6 +766,77 @@ fn each_question_puts_its_first_answer_in_the_keyboard() {
     wait_for_focus(&mut harness, &first[0]);
 }
 
+/// A result page's saved report opens in the desktop's program, and so does its folder;
+/// a program that cannot be started is said, with the path to open by hand.
+#[test]
+fn the_saved_report_and_its_folder_open_from_the_result_page() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-open");
+    let reports = dir.path().join("reports");
+    let opened = dir.path().join("opened.txt");
+    let opener = dir.path().join("opener.sh");
+    std::fs::write(
+        &opener,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", opened.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // Only this test saves or opens a report, so the process-wide settings are its own.
+    unsafe { std::env::set_var("OSTDOCTOR_REPORT_DIR", &reports) };
+    unsafe { std::env::set_var("OSTDOCTOR_OPENER", dir.path().join("no-such-program")) };
+
+    let mut harness = app();
+    start_walk(&mut harness, store.to_str().unwrap(), None);
+    choose(
+        &mut harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+    // No mailbox: the counts are compared by hand, and found equal.
+    choose(&mut harness, "The numbers are equal");
+    wait_for(&mut harness, "Save report");
+    harness.get_by_label("Save report").click();
+    harness.step();
+    harness.step();
+    let html = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "html"))
+        .expect("a saved report");
+
+    harness.get_by_label("Open folder").click();
+    harness.step();
+    harness.step();
+    wait_for(&mut harness, "This computer could not open it");
+    harness.get_by_label_contains(&format!("open it by hand: {}:", reports.display()));
+
+    unsafe { std::env::set_var("OSTDOCTOR_OPENER", &opener) };
+    harness.get_by_label("Open report").click();
+    // Two frames: the first opens and clears the message above, which moves the buttons.
+    harness.step();
+    harness.step();
+    harness.get_by_label("Open folder").click();
+    harness.step();
+    // Each opener runs on its own, so the two may write in either order.
+    let mut wanted = vec![html.display().to_string(), reports.display().to_string()];
+    wanted.sort();
+    let start = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&opened).unwrap_or_default();
+        let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+        lines.sort();
+        if lines == wanted {
+            break;
+        }
+        assert!(start.elapsed() < WAIT, "opened: {text:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.step();
+    assert!(harness.query_by_label_contains("could not open").is_none());
+}
+
 /// Steps frames until the field labelled `label` has the keyboard: a failure page's button
 /// unfolds the mailbox settings, which takes a frame or two before the field is drawn.
 fn wait_for_focus(harness: &mut Harness<'_, App>, label: &str) {

@@ -7,6 +7,7 @@ mod folder_table;
 mod health;
 mod job;
 mod mailbox;
+mod open;
 mod start;
 mod views;
 mod walk;

@@ -38,6 +38,8 @@ pub struct Walk {
     /// A problem the walk itself ran into (not a backend finding), shown on the page.
     trouble: Option<String>,
     saved: Option<String>,
+    /// The saved report's page, for Open report and Open folder.
+    saved_html: Option<PathBuf>,
     /// Checks are run once on arrival; after a failure they wait for "Try again".
     held: bool,
     /// The mailbox settings as typed on the start page, changeable on every page.
@@ -69,6 +71,7 @@ impl Walk {
             table: TableState::default(),
             trouble: None,
             saved: None,
+            saved_html: None,
             held: false,
             mailbox,
             mailbox_note: None,
@@ -351,6 +354,18 @@ impl Walk {
                     ui.add_space(8.0);
                     ui.label(format!("{} {saved}", words.report_saved.get(lang)));
                 }
+                if let Some(html) = self.saved_html.clone() {
+                    ui.horizontal(|ui| {
+                        if ui.button(words.open_report.get(lang)).clicked() {
+                            self.open(&html, words, lang);
+                        }
+                        if let Some(folder) = html.parent()
+                            && ui.button(words.open_folder.get(lang)).clicked()
+                        {
+                            self.open(folder, words, lang);
+                        }
+                    });
+                }
             }
             Body::Check { .. } | Body::Fix { .. } => {}
         }
@@ -463,11 +478,20 @@ impl Walk {
         SessionReport::new(&self.engine, &self.store, &self.findings, Timestamp::now())
     }
 
+    /// Opens the report or its folder in the desktop's own program; says so when that
+    /// cannot be started, naming the path, so the person can open it by hand.
+    fn open(&mut self, path: &std::path::Path, words: &Words, lang: crate::wizard::Language) {
+        self.trouble = super::open::open(path)
+            .err()
+            .map(|e| format!("{} {}: {e}", words.cannot_open.get(lang), path.display()));
+    }
+
     fn save_report(&mut self) {
         let dir = report_folder();
         match self.report().save(&dir) {
             Ok((html, json)) => {
                 self.saved = Some(format!("{}, {}", html.display(), json.display()));
+                self.saved_html = Some(html);
                 self.trouble = None;
             }
             Err(e) => self.trouble = Some(format!("{}: {e}", dir.display())),
