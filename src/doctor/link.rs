@@ -266,6 +266,14 @@ mod tests {
         }
     }
 
+    /// A port just freed: nothing listens there, and connecting is refused at once.
+    fn freed_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap()
+    }
+
     #[test]
     fn no_mailbox_given_is_no_server_set() {
         let e = failure(None);
@@ -274,11 +282,7 @@ mod tests {
 
     #[test]
     fn a_closed_port_is_a_silent_server() {
-        // A port just freed: nothing listens, and connecting is refused at once.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap();
+        let port = freed_port();
         let e = failure(Some(imap(&format!("imaps://alice@127.0.0.1:{port}"))));
         assert_eq!(e.cause, Some(Cause::ServerSilent), "{e}");
         assert!(!e.cancelled);
@@ -309,10 +313,7 @@ mod tests {
     /// socket's refusal reaches the person as for IMAP, not as an unnamed input error.
     #[test]
     fn a_closed_sign_in_service_is_a_silent_server() {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap();
+        let port = freed_port();
         let e = failure(Some(ServerSettings::Graph {
             client_id: "00000000-0000-0000-0000-000000000000".into(),
             tenant: "common".into(),

@@ -288,22 +288,11 @@ impl Walk {
         }
         let threads = parallel::workers();
         for batch in todo.chunks(parallel::BATCH) {
-            // Opened in file order, where neighbours share the reads (see `ndb::file`),
-            // rather than in the table's order, which is by date or subject and jumps
-            // across the file; reported in the table's order all the same.
-            let mut order: Vec<usize> = (0..batch.len()).collect();
-            order.sort_by_cached_key(|&i| scan.data_offset(batch[i]));
-            let in_file_order: Vec<Nid> = order.iter().map(|&i| batch[i]).collect();
             let (ndb, nodes) = (scan.ndb(), &scan.nodes);
-            let mut checked: Vec<Option<items::Checked>> = Vec::new();
-            checked.resize_with(batch.len(), || None);
-            let done = parallel::map(&in_file_order, threads, |&item| {
+            let checked = parallel::map(batch, threads, |&item| {
                 items::check(ndb, nodes, item, label)
             });
-            for (i, c) in order.into_iter().zip(done) {
-                checked[i] = Some(c);
-            }
-            for c in checked.into_iter().flatten() {
+            for c in checked {
                 self.tick(scan)?;
                 scan.examined.messages += u64::from(c.examined);
                 for f in c.findings {

@@ -117,14 +117,6 @@ impl<'s, 'w, 'a> Scan<'s, 'w, 'a> {
     }
 
     /// The position of block `bid` in `blocks`.
-    /// Where a node's data begins in the file, to read nodes in file order; past every
-    /// offset when its index entry or data block is unknown.
-    pub fn data_offset(&self, nid: Nid) -> u64 {
-        self.node(nid)
-            .and_then(|n| self.block_index(n.bid_data))
-            .map_or(u64::MAX, |i| self.blocks[i].ib)
-    }
-
     pub fn block_index(&self, bid: u64) -> Option<usize> {
         self.blocks
             .binary_search_by_key(&bid_key(bid), |b| bid_key(b.bid))
