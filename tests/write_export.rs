@@ -334,6 +334,42 @@ fn categories(store: &Path, subject: &str) -> Vec<String> {
 }
 
 #[test]
+fn an_attachment_that_cannot_be_opened_costs_only_itself() {
+    // The first attachment's own properties are damaged: not even its name can be read.
+    // The item is copied with its other attachment, and the lost one is named by position.
+    let dir = TempDir::new("export-attachment-node");
+    let src = common::store_with_damage_in_attachment(
+        dir.path(),
+        ostdoctor::store::write::Target::Pst,
+        common::AttachmentPart::Properties,
+    );
+    let (status, summary) = export_json(&src, &dir.path().join("copy.pst"));
+    assert_eq!(status, Some(5), "{summary}");
+    assert_eq!(summary["items"], 3);
+    assert_eq!(summary["items_in_part"], 1);
+    let lost = summary["parts_lost"].as_array().unwrap();
+    assert_eq!(lost.len(), 1, "{summary}");
+    assert_eq!(lost[0]["part"], "attachment 1");
+    assert_eq!(lost[0]["subject"], "Report with files");
+    assert!(
+        lost[0]["reason"].as_str().unwrap().contains("checksum"),
+        "{}",
+        lost[0]
+    );
+    let copy = Store::open(&dir.path().join("copy.pst")).unwrap();
+    let m = copy
+        .message(common::item_in(&copy, "Inbox", "Report with files"))
+        .unwrap();
+    let names: Vec<Option<String>> = m
+        .attachments()
+        .unwrap()
+        .into_iter()
+        .map(|a| a.file_name)
+        .collect();
+    assert_eq!(names, [Some("intact.txt".to_string())]);
+}
+
+#[test]
 fn an_export_copies_an_item_without_its_damaged_attachment_lists_it_and_exits_5() {
     let dir = TempDir::new("export-losses");
     let src =

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+mod ahead;
 mod repoint;
 
 use crate::store::error::Result;
@@ -218,85 +219,118 @@ pub fn export(
         mapped.insert(r, IPM_SUBTREE);
         cx.repoint.map(r, IPM_SUBTREE);
     }
-    for f in &chosen {
-        let parent = f
-            .parent
-            .and_then(|p| mapped.get(&p).copied())
-            .unwrap_or(IPM_SUBTREE);
-        // The new store has its own Deleted Items; the source's goes into it.
-        let is_trash =
-            Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
-        let nid = if is_trash && parent == IPM_SUBTREE {
-            w.rename_folder(DELETED_ITEMS, &f.display_name)?;
-            DELETED_ITEMS
-        } else {
-            w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
-        };
-        mapped.insert(f.nid, nid);
-        cx.repoint.map(f.nid, nid);
-        summary.folders += 1;
-        let listed = match source.message_nids(f.nid) {
-            Ok(nids) => nids,
-            Err(e) => {
-                summary.skipped.push(Skipped::in_folder(
-                    f,
-                    format!(
-                        "the folder's list of items could not be read; the items the file files under it are copied into \"{}\": {e}",
-                        labels.recovered
-                    ),
-                ));
-                Vec::new()
+    // Each folder's items, listed and unlisted, known before any is read, so that they can
+    // be read ahead on other threads in the order they are written.
+    let lists: Vec<(Result<Vec<Nid>>, Vec<Nid>)> = chosen
+        .iter()
+        .map(|f| {
+            let listed = source.message_nids(f.nid);
+            let known: HashSet<Nid> = listed.iter().flatten().copied().collect();
+            let unlisted = filed
+                .get(&f.nid)
+                .into_iter()
+                .flatten()
+                .copied()
+                .filter(|m| !known.contains(m))
+                .collect();
+            (listed, unlisted)
+        })
+        .collect();
+    let order: Vec<Nid> = lists
+        .iter()
+        .flat_map(|(listed, unlisted)| listed.iter().flatten().chain(unlisted))
+        .copied()
+        .collect();
+    let old_key = cx.repoint.old_key();
+    let read = |&msg: &Nid| prepare(source, &names, old_key, msg);
+    ahead::run(
+        &order,
+        ahead::threads(),
+        ahead::Bounds::DEFAULT,
+        &read,
+        Prepared::weight,
+        |ahead| -> Result<()> {
+            for (f, (listed, unlisted)) in chosen.iter().zip(lists) {
+                let parent = f
+                    .parent
+                    .and_then(|p| mapped.get(&p).copied())
+                    .unwrap_or(IPM_SUBTREE);
+                // The new store has its own Deleted Items; the source's goes into it.
+                let is_trash =
+                    Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
+                let nid = if is_trash && parent == IPM_SUBTREE {
+                    w.rename_folder(DELETED_ITEMS, &f.display_name)?;
+                    DELETED_ITEMS
+                } else {
+                    w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
+                };
+                mapped.insert(f.nid, nid);
+                cx.repoint.map(f.nid, nid);
+                summary.folders += 1;
+                let listed = listed.unwrap_or_else(|e| {
+                    summary.skipped.push(Skipped::in_folder(
+                        f,
+                        format!(
+                            "the folder's list of items could not be read; the items the file files under it are copied into \"{}\": {e}",
+                            labels.recovered
+                        ),
+                    ));
+                    Vec::new()
+                });
+                let found = listed.len() + unlisted.len();
+                let report = |summary: &ExportSummary, progress: &mut dyn FnMut(Progress)| {
+                    progress(Progress {
+                        items_done: summary.items + summary.skipped.len(),
+                        items_total,
+                    })
+                };
+                for msg_nid in listed {
+                    let prepared = ahead.next().ok_or_else(reader_died)?;
+                    copy_message(
+                        &mut w,
+                        &mut cx,
+                        nid,
+                        msg_nid,
+                        &f.path,
+                        &mut summary,
+                        prepared,
+                    )?;
+                    report(&summary, &mut progress);
+                }
+                if !unlisted.is_empty() {
+                    let into = recovered.folder(&mut w, &f.path[root_depth.min(f.path.len())..])?;
+                    for msg_nid in unlisted {
+                        let prepared = ahead.next().ok_or_else(reader_died)?;
+                        let before = summary.items;
+                        copy_message(
+                            &mut w,
+                            &mut cx,
+                            into,
+                            msg_nid,
+                            &f.path,
+                            &mut summary,
+                            prepared,
+                        )?;
+                        summary.recovered += summary.items - before;
+                        report(&summary, &mut progress);
+                    }
+                }
+                copy_associated(source, &mut w, &mut cx, nid, f, &mut summary)?;
+                // What the folder says it holds and the file does not: counted, never silent.
+                let holds = f.content_count.map_or(0, |n| n.max(0) as usize);
+                if holds > found {
+                    summary.unreached += holds - found;
+                    summary.skipped.push(Skipped::in_folder(
+                        f,
+                        format!(
+                            "the folder counts {holds} items, but only {found} could be found in the file"
+                        ),
+                    ));
+                }
             }
-        };
-        let mut report = |summary: &ExportSummary| {
-            progress(Progress {
-                items_done: summary.items + summary.skipped.len(),
-                items_total,
-            })
-        };
-        for &msg_nid in &listed {
-            copy_message(source, &mut w, &mut cx, nid, msg_nid, &f.path, &mut summary)?;
-            report(&summary);
-        }
-        let listed: HashSet<Nid> = listed.into_iter().collect();
-        let unlisted: Vec<Nid> = filed
-            .get(&f.nid)
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|m| !listed.contains(m))
-            .collect();
-        let found = listed.len() + unlisted.len();
-        if !unlisted.is_empty() {
-            let into = recovered.folder(&mut w, &f.path[root_depth.min(f.path.len())..])?;
-            for msg_nid in unlisted {
-                let before = summary.items;
-                copy_message(
-                    source,
-                    &mut w,
-                    &mut cx,
-                    into,
-                    msg_nid,
-                    &f.path,
-                    &mut summary,
-                )?;
-                summary.recovered += summary.items - before;
-                report(&summary);
-            }
-        }
-        copy_associated(source, &mut w, &mut cx, nid, f, &mut summary)?;
-        // What the folder says it holds and the file does not: counted, never silent.
-        let holds = f.content_count.map_or(0, |n| n.max(0) as usize);
-        if holds > found {
-            summary.unreached += holds - found;
-            summary.skipped.push(Skipped::in_folder(
-                f,
-                format!(
-                    "the folder counts {holds} items, but only {found} could be found in the file"
-                ),
-            ));
-        }
-    }
+            Ok(())
+        },
+    )?;
     copy_deferred(source, &mut w, &mut cx, &mut summary)?;
     w.finish()?;
     summary.note_late_damage(source);
@@ -490,64 +524,82 @@ pub fn export_items(
     let total: usize = chosen.iter().map(|s| s.items.len()).sum();
     summary.planned = total;
     let mut done = 0;
-    for sel in chosen {
-        // The folder and its ancestors below the top, top first.
-        let mut chain = Vec::new();
-        let mut cur = Some(sel.folder);
-        while let Some(nid) = cur {
-            if mapped.contains_key(&nid) || chain.len() > folders.len() {
-                break;
+    let order: Vec<Nid> = chosen
+        .iter()
+        .flat_map(|s| s.items.iter().copied())
+        .collect();
+    let old_key = cx.repoint.old_key();
+    let read = |&msg: &Nid| prepare(source, &names, old_key, msg);
+    ahead::run(
+        &order,
+        ahead::threads(),
+        ahead::Bounds::DEFAULT,
+        &read,
+        Prepared::weight,
+        |ahead| -> std::result::Result<(), JobError> {
+            for sel in chosen {
+                // The folder and its ancestors below the top, top first.
+                let mut chain = Vec::new();
+                let mut cur = Some(sel.folder);
+                while let Some(nid) = cur {
+                    if mapped.contains_key(&nid) || chain.len() > folders.len() {
+                        break;
+                    }
+                    let f = by_nid.get(&nid).ok_or_else(|| {
+                        crate::store::Error::malformed(
+                            "export",
+                            format!("folder {nid} is not in the store's folder tree"),
+                        )
+                    })?;
+                    chain.push(*f);
+                    cur = f.parent;
+                }
+                for f in chain.into_iter().rev() {
+                    let (parent, parent_path) = f
+                        .parent
+                        .and_then(|p| mapped.get(&p).cloned())
+                        .unwrap_or((IPM_SUBTREE, Vec::new()));
+                    let is_trash = Some(f.nid) == trash
+                        || (trash.is_none() && f.display_name == "Deleted Items");
+                    let (nid, name) = if is_trash && parent == IPM_SUBTREE {
+                        w.rename_folder(DELETED_ITEMS, &f.display_name)?;
+                        (DELETED_ITEMS, f.display_name.clone())
+                    } else {
+                        let nid =
+                            w.add_folder(parent, &f.display_name, f.container_class.as_deref())?;
+                        (nid, f.display_name.clone())
+                    };
+                    summary.folders += 1;
+                    let mut path = parent_path;
+                    path.push(name);
+                    cx.repoint.map(f.nid, nid);
+                    mapped.insert(f.nid, (nid, path));
+                }
+                let (nid, path) = mapped[&sel.folder].clone();
+                let at = match written.iter().position(|x| x.path == path) {
+                    Some(i) => i,
+                    None => {
+                        written.push(WrittenFolder {
+                            path: path.clone(),
+                            subjects: Vec::new(),
+                        });
+                        written.len() - 1
+                    }
+                };
+                for &msg in &sel.items {
+                    let prepared = ahead.next().ok_or_else(reader_died)?;
+                    if let Some(subject) =
+                        copy_message(&mut w, &mut cx, nid, msg, &path, &mut summary, prepared)?
+                    {
+                        written[at].subjects.push(subject);
+                    }
+                    done += 1;
+                    work.step(done as u64, total as u64, "Copying items")?;
+                }
             }
-            let f = by_nid.get(&nid).ok_or_else(|| {
-                crate::store::Error::malformed(
-                    "export",
-                    format!("folder {nid} is not in the store's folder tree"),
-                )
-            })?;
-            chain.push(*f);
-            cur = f.parent;
-        }
-        for f in chain.into_iter().rev() {
-            let (parent, parent_path) = f
-                .parent
-                .and_then(|p| mapped.get(&p).cloned())
-                .unwrap_or((IPM_SUBTREE, Vec::new()));
-            let is_trash =
-                Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
-            let (nid, name) = if is_trash && parent == IPM_SUBTREE {
-                w.rename_folder(DELETED_ITEMS, &f.display_name)?;
-                (DELETED_ITEMS, f.display_name.clone())
-            } else {
-                let nid = w.add_folder(parent, &f.display_name, f.container_class.as_deref())?;
-                (nid, f.display_name.clone())
-            };
-            summary.folders += 1;
-            let mut path = parent_path;
-            path.push(name);
-            cx.repoint.map(f.nid, nid);
-            mapped.insert(f.nid, (nid, path));
-        }
-        let (nid, path) = mapped[&sel.folder].clone();
-        let at = match written.iter().position(|x| x.path == path) {
-            Some(i) => i,
-            None => {
-                written.push(WrittenFolder {
-                    path: path.clone(),
-                    subjects: Vec::new(),
-                });
-                written.len() - 1
-            }
-        };
-        for &msg in &sel.items {
-            if let Some(subject) =
-                copy_message(source, &mut w, &mut cx, nid, msg, &path, &mut summary)?
-            {
-                written[at].subjects.push(subject);
-            }
-            done += 1;
-            work.step(done as u64, total as u64, "Copying items")?;
-        }
-    }
+            Ok(())
+        },
+    )?;
     for (path, subject) in copy_deferred(source, &mut w, &mut cx, &mut summary)? {
         match written.iter_mut().find(|x| x.path == path) {
             Some(folder) => folder.subjects.push(subject),
@@ -566,6 +618,7 @@ pub fn export_items(
 /// names the new store is given, and the entry ids to re-point, with the items held back
 /// until every item they may name has its node id in the copy.
 struct Context<'a> {
+    source: &'a Store,
     names: &'a HashMap<u16, NamedProperty>,
     labels: Labels,
     repoint: Repoint,
@@ -581,11 +634,12 @@ impl<'a> Context<'a> {
     fn new(
         names: &'a HashMap<u16, NamedProperty>,
         labels: Labels,
-        source: &Store,
+        source: &'a Store,
         w: &StoreWriter,
     ) -> Context<'a> {
         let old_key = source.properties().ok().and_then(|p| p.record_key);
         Context {
+            source,
             names,
             labels,
             repoint: Repoint::new(old_key.as_deref(), w.record_key()),
@@ -617,7 +671,8 @@ fn copy_associated(
         }
     };
     for msg in nids {
-        let (copied, lost) = read_for_copy(source, w, cx, msg, summary);
+        let prepared = prepare(source, cx.names, cx.repoint.old_key(), msg);
+        let (copied, lost) = finish(prepared, w, cx, summary);
         match copied {
             Ok(mut m) if lost.is_empty() => {
                 cx.repoint.apply(&mut m);
@@ -663,7 +718,8 @@ fn copy_deferred(
     }
     let mut out = Vec::new();
     for (folder, msg, path) in deferred {
-        if let Some(subject) = copy_message(source, w, cx, folder, msg, &path, summary)? {
+        let prepared = prepare(source, cx.names, cx.repoint.old_key(), msg);
+        if let Some(subject) = copy_message(w, cx, folder, msg, &path, summary, prepared)? {
             out.push((path, subject));
         }
     }
@@ -672,26 +728,124 @@ fn copy_deferred(
     Ok(out)
 }
 
-/// Reads a message of the source as the copy will write it, its named properties renamed
-/// into the new store's map, with the parts that could not be read (part, why).
-fn read_for_copy(
+/// A message of the source read as the copy will write it, on any thread: its named
+/// properties still under the source's ids (see [`rename_named`]), with the parts that
+/// could not be read (part, why) and the properties left out.
+pub(crate) struct Prepared {
+    copied: Result<NewMessage>,
+    lost: Vec<(String, String)>,
+    left_out: usize,
+    /// The item names an object of the source (see `repoint`).
+    names_source: bool,
+}
+
+impl Prepared {
+    /// Bytes the read item holds, for bounding how far reading runs ahead of writing.
+    fn weight(&self) -> usize {
+        self.copied.as_ref().map_or(0, weight_of)
+    }
+}
+
+fn weight_of(m: &NewMessage) -> usize {
+    let cells = |c: &[(u16, u16, Vec<u8>)]| c.iter().map(|(_, _, b)| b.len() + 8).sum::<usize>();
+    m.body_text.as_ref().map_or(0, String::len)
+        + m.body_html.as_ref().map_or(0, Vec::len)
+        + m.body_rtf_compressed.as_ref().map_or(0, Vec::len)
+        + m.transport_headers.as_ref().map_or(0, String::len)
+        + cells(&m.extra)
+        + m.recipients
+            .iter()
+            .map(|r| cells(&r.extra) + 64)
+            .sum::<usize>()
+        + m.attachments
+            .iter()
+            .map(|a| a.data.len() + cells(&a.extra) + a.embedded.as_deref().map_or(0, weight_of))
+            .sum::<usize>()
+        + 256
+}
+
+/// A reader thread died (it panicked): the copy stops rather than wait for its items.
+fn reader_died() -> crate::store::Error {
+    crate::store::Error::malformed("export", "a thread reading the source stopped")
+}
+
+/// Reads a message of the source for the copy (see [`Prepared`]); `names` is the source's
+/// named-property map, which says which named properties can be carried.
+/// `old_key` is the source's record key, by which an item naming the source is known.
+fn prepare(
     source: &Store,
+    names: &HashMap<u16, NamedProperty>,
+    old_key: Option<[u8; 16]>,
+    msg: Nid,
+) -> Prepared {
+    let mut lost = Vec::new();
+    let mut left_out = 0;
+    let mut copied = source
+        .message(msg)
+        .and_then(|m| copy_item(&m, names, &mut left_out, &mut lost, 0));
+    let names_source = match (&mut copied, old_key) {
+        (Ok(m), Some(key)) => repoint::names(m, &key),
+        _ => false,
+    };
+    Prepared {
+        copied,
+        lost,
+        left_out,
+        names_source,
+    }
+}
+
+/// A prepared message made ready for the new store: its named properties renamed into the
+/// new store's map (on the writer's thread, in the items' order, so that the new store's
+/// map is the same however the reading was shared out).
+fn finish(
+    prepared: Prepared,
     w: &mut StoreWriter,
     cx: &Context,
-    msg: Nid,
     summary: &mut ExportSummary,
 ) -> (Result<NewMessage>, Vec<(String, String)>) {
-    let mut rename = |id: u16| -> Result<Option<u16>> {
-        match cx.names.get(&id) {
-            Some(n) => w.named_property(n.guid, n.name.clone()).map(Some),
-            None => Ok(None),
+    summary.properties_left_out += prepared.left_out;
+    let copied = prepared.copied.and_then(|mut m| {
+        rename_named(&mut m, &mut |id| match cx.names.get(&id) {
+            Some(n) => w.named_property(n.guid, n.name.clone()),
+            // `copy_item` keeps only the named properties the source names.
+            None => Err(crate::store::Error::malformed(
+                "export",
+                format!("named property 0x{id:04X} has no name in the source"),
+            )),
+        })?;
+        Ok(m)
+    });
+    (copied, prepared.lost)
+}
+
+/// Gives every named property of a message (ids from 0x8000 up: its own, its recipients',
+/// its attachments' and its attached items') the id `rename` says, in the order the
+/// message lists them.
+fn rename_named(m: &mut NewMessage, rename: &mut dyn FnMut(u16) -> Result<u16>) -> Result<()> {
+    rename_cells(&mut m.extra, rename)?;
+    for r in &mut m.recipients {
+        rename_cells(&mut r.extra, rename)?;
+    }
+    for a in &mut m.attachments {
+        if let Some(inner) = a.embedded.as_deref_mut() {
+            rename_named(inner, rename)?;
         }
-    };
-    let mut lost = Vec::new();
-    let copied = source
-        .message(msg)
-        .and_then(|m| to_new_message(&m, summary, &mut rename, &mut lost));
-    (copied, lost)
+        rename_cells(&mut a.extra, rename)?;
+    }
+    Ok(())
+}
+
+fn rename_cells(
+    cells: &mut [(u16, u16, Vec<u8>)],
+    rename: &mut dyn FnMut(u16) -> Result<u16>,
+) -> Result<()> {
+    for (id, _, _) in cells.iter_mut() {
+        if *id >= 0x8000 {
+            *id = rename(*id)?;
+        }
+    }
+    Ok(())
 }
 
 /// Copies one message into `folder` of the new store. A message that cannot be read is
@@ -699,21 +853,21 @@ fn read_for_copy(
 /// new store stop the copy. One that names other objects of the source is held back while
 /// `cx.deferring` (`None` too), and written by `copy_deferred`.
 fn copy_message(
-    source: &Store,
     w: &mut StoreWriter,
     cx: &mut Context,
     folder: Nid,
     msg_nid: Nid,
     folder_path: &[String],
     summary: &mut ExportSummary,
+    prepared: Prepared,
 ) -> Result<Option<String>> {
-    let (copied, lost) = read_for_copy(source, w, cx, msg_nid, summary);
+    if cx.deferring && prepared.names_source {
+        cx.deferred.push((folder, msg_nid, folder_path.to_vec()));
+        return Ok(None);
+    }
+    let (copied, lost) = finish(prepared, w, cx, summary);
     match copied {
         Ok(mut m) => {
-            if cx.deferring && cx.repoint.names_source(&mut m) {
-                cx.deferred.push((folder, msg_nid, folder_path.to_vec()));
-                return Ok(None);
-            }
             cx.repoint.apply(&mut m);
             if !lost.is_empty() {
                 mark_incomplete(w, &mut m, cx.labels)?;
@@ -746,7 +900,8 @@ fn copy_message(
         Err(e) => {
             summary.skipped.push(Skipped {
                 folder: folder_path.join("/"),
-                subject: source
+                subject: cx
+                    .source
                     .message(msg_nid)
                     .ok()
                     .and_then(|m| m.summary().ok())
@@ -812,26 +967,23 @@ pub use crate::store::write::messaging::COMPUTED as REWRITTEN;
 fn carry(
     props: Vec<(u16, u16, Vec<u8>)>,
     skip: &[u16],
-    rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
-    summary: &mut ExportSummary,
-) -> Result<Vec<(u16, u16, Vec<u8>)>> {
+    names: &HashMap<u16, NamedProperty>,
+    left_out: &mut usize,
+) -> Vec<(u16, u16, Vec<u8>)> {
     let mut out = Vec::with_capacity(props.len());
     for (id, t, bytes) in props {
         if skip.contains(&id) {
             continue;
         }
-        // An OLE object's storage: its properties travel, the object does not.
-        if t == ptype::OBJECT {
-            summary.properties_left_out += 1;
+        // An OLE object's storage: its properties travel, the object does not; a named
+        // property the source does not name cannot be named in the copy.
+        if t == ptype::OBJECT || (id >= 0x8000 && !names.contains_key(&id)) {
+            *left_out += 1;
             continue;
         }
-        let id = if id >= 0x8000 { rename(id)? } else { Some(id) };
-        match id {
-            Some(id) => out.push((id, t, bytes)),
-            None => summary.properties_left_out += 1,
-        }
+        out.push((id, t, bytes));
     }
-    Ok(out)
+    out
 }
 
 fn note(lost: &mut Vec<(String, String)>, part: String, e: crate::store::Error) {
@@ -855,30 +1007,22 @@ const READ_APART: [u16; 5] = [
     tags::SENDER_ADDRESS_TYPE,
 ];
 
-/// Turns a source message into one to write. Named properties are carried over by name:
-/// `rename` gives the destination's id for a source id (`None`: no name known for it).
-///
-/// A part that cannot be read (a property, the body, the recipients, one attachment) is
-/// left out and named in `lost` with why; the rest of the message is still copied. Only a
-/// message whose identity (its summary properties) cannot be read is an error.
-pub fn to_new_message(
-    m: &Message,
-    summary: &mut ExportSummary,
-    rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
-    lost: &mut Vec<(String, String)>,
-) -> Result<NewMessage> {
-    copy_item(m, summary, rename, lost, 0)
-}
-
 /// Items nested deeper than this (a message attached to a message attached to ...) are
 /// left out and noted: real ones nest a few levels, and a damaged file must not recurse
 /// without end.
 const MAX_NESTING: usize = 16;
 
+/// Turns a source message into one to write. Named properties keep the source's ids, and
+/// are carried when the source names them (`names`): the writer renames them into the new
+/// store's map ([`rename_named`]). Properties left out are counted in `left_out`.
+///
+/// A part that cannot be read (a property, the body, the recipients, one attachment) is
+/// left out and named in `lost` with why; the rest of the message is still copied. Only a
+/// message whose identity (its summary properties) cannot be read is an error.
 fn copy_item(
     m: &Message,
-    summary: &mut ExportSummary,
-    rename: &mut dyn FnMut(u16) -> Result<Option<u16>>,
+    names: &HashMap<u16, NamedProperty>,
+    left_out: &mut usize,
     lost: &mut Vec<(String, String)>,
     depth: usize,
 ) -> Result<NewMessage> {
@@ -886,22 +1030,18 @@ fn copy_item(
     let pc = m.properties();
     let mut extra = Vec::new();
     for p in m.all_properties() {
-        let id = if p.id >= 0x8000 {
-            rename(p.id)?
-        } else {
-            Some(p.id)
-        };
+        let named = p.id < 0x8000 || names.contains_key(&p.id);
         // What the new store computes itself is not left out: it is rewritten.
         if REWRITTEN.contains(&p.id) {
             continue;
         }
-        match (id, p.ptype != ptype::OBJECT, pc.raw(p.id)) {
-            (Some(id), true, Ok(Some((t, bytes)))) => extra.push((id, t, bytes)),
+        match (named, p.ptype != ptype::OBJECT, pc.raw(p.id)) {
+            (true, true, Ok(Some((t, bytes)))) => extra.push((p.id, t, bytes)),
             (_, _, Err(e)) if !READ_APART.contains(&p.id) => {
                 note(lost, format!("property 0x{:04X}", p.id), e)
             }
             (_, _, Err(_)) | (_, _, Ok(None)) => {}
-            _ => summary.properties_left_out += 1,
+            _ => *left_out += 1,
         }
     }
     let recipients = match m
@@ -916,7 +1056,7 @@ fn copy_item(
                     email_address: r.email_address.or(r.smtp_address).unwrap_or_default(),
                     address_type: r.address_type.unwrap_or_else(|| "SMTP".into()),
                     kind: r.recipient_type.unwrap_or(1) as i32,
-                    extra: carry(cells, &[], rename, summary)?,
+                    extra: carry(cells, &[], names, left_out),
                 });
             }
             out
@@ -927,18 +1067,32 @@ fn copy_item(
         }
     };
     let mut attachments = Vec::new();
-    let listed = m.attachments().unwrap_or_else(|e| {
+    let listed = m.attachment_nids().unwrap_or_else(|e| {
         note(lost, "the attachments".into(), e);
         Vec::new()
     });
-    for a in listed {
+    for (n, nid) in listed.into_iter().enumerate() {
+        // Each attachment read once, whole: one that cannot be opened costs only itself.
+        let crate::store::messaging::message::Attachment {
+            info: a,
+            mut values,
+        } = match m.attachment(nid) {
+            Ok(read) => read,
+            Err(e) => {
+                note(lost, format!("attachment {}", n + 1), e);
+                continue;
+            }
+        };
         let file_name = a
             .file_name
             .clone()
             .or(a.display_name.clone())
             .unwrap_or_else(|| "attachment".into());
-        let (data, embedded) = if a.is_file {
-            match m.attachment_data(a.nid) {
+        let file_data = values
+            .iter()
+            .position(|v| v.id == tags::ATTACH_DATA && v.ptype == ptype::BINARY);
+        let (data, embedded) = if let Some(at) = file_data {
+            match values.remove(at).bytes {
                 Ok(data) => (data, None),
                 Err(e) => {
                     note(lost, format!("attachment \"{file_name}\""), e);
@@ -958,7 +1112,7 @@ fn copy_item(
                 }
                 Ok(Some(inner)) => {
                     let mut inner_lost = Vec::new();
-                    match copy_item(&inner, summary, rename, &mut inner_lost, depth + 1) {
+                    match copy_item(&inner, names, left_out, &mut inner_lost, depth + 1) {
                         Ok(item) => {
                             lost.extend(
                                 inner_lost
@@ -980,14 +1134,6 @@ fn copy_item(
             }
         };
         let mut props = Vec::new();
-        let values = m.attachment_properties(a.nid).unwrap_or_else(|e| {
-            note(
-                lost,
-                format!("the properties of attachment \"{file_name}\""),
-                e,
-            );
-            Vec::new()
-        });
         for v in values {
             match v.bytes {
                 Ok(bytes) => props.push((v.id, v.ptype, bytes)),
@@ -1002,7 +1148,7 @@ fn copy_item(
             file_name,
             mime_type: a.mime_type.clone(),
             data,
-            extra: carry(props, &[tags::ATTACH_DATA], rename, summary)?,
+            extra: carry(props, &[tags::ATTACH_DATA], names, left_out),
             embedded,
         });
     }

@@ -13,6 +13,14 @@ use crate::store::ltp::prop::ptype;
 use crate::store::ndb::Nid;
 use crate::store::write::messaging::NewMessage;
 
+/// Whether any value of the item names an object of the source store, whose record key is
+/// `key`: such an item is written once every object it may name has its node id in the copy.
+pub fn names(m: &mut NewMessage, key: &[u8; 16]) -> bool {
+    let mut found = false;
+    each_binary(m, &mut |b| found |= find(b, key, 0).is_some());
+    found
+}
+
 /// The source's record key, the copy's, and the node ids of the copies made so far.
 #[derive(Debug, Default)]
 pub struct Repoint {
@@ -41,15 +49,9 @@ impl Repoint {
         self.nids.insert(old.0, new.0);
     }
 
-    /// Whether any value of the item names an object of the source store: such an item is
-    /// written once every object it may name has its node id in the copy.
-    pub fn names_source(&self, m: &mut NewMessage) -> bool {
-        let Some(key) = self.old_key else {
-            return false;
-        };
-        let mut found = false;
-        each_binary(m, &mut |b| found |= find(b, &key, 0).is_some());
-        found
+    /// The source's record key, for [`names`] on a thread of its own.
+    pub fn old_key(&self) -> Option<[u8; 16]> {
+        self.old_key
     }
 
     /// Rewrites every entry id in the item that names an object the copy holds.
@@ -140,7 +142,7 @@ mod tests {
             ],
             ..NewMessage::default()
         };
-        assert!(r.names_source(&mut m));
+        assert!(names(&mut m, &OLD));
         r.apply(&mut m);
         let mut want = vec![0xC3];
         want.extend(entry_id(NEW, 0x400024));
@@ -158,7 +160,7 @@ mod tests {
             extra: vec![(0x8055, ptype::BINARY, entry_id(OLD, 1))],
             ..NewMessage::default()
         };
-        assert!(!r.names_source(&mut m));
+        assert_eq!(r.old_key(), None);
         r.apply(&mut m);
         assert_eq!(m.extra[0].2, entry_id(OLD, 1));
     }

@@ -82,18 +82,36 @@ pub fn first_attachment_data(
     message: ostdoctor::store::ndb::Nid,
 ) -> ostdoctor::store::ndb::SubnodeEntry {
     use ostdoctor::store::ltp::Node;
+    let first = first_attachment(ndb, message);
+    let attachment = Node::new(ndb, first.nid, first.bid_data, first.bid_sub);
+    attachment.subnode_entries().unwrap()[0]
+}
+
+/// A message's first attachment (by node id): the subnode holding its properties.
+pub fn first_attachment(
+    ndb: &ostdoctor::store::ndb::Ndb,
+    message: ostdoctor::store::ndb::Nid,
+) -> ostdoctor::store::ndb::SubnodeEntry {
+    use ostdoctor::store::ltp::Node;
     use ostdoctor::store::ndb::btree::nid_type;
     let node = Node::open(ndb, message).unwrap();
-    let first = node
-        .subnode_entries()
+    node.subnode_entries()
         .unwrap()
         .iter()
         .filter(|e| e.nid.nid_type() == nid_type::ATTACHMENT)
         .min_by_key(|e| e.nid)
         .copied()
-        .expect("the message has an attachment");
-    let attachment = Node::new(ndb, first.nid, first.bid_data, first.bid_sub);
-    attachment.subnode_entries().unwrap()[0]
+        .expect("the message has an attachment")
+}
+
+/// Which part of the first attachment [`store_with_damage_in_attachment`] damages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentPart {
+    /// The block of its file data.
+    Data,
+    /// The block of its own properties (name, size, method): the attachment cannot be
+    /// opened at all.
+    Properties,
 }
 
 /// A .pst or a 4 KiB .ost of three items, the second with two attachments of 5.5 KB (each in a subnode of its own);
@@ -102,6 +120,16 @@ pub fn first_attachment_data(
 pub fn store_with_a_damaged_attachment(
     dir: &Path,
     target: ostdoctor::store::write::Target,
+) -> PathBuf {
+    store_with_damage_in_attachment(dir, target, AttachmentPart::Data)
+}
+
+/// The store of [`store_with_a_damaged_attachment`], with `part` of the first attachment
+/// damaged.
+pub fn store_with_damage_in_attachment(
+    dir: &Path,
+    target: ostdoctor::store::write::Target,
+    part: AttachmentPart,
 ) -> PathBuf {
     use ostdoctor::store::Store;
     use ostdoctor::store::ndb::{CryptMethod, Ndb};
@@ -145,8 +173,11 @@ pub fn store_with_a_damaged_attachment(
     let report = item_in(&store, "Inbox", "Report with files");
     let ib = {
         let ndb = Ndb::open(&path).unwrap();
-        let data = first_attachment_data(&ndb, report);
-        ndb.find_block(data.bid_data).unwrap().unwrap().ib
+        let bid = match part {
+            AttachmentPart::Data => first_attachment_data(&ndb, report).bid_data,
+            AttachmentPart::Properties => first_attachment(&ndb, report).bid_data,
+        };
+        ndb.find_block(bid).unwrap().unwrap().ib
     };
     drop(store);
     let mut bytes = std::fs::read(&path).unwrap();

@@ -91,6 +91,13 @@ pub struct RawValue {
     pub bytes: Result<Vec<u8>>,
 }
 
+/// An attachment as [`Message::attachment`] reads it: its listing and every property.
+#[derive(Debug)]
+pub struct Attachment {
+    pub info: AttachmentInfo,
+    pub values: Vec<RawValue>,
+}
+
 /// A property as stored, for listing everything a message carries (interpreted or not).
 #[derive(Debug, Clone)]
 pub struct RawProperty {
@@ -299,6 +306,48 @@ impl<'a> Message<'a> {
                 })
             })
             .collect()
+    }
+
+    /// One attachment read whole for copying: what [`Message::attachments`] lists of it and
+    /// every property as stored, each value read once (an attached file's data is the
+    /// largest thing in a store, and read only here), on its own, so that one damaged value
+    /// leaves the others readable.
+    pub fn attachment(&self, attachment: Nid) -> Result<Attachment> {
+        let pc = self.attachment_pc(attachment)?;
+        let tags: Vec<(u16, u16)> = pc.tags().collect();
+        let values: Vec<RawValue> = tags
+            .into_iter()
+            .map(|(id, ptype)| RawValue {
+                id,
+                ptype,
+                bytes: pc.raw(id).map(|v| v.map(|(_, b)| b).unwrap_or_default()),
+            })
+            .collect();
+        let value = |id: u16| {
+            values
+                .iter()
+                .find(|v| v.id == id)
+                .and_then(|v| Some((v.ptype, v.bytes.as_ref().ok()?)))
+                .and_then(|(t, b)| crate::store::ltp::prop::decode(t, b).ok())
+        };
+        let text = |id: u16| match value(id) {
+            Some(PropValue::Text(s)) => Some(s),
+            _ => None,
+        };
+        let data = values
+            .iter()
+            .find(|v| v.id == tags::ATTACH_DATA && v.ptype == crate::store::ltp::ptype::BINARY);
+        let info = AttachmentInfo {
+            nid: attachment,
+            file_name: text(tags::ATTACH_LONG_FILENAME).or_else(|| text(tags::ATTACH_FILENAME)),
+            display_name: text(tags::DISPLAY_NAME),
+            mime_type: text(tags::ATTACH_MIME_TAG),
+            method: value(tags::ATTACH_METHOD).and_then(|v| v.as_i64()),
+            size: value(tags::ATTACH_SIZE).and_then(|v| v.as_i64()),
+            is_file: data.is_some(),
+            data_size: data.and_then(|d| d.bytes.as_ref().ok().map(Vec::len)),
+        };
+        Ok(Attachment { info, values })
     }
 
     /// The item an attachment holds instead of a file (a forwarded message, a meeting's

@@ -55,7 +55,7 @@ impl NameMapBuilder {
             Name::Id(lid) => (*lid, 0u16),
             Name::String(s) => {
                 let offset = self.strings.len() as u32;
-                let utf16: Vec<u8> = s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+                let utf16 = super::value::utf16(s);
                 self.strings
                     .extend_from_slice(&(utf16.len() as u32).to_le_bytes());
                 self.strings.extend_from_slice(&utf16);
@@ -86,11 +86,7 @@ impl NameMapBuilder {
         for (e, (_, name)) in self.entries.iter().zip(&self.names) {
             let hash = match name {
                 Name::Id(lid) => *lid,
-                Name::String(s) => crc32(
-                    &s.encode_utf16()
-                        .flat_map(|u| u.to_le_bytes())
-                        .collect::<Vec<_>>(),
-                ),
+                Name::String(s) => crc32(&super::value::utf16(s)),
             };
             let guid_and_kind = u16::from_le_bytes([e[4], e[5]]) as u32;
             buckets[((hash ^ guid_and_kind) % BUCKETS) as usize].extend_from_slice(e);

@@ -2,8 +2,20 @@
 
 use crate::store::ltp::prop::ptype;
 
+/// UTF-16LE, as Unicode strings are stored. Most text (bodies, headers, names) is ASCII,
+/// which is widened byte by byte; the general encoder takes the rest.
 pub fn utf16(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
+    let mut out = Vec::with_capacity(s.len() * 2);
+    if s.is_ascii() {
+        for &b in s.as_bytes() {
+            out.extend_from_slice(&[b, 0]);
+        }
+    } else {
+        for u in s.encode_utf16() {
+            out.extend_from_slice(&u.to_le_bytes());
+        }
+    }
+    out
 }
 
 pub fn text(s: &str) -> (u16, Vec<u8>) {

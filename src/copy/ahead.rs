@@ -1,0 +1,308 @@
+//! Items read ahead on other threads while the writer writes: a copy is reading (finding,
+//! inflating, decoding) on one side and writing (building, checksumming) on the other, and
+//! the two sides run on separate cores. The writer takes the results one by one in the
+//! items' order, so the new store is the same whatever the number of threads; how far the
+//! readers may run ahead is bounded in items and in bytes, so memory does not grow with the
+//! store.
+
+use std::collections::HashMap;
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// Items a reader takes at a time: neighbours lie together in the file, so a reader's
+/// reads go on in order (and its read-ahead window serves them).
+const RUN: usize = 8;
+
+/// How far past the writer the readers may read, in items and in bytes held. One item is
+/// always allowed, however large, so that a single large item cannot stall the copy.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    pub items: usize,
+    pub bytes: usize,
+}
+
+impl Bounds {
+    pub const DEFAULT: Bounds = Bounds {
+        items: 512,
+        bytes: 64 << 20,
+    };
+}
+
+struct State<R> {
+    /// The next item a reader takes.
+    next: usize,
+    /// Items the writer has taken.
+    taken: usize,
+    held_bytes: usize,
+    done: HashMap<usize, (R, usize)>,
+    /// The writer stopped (finished, failed or cancelled): the readers stop too.
+    stopped: bool,
+    /// A reader died (a panic): the writer must not wait for its items.
+    broken: bool,
+}
+
+struct Shared<R> {
+    state: Mutex<State<R>>,
+    changed: Condvar,
+}
+
+impl<R> Shared<R> {
+    fn lock(&self) -> MutexGuard<'_, State<R>> {
+        // A reader that panicked while holding the lock is noted as `broken` by its guard;
+        // the state itself stays consistent (every change is one assignment), so go on.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The writer's side: the results of `read` over the items, in the items' order.
+pub struct Ahead<'a, T, R> {
+    shared: &'a Shared<R>,
+    items: &'a [T],
+    read: &'a (dyn Fn(&T) -> R + Sync),
+    /// With no reader threads, each item is read when the writer asks for it.
+    threads: usize,
+}
+
+/// Marks the shared state broken if its reader thread unwinds, so the writer stops waiting.
+struct Guard<'a, R>(&'a Shared<R>);
+
+impl<R> Drop for Guard<'_, R> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.lock().broken = true;
+            self.0.changed.notify_all();
+        }
+    }
+}
+
+/// Runs `write` with the results of `read` over `items`, read ahead on `threads` threads
+/// (0: read by the writer as it asks), at most `bounds` ahead; `weight` says how many bytes
+/// a result holds. The readers stop when `write` returns, however it returns.
+pub fn run<T: Sync, R: Send, X>(
+    items: &[T],
+    threads: usize,
+    bounds: Bounds,
+    read: &(dyn Fn(&T) -> R + Sync),
+    weight: fn(&R) -> usize,
+    write: impl FnOnce(&mut Ahead<'_, T, R>) -> X,
+) -> X {
+    let shared = Shared {
+        state: Mutex::new(State {
+            next: 0,
+            taken: 0,
+            held_bytes: 0,
+            done: HashMap::new(),
+            stopped: false,
+            broken: false,
+        }),
+        changed: Condvar::new(),
+    };
+    let shared = &shared;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(move || reader(shared, items, bounds, read, weight));
+        }
+        let mut ahead = Ahead {
+            shared,
+            items,
+            read,
+            threads,
+        };
+        write(&mut ahead)
+        // `ahead` dropped here, also when `write` unwinds: the readers stop, and the scope
+        // waits for them.
+    })
+}
+
+fn reader<T, R>(
+    shared: &Shared<R>,
+    items: &[T],
+    bounds: Bounds,
+    read: &(dyn Fn(&T) -> R + Sync),
+    weight: fn(&R) -> usize,
+) {
+    let _guard = Guard(shared);
+    loop {
+        let first = {
+            let mut st = shared.lock();
+            loop {
+                if st.stopped || st.next >= items.len() {
+                    return;
+                }
+                let ahead = st.next - st.taken;
+                if ahead == 0 || (ahead < bounds.items && st.held_bytes < bounds.bytes) {
+                    break;
+                }
+                st = shared.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+            let first = st.next;
+            st.next = (first + RUN).min(items.len());
+            first
+        };
+        for (k, item) in items.iter().enumerate().take(first + RUN).skip(first) {
+            let r = read(item);
+            let w = weight(&r);
+            let mut st = shared.lock();
+            if st.stopped {
+                return;
+            }
+            st.held_bytes += w;
+            st.done.insert(k, (r, w));
+            shared.changed.notify_all();
+        }
+    }
+}
+
+impl<T, R> Ahead<'_, T, R> {
+    /// The next item's result, in order; `None` after the last, or when a reader died.
+    pub fn next(&mut self) -> Option<R> {
+        let mut st = self.shared.lock();
+        let k = st.taken;
+        if k >= self.items.len() {
+            return None;
+        }
+        if self.threads == 0 {
+            st.taken += 1;
+            drop(st);
+            return Some((self.read)(&self.items[k]));
+        }
+        loop {
+            if let Some((r, w)) = st.done.remove(&k) {
+                st.taken += 1;
+                st.held_bytes -= w;
+                self.shared.changed.notify_all();
+                return Some(r);
+            }
+            if st.broken {
+                return None;
+            }
+            st = self
+                .shared
+                .changed
+                .wait(st)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+impl<T, R> Drop for Ahead<'_, T, R> {
+    fn drop(&mut self) {
+        self.shared.lock().stopped = true;
+        self.shared.changed.notify_all();
+    }
+}
+
+/// Reader threads for a copy: one per core beside the writer's, at least one, so that
+/// reading and writing overlap even on two cores.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(2, 4) - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn results_come_in_the_items_order_whatever_the_threads() {
+        let items: Vec<u64> = (0..1000).collect();
+        let read = |x: &u64| x * 3;
+        for threads in [0, 1, 2, 3] {
+            let got = run(
+                &items,
+                threads,
+                Bounds::DEFAULT,
+                &read,
+                |_| 8,
+                |ahead| std::iter::from_fn(|| ahead.next()).collect::<Vec<_>>(),
+            );
+            let want: Vec<u64> = items.iter().map(read).collect();
+            assert_eq!(got, want, "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn readers_stay_within_their_bounds_of_the_writer() {
+        let items: Vec<usize> = (0..2000).collect();
+        let read_count = AtomicUsize::new(0);
+        let read = |x: &usize| {
+            read_count.fetch_add(1, Ordering::SeqCst);
+            *x
+        };
+        for (bounds, weight) in [
+            (
+                Bounds {
+                    items: 16,
+                    bytes: usize::MAX,
+                },
+                1,
+            ),
+            // Bytes bind first: 10 items of 100 bytes fill 1000.
+            (
+                Bounds {
+                    items: usize::MAX,
+                    bytes: 1000,
+                },
+                100,
+            ),
+        ] {
+            read_count.store(0, Ordering::SeqCst);
+            let weigh: fn(&usize) -> usize = if weight == 1 { |_| 1 } else { |_| 100 };
+            let most_ahead = run(&items, 2, bounds, &read, weigh, |ahead| {
+                let mut most = 0;
+                for taken in 0..items.len() {
+                    // Give the readers time to run as far as they may.
+                    std::thread::sleep(std::time::Duration::from_micros(50));
+                    most = most.max(read_count.load(Ordering::SeqCst) - taken);
+                    assert_eq!(ahead.next(), Some(taken));
+                }
+                assert_eq!(ahead.next(), None);
+                most
+            });
+            // A reader checks the bound before it takes a run; two may each take one.
+            let limit = bounds.items.min(bounds.bytes / weight) + 2 * RUN;
+            assert!(
+                most_ahead <= limit,
+                "{most_ahead} read ahead, limit {limit}"
+            );
+            assert!(most_ahead > 1, "the readers did run ahead");
+        }
+    }
+
+    #[test]
+    fn a_writer_that_stops_early_stops_the_readers() {
+        let items: Vec<usize> = (0..1_000_000).collect();
+        let read_count = AtomicUsize::new(0);
+        let read = |x: &usize| {
+            read_count.fetch_add(1, Ordering::SeqCst);
+            *x
+        };
+        let bounds = Bounds {
+            items: 64,
+            bytes: usize::MAX,
+        };
+        let first = run(&items, 2, bounds, &read, |_| 1, |ahead| ahead.next());
+        assert_eq!(first, Some(0));
+        // Returned, so the readers have stopped: not a million reads, only those in reach.
+        assert!(read_count.load(Ordering::SeqCst) <= 64 + 2 * RUN + 1);
+    }
+
+    #[test]
+    fn a_reader_that_panics_ends_the_wait_and_the_panic_is_passed_on() {
+        let items: Vec<usize> = (0..100).collect();
+        let read = |x: &usize| {
+            assert!(*x != 40, "item 40 cannot be read");
+            *x
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(
+                &items,
+                2,
+                Bounds::DEFAULT,
+                &read,
+                |_| 1,
+                |ahead| std::iter::from_fn(|| ahead.next()).count(),
+            )
+        }));
+        assert!(outcome.is_err(), "the reader's panic reaches the caller");
+    }
+}
