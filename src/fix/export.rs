@@ -525,3 +525,72 @@ pub fn verify_export(dest: &Path, written: &[WrittenFolder]) -> Result<Verificat
     }
     Ok(v)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("ostdoctor-export-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_folder_for_copies_is_checked_without_being_made() {
+        let dir = scratch("folder");
+        let new = dir.join("a").join("b");
+        assert_eq!(check_export_folder(&new), Ok(()));
+        assert!(!dir.join("a").exists(), "nothing is made");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            0,
+            "the probe is gone"
+        );
+        let file = dir.join("file");
+        std::fs::write(&file, b"").unwrap();
+        assert_eq!(
+            check_export_folder(&file.join("below")),
+            Err(FolderProblem::NotAFolder(file.clone()))
+        );
+        assert!(matches!(
+            check_export_folder(Path::new("relative")),
+            Err(FolderProblem::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            check_export_folder(Path::new("")),
+            Err(FolderProblem::NotAbsolute(_))
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_copy_bigger_than_the_free_space_is_refused() {
+        let dir = scratch("room");
+        let free = free_bytes(&dir).expect("statvfs answers on Linux");
+        assert!(free > 0);
+        assert_eq!(check_export_room(&dir.join("new"), 1), Ok(()));
+        match check_export_room(&dir.join("new"), free.saturating_mul(4).max(u64::MAX / 2)) {
+            Err(FolderProblem::NoSpace { need, .. }) => assert!(need > free),
+            other => panic!("{other:?}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn export_names_are_free_names_in_the_folder() {
+        let dir = scratch("names");
+        let store = Path::new("/hidden/AppData/ana@contoso.com.ost");
+        let first = export_path_in(&dir, store, "backup");
+        assert_eq!(first, dir.join("ana@contoso.com - backup.pst"));
+        std::fs::write(&first, b"").unwrap();
+        assert_eq!(
+            export_path_in(&dir, store, "backup"),
+            dir.join("ana@contoso.com - backup (2).pst")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
