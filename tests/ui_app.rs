@@ -1247,3 +1247,33 @@ fn the_folder_for_the_copy_is_changed_on_the_plan_page_kept_and_used() {
         plan_line(&next)
     );
 }
+
+/// A folder kept from an earlier run that can no longer hold a copy (a disk taken away, a
+/// file in its place) gives way to the default instead of failing the fix.
+#[test]
+fn a_kept_folder_that_cannot_hold_the_copy_gives_way_to_the_default() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-export-gone");
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let gone = dir.path().join("was a folder");
+    std::fs::write(&gone, b"").unwrap();
+    let mut harness = app();
+    harness.state_mut().remember_in(
+        dir.path().join("settings.ron"),
+        Remembered {
+            export_folder: Some(gone.display().to_string()),
+            ..Remembered::default()
+        },
+    );
+    walk_to_backup(&mut harness, Some(&store));
+    let line = plan_line(&harness);
+    assert!(
+        line.contains(&scratch_exports().display().to_string()),
+        "{line}"
+    );
+}
