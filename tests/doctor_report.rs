@@ -67,7 +67,21 @@ fn a_read_log_with_an_error_has_its_section_with_the_error_line_marked() {
     let section = at("<h2>Synchronisatielogboek</h2>");
     let shown = zone.minutes(written);
     assert!(shown.ends_with(" UTC+01:00"), "{shown}");
-    assert!(section < at(&format!("<th>Geschreven</th><td>{shown}</td>")));
+    // The generated log's clock runs in UTC, which is not the zone the report is in.
+    assert!(
+        section
+            < at(&format!(
+                "<th>Geschreven</th><td>{shown} (de tijden in het logboek zijn in UTC)</td>"
+            ))
+    );
+    let in_utc = report.to_html_in(Zone::Fixed(UtcOffset::UTC));
+    assert!(
+        in_utc.contains(&format!(
+            "<th>Geschreven</th><td>{}</td>",
+            Zone::Fixed(UtcOffset::UTC).minutes(written)
+        )),
+        "{in_utc}"
+    );
     assert!(section < at("<th>Leeftijd</th><td>3 dagen voor dit rapport</td>"));
     assert!(section < at("/Sync Issues</td>"));
     assert!(section < at("<th>Regels</th><td>10 regels, 3 melden een fout</td>"));

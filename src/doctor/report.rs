@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::findings::Findings;
 use crate::diagnose::knowledge::Diagnosis;
 use crate::diagnose::sync_log::{Action, Event, SyncLog};
-use crate::time::{Timestamp, Zone};
+use crate::time::{Timestamp, UtcOffset, Zone};
 use crate::wizard::{Engine, FactValue, Language};
 
 /// The report's own words in each language the walk can be in; the page titles, answers
@@ -65,6 +65,8 @@ struct Words {
     error_lines_heading: &'static str,
     whole_log: &'static str,
     log_problem: &'static str,
+    /// Said after the time when the log's own clock ran in another zone.
+    log_clock: &'static str,
 }
 
 const EN: Words = Words {
@@ -114,6 +116,7 @@ const EN: Words = Words {
     error_lines_heading: "The lines that report an error",
     whole_log: "The whole log",
     log_problem: "Not all of it could be read",
+    log_clock: "the times in the log are in",
 };
 
 const NL: Words = Words {
@@ -163,6 +166,7 @@ const NL: Words = Words {
     error_lines_heading: "De regels die een fout melden",
     whole_log: "Het hele logboek",
     log_problem: "Niet alles kon worden gelezen",
+    log_clock: "de tijden in het logboek zijn in",
 };
 
 const PT: Words = Words {
@@ -223,6 +227,7 @@ const PT: Words = Words {
     error_lines_heading: "As linhas que indicam um erro",
     whole_log: "O log inteiro",
     log_problem: "Nem tudo pôde ser lido",
+    log_clock: "os horários no log estão em",
 };
 
 impl Words {
@@ -467,10 +472,7 @@ impl SessionReport {
             }
             h.push_str("<table class=\"meta\">");
             let mut rows = vec![
-                (
-                    w.log_written,
-                    written.map_or_else(|| "-".to_owned(), |t| zone.minutes(t)),
-                ),
+                (w.log_written, written_at(w, log, written, zone)),
                 (
                     w.log_age,
                     match (written, created) {
@@ -667,6 +669,21 @@ fn way(engine: &Engine) -> Vec<WayStep> {
 /// An RFC 3339 time in `zone`, its offset named; as it came when it is not one.
 fn local_time(rfc3339: &str, zone: Zone) -> String {
     Timestamp::parse_rfc3339(rfc3339).map_or_else(|| rfc3339.to_owned(), |t| zone.minutes(t))
+}
+
+/// When a log was written, in `zone`; when the computer that wrote it kept another zone,
+/// that zone too, since the log's own lines carry its clock.
+fn written_at(w: &Words, log: &SyncLog, written: Option<Timestamp>, zone: Zone) -> String {
+    let Some(t) = written else {
+        return "-".to_owned();
+    };
+    let shown = zone.minutes(t);
+    match log.utc_offset_minutes.map(|m| UtcOffset(m * 60)) {
+        Some(clock) if clock != zone.offset_at(t) => {
+            format!("{shown} ({} {})", w.log_clock, clock.name())
+        }
+        _ => shown,
+    }
 }
 
 /// How long before the report a log was written, in words.
