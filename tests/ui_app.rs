@@ -1277,3 +1277,51 @@ fn a_kept_folder_that_cannot_hold_the_copy_gives_way_to_the_default() {
         "{line}"
     );
 }
+
+/// The folder for the copy cannot hold it by the time the copy is planned (here a file
+/// took its place): the failed-save page says why, offers another folder, and with it the
+/// copy is planned again on its own page, naming the new folder.
+#[test]
+fn after_a_failed_copy_another_folder_plans_it_again() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-export-failed");
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let kept = dir.path().join("usb stick");
+    let mut harness = app();
+    harness.state_mut().remember_in(
+        dir.path().join("settings.ron"),
+        Remembered {
+            export_folder: Some(kept.display().to_string()),
+            ..Remembered::default()
+        },
+    );
+    start_walk(&mut harness, store.to_str().unwrap(), None);
+    choose(
+        &mut harness,
+        "Only the Inbox lags behind, or nothing synchronizes at all",
+    );
+    // Taken at the start, then gone before the copy is planned.
+    wait_for(&mut harness, "Save all items to a .pst first");
+    std::fs::write(&kept, b"").unwrap();
+    choose(&mut harness, "Save all items to a .pst first");
+    wait_for(&mut harness, "Saving failed");
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/save_failed"));
+    harness.get_by_label_contains("is a file, not a folder");
+
+    let other = dir.path().join("elsewhere");
+    retype(&mut harness, "Folder for the copy", other.to_str().unwrap());
+    harness.get_by_label("Use this folder").click();
+    harness.step();
+    wait_for_planned_fix(&mut harness);
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/backup"));
+    let line = plan_line(&harness);
+    assert!(
+        line.contains(&other.join("Outlook - backup.pst").display().to_string()),
+        "{line}"
+    );
+}

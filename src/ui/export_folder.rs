@@ -56,11 +56,13 @@ impl ExportFolder {
     }
 
     /// Shows the folder in use (`current`) and the ways to change it. Returns a folder
-    /// the person chose that can hold the copy.
+    /// the person chose that can hold the copy; `current` itself only when `again` (after
+    /// a failure, once space was freed).
     pub fn show(
         &mut self,
         ui: &mut egui::Ui,
         current: &Path,
+        again: bool,
         words: &Words,
         lang: Language,
     ) -> Option<PathBuf> {
@@ -124,7 +126,7 @@ impl ExportFolder {
                 }
             });
         let offered = offered?;
-        if offered == current {
+        if offered == current && !again {
             self.problem = None;
             return None;
         }

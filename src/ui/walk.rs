@@ -18,7 +18,7 @@ use super::words::Words;
 use crate::doctor::report::SessionReport;
 use crate::doctor::{Doctor, Findings};
 use crate::time::Timestamp;
-use crate::wizard::{Body, Cause, Engine, Fix, Outcome, PageView};
+use crate::wizard::{Body, Cause, Engine, Fix, Outcome, PageView, Via};
 
 /// Back, Next, Apply and Cancel are large enough to hit without aiming.
 const BUTTON: egui::Vec2 = egui::vec2(96.0, 30.0);
@@ -115,6 +115,17 @@ impl Walk {
             doctor.set_export_folder(Some(folder.clone()));
         }
         self.export_to = folder;
+        if let Some(into) = self.failed_export() {
+            // On the page a failed copy led to: back to the page before the copy's, and
+            // the same move again, which plans the copy afresh.
+            self.engine.back();
+            let r = match into {
+                Via::Answer(id) => self.engine.answer(&id),
+                _ => self.engine.go_on(),
+            };
+            self.go(r);
+            return;
+        }
         match self.engine.cancel() {
             Ok(()) => {
                 self.engine.back();
@@ -122,6 +133,33 @@ impl Walk {
             }
             Err(e) => self.go(Err(e)),
         }
+    }
+
+    /// Whether the walk stands where a copy's failed plan or write led (a folder that
+    /// filled up or went away): the move into the copy's page when so, so that the page
+    /// can offer another folder and go back to the copy with it.
+    fn failed_export(&self) -> Option<Via> {
+        let [.., into, failed] = self.engine.trail() else {
+            return None;
+        };
+        if failed.via != Via::FixFailed
+            || failed.to != self.engine.page_id()
+            || into.to != failed.from
+            || !matches!(into.via, Via::Answer(_) | Via::Next)
+            || !self.engine.can_go_back()
+        {
+            return None;
+        }
+        let set = self.engine.wizards();
+        let page = set.page(set.find(&failed.from)?);
+        let crate::wizard::schema::Step::Fix { fix, .. } = &page.step else {
+            return None;
+        };
+        matches!(
+            Fix::from_name(fix),
+            Some(Fix::ExportLocalItems | Fix::ExportStoreToPst)
+        )
+        .then(|| into.via.clone())
     }
 
     /// The mailbox settings, folded away under the page: changed here, they serve the
@@ -369,6 +407,12 @@ impl Walk {
                         self.chosen = Some(choice.id.clone());
                     }
                 }
+                // A copy that failed for its folder: another folder, and the copy again.
+                if self.failed_export().is_some()
+                    && let Some(folder) = self.export.show(ui, &self.export_to, true, words, lang)
+                {
+                    self.export_to(folder);
+                }
             }
             Body::Statistics { view: name } => {
                 views::show(ui, name, &self.findings, &mut self.table, words, lang);
@@ -391,7 +435,7 @@ impl Walk {
                 );
                 if copies
                     && !confirmed
-                    && let Some(folder) = self.export.show(ui, &self.export_to, words, lang)
+                    && let Some(folder) = self.export.show(ui, &self.export_to, false, words, lang)
                 {
                     self.export_to(folder);
                 }
