@@ -28,13 +28,13 @@ use crate::work::{CancelToken, Step, Work};
 use fixes::{Compared, Pending};
 
 pub use findings::Findings;
+pub use link::{Connection, ServerSettings};
 
 /// Whether `folder` can take an export (a full path to a folder that exists or can be
 /// made, and can be written in), with the reason in every language when it cannot.
 pub fn check_export_folder(folder: &Path) -> Result<(), BackendError> {
     crate::fix::export::check_export_folder(folder).map_err(|p| fixes::folder_problem(&p))
 }
-pub use link::{Connection, ServerSettings};
 
 /// Where progress goes: the desktop app's progress bar, the CLI's stderr.
 pub type ProgressSink = Arc<dyn Fn(Step<'_>) + Send + Sync>;
