@@ -261,3 +261,44 @@ fn a_password_protected_pst_is_named_so() {
         "{text}"
     );
 }
+
+/// `--export-to DIR`: the backup before a rebuild is written into that folder (made for
+/// it), not beside the store; a folder that cannot hold it is refused before the walk.
+#[test]
+fn export_to_puts_the_backup_in_the_folder_given() {
+    let Some(real) = fixture("enron.pst") else {
+        return;
+    };
+    let dir = TempDir::new("cli-wizard-export-to");
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let copies = dir.path().join("ticket 4711").join("copies");
+    let text = walk_ok(
+        r#"(flow: "rebuild", answers: ["save_all", "continue", "solved"], confirm: [true, true])"#,
+        &store,
+        dir.path(),
+        &["--export-to", copies.to_str().unwrap()],
+    );
+    let backup = copies.join("Outlook - backup.pst");
+    assert!(
+        text.contains(&format!("Copy 71 items into {}", backup.display())),
+        "{text}"
+    );
+    assert!(backup.is_file(), "{text}");
+    assert!(!dir.path().join("Outlook - backup.pst").exists());
+
+    let file = dir.path().join("not a folder");
+    std::fs::write(&file, b"").unwrap();
+    let refused = wizard(
+        r#"(flow: "rebuild", answers: ["save_all"], confirm: [true])"#,
+        &store,
+        dir.path(),
+        &["--export-to", file.to_str().unwrap()],
+    );
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("--export-to:") && said.contains("is a file, not a folder"),
+        "{said}"
+    );
+}

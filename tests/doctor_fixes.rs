@@ -6,6 +6,7 @@ mod common;
 
 use common::{TempDir, fixture};
 use ostdoctor::doctor::Doctor;
+use ostdoctor::fix::Journal;
 use ostdoctor::wizard::{Action, Backend, FactValue, Facts};
 
 fn with_journal(dir: &TempDir) {
@@ -100,4 +101,80 @@ fn open_store_says_how_near_the_format_limit_the_file_is() {
             "{name}"
         );
     }
+}
+
+/// A backup before a rebuild goes to the folder the person chose (made there if need be),
+/// never beside the store in Outlook's hidden folder; the plan names it, the journal
+/// records it, and the store is only read.
+#[test]
+fn a_backup_lands_in_the_chosen_folder_and_the_plan_says_so() {
+    let Some(real) = fixture("enron.pst") else {
+        return;
+    };
+    let dir = TempDir::new("doctor-export-to");
+    let store = dir.path().join("hidden").join("Outlook.ost");
+    std::fs::create_dir_all(store.parent().unwrap()).unwrap();
+    std::fs::copy(&real, &store).unwrap();
+    let original = std::fs::read(&store).unwrap();
+    let chosen = dir.path().join("Documents").join("Helpdesk copies");
+    let journal = Journal::at(dir.path().join("journal")).unwrap();
+    let mut doctor = Doctor::new(&store)
+        .with_journal(journal)
+        .with_export_folder(Some(chosen.clone()));
+    let facts = Facts::new();
+
+    let plan = doctor.plan_fix("export_store_to_pst", &facts).unwrap();
+    let dest = chosen.join("Outlook - backup.pst");
+    assert_eq!(
+        plan.actions,
+        [Action::ExportToPst {
+            items: 71,
+            to: dest.clone()
+        }]
+    );
+    let done = doctor
+        .apply_fix("export_store_to_pst", &plan, &facts)
+        .unwrap();
+    assert_eq!(
+        done.facts.get("backup.pst_path"),
+        Some(&FactValue::Text(dest.display().to_string()))
+    );
+    assert!(dest.is_file());
+    assert_eq!(
+        std::fs::read_dir(store.parent().unwrap()).unwrap().count(),
+        1,
+        "nothing was written beside the store"
+    );
+    assert_eq!(std::fs::read(&store).unwrap(), original);
+    let entries = Journal::at(dir.path().join("journal"))
+        .unwrap()
+        .entries()
+        .unwrap();
+    let record = entries
+        .iter()
+        .find_map(|e| e.export.as_ref())
+        .expect("the export is in the journal");
+    assert_eq!(record.dest, dest);
+    assert!(record.verified);
+
+    // A second backup takes a free name beside the first; a folder that is a file is
+    // refused in the person's words, before anything is written.
+    let plan = doctor.plan_fix("export_store_to_pst", &facts).unwrap();
+    assert!(matches!(
+        &plan.actions[..],
+        [Action::ExportToPst { to, .. }] if *to == chosen.join("Outlook - backup (2).pst")
+    ));
+    let file = dir.path().join("a file");
+    std::fs::write(&file, b"").unwrap();
+    doctor.set_export_folder(Some(file.clone()));
+    let refused = doctor.plan_fix("export_store_to_pst", &facts).unwrap_err();
+    assert!(
+        refused.message.contains("is a file, not a folder"),
+        "{refused}"
+    );
+    assert!(
+        refused
+            .message_in(ostdoctor::wizard::Language::Dutch)
+            .contains("is een bestand, geen map")
+    );
 }

@@ -20,7 +20,15 @@ use support::dovecot::{Dovecot, PASSWORD, USER};
 
 const WAIT: Duration = Duration::from_secs(60);
 
+/// Copies a fix saves go to one scratch folder for the whole run, never the Documents
+/// folder of whoever runs the tests; the same for every test, so they cannot disagree.
+fn scratch_exports() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("ostdoctor-ui-exports-{}", std::process::id()))
+}
+
 fn app() -> Harness<'static, App> {
+    // SAFETY: every test sets the same value, before its app's workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_EXPORT_DIR", scratch_exports()) };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(|cc| App::new(&cc.egui_ctx));
@@ -1110,4 +1118,210 @@ fn test_connection_to_a_silent_server_is_cancelled_without_waiting() {
     harness.get_by_label("Test connection");
     assert!(harness.query_by_label_contains("Signing in with").is_none());
     assert!(edited.elapsed() < Duration::from_secs(5));
+}
+
+/// The text of the planned fix's one line, which names where the copy goes.
+fn plan_line(harness: &Harness<'_, App>) -> String {
+    match &harness.state().screen {
+        Screen::Walk(walk) => match walk.engine.view().body {
+            Body::Fix {
+                plan: Some(lines), ..
+            } => lines.join("\n"),
+            other => panic!("no plan: {other:?}"),
+        },
+        _ => panic!("not in a walk"),
+    }
+}
+
+/// Walks a store with no mailbox to the backup before a rebuild, planned; with no store
+/// given, the one the start page holds.
+fn walk_to_backup(harness: &mut Harness<'_, App>, store: Option<&std::path::Path>) {
+    match store {
+        Some(store) => start_walk(harness, store.to_str().unwrap(), None),
+        None => {
+            harness.get_by_label("Start").click();
+            harness.step();
+        }
+    }
+    choose(
+        harness,
+        "Only the Inbox lags behind, or nothing synchronizes at all",
+    );
+    choose(harness, "Save all items to a .pst first");
+    wait_for_planned_fix(harness);
+    assert_eq!(page_id(harness).as_deref(), Some("rebuild/backup"));
+}
+
+/// The backup before a rebuild goes to a visible folder by default, named on the page
+/// that plans it; the person changes it there (no folder dialog: a message, and the typed
+/// field takes the keyboard), a folder that cannot be is refused in words, and the one
+/// taken is in the plan, receives the copy, and is offered again in the next run.
+#[test]
+fn the_folder_for_the_copy_is_changed_on_the_plan_page_kept_and_used() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-export-to");
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let settings = dir.path().join("config").join("settings.ron");
+    let chosen = dir.path().join("Helpdesk").join("copies");
+
+    let mut harness = app();
+    harness
+        .state_mut()
+        .remember_in(settings.clone(), Remembered::default());
+    walk_to_backup(&mut harness, Some(&store));
+    // The default: the scratch folder that stands for Documents/OST Doctor here.
+    let default = scratch_exports().join("Outlook - backup.pst");
+    assert!(
+        plan_line(&harness).contains(&default.display().to_string()),
+        "{}",
+        plan_line(&harness)
+    );
+    harness.get_by_label("The copy (.pst) is saved in this folder:");
+    harness.get_by_label(&scratch_exports().display().to_string());
+
+    // No folder dialog on this desktop: Change… says so and gives the keyboard to the field.
+    if let Screen::Walk(walk) = &mut harness.state_mut().screen {
+        walk.export.file_dialog = ostdoctor::ui::FileDialog::Unavailable;
+    }
+    harness.get_by_label("Change…").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains("This desktop has no folder dialog");
+    assert!(harness.get_by_label("Folder for the copy").is_focused());
+
+    // Not a full path: refused, and the plan stays as it was.
+    retype(&mut harness, "Folder for the copy", "copies");
+    harness.get_by_label("Use this folder").click();
+    harness.step();
+    harness.step();
+    harness.get_by_label_contains("is not a full path to a folder");
+    assert!(plan_line(&harness).contains(&default.display().to_string()));
+
+    // A folder not made yet: taken, and the fix planned again for it.
+    retype(
+        &mut harness,
+        "Folder for the copy",
+        chosen.to_str().unwrap(),
+    );
+    harness.get_by_label("Use this folder").click();
+    harness.step();
+    wait_for_planned_fix(&mut harness);
+    let dest = chosen.join("Outlook - backup.pst");
+    assert!(
+        plan_line(&harness).contains(&dest.display().to_string()),
+        "{}",
+        plan_line(&harness)
+    );
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/backup"));
+    assert!(harness.query_by_label_contains("not a full path").is_none());
+    // Kept for the next run.
+    harness.step();
+    assert_eq!(
+        Remembered::load(&settings).export_folder.as_deref(),
+        chosen.to_str()
+    );
+
+    // Applied: the copy is there, and the page after it names it.
+    harness.get_by_label("Apply").click();
+    harness.step();
+    wait_for(&mut harness, "Store saved");
+    assert!(dest.is_file(), "no copy at {}", dest.display());
+    harness.get_by_label_contains(&format!("are in {}", dest.display()));
+    assert!(!default.exists());
+
+    // The next run offers the store and the folder chosen: a second copy goes beside the
+    // first.
+    let mut next = app();
+    next.state_mut()
+        .remember_in(settings.clone(), Remembered::load(&settings));
+    walk_to_backup(&mut next, None);
+    let second = chosen.join("Outlook - backup (2).pst");
+    assert!(
+        plan_line(&next).contains(&second.display().to_string()),
+        "{}",
+        plan_line(&next)
+    );
+}
+
+/// A folder kept from an earlier run that can no longer hold a copy (a disk taken away, a
+/// file in its place) gives way to the default instead of failing the fix.
+#[test]
+fn a_kept_folder_that_cannot_hold_the_copy_gives_way_to_the_default() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-export-gone");
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let gone = dir.path().join("was a folder");
+    std::fs::write(&gone, b"").unwrap();
+    let mut harness = app();
+    harness.state_mut().remember_in(
+        dir.path().join("settings.ron"),
+        Remembered {
+            export_folder: Some(gone.display().to_string()),
+            ..Remembered::default()
+        },
+    );
+    walk_to_backup(&mut harness, Some(&store));
+    let line = plan_line(&harness);
+    assert!(
+        line.contains(&scratch_exports().display().to_string()),
+        "{line}"
+    );
+}
+
+/// The folder for the copy cannot hold it by the time the copy is planned (here a file
+/// took its place): the failed-save page says why, offers another folder, and with it the
+/// copy is planned again on its own page, naming the new folder.
+#[test]
+fn after_a_failed_copy_another_folder_plans_it_again() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-export-failed");
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let kept = dir.path().join("usb stick");
+    let mut harness = app();
+    harness.state_mut().remember_in(
+        dir.path().join("settings.ron"),
+        Remembered {
+            export_folder: Some(kept.display().to_string()),
+            ..Remembered::default()
+        },
+    );
+    start_walk(&mut harness, store.to_str().unwrap(), None);
+    choose(
+        &mut harness,
+        "Only the Inbox lags behind, or nothing synchronizes at all",
+    );
+    // Taken at the start, then gone before the copy is planned.
+    wait_for(&mut harness, "Save all items to a .pst first");
+    std::fs::write(&kept, b"").unwrap();
+    choose(&mut harness, "Save all items to a .pst first");
+    wait_for(&mut harness, "Saving failed");
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/save_failed"));
+    harness.get_by_label_contains("is a file, not a folder");
+
+    let other = dir.path().join("elsewhere");
+    retype(&mut harness, "Folder for the copy", other.to_str().unwrap());
+    harness.get_by_label("Use this folder").click();
+    harness.step();
+    wait_for_planned_fix(&mut harness);
+    assert_eq!(page_id(&harness).as_deref(), Some("rebuild/backup"));
+    let line = plan_line(&harness);
+    assert!(
+        line.contains(&other.join("Outlook - backup.pst").display().to_string()),
+        "{line}"
+    );
 }

@@ -27,6 +27,10 @@ pub struct WizardArgs {
     /// The language of the pages: en, nl or pt (default: the system's).
     #[arg(long, value_parser = ["en", "nl", "pt"])]
     pub lang: Option<String>,
+    /// Save the copies a fix makes before a rebuild (.pst) in this folder, made if need be
+    /// (default: "OST Doctor" in the Documents folder, as the desktop app does).
+    #[arg(long, value_name = "DIR")]
+    pub export_to: Option<PathBuf>,
     /// Also write the session report (HTML and JSON) into this folder.
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
@@ -40,7 +44,18 @@ pub fn run(args: &WizardArgs, out: &mut dyn Write) -> Result<(), Box<dyn std::er
         None => Language::from_system(),
     };
     let wizards = Arc::new(builtin()?);
-    let mut doctor = Doctor::new(&args.store).with_server(args.server.settings()?);
+    let export_to = match &args.export_to {
+        Some(dir) => {
+            let dir = std::path::absolute(dir)?;
+            ostdoctor::doctor::check_export_folder(&dir)
+                .map_err(|e| UsageError(format!("--export-to: {}", e.message_in(language))))?;
+            Some(dir)
+        }
+        None => None,
+    };
+    let mut doctor = Doctor::new(&args.store)
+        .with_server(args.server.settings()?)
+        .with_export_folder(export_to);
     let mut engine = Engine::new(wizards, &script.flow, language)?;
     let walk = walk_script(&mut engine, &script, &mut doctor, out)?;
     writeln!(out, "outcome: {} at {}", walk.outcome, walk.result)?;

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use crate::diagnose::{Report, StoreSide};
 use crate::fix::FixError;
+use crate::fix::export::{FolderProblem, check_export_folder, check_export_room, export_path_in};
 use crate::fix::holders::Holder;
 use crate::fix::{
-    ExportPlan, Journal, RenamePlan, apply_export, apply_renames, apply_undo, export_path_beside,
-    plan_export_all, plan_export_local, plan_rename_exchange_files, plan_rename_store,
-    plan_renames, plan_undo, search_roots,
+    ExportPlan, Journal, RenamePlan, apply_export, apply_renames, apply_undo, plan_export_all,
+    plan_export_local, plan_rename_exchange_files, plan_rename_store, plan_renames, plan_undo,
+    search_roots,
 };
 use crate::wizard::{Action, BackendError, Facts, Fix, FixPlan};
 use crate::work::Work;
@@ -69,9 +70,80 @@ fn renames(plan: &RenamePlan) -> Result<Vec<Action>, BackendError> {
         .collect())
 }
 
+/// Why a folder cannot take an export, in every language.
+pub fn folder_problem(problem: &FolderProblem) -> BackendError {
+    match problem {
+        FolderProblem::NotAbsolute(p) => {
+            let p = p.display();
+            BackendError::said(
+                format!(
+                    "\"{p}\" is not a full path to a folder; choose one from the top, such as C:\\Users\\you\\Documents or /home/you/Documents."
+                ),
+                format!(
+                    "\"{p}\" is geen volledig pad naar een map; kies er een vanaf het begin, zoals C:\\Users\\u\\Documents of /home/u/Documents."
+                ),
+                format!(
+                    "\"{p}\" não é um caminho completo de pasta; escolha um desde o início, como C:\\Users\\voce\\Documents ou /home/voce/Documents."
+                ),
+            )
+        }
+        FolderProblem::NotAFolder(p) => {
+            let p = p.display();
+            BackendError::said(
+                format!("{p} is a file, not a folder; choose a folder for the copy."),
+                format!("{p} is een bestand, geen map; kies een map voor de kopie."),
+                format!("{p} é um arquivo, não uma pasta; escolha uma pasta para a cópia."),
+            )
+        }
+        FolderProblem::NotWritable(p, why) => {
+            let p = p.display();
+            BackendError::said(
+                format!(
+                    "The copy cannot be saved in {p}: you may not write there ({why}). Choose another folder."
+                ),
+                format!(
+                    "De kopie kan niet in {p} worden bewaard: u mag daar niet schrijven ({why}). Kies een andere map."
+                ),
+                format!(
+                    "A cópia não pode ser salva em {p}: você não pode gravar ali ({why}). Escolha outra pasta."
+                ),
+            )
+        }
+        FolderProblem::NoSpace { folder, free, need } => {
+            let (p, free, need) = (
+                folder.display(),
+                free.div_ceil(1_000_000),
+                need.div_ceil(1_000_000),
+            );
+            BackendError::said(
+                format!(
+                    "The disk of {p} has {free} MB free, and the copy needs about {need} MB. Free some space or choose a folder on another disk."
+                ),
+                format!(
+                    "De schijf van {p} heeft {free} MB vrij, en de kopie heeft ongeveer {need} MB nodig. Maak ruimte vrij of kies een map op een andere schijf."
+                ),
+                format!(
+                    "O disco de {p} tem {free} MB livres, e a cópia precisa de cerca de {need} MB. Libere espaço ou escolha uma pasta em outro disco."
+                ),
+            )
+        }
+    }
+}
+
+/// About how many bytes the export will take: the store's size, or for some of its
+/// items their share of it.
+fn export_size(store: &Path, items: u64, of: Option<u64>) -> u64 {
+    let size = std::fs::metadata(store).map_or(0, |m| m.len());
+    match of {
+        Some(total) if total > 0 => size.saturating_mul(items.min(total)) / total,
+        _ => size,
+    }
+}
+
 pub fn plan(
     name: &str,
     store: &Path,
+    export_to: &Path,
     journal: &Journal,
     compared: Option<Compared<'_>>,
 ) -> Result<(FixPlan, Pending), BackendError> {
@@ -94,8 +166,12 @@ pub fn plan(
         }
         Some(Fix::ExportLocalItems) => {
             let c = compared.ok_or_else(need_comparison)?;
-            let dest = export_path_beside(store, "local items");
+            check_export_folder(export_to).map_err(|p| folder_problem(&p))?;
+            let dest = export_path_in(export_to, store, "local items");
             let plan = plan_export_local(store, &dest, c.store_side, c.report).map_err(err)?;
+            let all = c.store_side.items.values().map(|i| i.len() as u64).sum();
+            check_export_room(export_to, export_size(store, plan.items, Some(all)))
+                .map_err(|p| folder_problem(&p))?;
             let action = Action::ExportToPst {
                 items: plan.items,
                 to: plan.dest.clone(),
@@ -103,8 +179,11 @@ pub fn plan(
             (vec![action], Pending::Export(plan))
         }
         Some(Fix::ExportStoreToPst) => {
-            let dest = export_path_beside(store, "backup");
+            check_export_folder(export_to).map_err(|p| folder_problem(&p))?;
+            let dest = export_path_in(export_to, store, "backup");
             let plan = plan_export_all(store, &dest).map_err(err)?;
+            check_export_room(export_to, export_size(store, plan.items, None))
+                .map_err(|p| folder_problem(&p))?;
             let action = Action::ExportToPst {
                 items: plan.items,
                 to: plan.dest.clone(),

@@ -30,6 +30,12 @@ use fixes::{Compared, Pending};
 pub use findings::Findings;
 pub use link::{Connection, ServerSettings};
 
+/// Whether `folder` can take an export (a full path to a folder that exists or can be
+/// made, and can be written in), with the reason in every language when it cannot.
+pub fn check_export_folder(folder: &Path) -> Result<(), BackendError> {
+    crate::fix::export::check_export_folder(folder).map_err(|p| fixes::folder_problem(&p))
+}
+
 /// Where progress goes: the desktop app's progress bar, the CLI's stderr.
 pub type ProgressSink = Arc<dyn Fn(Step<'_>) + Send + Sync>;
 
@@ -41,6 +47,8 @@ pub struct Doctor {
     /// The store's side of the last comparison, which exports plan from.
     store_side: Option<StoreSide>,
     sync_logs: Option<SyncLogReport>,
+    /// Where exports go; `None`: the default folder (see `crate::fix::export`).
+    export_folder: Option<PathBuf>,
     /// The plan shown to the person, with what `crate::fix` needs to apply it.
     pending: Option<(String, FixPlan, Pending)>,
     journal: Option<Journal>,
@@ -57,6 +65,7 @@ impl Doctor {
             findings: Findings::default(),
             store_side: None,
             sync_logs: None,
+            export_folder: None,
             pending: None,
             journal: None,
             cancel: CancelToken::new(),
@@ -74,6 +83,24 @@ impl Doctor {
     pub fn with_journal(mut self, journal: Journal) -> Self {
         self.journal = Some(journal);
         self
+    }
+
+    /// Saves exports in `folder` instead of the default one.
+    pub fn with_export_folder(mut self, folder: Option<PathBuf>) -> Self {
+        self.export_folder = folder;
+        self
+    }
+
+    /// Changes where the next planned export goes (a plan already made keeps its own).
+    pub fn set_export_folder(&mut self, folder: Option<PathBuf>) {
+        self.export_folder = folder;
+    }
+
+    /// The folder exports go to: the one chosen, else `Documents/OST Doctor`.
+    pub fn export_folder(&self) -> PathBuf {
+        self.export_folder
+            .clone()
+            .unwrap_or_else(crate::fix::export::default_export_folder)
     }
 
     /// Changes the mailbox to compare with; the next comparison signs in again.
@@ -269,7 +296,8 @@ impl Backend for Doctor {
             (Some(report), Some(store_side)) => Some(Compared { report, store_side }),
             _ => None,
         };
-        let (plan, pending) = fixes::plan(name, &self.store, journal, compared)?;
+        let export_to = self.export_folder();
+        let (plan, pending) = fixes::plan(name, &self.store, &export_to, journal, compared)?;
         self.pending = Some((name.to_owned(), plan.clone(), pending));
         Ok(plan)
     }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::findings::Findings;
-use crate::time::Timestamp;
+use crate::diagnose::knowledge::Diagnosis;
+use crate::diagnose::sync_log::{Action, Event, SyncLog};
+use crate::time::{Timestamp, UtcOffset, Zone};
 use crate::wizard::{Engine, FactValue, Language};
 
 /// The report's own words in each language the walk can be in; the page titles, answers
@@ -45,6 +47,26 @@ struct Words {
     way: &'static str,
     answered: &'static str,
     technical: &'static str,
+    sync_log: &'static str,
+    /// (one, other) with # for the number of logs, when there are several.
+    sync_logs: (&'static str, &'static str),
+    log_written: &'static str,
+    log_age: &'static str,
+    /// Less than an hour; (one, other) hours; (one, other) days: before the report.
+    age_minutes: &'static str,
+    age_hours: (&'static str, &'static str),
+    age_days: (&'static str, &'static str),
+    log_lines: &'static str,
+    /// (one, other) lines with # for the count.
+    lines: (&'static str, &'static str),
+    /// (one, other) lines that report an error.
+    error_lines: (&'static str, &'static str),
+    no_error_lines: &'static str,
+    error_lines_heading: &'static str,
+    whole_log: &'static str,
+    log_problem: &'static str,
+    /// Said after the time when the log's own clock ran in another zone.
+    log_clock: &'static str,
 }
 
 const EN: Words = Words {
@@ -80,6 +102,21 @@ const EN: Words = Words {
     way: "The way taken",
     answered: "your answer",
     technical: "Details for support staff",
+    sync_log: "Synchronization log",
+    sync_logs: ("Synchronization log (#)", "Synchronization logs (#)"),
+    log_written: "Written",
+    log_age: "Age",
+    age_minutes: "less than an hour before this report",
+    age_hours: ("# hour before this report", "# hours before this report"),
+    age_days: ("# day before this report", "# days before this report"),
+    log_lines: "Lines",
+    lines: ("# line", "# lines"),
+    error_lines: ("# reports an error", "# report an error"),
+    no_error_lines: "none reports an error",
+    error_lines_heading: "The lines that report an error",
+    whole_log: "The whole log",
+    log_problem: "Not all of it could be read",
+    log_clock: "the times in the log are in",
 };
 
 const NL: Words = Words {
@@ -115,6 +152,21 @@ const NL: Words = Words {
     way: "De gevolgde weg",
     answered: "uw antwoord",
     technical: "Details voor de helpdesk",
+    sync_log: "Synchronisatielogboek",
+    sync_logs: ("Synchronisatielogboek (#)", "Synchronisatielogboeken (#)"),
+    log_written: "Geschreven",
+    log_age: "Leeftijd",
+    age_minutes: "minder dan een uur voor dit rapport",
+    age_hours: ("# uur voor dit rapport", "# uur voor dit rapport"),
+    age_days: ("# dag voor dit rapport", "# dagen voor dit rapport"),
+    log_lines: "Regels",
+    lines: ("# regel", "# regels"),
+    error_lines: ("# meldt een fout", "# melden een fout"),
+    no_error_lines: "geen enkele meldt een fout",
+    error_lines_heading: "De regels die een fout melden",
+    whole_log: "Het hele logboek",
+    log_problem: "Niet alles kon worden gelezen",
+    log_clock: "de tijden in het logboek zijn in",
 };
 
 const PT: Words = Words {
@@ -155,6 +207,27 @@ const PT: Words = Words {
     way: "O caminho seguido",
     answered: "sua resposta",
     technical: "Detalhes para o suporte",
+    sync_log: "Log de sincronização",
+    sync_logs: ("Log de sincronização (#)", "Logs de sincronização (#)"),
+    log_written: "Gravado",
+    log_age: "Idade",
+    age_minutes: "menos de uma hora antes deste relatório",
+    age_hours: (
+        "# hora antes deste relatório",
+        "# horas antes deste relatório",
+    ),
+    age_days: (
+        "# dia antes deste relatório",
+        "# dias antes deste relatório",
+    ),
+    log_lines: "Linhas",
+    lines: ("# linha", "# linhas"),
+    error_lines: ("# indica um erro", "# indicam um erro"),
+    no_error_lines: "nenhuma indica um erro",
+    error_lines_heading: "As linhas que indicam um erro",
+    whole_log: "O log inteiro",
+    log_problem: "Nem tudo pôde ser lido",
+    log_clock: "os horários no log estão em",
 };
 
 impl Words {
@@ -263,9 +336,14 @@ impl SessionReport {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 
-    /// The report as a page in the walk's language: the page declares the language its
-    /// words are in.
+    /// The report as a page in the walk's language, its times in this computer's zone.
     pub fn to_html(&self) -> String {
+        self.to_html_in(Zone::Local)
+    }
+
+    /// The report as a page in the walk's language: the page declares the language its
+    /// words are in. Times are shown in `zone`, its offset named (the JSON keeps UTC).
+    pub fn to_html_in(&self, zone: Zone) -> String {
         let w = Words::of(&self.language);
         let lang = Language::ALL
             .into_iter()
@@ -285,9 +363,10 @@ impl SessionReport {
             .outcome
             .as_deref()
             .map_or(w.not_finished, |o| w.outcome(o));
+        let created = local_time(&self.created, zone);
         for (k, v) in [
             (w.store, self.store.as_str()),
-            (w.created, &self.created),
+            (w.created, &created),
             (w.program, &self.program),
             (w.guide, &self.flow),
             (w.last_page, &self.page_title),
@@ -316,6 +395,7 @@ impl SessionReport {
         self.write_actions(&mut h, w);
         self.write_losses(&mut h, w, lang);
         self.write_folders(&mut h, w);
+        self.write_sync_logs(&mut h, w, lang, zone);
         self.write_way(&mut h, w);
         // Internal names and page ids: what support staff and tools need, folded away so
         // the person reads the report in words first.
@@ -353,6 +433,88 @@ impl SessionReport {
         }
         h.push_str("</ol>\n</details>\n</body></html>\n");
         h
+    }
+
+    /// Each synchronization log read: when it was written and how long before the report,
+    /// where it is, how many lines it has; its error lines, each with what its code means
+    /// where the knowledge base knows; the whole log folded away, the error lines marked.
+    fn write_sync_logs(&self, h: &mut String, w: &Words, lang: Language, zone: Zone) {
+        let Some(found) = &self.findings.sync_logs else {
+            return;
+        };
+        let logs = &found.report.logs;
+        if logs.is_empty() {
+            return;
+        }
+        let heading = if logs.len() == 1 {
+            w.sync_log.to_owned()
+        } else {
+            let (one, other) = w.sync_logs;
+            lang.counted(logs.len() as i64, one, other)
+        };
+        let _ = writeln!(h, "<h2>{}</h2>", esc(&heading));
+        let created = Timestamp::parse_rfc3339(&self.created);
+        // Newest first: the last synchronization is the one a person asks about.
+        let mut order: Vec<usize> = (0..logs.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(logs[i].time.clone()));
+        for i in order {
+            let log = &logs[i];
+            let written = log.time.as_deref().and_then(Timestamp::parse_rfc3339);
+            let errors: Vec<&Event> = log.events.iter().filter(|e| is_error(e)).collect();
+            let (one, other) = w.lines;
+            let mut lines = lang.counted(log.events.len() as i64, one, other);
+            lines.push_str(", ");
+            if errors.is_empty() {
+                lines.push_str(w.no_error_lines);
+            } else {
+                let (one, other) = w.error_lines;
+                lines.push_str(&lang.counted(errors.len() as i64, one, other));
+            }
+            h.push_str("<table class=\"meta\">");
+            let mut rows = vec![
+                (w.log_written, written_at(w, log, written, zone)),
+                (
+                    w.log_age,
+                    match (written, created) {
+                        (Some(t), Some(now)) => age(w, lang, now.0 - t.0),
+                        _ => "-".to_owned(),
+                    },
+                ),
+                (w.folder, log.folder.join("/")),
+                (w.log_lines, lines),
+            ];
+            if let Some(problem) = &log.problem {
+                rows.push((w.log_problem, problem.clone()));
+            }
+            for (k, v) in rows {
+                let _ = write!(h, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
+            }
+            h.push_str("</table>\n");
+            if !errors.is_empty() {
+                let _ = write!(
+                    h,
+                    "<p><strong>{}</strong></p>\n<ul class=\"errors\">",
+                    esc(w.error_lines_heading)
+                );
+                for e in &errors {
+                    let _ = write!(h, "<li><code>{}</code>", esc(&line_of(e)));
+                    if let Some(meaning) = meaning(e, i, &found.diagnoses, lang) {
+                        let _ = write!(h, "<br><span class=\"meaning\">{}</span>", esc(&meaning));
+                    }
+                    h.push_str("</li>");
+                }
+                h.push_str("</ul>\n");
+            }
+            let (one, other) = w.lines;
+            let _ = write!(
+                h,
+                "<details class=\"log\"><summary>{} ({})</summary><pre>",
+                esc(w.whole_log),
+                esc(&lang.counted(log.events.len() as i64, one, other))
+            );
+            write_log_lines(h, log);
+            h.push_str("</pre></details>\n");
+        }
     }
 
     fn write_way(&self, h: &mut String, w: &Words) {
@@ -504,6 +666,100 @@ fn way(engine: &Engine) -> Vec<WayStep> {
     out
 }
 
+/// An RFC 3339 time in `zone`, its offset named; as it came when it is not one.
+fn local_time(rfc3339: &str, zone: Zone) -> String {
+    Timestamp::parse_rfc3339(rfc3339).map_or_else(|| rfc3339.to_owned(), |t| zone.minutes(t))
+}
+
+/// When a log was written, in `zone`; when the computer that wrote it kept another zone,
+/// that zone too, since the log's own lines carry its clock.
+fn written_at(w: &Words, log: &SyncLog, written: Option<Timestamp>, zone: Zone) -> String {
+    let Some(t) = written else {
+        return "-".to_owned();
+    };
+    let shown = zone.minutes(t);
+    match log.utc_offset_minutes.map(|m| UtcOffset(m * 60)) {
+        Some(clock) if clock != zone.offset_at(t) => {
+            format!("{shown} ({} {})", w.log_clock, clock.name())
+        }
+        _ => shown,
+    }
+}
+
+/// How long before the report a log was written, in words.
+fn age(w: &Words, lang: Language, seconds: i64) -> String {
+    let hours = seconds.max(0) / 3600;
+    if hours < 1 {
+        w.age_minutes.to_owned()
+    } else if hours < 48 {
+        lang.counted(hours, w.age_hours.0, w.age_hours.1)
+    } else {
+        lang.counted(hours / 24, w.age_days.0, w.age_days.1)
+    }
+}
+
+/// A line that reports a failure: the error vector, the item or step that failed.
+fn is_error(e: &Event) -> bool {
+    matches!(
+        e.action,
+        Action::Terminated | Action::ErrorItem | Action::ErrorVector | Action::Error
+    )
+}
+
+/// A log line as Outlook wrote it: its clock time, then its text.
+fn line_of(e: &Event) -> String {
+    match &e.time {
+        Some(time) => format!("{time} {}", e.text),
+        None => e.text.clone(),
+    }
+}
+
+fn write_log_lines(h: &mut String, log: &SyncLog) {
+    for e in &log.events {
+        if is_error(e) {
+            let _ = writeln!(h, "<mark class=\"error\">{}</mark>", esc(&line_of(e)));
+        } else {
+            let _ = writeln!(h, "{}", esc(&line_of(e)));
+        }
+    }
+}
+
+/// What an error line's code means, from the knowledge base's finding for its group in
+/// log `log`: the code and its MAPI name, and the cause where an entry knows it. Lines
+/// without a code are explained where an entry knows their words.
+fn meaning(e: &Event, log: usize, diagnoses: &[Diagnosis], lang: Language) -> Option<String> {
+    let in_log = |d: &&Diagnosis| d.error.logs.contains(&log);
+    let found = match &e.vector {
+        Some(v) => {
+            let code = v.code()?;
+            let d = diagnoses
+                .iter()
+                .filter(in_log)
+                .find(|d| d.error.vectors.contains(&v.text))
+                .or_else(|| {
+                    diagnoses
+                        .iter()
+                        .filter(in_log)
+                        .find(|d| d.error.code.as_deref() == Some(code.as_str()))
+                });
+            let named = match d.and_then(|d| d.finding.name.as_deref()) {
+                Some(name) => format!("{code} ({name})"),
+                None => code,
+            };
+            return Some(match d.filter(|d| d.finding.known) {
+                Some(d) => format!("{named}: {}", d.finding.cause.get(lang.code())),
+                None => named,
+            });
+        }
+        None => diagnoses.iter().filter(in_log).find(|d| {
+            d.finding.known
+                && d.error.code.is_none()
+                && (d.error.text == e.text || d.error.texts.contains(&e.text))
+        })?,
+    };
+    Some(found.finding.cause.get(lang.code()).to_owned())
+}
+
 fn plain(value: &FactValue) -> serde_json::Value {
     match value {
         FactValue::Bool(b) => (*b).into(),
@@ -540,7 +796,10 @@ fn esc(text: &str) -> String {
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;max-width:60em}\
 table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.25em .6em;\
-text-align:left}tr.differs td{background:#fde2e2}.meta th{background:#f2f2f2}.via{color:#666}";
+text-align:left}tr.differs td{background:#fde2e2}.meta th{background:#f2f2f2}.via{color:#666}\
+ul.errors li{margin:.3em 0}ul.errors code{background:#fde2e2;padding:0 .2em}.meaning{color:#444}\
+details.log pre{background:#f7f7f7;padding:.6em;overflow-x:auto;font-size:.9em}\
+mark.error{background:#fde2e2;color:#a00000;font-weight:bold}";
 
 #[cfg(test)]
 mod tests {
@@ -593,6 +852,38 @@ mod tests {
         assert!(english.contains("Left out of the copy (1 item or part)"));
         // A language the report has no words for is English, and says so.
         assert!(report("de", 0).to_html().contains("<html lang=\"en\">"));
+    }
+
+    /// The report's time in the person's zone with its offset named, in every language
+    /// (the JSON keeps UTC for tools); the machine's own zone for `to_html`.
+    #[test]
+    fn the_report_says_its_time_in_the_persons_zone() {
+        use crate::time::UtcOffset;
+        let amsterdam = Zone::Fixed(UtcOffset(3600));
+        let dutch = report("nl", 0).to_html_in(amsterdam);
+        assert!(
+            dutch.contains("<th>Gemaakt</th><td>2026-12-06 23:00 UTC+01:00</td>"),
+            "{dutch}"
+        );
+        let sao_paulo = Zone::Fixed(UtcOffset(-3 * 3600));
+        let portuguese = report("pt", 0).to_html_in(sao_paulo);
+        assert!(
+            portuguese.contains("<th>Criado</th><td>2026-12-06 19:00 UTC-03:00</td>"),
+            "{portuguese}"
+        );
+        let english = report("en", 0).to_html_in(Zone::Fixed(UtcOffset(5 * 3600 + 45 * 60)));
+        assert!(
+            english.contains("<th>Created</th><td>2026-12-07 03:45 UTC+05:45</td>"),
+            "{english}"
+        );
+        assert!(!english.contains("2026-12-06T22:00:00Z"));
+        assert!(
+            report("en", 0)
+                .to_json()
+                .contains("\"created\": \"2026-12-06T22:00:00Z\"")
+        );
+        let local = Zone::Local.minutes(Timestamp::parse_rfc3339("2026-12-06T22:00:00Z").unwrap());
+        assert!(report("en", 0).to_html().contains(&local));
     }
 
     /// A walk's report reads in words first: the last page's title and text as the

@@ -1,6 +1,7 @@
 //! Before a rebuild: copying the items only the store holds (or, without a server, every
-//! item) into a new .pst beside it, then reading that .pst back to be sure it holds them.
-//! The store is only read; the new file appears under its name only once complete.
+//! item) into a new .pst in a folder the person can see (see [`default_export_folder`]),
+//! then reading that .pst back to be sure it holds them. The store is only read; the new
+//! file appears under its name only once complete.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -205,18 +206,150 @@ fn check_paths(source: &Path, dest: &Path) -> Result<(PathBuf, PathBuf)> {
             dest.display()
         )));
     }
+    // The folder may be made when the export is applied (the default one, the first time).
     match dest.parent() {
-        Some(dir) if dir.is_dir() => Ok((source, dest)),
+        Some(dir) if dir.is_dir() || check_export_folder(dir).is_ok() => Ok((source, dest)),
         _ => Err(FixError::Refused(format!(
-            "the folder for {} does not exist",
+            "the folder for {} does not exist and cannot be made",
             dest.display()
         ))),
     }
 }
 
-/// A free name for an export beside the store: `NAME - local items.pst`, else with
+/// The variable that names another default folder for exports (tests, a helpdesk's share).
+pub const EXPORT_DIR_VARIABLE: &str = "OSTDOCTOR_EXPORT_DIR";
+
+/// Where exports go unless the person chooses otherwise: a folder they can see and find
+/// again, `Documents/OST Doctor` (the XDG documents folder on Linux), else `OST Doctor`
+/// in the home folder; never beside the store, which Outlook keeps in a hidden folder.
+/// `OSTDOCTOR_EXPORT_DIR` names another.
+pub fn default_export_folder() -> PathBuf {
+    if let Some(dir) = std::env::var_os(EXPORT_DIR_VARIABLE).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let user = directories::UserDirs::new();
+    let base = user
+        .as_ref()
+        .and_then(|u| u.document_dir().map(Path::to_path_buf))
+        .or_else(|| user.as_ref().map(|u| u.home_dir().to_path_buf()))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("OST Doctor")
+}
+
+/// Why a folder cannot take an export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderProblem {
+    /// Nothing was given, or a relative path, which would depend on where the program runs.
+    NotAbsolute(PathBuf),
+    /// Something other than a folder is there, or on the way to it.
+    NotAFolder(PathBuf),
+    /// It (or the folder it would be made in) cannot be written to.
+    NotWritable(PathBuf, String),
+    /// Fewer bytes are free on its disk than the export is expected to take.
+    NoSpace {
+        folder: PathBuf,
+        free: u64,
+        need: u64,
+    },
+}
+
+impl std::fmt::Display for FolderProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FolderProblem::NotAbsolute(p) => {
+                write!(f, "{:?} is not a full path to a folder", p.display())
+            }
+            FolderProblem::NotAFolder(p) => write!(f, "{} is not a folder", p.display()),
+            FolderProblem::NotWritable(p, why) => {
+                write!(f, "{} cannot be written to: {why}", p.display())
+            }
+            FolderProblem::NoSpace { folder, free, need } => write!(
+                f,
+                "{} has {} MB free; the copy needs about {} MB",
+                folder.display(),
+                free.div_ceil(1_000_000),
+                need.div_ceil(1_000_000)
+            ),
+        }
+    }
+}
+
+/// Whether `dir` can take an export: a full path to a folder that exists or can be made,
+/// and that this user can write in. Nothing is made: a file is written and removed in
+/// the folder, or in the nearest folder above it that exists.
+pub fn check_export_folder(dir: &Path) -> std::result::Result<(), FolderProblem> {
+    if dir.as_os_str().is_empty() || !dir.is_absolute() {
+        return Err(FolderProblem::NotAbsolute(dir.to_path_buf()));
+    }
+    let mut existing = dir;
+    while std::fs::symlink_metadata(existing).is_err() {
+        existing = match existing.parent() {
+            Some(parent) => parent,
+            None => return Err(FolderProblem::NotAFolder(dir.to_path_buf())),
+        };
+    }
+    if !existing.is_dir() {
+        return Err(FolderProblem::NotAFolder(existing.to_path_buf()));
+    }
+    let probe = existing.join(format!(".ostdoctor-write-test-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(FolderProblem::NotWritable(
+            existing.to_path_buf(),
+            e.to_string(),
+        )),
+    }
+}
+
+/// As [`check_export_folder`], and the disk it is on has room for `need` bytes (where
+/// the system says how much is free).
+pub fn check_export_room(dir: &Path, need: u64) -> std::result::Result<(), FolderProblem> {
+    check_export_folder(dir)?;
+    let mut existing = dir;
+    while !existing.is_dir() {
+        existing = existing.parent().unwrap_or(existing);
+    }
+    match free_bytes(existing) {
+        Some(free) if free < need => Err(FolderProblem::NoSpace {
+            folder: dir.to_path_buf(),
+            free,
+            need,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Bytes free to this user on the disk that holds `dir`; `None` where not known.
+#[cfg(target_os = "linux")]
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `stat` is plain data that statvfs fills in; `path` is a valid C string.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
+        return None;
+    }
+    #[allow(clippy::unnecessary_cast)]
+    Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+}
+
+/// Elsewhere the free space is not read, and an export that runs out of room stops
+/// with the disk's own error (the partial file is removed).
+#[cfg(not(target_os = "linux"))]
+pub fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
+}
+
+/// A free name for an export of `store` in `dir`: `NAME - local items.pst`, else with
 /// ` (2)`, ` (3)`, ... before the extension.
-pub fn export_path_beside(store: &Path, label: &str) -> PathBuf {
+pub fn export_path_in(dir: &Path, store: &Path, label: &str) -> PathBuf {
     let stem = store
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -228,12 +361,18 @@ pub fn export_path_beside(store: &Path, label: &str) -> PathBuf {
         } else {
             format!("{stem} - {label} ({n}).pst")
         };
-        let candidate = store.with_file_name(name);
+        let candidate = dir.join(name);
         if std::fs::symlink_metadata(&candidate).is_err() {
             return candidate;
         }
         n += 1;
     }
+}
+
+/// A free name for an export beside the store (see [`export_path_in`]).
+pub fn export_path_beside(store: &Path, label: &str) -> PathBuf {
+    let dir = store.parent().unwrap_or(Path::new(""));
+    export_path_in(dir, store, label)
 }
 
 /// Writes the plan's items into the new .pst and reads it back. The journal records the
@@ -245,6 +384,9 @@ pub fn apply_export(
     work: &mut Work,
 ) -> Result<ExportOutcome> {
     check_paths(&plan.source, &plan.dest)?;
+    if let Some(dir) = plan.dest.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| FixError::io("make the folder", dir, e))?;
+    }
     let source = Store::open_for_salvage(&plan.source)?;
     let mut entry = Entry::new(journal.new_id(), plan.fix, Owner::current());
     entry.export = Some(ExportRecord {
@@ -382,4 +524,73 @@ pub fn verify_export(dest: &Path, written: &[WrittenFolder]) -> Result<Verificat
         }
     }
     Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("ostdoctor-export-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_folder_for_copies_is_checked_without_being_made() {
+        let dir = scratch("folder");
+        let new = dir.join("a").join("b");
+        assert_eq!(check_export_folder(&new), Ok(()));
+        assert!(!dir.join("a").exists(), "nothing is made");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            0,
+            "the probe is gone"
+        );
+        let file = dir.join("file");
+        std::fs::write(&file, b"").unwrap();
+        assert_eq!(
+            check_export_folder(&file.join("below")),
+            Err(FolderProblem::NotAFolder(file.clone()))
+        );
+        assert!(matches!(
+            check_export_folder(Path::new("relative")),
+            Err(FolderProblem::NotAbsolute(_))
+        ));
+        assert!(matches!(
+            check_export_folder(Path::new("")),
+            Err(FolderProblem::NotAbsolute(_))
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_copy_bigger_than_the_free_space_is_refused() {
+        let dir = scratch("room");
+        let free = free_bytes(&dir).expect("statvfs answers on Linux");
+        assert!(free > 0);
+        assert_eq!(check_export_room(&dir.join("new"), 1), Ok(()));
+        match check_export_room(&dir.join("new"), free.saturating_mul(4).max(u64::MAX / 2)) {
+            Err(FolderProblem::NoSpace { need, .. }) => assert!(need > free),
+            other => panic!("{other:?}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn export_names_are_free_names_in_the_folder() {
+        let dir = scratch("names");
+        let store = Path::new("/hidden/AppData/ana@contoso.com.ost");
+        let first = export_path_in(&dir, store, "backup");
+        assert_eq!(first, dir.join("ana@contoso.com - backup.pst"));
+        std::fs::write(&first, b"").unwrap();
+        assert_eq!(
+            export_path_in(&dir, store, "backup"),
+            dir.join("ana@contoso.com - backup (2).pst")
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

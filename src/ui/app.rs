@@ -107,6 +107,11 @@ impl App {
         if starting && let Screen::Start(page) = &self.screen {
             now.take_start(page);
         }
+        if let Screen::Walk(walk) = &self.screen
+            && let Some(folder) = walk.export_folder_chosen()
+        {
+            now.export_folder = Some(folder.display().to_string());
+        }
         if now != *saved {
             if let Err(e) = now.save(path) {
                 eprintln!("ostdoctor: {}: settings not kept: {e}", path.display());
@@ -145,7 +150,16 @@ impl App {
         match Engine::new(Arc::clone(set), ENTRY_FLOW, self.language) {
             Ok(engine) => {
                 let doctor = Doctor::new(choice.store).with_server(choice.server);
-                self.screen = Screen::Walk(Box::new(Walk::new(engine, doctor, choice.mailbox)));
+                // A folder chosen in an earlier run, while it can still hold a copy (a
+                // disk taken away leaves the default).
+                let export = self
+                    .memory
+                    .as_ref()
+                    .and_then(|(_, kept)| kept.export_folder.as_ref())
+                    .map(std::path::PathBuf::from)
+                    .filter(|f| crate::doctor::check_export_folder(f).is_ok());
+                let walk = Walk::new(engine, doctor, choice.mailbox).with_export_folder(export);
+                self.screen = Screen::Walk(Box::new(walk));
             }
             Err(e) => self.screen = Screen::Broken(e.to_string()),
         }

@@ -3,6 +3,7 @@
 
 mod app;
 mod connection;
+mod export_folder;
 mod folder_table;
 mod health;
 mod job;

@@ -1,5 +1,6 @@
 //! What the window keeps between runs, in the app's config folder: the language, theme,
-//! text size and window size, the last store and the mailbox settings. Never a
+//! text size and window size, the last store, the mailbox settings and the folder for
+//! copies. Never a
 //! password. A file that cannot be read is ignored (the defaults come back), never fatal.
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct Remembered {
     pub ca_file: Option<String>,
     pub tenant: Option<String>,
     pub client_id: Option<String>,
+    /// The folder the person chose for the copies a fix saves (.pst).
+    pub export_folder: Option<String>,
 }
 
 impl Remembered {

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use eframe::egui::{self, RichText};
 
 use super::connection::ConnectionTest;
+use super::export_folder::ExportFolder;
 use super::folder_table::TableState;
 use super::health::Health;
 use super::job::Job;
@@ -17,7 +18,7 @@ use super::words::Words;
 use crate::doctor::report::SessionReport;
 use crate::doctor::{Doctor, Findings};
 use crate::time::Timestamp;
-use crate::wizard::{Body, Cause, Engine, Outcome, PageView};
+use crate::wizard::{Body, Cause, Engine, Fix, Outcome, PageView, Via};
 
 /// Back, Next, Apply and Cancel are large enough to hit without aiming.
 const BUTTON: egui::Vec2 = egui::vec2(96.0, 30.0);
@@ -56,11 +57,16 @@ pub struct Walk {
     /// visit: a person on the keyboard answers with Space and moves on with Tab, without
     /// first tabbing through the bar above the page.
     keyboard_on: Option<String>,
+    /// Where a fix's copy is saved, changeable on the page that plans it.
+    pub export: ExportFolder,
+    /// The folder the doctor saves copies in now.
+    export_to: PathBuf,
 }
 
 impl Walk {
     pub fn new(engine: Engine, doctor: Doctor, mailbox: MailboxForm) -> Self {
         let store = doctor.store_path().to_path_buf();
+        let export_to = doctor.export_folder();
         Walk {
             engine,
             doctor: Arc::new(Mutex::new(doctor)),
@@ -79,7 +85,81 @@ impl Walk {
             open_mailbox: false,
             health: None,
             keyboard_on: None,
+            export: ExportFolder::default(),
+            export_to,
         }
+    }
+
+    /// Saves copies in `folder` (one chosen in an earlier run) instead of the default.
+    pub fn with_export_folder(mut self, folder: Option<PathBuf>) -> Self {
+        if let Some(folder) = folder {
+            if let Ok(mut doctor) = self.doctor.lock() {
+                doctor.set_export_folder(Some(folder.clone()));
+            }
+            self.export_to = folder.clone();
+            self.export = ExportFolder::new(Some(folder));
+        }
+        self
+    }
+
+    /// The folder the person chose for copies, to keep for the next run.
+    pub fn export_folder_chosen(&self) -> Option<&std::path::Path> {
+        self.export.chosen.as_deref()
+    }
+
+    /// Takes a new folder for the copy and plans the fix again, so that the plan shown,
+    /// and the one applied, name it. Leaving the fix page and coming back plans it
+    /// afresh, and leaves no trace in the way taken.
+    fn export_to(&mut self, folder: PathBuf) {
+        if let Ok(mut doctor) = self.doctor.lock() {
+            doctor.set_export_folder(Some(folder.clone()));
+        }
+        self.export_to = folder;
+        if let Some(into) = self.failed_export() {
+            // On the page a failed copy led to: back to the page before the copy's, and
+            // the same move again, which plans the copy afresh.
+            self.engine.back();
+            let r = match into {
+                Via::Answer(id) => self.engine.answer(&id),
+                _ => self.engine.go_on(),
+            };
+            self.go(r);
+            return;
+        }
+        match self.engine.cancel() {
+            Ok(()) => {
+                self.engine.back();
+                self.go(Ok(()));
+            }
+            Err(e) => self.go(Err(e)),
+        }
+    }
+
+    /// Whether the walk stands where a copy's failed plan or write led (a folder that
+    /// filled up or went away): the move into the copy's page when so, so that the page
+    /// can offer another folder and go back to the copy with it.
+    fn failed_export(&self) -> Option<Via> {
+        let [.., into, failed] = self.engine.trail() else {
+            return None;
+        };
+        if failed.via != Via::FixFailed
+            || failed.to != self.engine.page_id()
+            || into.to != failed.from
+            || !matches!(into.via, Via::Answer(_) | Via::Next)
+            || !self.engine.can_go_back()
+        {
+            return None;
+        }
+        let set = self.engine.wizards();
+        let page = set.page(set.find(&failed.from)?);
+        let crate::wizard::schema::Step::Fix { fix, .. } = &page.step else {
+            return None;
+        };
+        matches!(
+            Fix::from_name(fix),
+            Some(Fix::ExportLocalItems | Fix::ExportStoreToPst)
+        )
+        .then(|| into.via.clone())
     }
 
     /// The mailbox settings, folded away under the page: changed here, they serve the
@@ -327,12 +407,20 @@ impl Walk {
                         self.chosen = Some(choice.id.clone());
                     }
                 }
+                // A copy that failed for its folder: another folder, and the copy again.
+                if self.failed_export().is_some()
+                    && let Some(folder) = self.export.show(ui, &self.export_to, true, words, lang)
+                {
+                    self.export_to(folder);
+                }
             }
             Body::Statistics { view: name } => {
                 views::show(ui, name, &self.findings, &mut self.table, words, lang);
             }
             Body::Fix {
-                plan: Some(plan), ..
+                fix,
+                plan: Some(plan),
+                confirmed,
             } => {
                 ui.label(RichText::new(words.plan_heading.get(lang)).strong());
                 if plan.is_empty() {
@@ -340,6 +428,16 @@ impl Walk {
                 }
                 for line in plan {
                     ui.label(format!("•  {line}"));
+                }
+                let copies = matches!(
+                    Fix::from_name(fix),
+                    Some(Fix::ExportLocalItems | Fix::ExportStoreToPst)
+                );
+                if copies
+                    && !confirmed
+                    && let Some(folder) = self.export.show(ui, &self.export_to, false, words, lang)
+                {
+                    self.export_to(folder);
                 }
             }
             Body::Result { outcome } => {
