@@ -334,6 +334,59 @@ fn categories(store: &Path, subject: &str) -> Vec<String> {
 }
 
 #[test]
+fn a_damaged_body_is_named_as_the_body_and_the_rest_of_the_item_is_copied() {
+    use ostdoctor::store::ltp::Node;
+    use ostdoctor::store::ndb::{CryptMethod, Ndb};
+    use ostdoctor::store::write::{NewMessage, StoreWriter, Target, messaging};
+
+    let dir = TempDir::new("export-damaged-body");
+    let src = dir.path().join("body.pst");
+    let mut w = StoreWriter::create(&src, Target::Pst, CryptMethod::None, "Body", 5).unwrap();
+    let inbox = w
+        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
+        .unwrap();
+    let m = NewMessage {
+        message_class: "IPM.Note".into(),
+        subject: "Long letter".into(),
+        // Too long for the item's heap: the body has a block of its own.
+        body_text: Some("A long body. ".repeat(800)),
+        body_html: Some(b"<p>The HTML body</p>".to_vec()),
+        ..NewMessage::default()
+    };
+    w.add_message(inbox, &m).unwrap();
+    w.finish().unwrap();
+    let ib = {
+        let store = Store::open(&src).unwrap();
+        let item = common::item_in(&store, "Inbox", "Long letter");
+        let ndb = Ndb::open(&src).unwrap();
+        let node = Node::open(&ndb, item).unwrap();
+        let body = node.subnode_entries().unwrap()[0];
+        ndb.find_block(body.bid_data).unwrap().unwrap().ib
+    };
+    let mut bytes = std::fs::read(&src).unwrap();
+    bytes[ib as usize + 9] ^= 0x40;
+    std::fs::write(&src, &bytes).unwrap();
+
+    let dest = dir.path().join("copy.pst");
+    let (status, summary) = export_json(&src, &dest);
+    assert_eq!(status, Some(5), "{summary}");
+    assert_eq!(summary["items"], 1);
+    let lost = summary["parts_lost"].as_array().unwrap();
+    assert_eq!(lost.len(), 1, "{summary}");
+    assert_eq!(lost[0]["part"], "the plain-text body");
+    assert_eq!(lost[0]["subject"], "Long letter");
+    let copy = Store::open(&dest).unwrap();
+    let m = copy
+        .message(common::item_in(&copy, "Inbox", "Long letter"))
+        .unwrap();
+    assert_eq!(m.body_text().unwrap(), None);
+    assert_eq!(
+        m.body_html().unwrap().as_deref(),
+        Some("<p>The HTML body</p>")
+    );
+}
+
+#[test]
 fn an_attachment_that_cannot_be_opened_costs_only_itself() {
     // The first attachment's own properties are damaged: not even its name can be read.
     // The item is copied with its other attachment, and the lost one is named by position.

@@ -990,22 +990,18 @@ fn note(lost: &mut Vec<(String, String)>, part: String, e: crate::store::Error) 
     lost.push((part, e.to_string()));
 }
 
-/// A part's value, or `None` with the part noted as lost when it cannot be read.
-fn keep<T>(lost: &mut Vec<(String, String)>, part: &str, value: Result<Option<T>>) -> Option<T> {
-    value.unwrap_or_else(|e| {
-        note(lost, part.into(), e);
-        None
-    })
+/// A message's property in words, for the list of parts a copy left out: the parts a
+/// person knows by name, the rest by number.
+fn part_name(id: u16) -> String {
+    match id {
+        tags::BODY => "the plain-text body".into(),
+        tags::HTML => "the HTML body".into(),
+        tags::RTF_COMPRESSED => "the RTF body".into(),
+        tags::TRANSPORT_MESSAGE_HEADERS => "the internet headers".into(),
+        tags::SENDER_ADDRESS_TYPE => "the sender's address type".into(),
+        _ => format!("property 0x{id:04X}"),
+    }
 }
-
-/// Properties read on their own below, so that a damaged one is reported once, by name.
-const READ_APART: [u16; 5] = [
-    tags::BODY,
-    tags::HTML,
-    tags::RTF_COMPRESSED,
-    tags::TRANSPORT_MESSAGE_HEADERS,
-    tags::SENDER_ADDRESS_TYPE,
-];
 
 /// Items nested deeper than this (a message attached to a message attached to ...) are
 /// left out and noted: real ones nest a few levels, and a damaged file must not recurse
@@ -1037,10 +1033,8 @@ fn copy_item(
         }
         match (named, p.ptype != ptype::OBJECT, pc.raw(p.id)) {
             (true, true, Ok(Some((t, bytes)))) => extra.push((p.id, t, bytes)),
-            (_, _, Err(e)) if !READ_APART.contains(&p.id) => {
-                note(lost, format!("property 0x{:04X}", p.id), e)
-            }
-            (_, _, Err(_)) | (_, _, Ok(None)) => {}
+            (_, _, Err(e)) => note(lost, part_name(p.id), e),
+            (_, _, Ok(None)) => {}
             _ => *left_out += 1,
         }
     }
@@ -1152,43 +1146,23 @@ fn copy_item(
             embedded,
         });
     }
-    let body_text = keep(lost, "the plain-text body", m.body_text());
-    let body_html = keep(
-        lost,
-        "the HTML body",
-        pc.get(tags::HTML).map(|v| match v {
-            Some(PropValue::Binary(b)) => Some(b),
-            Some(PropValue::Text(t)) => Some(t.into_bytes()),
-            _ => None,
-        }),
-    );
-    let body_rtf_compressed = keep(lost, "the RTF body", pc.binary(tags::RTF_COMPRESSED));
-    let transport_headers = keep(
-        lost,
-        "the internet headers",
-        pc.text(tags::TRANSPORT_MESSAGE_HEADERS),
-    );
-    let sender_address_type = keep(
-        lost,
-        "the sender's address type",
-        pc.text(tags::SENDER_ADDRESS_TYPE),
-    );
     Ok(NewMessage {
         message_class: s.message_class.unwrap_or_else(|| "IPM.Note".into()),
         subject: s.subject.unwrap_or_default(),
         sender_name: s.sender_name,
         sender_email: s.sender_email,
-        sender_address_type,
+        // The bodies, the headers and the sender's address type are in `extra` as stored.
+        sender_address_type: None,
         delivery_time: s.delivery_time,
         submit_time: s.submit_time,
         creation_time: s.creation_time,
         modification_time: s.modification_time,
         flags: s.flags.unwrap_or(1) as i32,
         internet_message_id: s.internet_message_id,
-        body_text,
-        body_html,
-        body_rtf_compressed,
-        transport_headers,
+        body_text: None,
+        body_html: None,
+        body_rtf_compressed: None,
+        transport_headers: None,
         recipients,
         attachments,
         extra,

@@ -11,6 +11,7 @@ use crate::store::error::{Error, Result};
 use crate::store::ltp::heap::CLIENT_PC;
 use crate::store::ltp::prop::{fixed_size, ptype};
 use crate::store::ndb::{Nid, SubnodeEntry};
+use std::borrow::Cow;
 
 /// Where a node's data and subnodes were written.
 #[derive(Debug, Clone, Copy, Default)]
@@ -105,15 +106,28 @@ pub(super) fn place(
 }
 
 /// Properties for one node, by id; values are encoded bytes of their stored type.
+/// Values are owned or borrowed from what is being written (a copied item's properties,
+/// which need not be copied again to be written).
 #[derive(Default)]
-pub struct PcBuilder {
-    props: Vec<(u16, u16, Vec<u8>)>,
+pub struct PcBuilder<'a> {
+    props: Vec<(u16, u16, Cow<'a, [u8]>)>,
 }
 
-impl PcBuilder {
+impl<'a> PcBuilder<'a> {
     pub fn set(&mut self, id: u16, ptype: u16, value: Vec<u8>) -> &mut Self {
-        self.props.retain(|p| p.0 != id);
-        self.props.push((id, ptype, value));
+        self.put(id, ptype, Cow::Owned(value))
+    }
+
+    /// As [`PcBuilder::set`], with a value the caller keeps.
+    pub fn set_borrowed(&mut self, id: u16, ptype: u16, value: &'a [u8]) -> &mut Self {
+        self.put(id, ptype, Cow::Borrowed(value))
+    }
+
+    fn put(&mut self, id: u16, ptype: u16, value: Cow<'a, [u8]>) -> &mut Self {
+        match self.props.iter_mut().find(|p| p.0 == id) {
+            Some(p) => *p = (id, ptype, value),
+            None => self.props.push((id, ptype, value)),
+        }
         self
     }
 
@@ -124,10 +138,7 @@ impl PcBuilder {
 
     /// The encoded value set for `id`, if any.
     pub fn value(&self, id: u16) -> Option<&[u8]> {
-        self.props
-            .iter()
-            .find(|p| p.0 == id)
-            .map(|p| p.2.as_slice())
+        self.props.iter().find(|p| p.0 == id).map(|p| &*p.2)
     }
 
     pub fn write(mut self, w: &mut NdbWriter, mut subs: Subnodes) -> Result<NodeOut> {

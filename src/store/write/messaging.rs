@@ -323,48 +323,52 @@ impl StoreWriter {
         let mut set = |id: u16, (t, v): (u16, Vec<u8>)| {
             pc.set(id, t, v);
         };
-        set(tags::MESSAGE_CLASS, text(&m.message_class));
-        set(tags::SUBJECT, text(&m.subject));
-        set(tags::CONVERSATION_TOPIC, text(&m.subject));
-        set(tags::IMPORTANCE, int32(1));
-        set(tags::SENSITIVITY, int32(0));
-        set(tags::MESSAGE_FLAGS, int32(m.flags));
-        if let Some(n) = &m.sender_name {
-            set(tags::SENDER_NAME, text(n));
-            set(tags::SENT_REPRESENTING_NAME, text(n));
-        }
-        if let Some(e) = &m.sender_email {
-            set(tags::SENDER_EMAIL_ADDRESS, text(e));
-            set(tags::SENT_REPRESENTING_EMAIL_ADDRESS, text(e));
-            let kind = m.sender_address_type.as_deref().unwrap_or("SMTP");
-            set(tags::SENDER_ADDRESS_TYPE, text(kind));
-            set(tags::SENT_REPRESENTING_ADDRESS_TYPE, text(kind));
-        }
-        for (id, t) in [
-            (tags::MESSAGE_DELIVERY_TIME, m.delivery_time),
-            (tags::CLIENT_SUBMIT_TIME, m.submit_time),
-            (tags::CREATION_TIME, m.creation_time),
-            (tags::LAST_MODIFICATION_TIME, m.modification_time),
-        ] {
-            if let Some(t) = t {
-                set(id, time(t));
+        // A copy (`exact`) is its source's properties and what this store computes: the
+        // fields are not encoded only to be dropped.
+        if !m.exact {
+            set(tags::MESSAGE_CLASS, text(&m.message_class));
+            set(tags::SUBJECT, text(&m.subject));
+            set(tags::CONVERSATION_TOPIC, text(&m.subject));
+            set(tags::IMPORTANCE, int32(1));
+            set(tags::SENSITIVITY, int32(0));
+            set(tags::MESSAGE_FLAGS, int32(m.flags));
+            if let Some(n) = &m.sender_name {
+                set(tags::SENDER_NAME, text(n));
+                set(tags::SENT_REPRESENTING_NAME, text(n));
             }
-        }
-        if let Some(id) = &m.internet_message_id {
-            set(tags::INTERNET_MESSAGE_ID, text(id));
-        }
-        if let Some(b) = &m.body_text {
-            set(tags::BODY, text(b));
-        }
-        if let Some(h) = &m.body_html {
-            set(tags::HTML, binary(h));
-        }
-        if let Some(r) = &m.body_rtf_compressed {
-            set(tags::RTF_COMPRESSED, binary(r));
-            set(tags::RTF_IN_SYNC, boolean(true));
-        }
-        if let Some(h) = &m.transport_headers {
-            set(tags::TRANSPORT_MESSAGE_HEADERS, text(h));
+            if let Some(e) = &m.sender_email {
+                set(tags::SENDER_EMAIL_ADDRESS, text(e));
+                set(tags::SENT_REPRESENTING_EMAIL_ADDRESS, text(e));
+                let kind = m.sender_address_type.as_deref().unwrap_or("SMTP");
+                set(tags::SENDER_ADDRESS_TYPE, text(kind));
+                set(tags::SENT_REPRESENTING_ADDRESS_TYPE, text(kind));
+            }
+            for (id, t) in [
+                (tags::MESSAGE_DELIVERY_TIME, m.delivery_time),
+                (tags::CLIENT_SUBMIT_TIME, m.submit_time),
+                (tags::CREATION_TIME, m.creation_time),
+                (tags::LAST_MODIFICATION_TIME, m.modification_time),
+            ] {
+                if let Some(t) = t {
+                    set(id, time(t));
+                }
+            }
+            if let Some(id) = &m.internet_message_id {
+                set(tags::INTERNET_MESSAGE_ID, text(id));
+            }
+            if let Some(b) = &m.body_text {
+                set(tags::BODY, text(b));
+            }
+            if let Some(h) = &m.body_html {
+                set(tags::HTML, binary(h));
+            }
+            if let Some(r) = &m.body_rtf_compressed {
+                set(tags::RTF_COMPRESSED, binary(r));
+                set(tags::RTF_IN_SYNC, boolean(true));
+            }
+            if let Some(h) = &m.transport_headers {
+                set(tags::TRANSPORT_MESSAGE_HEADERS, text(h));
+            }
         }
         let names = |kind: i32| -> String {
             m.recipients
@@ -381,12 +385,8 @@ impl StoreWriter {
         if !m.attachments.is_empty() {
             set(tags::HAS_ATTACHMENTS, boolean(true));
         }
-        // A copy is its source's properties and what this store computes (`COMPUTED`).
-        if m.exact {
-            pc.retain(|id| COMPUTED.contains(&id));
-        }
         for (id, t, v) in m.extra.iter().filter(|p| !COMPUTED.contains(&p.0)) {
-            pc.set(*id, *t, v.clone());
+            pc.set_borrowed(*id, *t, v);
         }
         let size = approximate_size(m);
         pc.set(tags::MESSAGE_SIZE, int32(size).0, int32(size).1);
