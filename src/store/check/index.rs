@@ -33,23 +33,28 @@ pub fn read_nodes(scan: &mut Scan) -> Result<(), Cancelled> {
         nodes.push(parse_nbt(variant, e))
     })?;
     nodes.sort_by_key(|n| n.nid);
-    let mut kept: Vec<crate::store::ndb::NbtEntry> = Vec::with_capacity(nodes.len());
-    for n in nodes {
-        if kept.last().is_some_and(|k| k.nid == n.nid) {
-            scan.report(
-                Finding::new(
-                    Class::BtreeOrder,
-                    "node B-tree",
-                    format!("node {} is listed twice in the node index", n.nid),
-                )
-                .nid(n.nid.0),
-            );
-            continue;
+    // In place: the index of a large store is tens of megabytes, not to be held twice.
+    let mut twice = Vec::new();
+    nodes.dedup_by(|n, kept| {
+        let same = n.nid == kept.nid;
+        if same {
+            twice.push(n.nid);
         }
-        kept.push(n);
+        same
+    });
+    nodes.shrink_to_fit();
+    for nid in twice {
+        scan.report(
+            Finding::new(
+                Class::BtreeOrder,
+                "node B-tree",
+                format!("node {nid} is listed twice in the node index"),
+            )
+            .nid(nid.0),
+        );
     }
-    scan.examined.nodes = kept.len() as u64;
-    scan.nodes = kept;
+    scan.examined.nodes = nodes.len() as u64;
+    scan.nodes = nodes;
     Ok(())
 }
 
@@ -62,26 +67,27 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
         blocks.push(parse_bbt(variant, e))
     })?;
     blocks.sort_by_key(|b| bid_key(b.bid));
-    let mut kept: Vec<crate::store::ndb::BbtEntry> = Vec::with_capacity(blocks.len());
-    for b in blocks {
-        if kept
-            .last()
-            .is_some_and(|k| bid_key(k.bid) == bid_key(b.bid))
-        {
-            scan.report(
-                Finding::new(
-                    Class::BtreeOrder,
-                    "block B-tree",
-                    format!("block 0x{:X} is listed twice in the block index", b.bid),
-                )
-                .bid(b.bid),
-            );
-            continue;
+    let mut twice = Vec::new();
+    blocks.dedup_by(|b, kept| {
+        let same = bid_key(b.bid) == bid_key(kept.bid);
+        if same {
+            twice.push(b.bid);
         }
-        kept.push(b);
+        same
+    });
+    blocks.shrink_to_fit();
+    for bid in twice {
+        scan.report(
+            Finding::new(
+                Class::BtreeOrder,
+                "block B-tree",
+                format!("block 0x{bid:X} is listed twice in the block index"),
+            )
+            .bid(bid),
+        );
     }
-    scan.block_state = vec![Default::default(); kept.len()];
-    scan.blocks = kept;
+    scan.block_state = vec![Default::default(); blocks.len()];
+    scan.blocks = blocks;
     Ok(())
 }
 
