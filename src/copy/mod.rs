@@ -221,24 +221,27 @@ pub fn export(
     }
     // Each folder's items, listed and unlisted, known before any is read, so that they can
     // be read ahead on other threads in the order they are written.
-    let lists: Vec<(Result<Vec<Nid>>, Vec<Nid>)> = chosen
+    // (listed, unlisted, the distinct items found).
+    type Lists = (Result<Vec<Nid>>, Vec<Nid>, usize);
+    let lists: Vec<Lists> = chosen
         .iter()
         .map(|f| {
             let listed = source.message_nids(f.nid);
             let known: HashSet<Nid> = listed.iter().flatten().copied().collect();
-            let unlisted = filed
+            let unlisted: Vec<Nid> = filed
                 .get(&f.nid)
                 .into_iter()
                 .flatten()
                 .copied()
                 .filter(|m| !known.contains(m))
                 .collect();
-            (listed, unlisted)
+            let found = known.len() + unlisted.len();
+            (listed, unlisted, found)
         })
         .collect();
     let order: Vec<Nid> = lists
         .iter()
-        .flat_map(|(listed, unlisted)| listed.iter().flatten().chain(unlisted))
+        .flat_map(|(listed, unlisted, _)| listed.iter().flatten().chain(unlisted))
         .copied()
         .collect();
     let old_key = cx.repoint.old_key();
@@ -250,7 +253,7 @@ pub fn export(
         &read,
         Prepared::weight,
         |ahead| -> Result<()> {
-            for (f, (listed, unlisted)) in chosen.iter().zip(lists) {
+            for (f, (listed, unlisted, found)) in chosen.iter().zip(lists) {
                 let parent = f
                     .parent
                     .and_then(|p| mapped.get(&p).copied())
@@ -277,7 +280,6 @@ pub fn export(
                     ));
                     Vec::new()
                 });
-                let found = listed.len() + unlisted.len();
                 let report = |summary: &ExportSummary, progress: &mut dyn FnMut(Progress)| {
                     progress(Progress {
                         items_done: summary.items + summary.skipped.len(),
@@ -1026,12 +1028,13 @@ fn copy_item(
     let pc = m.properties();
     let mut extra = Vec::new();
     for p in m.all_properties() {
-        let named = p.id < 0x8000 || names.contains_key(&p.id);
+        // A named property the source does not name cannot be named in the copy.
+        let carried = p.id < 0x8000 || names.contains_key(&p.id);
         // What the new store computes itself is not left out: it is rewritten.
         if REWRITTEN.contains(&p.id) {
             continue;
         }
-        match (named, p.ptype != ptype::OBJECT, pc.raw(p.id)) {
+        match (carried, p.ptype != ptype::OBJECT, pc.raw(p.id)) {
             (true, true, Ok(Some((t, bytes)))) => extra.push((p.id, t, bytes)),
             (_, _, Err(e)) => note(lost, part_name(p.id), e),
             (_, _, Ok(None)) => {}
