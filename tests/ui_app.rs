@@ -880,6 +880,75 @@ fn each_question_puts_its_first_answer_in_the_keyboard() {
     wait_for_focus(&mut harness, &first[0]);
 }
 
+/// What has the keyboard: the focused widget's label, or its value (a combo box).
+fn focused(harness: &Harness<'_, App>) -> Option<String> {
+    harness
+        .query_all(egui_kittest::kittest::by().predicate(|n| n.is_focused()))
+        .next()
+        .map(|n| {
+            let node = n.accesskit_node();
+            node.label()
+                .filter(|l| !l.is_empty())
+                .or_else(|| node.value())
+                .unwrap_or_default()
+        })
+}
+
+/// Presses Tab `times` times and says what had the keyboard after each.
+fn tab_through(harness: &mut Harness<'_, App>, times: usize) -> Vec<String> {
+    (0..times)
+        .map(|_| {
+            harness.key_press(egui::Key::Tab);
+            harness.step();
+            focused(harness).unwrap_or_else(|| "nothing".to_owned())
+        })
+        .collect()
+}
+
+/// Tab goes through the page before the bars around it: on a question page from the
+/// first answer through the others and what is under them, then Back and Next, then the
+/// settings above the page in reading order, and round to the first answer; on the start
+/// page, where nothing has the keyboard yet, the first Tab lands in the page.
+#[test]
+fn tab_reaches_the_page_and_its_buttons_before_the_settings_above() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let mut harness = app();
+    assert_eq!(focused(&harness), None);
+    let first = tab_through(&mut harness, 1);
+    for setting in ["Language", "English", "Light", "Dark", "Size", "100%"] {
+        assert_ne!(
+            first[0], setting,
+            "the first Tab went to the bar above the page"
+        );
+    }
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+
+    start_walk(&mut harness, store.to_str().unwrap(), None);
+    wait_for(&mut harness, "Outlook shows other items than the server");
+    let answers = answers(&harness);
+    wait_for_focus(&mut harness, &answers[0]);
+    // Chosen, so that Next takes the keyboard too (Back is off on the first page).
+    harness.key_press(egui::Key::Space);
+    harness.step();
+    let mut wanted: Vec<String> = answers[1..].to_vec();
+    wanted.extend(
+        [
+            "Mailbox settings",
+            "Next ›",
+            "Language",
+            "Light",
+            "Dark",
+            "Size",
+        ]
+        .map(str::to_owned),
+    );
+    wanted.push(answers[0].clone());
+    assert_eq!(tab_through(&mut harness, wanted.len()), wanted);
+}
+
 /// A result page's saved report opens in the desktop's program, and so does its folder;
 /// a program that cannot be started is said, with the path to open by hand.
 #[test]

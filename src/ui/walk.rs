@@ -12,6 +12,7 @@ use super::folder_table::TableState;
 use super::health::Health;
 use super::job::Job;
 use super::mailbox::{Field, MailboxForm};
+use super::page::{Bar, Edge};
 use super::views;
 use super::words::Words;
 use crate::doctor::report::SessionReport;
@@ -213,7 +214,22 @@ impl Walk {
         let view = self.engine.view();
         let mut event = None;
 
-        egui::Panel::bottom("walk_buttons").show(ui, |ui| {
+        // Back and Next after the page, for the keyboard's order (see Bar).
+        let buttons = Bar::reserve(ui, "walk_buttons", Edge::Bottom);
+        if self.health.is_none() {
+            self.health = Some(Health::start(self.store.clone(), ui.ctx()));
+        }
+        buttons.page(ui, |ui| {
+            super::page::central(ui, |ui| {
+                // The page scrolls where the window is too short for it (200% on a laptop);
+                // each page from its top.
+                egui::ScrollArea::vertical()
+                    .id_salt(("page", view.id.as_str()))
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| self.page(ui, &view, words));
+            });
+        });
+        buttons.show(ui, |ui| {
             ui.add_space(10.0);
             ui.horizontal(|ui| {
                 let back = ui.add_enabled(
@@ -230,17 +246,6 @@ impl Walk {
             ui.add_space(10.0);
         });
 
-        if self.health.is_none() {
-            self.health = Some(Health::start(self.store.clone(), ui.ctx()));
-        }
-        super::page::central(ui, |ui| {
-            // The page scrolls where the window is too short for it (200% on a laptop);
-            // each page from its top.
-            egui::ScrollArea::vertical()
-                .id_salt(("page", view.id.as_str()))
-                .auto_shrink([false, true])
-                .show(ui, |ui| self.page(ui, &view, words));
-        });
         event
     }
 
