@@ -338,6 +338,120 @@ fn statistics_then_a_fix_page_cancelled() {
     );
 }
 
+/// Turns the mouse wheel by `delta` points with the pointer at `at` (a negative `delta`
+/// shows what is below and to the right), then lets the scrolling settle.
+fn wheel(harness: &mut Harness<'_, App>, at: egui::Pos2, delta: egui::Vec2) {
+    harness.hover_at(at);
+    harness.step();
+    harness.event(egui::Event::MouseWheel {
+        unit: egui::MouseWheelUnit::Point,
+        delta,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Unknown,
+        modifiers: egui::Modifiers::NONE,
+    });
+    for _ in 0..60 {
+        harness.step();
+    }
+}
+
+/// At 200% in a laptop's window (1280 by 800 pixels: 640 by 400 points) the statistics
+/// table shows more than a few rows once the page is scrolled to it, and scrolled down
+/// and to the right it keeps its header row on top and the folder names on the left.
+#[test]
+fn at_200_percent_the_table_keeps_its_header_and_folder_names_in_view() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-200");
+    let (dovecot, ca_file) = server(&dir);
+    let mut harness = app();
+    start_walk_with(
+        &mut harness,
+        store.to_str().unwrap(),
+        &dovecot,
+        ca_file.to_str().unwrap(),
+    );
+    choose(
+        &mut harness,
+        "Outlook shows other items than the server or Outlook on the web",
+    );
+    wait_for(&mut harness, "Server folder contains");
+    let folders: Vec<String> = match &harness.state().screen {
+        Screen::Walk(walk) => walk
+            .findings()
+            .comparison
+            .as_ref()
+            .map(|r| r.folders.iter().map(|f| f.display_path()).collect()),
+        _ => None,
+    }
+    .expect("the comparison's folders");
+    assert!(folders.len() > 8, "{folders:?}");
+
+    // The person turns the size to 200%: the window of 1280 by 800 now holds 640 by 400
+    // points.
+    harness.state_mut().zoom = 2.0;
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert_eq!(harness.ctx.content_rect().size(), egui::vec2(640.0, 400.0));
+    // What the window shows of the page: under the top bar, over Back and Next.
+    let top = harness.get_by_label("Language").rect().bottom();
+    let bottom = harness.get_by_label("‹ Back").rect().top();
+    // The page scrolls to the table, the pointer at the top of the page: the table, once
+    // it reaches the pointer, takes what is left of the turn.
+    let first_line = harness
+        .get_by_label("Compare the folders with the server")
+        .rect();
+    wheel(
+        &mut harness,
+        egui::pos2(first_line.center().x, first_line.top() + 2.0),
+        egui::vec2(0.0, -2000.0),
+    );
+    // Then the table, all the way down and to the right.
+    let header = harness.get_by_label("Folder").rect();
+    let inside = egui::pos2(480.0, (header.bottom() + 40.0).min(bottom - 10.0));
+    wheel(&mut harness, inside, egui::vec2(-3000.0, -3000.0));
+
+    let header = harness.get_by_label("Folder").rect();
+    assert!(
+        header.top() >= top && header.bottom() <= bottom && header.left() >= 0.0,
+        "the header row left the window: {header:?}, shown {top}..{bottom}"
+    );
+    // The table moved sideways: the server count's header went under the names.
+    let server = harness.get_by_label("Server folder contains").rect();
+    assert!(
+        server.left() < header.right(),
+        "not scrolled sideways: {server:?}"
+    );
+    // And down: the first row (worst first) went under the header.
+    let rows = |label: &str| {
+        harness
+            .query_all_by_label(label)
+            .map(|n| n.rect())
+            .collect::<Vec<_>>()
+    };
+    let shown: Vec<(&String, egui::Rect)> = folders
+        .iter()
+        .flat_map(|f| rows(f).into_iter().map(move |r| (f, r)))
+        .filter(|(_, r)| r.top() >= header.bottom() - 0.5 && r.bottom() <= bottom)
+        .collect();
+    let hidden: Vec<&String> = folders
+        .iter()
+        .filter(|f| rows(f).iter().all(|r| r.bottom() <= header.bottom() + 0.5))
+        .collect();
+    assert!(!hidden.is_empty(), "not scrolled down: {shown:?}");
+    // A usable number of rows, each with its folder's name where the column begins.
+    assert!(shown.len() > 5, "{} rows in view: {shown:?}", shown.len());
+    for (folder, rect) in &shown {
+        assert!(
+            (rect.left() - header.left()).abs() < 1.0,
+            "{folder} at {rect:?}, the names' column at {}",
+            header.left()
+        );
+    }
+}
+
 #[test]
 fn a_missing_file_is_refused_on_the_start_page() {
     let mut harness = app();
@@ -772,6 +886,75 @@ fn each_question_puts_its_first_answer_in_the_keyboard() {
     harness.step();
     assert_eq!(page_id(&harness), page);
     wait_for_focus(&mut harness, &first[0]);
+}
+
+/// What has the keyboard: the focused widget's label, or its value (a combo box).
+fn focused(harness: &Harness<'_, App>) -> Option<String> {
+    harness
+        .query_all(egui_kittest::kittest::by().predicate(|n| n.is_focused()))
+        .next()
+        .map(|n| {
+            let node = n.accesskit_node();
+            node.label()
+                .filter(|l| !l.is_empty())
+                .or_else(|| node.value())
+                .unwrap_or_default()
+        })
+}
+
+/// Presses Tab `times` times and says what had the keyboard after each.
+fn tab_through(harness: &mut Harness<'_, App>, times: usize) -> Vec<String> {
+    (0..times)
+        .map(|_| {
+            harness.key_press(egui::Key::Tab);
+            harness.step();
+            focused(harness).unwrap_or_else(|| "nothing".to_owned())
+        })
+        .collect()
+}
+
+/// Tab goes through the page before the bars around it: on a question page from the
+/// first answer through the others and what is under them, then Back and Next, then the
+/// settings above the page in reading order, and round to the first answer; on the start
+/// page, where nothing has the keyboard yet, the first Tab lands in the page.
+#[test]
+fn tab_reaches_the_page_and_its_buttons_before_the_settings_above() {
+    let Some(store) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let mut harness = app();
+    assert_eq!(focused(&harness), None);
+    let first = tab_through(&mut harness, 1);
+    for setting in ["Language", "English", "Light", "Dark", "Size", "100%"] {
+        assert_ne!(
+            first[0], setting,
+            "the first Tab went to the bar above the page"
+        );
+    }
+    harness.key_press(egui::Key::Escape);
+    harness.step();
+
+    start_walk(&mut harness, store.to_str().unwrap(), None);
+    wait_for(&mut harness, "Outlook shows other items than the server");
+    let answers = answers(&harness);
+    wait_for_focus(&mut harness, &answers[0]);
+    // Chosen, so that Next takes the keyboard too (Back is off on the first page).
+    harness.key_press(egui::Key::Space);
+    harness.step();
+    let mut wanted: Vec<String> = answers[1..].to_vec();
+    wanted.extend(
+        [
+            "Mailbox settings",
+            "Next ›",
+            "Language",
+            "Light",
+            "Dark",
+            "Size",
+        ]
+        .map(str::to_owned),
+    );
+    wanted.push(answers[0].clone());
+    assert_eq!(tab_through(&mut harness, wanted.len()), wanted);
 }
 
 /// A result page's saved report opens in the desktop's program, and so does its folder;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use eframe::egui::{self, RichText};
 
+use super::page::{Bar, Edge};
 use super::remembered::Remembered;
 use super::start::{StartChoice, StartPage};
 use super::walk::{Walk, WalkEvent};
@@ -172,31 +173,43 @@ impl App {
         let lang = self.language;
         ui.horizontal(|ui| {
             ui.label(RichText::new("OST Doctor").strong().size(18.0));
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                let zoom = egui::ComboBox::from_id_salt("zoom")
-                    .selected_text(format!("{}%", (self.zoom * 100.0).round()))
-                    .show_ui(ui, |ui| {
-                        for z in [1.0, 1.25, 1.5, 2.0] {
-                            ui.selectable_value(&mut self.zoom, z, format!("{}%", z * 100.0));
-                        }
-                    });
-                let label = ui.label(words.text_size.get(lang));
-                zoom.response.labelled_by(label.id);
-                ui.add_space(12.0);
-                ui.selectable_value(&mut self.dark, true, words.dark.get(lang));
-                ui.selectable_value(&mut self.dark, false, words.light.get(lang));
-                ui.label(words.theme.get(lang));
-                ui.add_space(12.0);
-                let language = egui::ComboBox::from_id_salt("language")
+            // The settings at the right end, laid out from left to right so that Tab visits
+            // them in reading order: pushed right by the width they took last time.
+            let id = egui::Id::unique("settings width");
+            let width = ui.ctx().data(|d| d.get_temp::<f32>(id)).unwrap_or(0.0);
+            ui.add_space((ui.available_width() - width).max(0.0));
+            let settings = ui.horizontal(|ui| {
+                let label = ui.label(words.language.get(lang));
+                egui::ComboBox::from_id_salt("language")
                     .selected_text(self.language.native_name())
                     .show_ui(ui, |ui| {
                         for l in Language::ALL {
                             ui.selectable_value(&mut self.language, l, l.native_name());
                         }
-                    });
-                let label = ui.label(words.language.get(lang));
-                language.response.labelled_by(label.id);
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.add_space(12.0);
+                ui.label(words.theme.get(lang));
+                ui.selectable_value(&mut self.dark, false, words.light.get(lang));
+                ui.selectable_value(&mut self.dark, true, words.dark.get(lang));
+                ui.add_space(12.0);
+                let label = ui.label(words.text_size.get(lang));
+                egui::ComboBox::from_id_salt("zoom")
+                    .selected_text(format!("{}%", (self.zoom * 100.0).round()))
+                    .show_ui(ui, |ui| {
+                        for z in [1.0, 1.25, 1.5, 2.0] {
+                            ui.selectable_value(&mut self.zoom, z, format!("{}%", z * 100.0));
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
             });
+            let drawn = settings.response.rect.width();
+            if (drawn - width).abs() > 0.5 {
+                ui.ctx().data_mut(|d| d.insert_temp(id, drawn));
+                ui.ctx().request_discard("the settings' width changed");
+            }
         });
     }
 
@@ -232,15 +245,12 @@ impl eframe::App for App {
             ctx.set_zoom_factor(self.zoom);
         }
         self.keys(&ctx);
-        egui::Panel::top("top_bar").show(ui, |ui| {
-            ui.add_space(4.0);
-            self.top_bar(ui);
-            ui.add_space(4.0);
-        });
+        // The page first and the bar above it after, for the keyboard's order (see Bar).
+        let top_bar = Bar::reserve(ui, "top_bar", Edge::Top);
         let language = self.language;
         let mut choice = None;
         let mut start_over = false;
-        match (&mut self.screen, &self.words) {
+        top_bar.page(ui, |ui| match (&mut self.screen, &self.words) {
             (Screen::Start(page), Some(words)) => {
                 let notices = &self.notices;
                 super::page::central(ui, |ui| {
@@ -268,7 +278,12 @@ impl eframe::App for App {
             }
             // Words missing means the screen is Broken (see `new`).
             (_, None) => {}
-        }
+        });
+        top_bar.show(ui, |ui| {
+            ui.add_space(4.0);
+            self.top_bar(ui);
+            ui.add_space(4.0);
+        });
         self.keep(&ctx, choice.is_some());
         if let Some(choice) = choice {
             self.start(choice);

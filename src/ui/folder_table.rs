@@ -4,12 +4,25 @@
 //! differences, each in its own colour and word; a row opens the list of its differing
 //! items; the table copies as text and saves as CSV for a ticket.
 
-use eframe::egui::{self, Color32, RichText};
+use eframe::egui::{self, Align, Color32, Layout, Rect, RichText, UiBuilder, pos2, vec2};
 
 use super::words::Words;
 use crate::diagnose::{FolderReport, Report, Severity};
 use crate::time::{Timestamp, Zone};
 use crate::wizard::Language;
+
+/// Rows a short window still shows at once (200% on a laptop): the page scrolls to them.
+const MIN_ROWS: f32 = 8.0;
+/// Between columns, and between rows.
+const GAP: egui::Vec2 = vec2(18.0, 6.0);
+/// The folder names take at most this share of the table's width; a longer name is cut,
+/// and whole on hover.
+const NAMES_SHARE: f32 = 0.45;
+/// A longer finding is cut, and whole on hover.
+const LONGEST_FINDING: f32 = 720.0;
+/// After a sorted column's name: room for the arrow, painted (the built-in fonts have no
+/// arrow glyphs).
+const ARROW_ROOM: &str = "    ";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortBy {
@@ -79,9 +92,8 @@ impl TableState {
 
     fn header(&mut self, ui: &mut egui::Ui, label: &str, sort: SortBy) {
         let sorted = self.sort == sort;
-        // Room for the arrow, painted: the built-in fonts have no arrow glyphs.
         let text = if sorted {
-            format!("{label}    ")
+            format!("{label}{ARROW_ROOM}")
         } else {
             label.to_owned()
         };
@@ -143,65 +155,17 @@ impl TableState {
         }
         ui.add_space(6.0);
         let rows = self.rows(report);
-        let dark = ui.visuals().dark_mode;
-        // Both ways: at 200% the columns are wider than the window.
-        egui::ScrollArea::both()
-            .auto_shrink([false, true])
-            // Room under the table for an opened folder's items.
-            .max_height(if self.opened.is_some() {
-                (ui.available_height() - 190.0).max(200.0)
-            } else {
-                // and for the mailbox settings' header under the page.
-                (ui.available_height() - 48.0).max(200.0)
-            })
-            .show(ui, |ui| {
-                egui::Grid::new("folder_counts")
-                    .striped(true)
-                    .num_columns(5)
-                    .spacing([18.0, 6.0])
-                    .show(ui, |ui| {
-                        self.header(ui, words.folder.get(lang), SortBy::Folder);
-                        self.header(ui, words.server_contains.get(lang), SortBy::Server);
-                        self.header(ui, words.offline_contains.get(lang), SortBy::Offline);
-                        ui.label(RichText::new(words.last_synced.get(lang)).strong())
-                            .on_hover_text(words.last_synced_hint.get(lang));
-                        self.header(ui, words.verdict.get(lang), SortBy::Severity);
-                        ui.end_row();
-                        for row in rows {
-                            let severity = row.severity();
-                            let name = row.display_path();
-                            let text = |s: String| {
-                                let t = RichText::new(s);
-                                match colour(severity, dark) {
-                                    Some(c) if severity == Severity::Harmless => t.color(c),
-                                    Some(c) => t.color(c).strong(),
-                                    None => t,
-                                }
-                            };
-                            let has_items = row.items.as_ref().is_some_and(|i| {
-                                !i.only_offline.is_empty() || !i.only_on_server.is_empty()
-                            });
-                            let opened = self.opened.as_deref() == Some(name.as_str());
-                            // Every name the same widget, so the column lines up; only
-                            // a folder with differing items opens.
-                            // (Not disabled where it cannot open: egui fades disabled
-                            // text below a readable contrast.)
-                            let link = ui.add(egui::Button::selectable(opened, text(name.clone())));
-                            if has_items && link.on_hover_text(words.open_items.get(lang)).clicked()
-                            {
-                                self.opened = (!opened).then(|| name.clone());
-                            }
-                            ui.label(text(count(row.server_count)));
-                            ui.label(text(count(row.offline_count)));
-                            ui.label(short_time(row.offline_last_modified.as_deref(), self.zone));
-                            let finding = finding(row, words, lang);
-                            // Long reasons stay on one line; the whole is on hover.
-                            ui.add(egui::Label::new(text(finding.clone())).truncate())
-                                .on_hover_text(finding);
-                            ui.end_row();
-                        }
-                    });
-            });
+        let shape = Shape::measure(ui, &rows, words, lang, self.zone);
+        // The rest of the page, less room under the table for an opened folder's items or
+        // else the mailbox settings' header.
+        let below = if self.opened.is_some() { 190.0 } else { 48.0 };
+        let rest = ui.available_height() - below;
+        // A short window (200% on a laptop) leaves room for two or three rows under the
+        // page's text: the table then keeps room for more, as much as the page shows at
+        // once (its clip: the page's own scroll area) with what is under the table, and
+        // the page scrolls to it.
+        let least = ((MIN_ROWS + 1.0) * shape.row + 12.0).min(ui.clip_rect().height() - below);
+        self.grid(ui, &rows, &shape, rest.max(least), words, lang);
         if let Some(row) = self
             .opened
             .as_deref()
@@ -210,6 +174,230 @@ impl TableState {
             items_of(ui, row, words, lang, self.zone);
         }
     }
+}
+
+impl TableState {
+    /// The table in `height`: the header row stays on top when the rows scroll, and the
+    /// folder names stay on the left when the counts scroll sideways, so that at 200% every
+    /// row still says which folder it is and every column what it counts.
+    fn grid(
+        &mut self,
+        ui: &mut egui::Ui,
+        rows: &[&FolderReport],
+        shape: &Shape,
+        height: f32,
+        words: &Words,
+        lang: Language,
+    ) {
+        let dark = ui.visuals().dark_mode;
+        let names_width = shape.names.min(ui.available_width() * NAMES_SHARE);
+        let cut_names = names_width < shape.names;
+        let size = vec2(
+            names_width + shape.widths.iter().map(|w| w + GAP.x).sum::<f32>(),
+            shape.row * (rows.len() + 1) as f32,
+        );
+        egui::ScrollArea::both()
+            .id_salt("folder_counts")
+            // Its height even where the page shows less at once (the page then scrolls),
+            // less where there are fewer rows.
+            .min_scrolled_height(height)
+            .max_height(height)
+            .auto_shrink([false, true])
+            .show_viewport(ui, |ui, viewport| {
+                ui.set_min_size(size);
+                // The content's corner on the screen, and the part of it shown.
+                let origin = ui.max_rect().min;
+                let shown = viewport.translate(origin.to_vec2());
+                let clip = ui.clip_rect();
+                let head_bottom = shown.top() + shape.row;
+                let split = shown.left() + names_width + GAP.x / 2.0;
+                // Four parts, each clipped to its own: the header's corner stays put, the
+                // other headers move sideways only, the names up and down only, and the
+                // counts both ways, passing under the header and the names.
+                let corner = Rect::from_min_max(shown.min, pos2(split, head_bottom));
+                let heads =
+                    Rect::from_min_max(pos2(split, shown.top()), pos2(shown.right(), head_bottom));
+                let names = Rect::from_min_max(
+                    pos2(shown.left(), head_bottom),
+                    pos2(split, shown.bottom()),
+                );
+                let body = Rect::from_min_max(pos2(split, head_bottom), shown.max);
+                let mut lefts = [0.0; 4];
+                let mut x = origin.x + names_width + GAP.x;
+                for (left, width) in lefts.iter_mut().zip(shape.widths) {
+                    *left = x;
+                    x += width + GAP.x;
+                }
+                let column = |i: usize, top: f32| {
+                    Rect::from_min_size(pos2(lefts[i], top), vec2(shape.widths[i], shape.row))
+                };
+                let row_top = |i: usize| origin.y + shape.row * (i + 1) as f32;
+
+                // Striped rows, under the names and the counts alike.
+                let stripes = ui
+                    .painter()
+                    .with_clip_rect(names.union(body).intersect(clip));
+                for i in (1..rows.len()).step_by(2) {
+                    stripes.rect_filled(
+                        Rect::from_min_size(
+                            pos2(shown.left(), row_top(i)),
+                            vec2(size.x.max(shown.width()), shape.row),
+                        ),
+                        0.0,
+                        ui.visuals().faint_bg_color,
+                    );
+                }
+
+                let folder = Rect::from_min_size(shown.min, vec2(names_width, shape.row));
+                cell(ui, folder, corner.intersect(clip), |ui| {
+                    self.header(ui, words.folder.get(lang), SortBy::Folder);
+                });
+                let heads = heads.intersect(clip);
+                cell(ui, column(0, shown.top()), heads, |ui| {
+                    self.header(ui, words.server_contains.get(lang), SortBy::Server);
+                });
+                cell(ui, column(1, shown.top()), heads, |ui| {
+                    self.header(ui, words.offline_contains.get(lang), SortBy::Offline);
+                });
+                cell(ui, column(2, shown.top()), heads, |ui| {
+                    ui.label(RichText::new(words.last_synced.get(lang)).strong())
+                        .on_hover_text(words.last_synced_hint.get(lang));
+                });
+                cell(ui, column(3, shown.top()), heads, |ui| {
+                    self.header(ui, words.verdict.get(lang), SortBy::Severity);
+                });
+
+                let (names, body) = (names.intersect(clip), body.intersect(clip));
+                for (i, row) in rows.iter().enumerate() {
+                    let top = row_top(i);
+                    let severity = row.severity();
+                    let name = row.display_path();
+                    let text = |s: String| {
+                        let t = RichText::new(s);
+                        match colour(severity, dark) {
+                            Some(c) if severity == Severity::Harmless => t.color(c),
+                            Some(c) => t.color(c).strong(),
+                            None => t,
+                        }
+                    };
+                    let has_items = row.items.as_ref().is_some_and(|i| {
+                        !i.only_offline.is_empty() || !i.only_on_server.is_empty()
+                    });
+                    let opened = self.opened.as_deref() == Some(name.as_str());
+                    let place =
+                        Rect::from_min_size(pos2(shown.left(), top), vec2(names_width, shape.row));
+                    cell(ui, place, names, |ui| {
+                        // Every name the same widget, so the column lines up; only a
+                        // folder with differing items opens. (Not disabled where it cannot
+                        // open: egui fades disabled text below a readable contrast.)
+                        let mut link =
+                            ui.add(egui::Button::selectable(opened, text(name.clone())).truncate());
+                        if cut_names {
+                            link = link.on_hover_text(&name);
+                        }
+                        if has_items && link.on_hover_text(words.open_items.get(lang)).clicked() {
+                            self.opened = (!opened).then(|| name.clone());
+                        }
+                    });
+                    cell(ui, column(0, top), body, |ui| {
+                        ui.label(text(count(row.server_count)));
+                    });
+                    cell(ui, column(1, top), body, |ui| {
+                        ui.label(text(count(row.offline_count)));
+                    });
+                    cell(ui, column(2, top), body, |ui| {
+                        ui.label(short_time(row.offline_last_modified.as_deref(), self.zone));
+                    });
+                    cell(ui, column(3, top), body, |ui| {
+                        let finding = finding(row, words, lang);
+                        // A very long reason is cut; the whole is on hover.
+                        ui.add(egui::Label::new(text(finding.clone())).truncate())
+                            .on_hover_text(finding);
+                    });
+                }
+
+                // Where the header ends, and where the names end once the counts have
+                // moved under them.
+                let line = ui.visuals().widgets.noninteractive.bg_stroke;
+                let edges = ui.painter().with_clip_rect(clip);
+                edges.hline(shown.x_range(), head_bottom, line);
+                if viewport.left() > 0.0 {
+                    edges.vline(split, shown.y_range(), line);
+                }
+            });
+    }
+}
+
+/// The table's measures, from its text in the ui's fonts: each column as wide as its
+/// widest cell (a finding at most `LONGEST_FINDING`), each row one line high.
+struct Shape {
+    /// The folder names' column, before it is held to its share of the width.
+    names: f32,
+    /// The server count, the offline count, the time and the finding.
+    widths: [f32; 4],
+    /// A row's height, the header's too, with the gap under it.
+    row: f32,
+}
+
+impl Shape {
+    fn measure(
+        ui: &egui::Ui,
+        rows: &[&FolderReport],
+        words: &Words,
+        lang: Language,
+        zone: Zone,
+    ) -> Shape {
+        let size = |text: &str| {
+            egui::WidgetText::from(text)
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Body,
+                )
+                .size()
+        };
+        let pad = 2.0 * ui.spacing().button_padding;
+        // Headers and names are buttons; a header keeps room for its sort arrow.
+        let header = |label: &str| size(&format!("{label}{ARROW_ROOM}")).x + pad.x;
+        let mut names = header(words.folder.get(lang));
+        let mut widths = [
+            header(words.server_contains.get(lang)),
+            header(words.offline_contains.get(lang)),
+            size(words.last_synced.get(lang)).x,
+            header(words.verdict.get(lang)),
+        ];
+        for row in rows {
+            names = names.max(size(&row.display_path()).x + pad.x);
+            let cells = [
+                count(row.server_count),
+                count(row.offline_count),
+                short_time(row.offline_last_modified.as_deref(), zone),
+                finding(row, words, lang),
+            ];
+            for (width, cell) in widths.iter_mut().zip(cells) {
+                *width = width.max(size(&cell).x);
+            }
+        }
+        widths[3] = widths[3].min(LONGEST_FINDING);
+        let line = (size("Ag").y + pad.y).max(ui.spacing().interact_size.y);
+        Shape {
+            names,
+            widths,
+            row: line + GAP.y,
+        }
+    }
+}
+
+/// One cell of the table at `rect`, drawn only within `clip`.
+fn cell(ui: &mut egui::Ui, rect: Rect, clip: Rect, add: impl FnOnce(&mut egui::Ui)) {
+    let mut cell = ui.new_child(
+        UiBuilder::new()
+            .max_rect(rect)
+            .layout(Layout::left_to_right(Align::Center)),
+    );
+    cell.set_clip_rect(clip);
+    add(&mut cell);
 }
 
 /// The severity's word and the row's reason.

@@ -13,6 +13,7 @@ use super::folder_table::TableState;
 use super::health::Health;
 use super::job::Job;
 use super::mailbox::{Field, MailboxForm};
+use super::page::{Bar, Edge};
 use super::views;
 use super::words::Words;
 use crate::doctor::report::SessionReport;
@@ -293,7 +294,22 @@ impl Walk {
         let view = self.engine.view();
         let mut event = None;
 
-        egui::Panel::bottom("walk_buttons").show(ui, |ui| {
+        // Back and Next after the page, for the keyboard's order (see Bar).
+        let buttons = Bar::reserve(ui, "walk_buttons", Edge::Bottom);
+        if self.health.is_none() {
+            self.health = Some(Health::start(self.store.clone(), ui.ctx()));
+        }
+        buttons.page(ui, |ui| {
+            super::page::central(ui, |ui| {
+                // The page scrolls where the window is too short for it (200% on a laptop);
+                // each page from its top.
+                egui::ScrollArea::vertical()
+                    .id_salt(("page", view.id.as_str()))
+                    .auto_shrink([false, true])
+                    .show(ui, |ui| self.page(ui, &view, words));
+            });
+        });
+        buttons.show(ui, |ui| {
             ui.add_space(10.0);
             ui.horizontal(|ui| {
                 let back = ui.add_enabled(
@@ -310,46 +326,46 @@ impl Walk {
             ui.add_space(10.0);
         });
 
-        if self.health.is_none() {
-            self.health = Some(Health::start(self.store.clone(), ui.ctx()));
-        }
-        super::page::central(ui, |ui| {
-            if let Some(health) = &mut self.health {
-                health.show(ui, words, lang);
-            }
-            ui.label(RichText::new(&view.flow_title).weak());
-            if let Some(cause) = self.failure_cause() {
-                // A result page has no mailbox settings under it to send the person to.
-                let settings_below = !matches!(view.body, Body::Result { .. });
-                self.cause_headline(ui, cause, words, settings_below);
-            }
-            ui.heading(RichText::new(&view.title).size(24.0));
-            ui.add_space(8.0);
-            ui.label(RichText::new(&view.text).size(15.0));
-            ui.add_space(14.0);
-            if let Some(error) = view.error.as_ref().or(self.trouble.as_ref()) {
-                ui.colored_label(ui.visuals().error_fg_color, error);
-                ui.add_space(6.0);
-            }
-            // Reached because a check failed (a wrong password, a server down): once the
-            // cause is put right, the check runs again from here.
-            if self.job.is_none()
-                && self.engine.can_retry()
-                && ui.button(words.try_again.get(lang)).clicked()
-            {
-                let r = self.engine.retry();
-                self.go(r);
-            }
-            if let Some(job) = &self.job {
-                show_progress(ui, job, words, lang);
-                return;
-            }
-            self.body(ui, &view, words);
-            if !matches!(view.body, Body::Result { .. }) {
-                self.mailbox_settings(ui, words, lang);
-            }
-        });
         event
+    }
+
+    /// The page's own part: its text, what it asks for, and the mailbox settings.
+    fn page(&mut self, ui: &mut egui::Ui, view: &PageView, words: &Words) {
+        let lang = self.engine.language();
+        if let Some(health) = &mut self.health {
+            health.show(ui, words, lang);
+        }
+        ui.label(RichText::new(&view.flow_title).weak());
+        if let Some(cause) = self.failure_cause() {
+            // A result page has no mailbox settings under it to send the person to.
+            let settings_below = !matches!(view.body, Body::Result { .. });
+            self.cause_headline(ui, cause, words, settings_below);
+        }
+        ui.heading(RichText::new(&view.title).size(24.0));
+        ui.add_space(8.0);
+        ui.label(RichText::new(&view.text).size(15.0));
+        ui.add_space(14.0);
+        if let Some(error) = view.error.as_ref().or(self.trouble.as_ref()) {
+            ui.colored_label(ui.visuals().error_fg_color, error);
+            ui.add_space(6.0);
+        }
+        // Reached because a check failed (a wrong password, a server down): once the
+        // cause is put right, the check runs again from here.
+        if self.job.is_none()
+            && self.engine.can_retry()
+            && ui.button(words.try_again.get(lang)).clicked()
+        {
+            let r = self.engine.retry();
+            self.go(r);
+        }
+        if let Some(job) = &self.job {
+            show_progress(ui, job, words, lang);
+            return;
+        }
+        self.body(ui, view, words);
+        if !matches!(view.body, Body::Result { .. }) {
+            self.mailbox_settings(ui, words, lang);
+        }
     }
 
     /// Why the mailbox server failed, on a page that offers Try again for it (reached
