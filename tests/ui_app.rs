@@ -395,6 +395,14 @@ fn at_200_percent_the_table_keeps_its_header_and_folder_names_in_view() {
         harness.step();
     }
     assert_eq!(harness.ctx.content_rect().size(), egui::vec2(640.0, 400.0));
+    // The row above the table wraps rather than running off the window's right edge.
+    for button in ["Only differences", "Copy as text", "Save as CSV"] {
+        let rect = harness.get_by_label(button).rect();
+        assert!(
+            rect.right() <= 640.0,
+            "{button} runs off the window at 200%: {rect:?}"
+        );
+    }
     // What the window shows of the page: under the top bar, over Back and Next.
     let top = harness.get_by_label("Language").rect().bottom();
     let bottom = harness.get_by_label("‹ Back").rect().top();

@@ -129,7 +129,8 @@ impl TableState {
     }
 
     pub fn show(&mut self, ui: &mut egui::Ui, report: &Report, words: &Words, lang: Language) {
-        ui.horizontal(|ui| {
+        // Wrapped, so that at 200% the buttons go on a second line, not off the window.
+        ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut self.only_differences, words.only_differences.get(lang));
             ui.add_space(16.0);
             let label = ui.label(words.filter.get(lang));
