@@ -19,7 +19,7 @@ pub fn attach(scan: &mut Scan, tree: &Tree) {
         .iter()
         .zip(&scan.block_state)
         .filter(|(_, s)| s.bad)
-        .map(|(b, s)| (b.bid, s.user))
+        .map(|(b, s)| (b.bid, s.user()))
         .collect();
     for (bid, user) in bad {
         let Some(nid) = owner(scan, user) else {
@@ -35,7 +35,7 @@ fn owner(scan: &Scan, mut user: User) -> Option<Nid> {
         match user {
             User::None => return None,
             User::Node(nid) => return Some(nid),
-            User::Block(bid) => user = scan.block_state[scan.block_index(bid)?].user,
+            User::Block(bid) => user = scan.block_state[scan.block_index(bid)?].user(),
         }
     }
     None

@@ -140,11 +140,11 @@ impl Refs {
         };
         let state = &mut scan.block_state[i];
         state.uses = state.uses.saturating_add(1);
-        if state.user == User::None {
-            state.user = match from {
+        if state.user() == User::None {
+            state.set_user(match from {
                 From::Node(nid) => User::Node(nid),
                 From::Block(block) | From::Subnode { block, .. } => User::Block(block),
-            };
+            });
         }
         let internal = bid_is_internal(bid);
         let fits = match expect {

@@ -16,15 +16,38 @@ use crate::work::{Cancelled, Work};
 /// every step): often enough for a smooth bar, rarely enough to cost nothing.
 const REPORT_EVERY: u64 = 64;
 
-/// What the block pass learned about one block of the block index.
+/// What the block pass learned about one block of the block index. One per block of the
+/// store, millions in a large one: 16 bytes, the user's kind kept apart from its id rather
+/// than in an enum that would take 24.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BlockState {
+    /// The user's node or block id (see `user`).
+    user_id: u64,
     /// References found to it: from nodes, data trees and subnode trees.
     pub uses: u32,
+    /// 0: no user yet, 1: a node, 2: a block.
+    user_kind: u8,
     /// Its bytes could not be used: outside the file, or failing a check when read.
     pub bad: bool,
+}
+
+impl BlockState {
     /// The first thing found referring to it, to name what a damaged block belongs to.
-    pub user: User,
+    pub fn user(&self) -> User {
+        match self.user_kind {
+            1 => User::Node(Nid(self.user_id as u32)),
+            2 => User::Block(self.user_id),
+            _ => User::None,
+        }
+    }
+
+    pub fn set_user(&mut self, user: User) {
+        (self.user_kind, self.user_id) = match user {
+            User::None => (0, 0),
+            User::Node(nid) => (1, u64::from(nid.0)),
+            User::Block(bid) => (2, bid),
+        };
+    }
 }
 
 /// Who refers to a block: a node directly, or another (internal) block.
@@ -121,5 +144,27 @@ impl<'s, 'w, 'a> Scan<'s, 'w, 'a> {
         self.blocks
             .binary_search_by_key(&bid_key(bid), |b| bid_key(b.bid))
             .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blocks_state_keeps_its_user_in_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<BlockState>(), 16);
+        let mut s = BlockState::default();
+        assert_eq!(s.user(), User::None);
+        for user in [
+            User::Node(Nid(0x0020_0024)),
+            User::Node(Nid(u32::MAX)),
+            User::Block(u64::MAX),
+            User::Block(0x48),
+            User::None,
+        ] {
+            s.set_user(user);
+            assert_eq!(s.user(), user);
+        }
     }
 }

@@ -30,7 +30,9 @@ pub struct TableContext<'a> {
     ceb_offset: usize,
     /// The row index: (row id, position in the row matrix), as stored.
     index: Vec<(u32, u32)>,
-    rows: Vec<Vec<u8>>,
+    /// The row matrix's whole rows, one after another (`row_size` bytes each): one buffer,
+    /// not one per row, as a folder's contents table may have tens of thousands.
+    matrix: Vec<u8>,
 }
 
 /// The fixed fields of a table header (TCINFO, [MS-PST] 2.3.4.1), read by both the full
@@ -201,15 +203,16 @@ impl<'a> TableContext<'a> {
         };
 
         // Rows never straddle blocks: each block of the row matrix holds whole rows.
-        let mut rows = Vec::new();
+        let mut matrix = Vec::new();
         if rows_hnid != 0 && row_size > 0 {
             let blocks = if is_heap_ref(rows_hnid) {
                 vec![read_hnid(&node, &heap, rows_hnid)?]
             } else {
                 node.subnode(Nid(rows_hnid))?.data_blocks()?
             };
+            matrix.reserve(blocks.iter().map(Vec::len).sum());
             for block in blocks {
-                rows.extend(block.chunks_exact(row_size).map(|r| r.to_vec()));
+                matrix.extend_from_slice(&block[..block.len() / row_size * row_size]);
             }
         }
         Ok(TableContext {
@@ -219,7 +222,7 @@ impl<'a> TableContext<'a> {
             row_size,
             ceb_offset,
             index,
-            rows,
+            matrix,
         })
     }
 
@@ -238,16 +241,16 @@ impl<'a> TableContext<'a> {
     pub fn verify(&self, limit: usize) -> Vec<Error> {
         let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
         let mut out = Vec::new();
-        if self.index.len() != self.rows.len() {
+        if self.index.len() != self.len() {
             out.push(ctx(Error::mismatch(
                 STRUCTURE,
                 "row count",
                 format!("{} rows, as the row index lists", self.index.len()),
-                format!("{} rows in the row matrix", self.rows.len()),
+                format!("{} rows in the row matrix", self.len()),
             )));
         }
         for &(id, position) in &self.index {
-            let at = self.rows.get(position as usize).map(|r| u32_at(r, 0));
+            let at = ((position as usize) < self.len()).then(|| self.row_id(position as usize));
             if at != Some(id) {
                 out.push(ctx(Error::malformed(
                     STRUCTURE,
@@ -259,7 +262,7 @@ impl<'a> TableContext<'a> {
             }
         }
         let mut ids = std::collections::HashSet::new();
-        for r in 0..self.rows.len() {
+        for r in 0..self.len() {
             if !ids.insert(self.row_id(r)) {
                 out.push(ctx(Error::malformed(
                     STRUCTURE,
@@ -267,7 +270,7 @@ impl<'a> TableContext<'a> {
                 )));
             }
         }
-        for r in 0..self.rows.len() {
+        for r in 0..self.len() {
             for col in &self.columns {
                 if out.len() >= limit {
                     return out;
@@ -275,7 +278,7 @@ impl<'a> TableContext<'a> {
                 if self.is_inline(col) || col.size < 4 || !self.exists(r, col) {
                     continue;
                 }
-                let hnid = u32_at(&self.rows[r][col.offset..], 0);
+                let hnid = u32_at(&self.row(r)[col.offset..], 0);
                 let found = if is_heap_ref(hnid) {
                     self.heap.get(self.heap.hid(hnid)).map(|_| ())
                 } else {
@@ -295,16 +298,21 @@ impl<'a> TableContext<'a> {
     }
 
     fn exists(&self, row: usize, col: &Column) -> bool {
-        self.rows[row][self.ceb_offset + col.cell_bit / 8] & (0x80 >> (col.cell_bit % 8)) != 0
+        self.row(row)[self.ceb_offset + col.cell_bit / 8] & (0x80 >> (col.cell_bit % 8)) != 0
+    }
+
+    /// Row `row`'s bytes in the matrix.
+    fn row(&self, row: usize) -> &[u8] {
+        &self.matrix[row * self.row_size..(row + 1) * self.row_size]
     }
 
     /// Rows present in the row matrix.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.matrix.len().checked_div(self.row_size).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.len() == 0
     }
 
     pub fn row_size(&self) -> usize {
@@ -313,7 +321,7 @@ impl<'a> TableContext<'a> {
 
     /// The row id (for hierarchy and contents tables: the child's node id).
     pub fn row_id(&self, row: usize) -> u32 {
-        u32_at(&self.rows[row], 0)
+        u32_at(self.row(row), 0)
     }
 
     fn column(&self, id: u16) -> Option<&Column> {
@@ -328,7 +336,7 @@ impl<'a> TableContext<'a> {
         if !self.exists(row, &col) {
             return Ok(None);
         }
-        let cell = &self.rows[row][col.offset..col.offset + col.size];
+        let cell = &self.row(row)[col.offset..col.offset + col.size];
         if self.is_inline(&col) {
             return Ok(Some((col.ptype, cell.to_vec())));
         }
