@@ -245,32 +245,25 @@ pub fn export(
         .copied()
         .collect();
     let old_key = cx.repoint.old_key();
-    let read = |&msg: &Nid| prepare(source, &names, old_key, msg);
-    ahead::run(
-        &order,
-        ahead::threads(),
-        ahead::Bounds::DEFAULT,
-        &read,
-        Prepared::weight,
-        |ahead| -> Result<()> {
-            for (f, (listed, unlisted, found)) in chosen.iter().zip(lists) {
-                let parent = f
-                    .parent
-                    .and_then(|p| mapped.get(&p).copied())
-                    .unwrap_or(IPM_SUBTREE);
-                // The new store has its own Deleted Items; the source's goes into it.
-                let is_trash =
-                    Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
-                let nid = if is_trash && parent == IPM_SUBTREE {
-                    w.rename_folder(DELETED_ITEMS, &f.display_name)?;
-                    DELETED_ITEMS
-                } else {
-                    w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
-                };
-                mapped.insert(f.nid, nid);
-                cx.repoint.map(f.nid, nid);
-                summary.folders += 1;
-                let listed = listed.unwrap_or_else(|e| {
+    read_ahead(source, &names, old_key, &order, |ahead| -> Result<()> {
+        for (f, (listed, unlisted, found)) in chosen.iter().zip(lists) {
+            let parent = f
+                .parent
+                .and_then(|p| mapped.get(&p).copied())
+                .unwrap_or(IPM_SUBTREE);
+            // The new store has its own Deleted Items; the source's goes into it.
+            let is_trash =
+                Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
+            let nid = if is_trash && parent == IPM_SUBTREE {
+                w.rename_folder(DELETED_ITEMS, &f.display_name)?;
+                DELETED_ITEMS
+            } else {
+                w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
+            };
+            mapped.insert(f.nid, nid);
+            cx.repoint.map(f.nid, nid);
+            summary.folders += 1;
+            let listed = listed.unwrap_or_else(|e| {
                     summary.skipped.push(Skipped::in_folder(
                         f,
                         format!(
@@ -280,59 +273,58 @@ pub fn export(
                     ));
                     Vec::new()
                 });
-                let report = |summary: &ExportSummary, progress: &mut dyn FnMut(Progress)| {
-                    progress(Progress {
-                        items_done: summary.items + summary.skipped.len(),
-                        items_total,
-                    })
-                };
-                for msg_nid in listed {
+            let report = |summary: &ExportSummary, progress: &mut dyn FnMut(Progress)| {
+                progress(Progress {
+                    items_done: summary.items + summary.skipped.len(),
+                    items_total,
+                })
+            };
+            for msg_nid in listed {
+                let prepared = ahead.next().ok_or_else(reader_died)?;
+                copy_message(
+                    &mut w,
+                    &mut cx,
+                    nid,
+                    msg_nid,
+                    &f.path,
+                    &mut summary,
+                    prepared,
+                )?;
+                report(&summary, &mut progress);
+            }
+            if !unlisted.is_empty() {
+                let into = recovered.folder(&mut w, &f.path[root_depth.min(f.path.len())..])?;
+                for msg_nid in unlisted {
                     let prepared = ahead.next().ok_or_else(reader_died)?;
+                    let before = summary.items;
                     copy_message(
                         &mut w,
                         &mut cx,
-                        nid,
+                        into,
                         msg_nid,
                         &f.path,
                         &mut summary,
                         prepared,
                     )?;
+                    summary.recovered += summary.items - before;
                     report(&summary, &mut progress);
                 }
-                if !unlisted.is_empty() {
-                    let into = recovered.folder(&mut w, &f.path[root_depth.min(f.path.len())..])?;
-                    for msg_nid in unlisted {
-                        let prepared = ahead.next().ok_or_else(reader_died)?;
-                        let before = summary.items;
-                        copy_message(
-                            &mut w,
-                            &mut cx,
-                            into,
-                            msg_nid,
-                            &f.path,
-                            &mut summary,
-                            prepared,
-                        )?;
-                        summary.recovered += summary.items - before;
-                        report(&summary, &mut progress);
-                    }
-                }
-                copy_associated(source, &mut w, &mut cx, nid, f, &mut summary)?;
-                // What the folder says it holds and the file does not: counted, never silent.
-                let holds = f.content_count.map_or(0, |n| n.max(0) as usize);
-                if holds > found {
-                    summary.unreached += holds - found;
-                    summary.skipped.push(Skipped::in_folder(
+            }
+            copy_associated(source, &mut w, &mut cx, nid, f, &mut summary)?;
+            // What the folder says it holds and the file does not: counted, never silent.
+            let holds = f.content_count.map_or(0, |n| n.max(0) as usize);
+            if holds > found {
+                summary.unreached += holds - found;
+                summary.skipped.push(Skipped::in_folder(
                         f,
                         format!(
                             "the folder counts {holds} items, but only {found} could be found in the file"
                         ),
                     ));
-                }
             }
-            Ok(())
-        },
-    )?;
+        }
+        Ok(())
+    })?;
     copy_deferred(source, &mut w, &mut cx, &mut summary)?;
     w.finish()?;
     summary.note_late_damage(source);
@@ -531,13 +523,11 @@ pub fn export_items(
         .flat_map(|s| s.items.iter().copied())
         .collect();
     let old_key = cx.repoint.old_key();
-    let read = |&msg: &Nid| prepare(source, &names, old_key, msg);
-    ahead::run(
+    read_ahead(
+        source,
+        &names,
+        old_key,
         &order,
-        ahead::threads(),
-        ahead::Bounds::DEFAULT,
-        &read,
-        Prepared::weight,
         |ahead| -> std::result::Result<(), JobError> {
             for sel in chosen {
                 // The folder and its ancestors below the top, top first.
@@ -764,6 +754,26 @@ fn weight_of(m: &NewMessage) -> usize {
             .map(|a| a.data.len() + cells(&a.extra) + a.embedded.as_deref().map_or(0, weight_of))
             .sum::<usize>()
         + 256
+}
+
+/// Runs `write` with the items of `order` read for the copy on other threads, ahead of
+/// it and in order (see `ahead`).
+fn read_ahead<X>(
+    source: &Store,
+    names: &HashMap<u16, NamedProperty>,
+    old_key: Option<[u8; 16]>,
+    order: &[Nid],
+    write: impl FnOnce(&mut ahead::Ahead<'_, Nid, Prepared>) -> X,
+) -> X {
+    let read = |&msg: &Nid| prepare(source, names, old_key, msg);
+    ahead::run(
+        order,
+        ahead::threads(),
+        ahead::Bounds::DEFAULT,
+        &read,
+        Prepared::weight,
+        write,
+    )
 }
 
 /// A reader thread died (it panicked): the copy stops rather than wait for its items.

@@ -33,17 +33,7 @@ pub fn read_nodes(scan: &mut Scan) -> Result<(), Cancelled> {
         nodes.push(parse_nbt(variant, e))
     })?;
     nodes.sort_by_key(|n| n.nid);
-    // In place: the index of a large store is tens of megabytes, not to be held twice.
-    let mut twice = Vec::new();
-    nodes.dedup_by(|n, kept| {
-        let same = n.nid == kept.nid;
-        if same {
-            twice.push(n.nid);
-        }
-        same
-    });
-    nodes.shrink_to_fit();
-    for nid in twice {
+    for nid in unique_by(&mut nodes, |n| n.nid).iter().map(|n| n.nid) {
         scan.report(
             Finding::new(
                 Class::BtreeOrder,
@@ -67,16 +57,10 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
         blocks.push(parse_bbt(variant, e))
     })?;
     blocks.sort_by_key(|b| bid_key(b.bid));
-    let mut twice = Vec::new();
-    blocks.dedup_by(|b, kept| {
-        let same = bid_key(b.bid) == bid_key(kept.bid);
-        if same {
-            twice.push(b.bid);
-        }
-        same
-    });
-    blocks.shrink_to_fit();
-    for bid in twice {
+    for bid in unique_by(&mut blocks, |b| bid_key(b.bid))
+        .iter()
+        .map(|b| b.bid)
+    {
         scan.report(
             Finding::new(
                 Class::BtreeOrder,
@@ -89,6 +73,22 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
     scan.block_state = vec![Default::default(); blocks.len()];
     scan.blocks = blocks;
     Ok(())
+}
+
+/// Drops the entries of a sorted index whose key repeats the one before, in place (the
+/// index of a large store is tens of megabytes, not to be held twice), and returns the
+/// entries dropped.
+fn unique_by<T: Copy, K: PartialEq>(entries: &mut Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let mut twice = Vec::new();
+    entries.dedup_by(|later, kept| {
+        let same = key(later) == key(kept);
+        if same {
+            twice.push(*later);
+        }
+        same
+    });
+    entries.shrink_to_fit();
+    twice
 }
 
 fn walk(
@@ -232,6 +232,14 @@ fn order_problem(keys: &[u64], low: Option<u64>, high: Option<u64>) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn repeated_keys_are_dropped_in_place_and_returned() {
+        let mut v = vec![(1, 'a'), (2, 'b'), (2, 'c'), (2, 'd'), (5, 'e'), (5, 'f')];
+        let dropped = unique_by(&mut v, |e| e.0);
+        assert_eq!(v, [(1, 'a'), (2, 'b'), (5, 'e')]);
+        assert_eq!(dropped, [(2, 'c'), (2, 'd'), (5, 'f')]);
+    }
 
     #[test]
     fn keys_must_rise_and_stay_in_their_parents_range() {
