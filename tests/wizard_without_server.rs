@@ -72,9 +72,12 @@ impl Explorer {
         let store = dir.join("alice@example.com.ost");
         std::fs::copy(&self.original, &store).unwrap();
         let journal = Journal::at(dir.join("journal")).unwrap();
+        // Copies into the walk's own folder: walks run side by side, and in one shared
+        // folder two of them would pick the same free name.
         let mut doctor = Doctor::new(&store)
             .with_server(self.server.clone())
-            .with_journal(journal);
+            .with_journal(journal)
+            .with_export_folder(Some(dir.join("copies")));
         let mut engine = Engine::new(Arc::clone(&self.set), flow, Language::English)
             .map_err(|e| e.to_string())?;
         let mut moves = moves.iter();
