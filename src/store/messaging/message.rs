@@ -266,16 +266,7 @@ impl<'a> Message<'a> {
     /// Every property of one attachment as stored, in id order, each value read on its
     /// own so that one damaged value (the data, say) leaves the others readable.
     pub fn attachment_properties(&self, attachment: Nid) -> Result<Vec<RawValue>> {
-        let pc = self.attachment_pc(attachment)?;
-        let tags: Vec<(u16, u16)> = pc.tags().collect();
-        Ok(tags
-            .into_iter()
-            .map(|(id, ptype)| RawValue {
-                id,
-                ptype,
-                bytes: pc.raw(id).map(|v| v.map(|(_, b)| b).unwrap_or_default()),
-            })
-            .collect())
+        Ok(raw_values(&self.attachment_pc(attachment)?))
     }
 
     pub fn attachments(&self) -> Result<Vec<AttachmentInfo>> {
@@ -313,16 +304,7 @@ impl<'a> Message<'a> {
     /// largest thing in a store, and read only here), on its own, so that one damaged value
     /// leaves the others readable.
     pub fn attachment(&self, attachment: Nid) -> Result<Attachment> {
-        let pc = self.attachment_pc(attachment)?;
-        let tags: Vec<(u16, u16)> = pc.tags().collect();
-        let values: Vec<RawValue> = tags
-            .into_iter()
-            .map(|(id, ptype)| RawValue {
-                id,
-                ptype,
-                bytes: pc.raw(id).map(|v| v.map(|(_, b)| b).unwrap_or_default()),
-            })
-            .collect();
+        let values = raw_values(&self.attachment_pc(attachment)?);
         let value = |id: u16| {
             values
                 .iter()
@@ -385,6 +367,18 @@ impl<'a> Message<'a> {
             None => Ok(Vec::new()),
         }
     }
+}
+
+/// Every property of a property context as stored, in id order, each value read on its
+/// own so that one damaged value leaves the others readable.
+fn raw_values(pc: &PropertyContext) -> Vec<RawValue> {
+    pc.tags()
+        .map(|(id, ptype)| RawValue {
+            id,
+            ptype,
+            bytes: pc.raw(id).map(|v| v.map(|(_, b)| b).unwrap_or_default()),
+        })
+        .collect()
 }
 
 /// Visible text of an HTML body: markup, comments, the head, scripts and styles removed,
