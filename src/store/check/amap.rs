@@ -43,8 +43,9 @@ pub fn check(scan: &mut Scan, extents: &[Extent]) -> Result<(), Cancelled> {
     let total = extents.len() as u64;
     scan.begin(total, DOING)?;
     let mut current: Option<Current> = None;
-    for (n, &(start, end, owner)) in extents.iter().enumerate() {
+    for (n, e) in extents.iter().enumerate() {
         scan.tick(n as u64, total, DOING)?;
+        let (start, end, owner) = (e.start, e.end(), e.owner(scan));
         if matches!(owner, Owner::Header) || start < layout.first_amap {
             continue;
         }

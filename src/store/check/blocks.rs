@@ -6,7 +6,7 @@
 
 use super::parallel;
 use super::refs::{Expect, From, Refs};
-use super::scan::Scan;
+use super::scan::{BlockState, Scan};
 use crate::store::error::Result;
 use crate::store::ndb::block::{is_compressed, read_block, read_stored};
 use crate::store::ndb::btree::bid_is_internal;
@@ -39,6 +39,45 @@ fn verify_all(
 
 pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
     let mut refs = Refs::default();
+
+    let mut order: Vec<u32> = (0..scan.blocks.len() as u32)
+        .filter(|&i| !scan.block_state[i as usize].bad)
+        .collect();
+    order.sort_by_key(|&i| scan.blocks[i as usize].ib);
+    let file_len = scan.ndb().file_len();
+    scan.begin(file_len, DOING)?;
+    let threads = parallel::workers();
+    for batch in order.chunks(parallel::BATCH) {
+        let entries: Vec<BbtEntry> = batch.iter().map(|&i| scan.blocks[i as usize]).collect();
+        let verified = verify_all(scan.ndb().file(), scan.ndb().header(), &entries, threads);
+        for ((&i, entry), result) in batch.iter().zip(&entries).zip(verified) {
+            let i = i as usize;
+            scan.tick(entry.ib, file_len, DOING)?;
+            match result {
+                Ok(internal) => {
+                    scan.examined.blocks += 1;
+                    if let Some(data) = internal {
+                        refs.internal_block(scan, entry.bid, entry.ib, &data);
+                    }
+                }
+                Err(e) => {
+                    scan.block_state[i].bad = true;
+                    scan.report_error(&e, None);
+                }
+            }
+        }
+    }
+    drop(order);
+    // Listed at their exact number once the pass is over: a million on a 5 GB store,
+    // where a list grown block by block would reserve up to twice that.
+    let compressed =
+        |(e, s): &(&BbtEntry, &BlockState)| !s.bad && !bid_is_internal(e.bid) && is_compressed(e);
+    let all = || scan.blocks.iter().zip(&scan.block_state);
+    let mut watched = Vec::with_capacity(all().filter(compressed).count());
+    watched.extend(all().filter(compressed).map(|(e, _)| e.bid));
+    scan.ndb().watch_inflation(watched);
+    // Nodes' references are counted once every internal block has been read, so the kind
+    // of block each leads to is known at once and need not be held until the end.
     let total_nodes = scan.nodes.len();
     scan.begin(total_nodes as u64, "Counting references")?;
     for i in 0..total_nodes {
@@ -52,38 +91,6 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
             refs.reference(scan, n.bid_sub, Expect::Subnodes, from);
         }
     }
-
-    let mut order: Vec<u32> = (0..scan.blocks.len() as u32)
-        .filter(|&i| !scan.block_state[i as usize].bad)
-        .collect();
-    order.sort_by_key(|&i| scan.blocks[i as usize].ib);
-    let file_len = scan.ndb().file_len();
-    scan.begin(file_len, DOING)?;
-    let threads = parallel::workers();
-    let mut compressed = Vec::new();
-    for batch in order.chunks(parallel::BATCH) {
-        let entries: Vec<BbtEntry> = batch.iter().map(|&i| scan.blocks[i as usize]).collect();
-        let verified = verify_all(scan.ndb().file(), scan.ndb().header(), &entries, threads);
-        for ((&i, entry), result) in batch.iter().zip(&entries).zip(verified) {
-            let i = i as usize;
-            scan.tick(entry.ib, file_len, DOING)?;
-            match result {
-                Ok(internal) => {
-                    scan.examined.blocks += 1;
-                    if let Some(data) = internal {
-                        refs.internal_block(scan, entry.bid, entry.ib, &data);
-                    } else if is_compressed(entry) {
-                        compressed.push(entry.bid);
-                    }
-                }
-                Err(e) => {
-                    scan.block_state[i].bad = true;
-                    scan.report_error(&e, None);
-                }
-            }
-        }
-    }
-    scan.ndb().watch_inflation(compressed);
     refs.finish(scan)
 }
 

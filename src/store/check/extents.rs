@@ -34,8 +34,51 @@ impl Owner {
     }
 }
 
-/// A stretch of the file: start, end (exclusive), owner.
-pub type Extent = (u64, u64, Owner);
+/// A stretch of the file: 16 bytes, as a large store has millions (one per block). Its
+/// owner is kept as a position in the scan's lists, not as an [`Owner`], which would
+/// double its size; [`Extent::owner`] gives it back.
+#[derive(Debug, Clone, Copy)]
+pub struct Extent {
+    pub start: u64,
+    len: u32,
+    /// The kind in the top two bits (`TAG_*`), a position below them.
+    who: u32,
+}
+
+const TAG_SHIFT: u32 = 30;
+const TAG_BLOCK: u32 = 0;
+const TAG_PAGE: u32 = 1;
+const TAG_MAP: u32 = 2;
+const TAG_HEADER: u32 = 3;
+
+impl Extent {
+    fn new(start: u64, end: u64, tag: u32, position: usize) -> Extent {
+        Extent {
+            start,
+            // Blocks, pages and the header are at most a few KiB long.
+            len: (end - start) as u32,
+            who: (tag << TAG_SHIFT) | position as u32,
+        }
+    }
+
+    /// Exclusive.
+    pub fn end(&self) -> u64 {
+        self.start + u64::from(self.len)
+    }
+
+    pub fn owner(&self, scan: &Scan) -> Owner {
+        let position = (self.who & ((1 << TAG_SHIFT) - 1)) as usize;
+        match self.who >> TAG_SHIFT {
+            TAG_BLOCK => Owner::Block(scan.blocks[position].bid),
+            TAG_PAGE => {
+                let (_, bid, node_index) = scan.pages[position];
+                Owner::Page { bid, node_index }
+            }
+            TAG_MAP => Owner::MapPage,
+            _ => Owner::Header,
+        }
+    }
+}
 
 /// Checks every block's entry on its own, marks blocks that cannot be read as bad, and
 /// returns every occupied stretch of the file in file order.
@@ -95,32 +138,35 @@ pub fn check(scan: &mut Scan) -> Result<Vec<Extent>, Cancelled> {
             scan.block_state[i].bad = true;
             continue;
         }
-        extents.push((b.ib, end, Owner::Block(b.bid)));
+        extents.push(Extent::new(b.ib, end, TAG_BLOCK, i));
     }
     let page = variant.page_size() as u64;
-    for &(ib, bid, node_index) in &scan.pages {
-        extents.push((ib, ib + page, Owner::Page { bid, node_index }));
+    for (n, &(ib, _, _)) in scan.pages.iter().enumerate() {
+        extents.push(Extent::new(ib, ib + page, TAG_PAGE, n));
     }
     for (ib, _) in map_pages {
-        extents.push((ib, ib + page, Owner::MapPage));
+        extents.push(Extent::new(ib, ib + page, TAG_MAP, 0));
     }
     // The header occupies the start of the file; nothing may be allocated there.
-    extents.push((0, variant.header_size() as u64, Owner::Header));
+    extents.push(Extent::new(0, variant.header_size() as u64, TAG_HEADER, 0));
     // Sorted in place (a stable sort would take half their room again).
-    extents.sort_unstable_by_key(|&(start, end, _)| (start, end));
+    extents.sort_unstable_by_key(|e| (e.start, e.end()));
     overlaps(scan, &extents)?;
     Ok(extents)
 }
 
 /// Reports each stretch that begins inside an earlier one.
 fn overlaps(scan: &mut Scan, extents: &[Extent]) -> Result<(), Cancelled> {
-    let mut reach: Option<(u64, u64, Owner)> = None;
+    let mut reach: Option<Extent> = None;
     let total = extents.len() as u64;
-    for (n, &(start, end, owner)) in extents.iter().enumerate() {
+    for (n, e) in extents.iter().enumerate() {
         scan.tick(n as u64, total, "Checking where blocks lie")?;
-        if let Some((r_start, r_end, r_owner)) = reach
-            && start < r_end
+        let (start, end) = (e.start, e.end());
+        if let Some(r) = reach
+            && start < r.end()
         {
+            let (owner, r_owner) = (e.owner(scan), r.owner(scan));
+            let (r_start, r_end) = (r.start, r.end());
             let mut f = Finding::new(
                 Class::BbtOverlap,
                 "block",
@@ -136,8 +182,8 @@ fn overlaps(scan: &mut Scan, extents: &[Extent]) -> Result<(), Cancelled> {
             }
             scan.report(f);
         }
-        if reach.is_none_or(|(_, r_end, _)| end > r_end) {
-            reach = Some((start, end, owner));
+        if reach.is_none_or(|r| end > r.end()) {
+            reach = Some(*e);
         }
     }
     Ok(())

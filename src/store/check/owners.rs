@@ -35,7 +35,7 @@ fn owner(scan: &Scan, mut user: User) -> Option<Nid> {
         match user {
             User::None => return None,
             User::Node(nid) => return Some(nid),
-            User::Block(bid) => user = scan.block_state[scan.block_index(bid)?].user(),
+            User::Block(position) => user = scan.block_state.get(position)?.user(),
         }
     }
     None

@@ -17,16 +17,19 @@ use crate::work::{Cancelled, Work};
 const REPORT_EVERY: u64 = 64;
 
 /// What the block pass learned about one block of the block index. One per block of the
-/// store, millions in a large one: 16 bytes, the user's kind kept apart from its id rather
-/// than in an enum that would take 24.
+/// store, millions in a large one: 8 bytes. The user is kept as a node id or as the
+/// position of a block in `Scan::blocks` (never more than 2^32 blocks), its kind in two
+/// bits beside the block's own kind, rather than in an enum that would take 24.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BlockState {
-    /// The user's node or block id (see `user`).
-    user_id: u64,
-    /// References found to it: from nodes, data trees and subnode trees.
-    pub uses: u32,
-    /// 0: no user yet, 1: a node, 2: a block.
-    user_kind: u8,
+    /// The user's node id or block position (see `user`).
+    user_id: u32,
+    /// References found to it: from nodes, data trees and subnode trees. A block's stored
+    /// count is 16 bits, so more would be damage however many.
+    pub uses: u16,
+    /// Bits 0-1: the user's kind (0 none, 1 a node, 2 a block); bits 2-4: what an
+    /// internal block was read as (`refs::Kind::code`, 0 until read).
+    tags: u8,
     /// Its bytes could not be used: outside the file, or failing a check when read.
     pub bad: bool,
 }
@@ -34,29 +37,42 @@ pub struct BlockState {
 impl BlockState {
     /// The first thing found referring to it, to name what a damaged block belongs to.
     pub fn user(&self) -> User {
-        match self.user_kind {
-            1 => User::Node(Nid(self.user_id as u32)),
-            2 => User::Block(self.user_id),
+        match self.tags & 0b11 {
+            1 => User::Node(Nid(self.user_id)),
+            2 => User::Block(self.user_id as usize),
             _ => User::None,
         }
     }
 
     pub fn set_user(&mut self, user: User) {
-        (self.user_kind, self.user_id) = match user {
+        let (kind, id) = match user {
             User::None => (0, 0),
-            User::Node(nid) => (1, u64::from(nid.0)),
-            User::Block(bid) => (2, bid),
+            User::Node(nid) => (1, nid.0),
+            User::Block(position) => (2, position as u32),
         };
+        self.tags = (self.tags & !0b11) | kind;
+        self.user_id = id;
+    }
+
+    /// What an internal block was read as (`refs::Kind::code`); 0 until read.
+    pub fn kind(&self) -> u8 {
+        self.tags >> 2
+    }
+
+    pub fn set_kind(&mut self, code: u8) {
+        debug_assert!(code < 8);
+        self.tags = (self.tags & 0b11) | (code << 2);
     }
 }
 
-/// Who refers to a block: a node directly, or another (internal) block.
+/// Who refers to a block: a node directly, or another (internal) block, by its position
+/// in `Scan::blocks`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum User {
     #[default]
     None,
     Node(Nid),
-    Block(u64),
+    Block(usize),
 }
 
 /// The store is borrowed, not owned, so what is read from it can be held while findings
@@ -152,19 +168,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_blocks_state_keeps_its_user_in_sixteen_bytes() {
-        assert_eq!(std::mem::size_of::<BlockState>(), 16);
+    fn a_blocks_state_keeps_its_user_and_kind_in_eight_bytes() {
+        assert_eq!(std::mem::size_of::<BlockState>(), 8);
         let mut s = BlockState::default();
-        assert_eq!(s.user(), User::None);
-        for user in [
-            User::Node(Nid(0x0020_0024)),
-            User::Node(Nid(u32::MAX)),
-            User::Block(u64::MAX),
-            User::Block(0x48),
-            User::None,
+        assert_eq!((s.user(), s.kind()), (User::None, 0));
+        for (user, kind) in [
+            (User::Node(Nid(0x0020_0024)), 1),
+            (User::Node(Nid(u32::MAX)), 4),
+            (User::Block(u32::MAX as usize), 2),
+            (User::Block(0x48), 0),
+            (User::None, 3),
         ] {
+            s.set_kind(kind);
             s.set_user(user);
-            assert_eq!(s.user(), user);
+            assert_eq!((s.user(), s.kind()), (user, kind));
+            s.set_kind(7 - kind);
+            assert_eq!((s.user(), s.kind()), (user, 7 - kind));
         }
     }
 }

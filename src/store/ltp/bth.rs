@@ -1,7 +1,7 @@
 //! The B-tree-on-heap: sorted fixed-size records in heap allocations, used as the index of
 //! property contexts (property id -> value) and of table rows (row id -> row index).
 
-use super::heap::{CLIENT_BTH, Heap, HeapId};
+use super::heap::{CLIENT_BTH, HeapId, HeapRead};
 use std::collections::HashSet;
 
 use crate::store::error::{Error, ErrorKind, Result};
@@ -17,8 +17,8 @@ pub struct BthHeader {
     pub root: HeapId,
 }
 
-pub fn header(heap: &Heap, hid: HeapId) -> Result<BthHeader> {
-    let h = heap.get(hid)?;
+pub fn header(heap: &(impl HeapRead + ?Sized), hid: HeapId) -> Result<BthHeader> {
+    let h = heap.read(hid)?;
     if h.len() < 8 || h[0] != CLIENT_BTH {
         return Err(Error::malformed(
             STRUCTURE,
@@ -33,7 +33,7 @@ pub fn header(heap: &Heap, hid: HeapId) -> Result<BthHeader> {
         key_size: h[1] as usize,
         data_size: h[2] as usize,
         levels: h[3],
-        root: heap.hid(u32_at(h, 4)),
+        root: heap.hid(u32_at(&h, 4)),
     };
     if !matches!(header.key_size, 2 | 4 | 8 | 16) || header.data_size == 0 || header.data_size > 32
     {
@@ -50,22 +50,32 @@ pub fn header(heap: &Heap, hid: HeapId) -> Result<BthHeader> {
 }
 
 /// All leaf records (key bytes followed by data bytes), in stored order.
-pub fn records(heap: &Heap, h: &BthHeader) -> Result<Vec<Vec<u8>>> {
+pub fn records(heap: &(impl HeapRead + ?Sized), h: &BthHeader) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
-    if h.root.is_none() {
-        return Ok(out);
-    }
-    collect(heap, h, h.root, h.levels, &mut HashSet::new(), &mut out)?;
+    for_each_record(heap, h, &mut |rec| out.push(rec.to_vec()))?;
     Ok(out)
 }
 
+/// The same, each record handed to `f` in stored order and not kept: a table's row index
+/// may have hundreds of thousands.
+pub fn for_each_record(
+    heap: &(impl HeapRead + ?Sized),
+    h: &BthHeader,
+    f: &mut dyn FnMut(&[u8]),
+) -> Result<()> {
+    if h.root.is_none() {
+        return Ok(());
+    }
+    collect(heap, h, h.root, h.levels, &mut HashSet::new(), f)
+}
+
 fn collect(
-    heap: &Heap,
+    heap: &(impl HeapRead + ?Sized),
     h: &BthHeader,
     hid: HeapId,
     level: u8,
     seen: &mut HashSet<u32>,
-    out: &mut Vec<Vec<u8>>,
+    out: &mut dyn FnMut(&[u8]),
 ) -> Result<()> {
     // A real BTH never shares a record array; a repeat would multiply the walk.
     if !seen.insert(hid.raw()) {
@@ -77,7 +87,7 @@ fn collect(
         )
         .with_nid(heap.nid()));
     }
-    let bytes = heap.get(hid)?;
+    let bytes = heap.read(hid)?;
     let size = if level == 0 {
         h.key_size + h.data_size
     } else {
@@ -95,7 +105,7 @@ fn collect(
     }
     for rec in bytes.chunks_exact(size) {
         if level == 0 {
-            out.push(rec.to_vec());
+            out(rec);
         } else {
             // Levels fall by one per step, so the recursion is bounded by the header's level count.
             collect(
@@ -114,6 +124,7 @@ fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ltp::heap::Heap;
 
     /// One heap block holding `allocs` (HIDs 0x20, 0x40, ...), the first as its root.
     fn heap(allocs: &[Vec<u8>]) -> Heap {

@@ -1,7 +1,13 @@
 //! The heap-on-node: a node's data blocks carved into numbered allocations, addressed by
 //! HIDs. Every LTP structure (BTH, property context, table context) lives in one.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::ops::Range;
+use std::rc::Rc;
+
 use crate::store::error::{Error, Result};
+use crate::store::ndb::Ndb;
 use crate::store::ndb::format::{HID_TYPE_BITS, Variant, u16_at, u32_at};
 
 pub const SIG_HEAP: u8 = 0xEC;
@@ -146,16 +152,7 @@ impl Heap {
     }
 
     pub fn expect_client(&self, sig: u8, what: &'static str) -> Result<()> {
-        if self.client_sig != sig {
-            return Err(Error::mismatch(
-                what,
-                "heap client signature",
-                format!("0x{sig:02X}"),
-                format!("0x{:02X}", self.client_sig),
-            )
-            .with_nid(self.nid));
-        }
-        Ok(())
+        expect_client(self.client_sig, sig, what, self.nid)
     }
 
     pub fn nid(&self) -> u32 {
@@ -173,63 +170,218 @@ impl Heap {
         if hid.is_none() {
             return Ok(&[]);
         }
-        let bad = |detail: String| Error::malformed(STRUCTURE, detail).with_nid(self.nid);
-        if !is_heap_ref(hid.raw) {
-            return Err(bad(format!("0x{:X} is not a heap id", hid.raw)));
-        }
-        let block = self.blocks.get(hid.block()).ok_or_else(|| {
-            Error::out_of_range(
-                STRUCTURE,
-                "heap block index",
-                hid.block() as u64,
-                self.blocks.len() as u64,
-            )
-            .with_nid(self.nid)
-        })?;
-        if block.len() < 2 {
-            return Err(bad(format!(
-                "block {} is too short for a page map offset",
-                hid.block()
-            )));
-        }
-        let map = u16_at(block, 0) as usize;
-        if map + 4 > block.len() {
-            return Err(Error::out_of_range(
-                STRUCTURE,
-                "page map offset",
-                map as u64,
-                block.len() as u64,
-            )
-            .with_nid(self.nid));
-        }
-        let count = u16_at(block, map) as usize;
-        let index = hid.index();
-        if index == 0 || index > count {
-            return Err(Error::out_of_range(
-                STRUCTURE,
-                "allocation index",
-                index as u64,
-                count as u64,
-            )
-            .with_nid(self.nid));
-        }
-        let offsets = map + 4;
-        if offsets + (count + 1) * 2 > block.len() {
-            return Err(bad(format!(
-                "page map of block {} runs past the block",
-                hid.block()
-            )));
-        }
-        let start = u16_at(block, offsets + (index - 1) * 2) as usize;
-        let end = u16_at(block, offsets + index * 2) as usize;
-        if start > end || end > map {
-            return Err(bad(format!(
-                "allocation {index} of block {} spans {start}..{end}, outside the data before the page map at {map}",
-                hid.block()
-            )));
-        }
-        Ok(&block[start..end])
+        check_ref(hid, self.nid)?;
+        let block = self
+            .blocks
+            .get(hid.block())
+            .ok_or_else(|| out_of_blocks(hid, self.blocks.len(), self.nid))?;
+        Ok(&block[locate(block, hid, self.nid)?])
     }
+}
+
+/// A heap whose allocations are read through [`HeapRead`]: the heap held whole in memory
+/// ([`Heap`]), or one read a block at a time ([`PagedHeap`]) for a table too large to hold.
+/// The B-tree-on-heap and the table check read either alike.
+pub trait HeapRead {
+    fn nid(&self) -> u32;
+    /// A heap id read from this heap's structures, decoded by its store's layout.
+    fn hid(&self, raw: u32) -> HeapId;
+    /// The bytes of one allocation, as [`Heap::get`] gives them.
+    fn read(&self, hid: HeapId) -> Result<Cow<'_, [u8]>>;
+}
+
+impl HeapRead for Heap {
+    fn nid(&self) -> u32 {
+        self.nid
+    }
+
+    fn hid(&self, raw: u32) -> HeapId {
+        Heap::hid(self, raw)
+    }
+
+    fn read(&self, hid: HeapId) -> Result<Cow<'_, [u8]>> {
+        self.get(hid).map(Cow::Borrowed)
+    }
+}
+
+/// A heap read a block at a time, keeping at most [`PagedHeap::CACHED`] blocks: a folder's
+/// contents table of 200,000 items has a heap of tens of megabytes, which the structural
+/// check reads from end to end and need not hold. Allocations are found and checked by the
+/// same code as [`Heap::get`].
+pub struct PagedHeap<'a> {
+    ndb: &'a Ndb,
+    nid: u32,
+    variant: Variant,
+    /// The node's data blocks, in order: the heap's block `i` is `bids[i]`.
+    bids: Vec<u64>,
+    /// Recently read blocks, the most recent last.
+    cache: RefCell<Vec<(usize, Rc<Vec<u8>>)>>,
+    pub client_sig: u8,
+    pub user_root: HeapId,
+}
+
+impl<'a> PagedHeap<'a> {
+    /// Blocks held at once. Rows' cells are mostly written in row order, so the blocks a
+    /// run of rows refers to are few and near each other.
+    pub const CACHED: usize = 8;
+
+    /// Reads the node's data once, to list its blocks (each checked as it is read) and the
+    /// heap's header in the first; none is kept.
+    pub fn open(ndb: &'a Ndb, nid: u32, bid_data: u64) -> Result<PagedHeap<'a>> {
+        let variant = ndb.variant();
+        let mut bids = Vec::new();
+        let mut first = None;
+        ndb.for_each_data_block(bid_data, &mut |bid, bytes| {
+            if first.is_none() {
+                // Checked as `Heap::new` checks it.
+                let h = Heap::new(variant, nid, vec![bytes])?;
+                first = Some((h.client_sig, h.user_root));
+            }
+            bids.push(bid);
+            Ok(())
+        })
+        .map_err(|e| e.with_nid(nid))?;
+        let Some((client_sig, user_root)) = first else {
+            // No data at all: said as `Heap::new` says it.
+            return Err(Heap::new(variant, nid, Vec::new())
+                .err()
+                .expect("a heap without blocks is refused"));
+        };
+        Ok(PagedHeap {
+            ndb,
+            nid,
+            variant,
+            bids,
+            cache: RefCell::new(Vec::with_capacity(Self::CACHED)),
+            client_sig,
+            user_root,
+        })
+    }
+
+    pub fn expect_client(&self, sig: u8, what: &'static str) -> Result<()> {
+        expect_client(self.client_sig, sig, what, self.nid)
+    }
+
+    fn block(&self, i: usize) -> Result<Rc<Vec<u8>>> {
+        let mut cache = self.cache.borrow_mut();
+        if let Some(at) = cache.iter().position(|(b, _)| *b == i) {
+            let hit = cache.remove(at);
+            let bytes = Rc::clone(&hit.1);
+            cache.push(hit);
+            return Ok(bytes);
+        }
+        let bytes = Rc::new(
+            self.ndb
+                .block(self.bids[i])
+                .map_err(|e| e.with_nid(self.nid))?,
+        );
+        if cache.len() == Self::CACHED {
+            cache.remove(0);
+        }
+        cache.push((i, Rc::clone(&bytes)));
+        Ok(bytes)
+    }
+}
+
+impl HeapRead for PagedHeap<'_> {
+    fn nid(&self) -> u32 {
+        self.nid
+    }
+
+    fn hid(&self, raw: u32) -> HeapId {
+        HeapId::from_raw(self.variant, raw)
+    }
+
+    fn read(&self, hid: HeapId) -> Result<Cow<'_, [u8]>> {
+        debug_assert_eq!(hid.variant, self.variant, "a heap id of another store");
+        if hid.is_none() {
+            return Ok(Cow::Borrowed(&[]));
+        }
+        check_ref(hid, self.nid)?;
+        if hid.block() >= self.bids.len() {
+            return Err(out_of_blocks(hid, self.bids.len(), self.nid));
+        }
+        let block = self.block(hid.block())?;
+        Ok(Cow::Owned(block[locate(&block, hid, self.nid)?].to_vec()))
+    }
+}
+
+fn expect_client(found: u8, sig: u8, what: &'static str, nid: u32) -> Result<()> {
+    if found != sig {
+        return Err(Error::mismatch(
+            what,
+            "heap client signature",
+            format!("0x{sig:02X}"),
+            format!("0x{found:02X}"),
+        )
+        .with_nid(nid));
+    }
+    Ok(())
+}
+
+fn check_ref(hid: HeapId, nid: u32) -> Result<()> {
+    if !is_heap_ref(hid.raw) {
+        return Err(
+            Error::malformed(STRUCTURE, format!("0x{:X} is not a heap id", hid.raw)).with_nid(nid),
+        );
+    }
+    Ok(())
+}
+
+fn out_of_blocks(hid: HeapId, blocks: usize, nid: u32) -> Error {
+    Error::out_of_range(
+        STRUCTURE,
+        "heap block index",
+        hid.block() as u64,
+        blocks as u64,
+    )
+    .with_nid(nid)
+}
+
+/// Where allocation `hid` lies in its heap block `block`, from the block's page map, with
+/// every offset checked against the block.
+fn locate(block: &[u8], hid: HeapId, nid: u32) -> Result<Range<usize>> {
+    let bad = |detail: String| Error::malformed(STRUCTURE, detail).with_nid(nid);
+    if block.len() < 2 {
+        return Err(bad(format!(
+            "block {} is too short for a page map offset",
+            hid.block()
+        )));
+    }
+    let map = u16_at(block, 0) as usize;
+    if map + 4 > block.len() {
+        return Err(Error::out_of_range(
+            STRUCTURE,
+            "page map offset",
+            map as u64,
+            block.len() as u64,
+        )
+        .with_nid(nid));
+    }
+    let count = u16_at(block, map) as usize;
+    let index = hid.index();
+    if index == 0 || index > count {
+        return Err(
+            Error::out_of_range(STRUCTURE, "allocation index", index as u64, count as u64)
+                .with_nid(nid),
+        );
+    }
+    let offsets = map + 4;
+    if offsets + (count + 1) * 2 > block.len() {
+        return Err(bad(format!(
+            "page map of block {} runs past the block",
+            hid.block()
+        )));
+    }
+    let start = u16_at(block, offsets + (index - 1) * 2) as usize;
+    let end = u16_at(block, offsets + index * 2) as usize;
+    if start > end || end > map {
+        return Err(bad(format!(
+            "allocation {index} of block {} spans {start}..{end}, outside the data before the page map at {map}",
+            hid.block()
+        )));
+    }
+    Ok(start..end)
 }
 
 #[cfg(test)]

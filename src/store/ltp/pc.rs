@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::bth;
-use super::heap::{CLIENT_PC, Heap, is_heap_ref};
+use super::heap::{CLIENT_PC, Heap, HeapRead, is_heap_ref};
 use super::node::Node;
 use super::prop::{self, PropValue, fixed_size, ptype};
 use crate::store::error::{Error, Result};
@@ -23,9 +23,9 @@ fn is_inline(t: u16) -> bool {
 }
 
 /// Reads a heap-or-subnode reference: HIDs have zero type bits, subnode NIDs do not.
-pub fn read_hnid(node: &Node, heap: &Heap, hnid: u32) -> Result<Vec<u8>> {
+pub fn read_hnid(node: &Node, heap: &impl HeapRead, hnid: u32) -> Result<Vec<u8>> {
     if is_heap_ref(hnid) {
-        Ok(heap.get(heap.hid(hnid))?.to_vec())
+        Ok(heap.read(heap.hid(hnid))?.into_owned())
     } else {
         node.subnode(Nid(hnid))?.data()
     }

@@ -344,18 +344,37 @@ pub fn data_tree(
     root: Vec<u8>,
     fetch: &dyn Fn(u64) -> Result<Vec<u8>>,
 ) -> Result<Vec<Vec<u8>>> {
-    data_tree_inner(variant, root_bid, root, fetch, &mut HashSet::new())
+    let mut blocks = Vec::new();
+    visit_data_tree(variant, root_bid, root, fetch, &mut |_, data| {
+        blocks.push(data);
+        Ok(())
+    })?;
+    Ok(blocks)
 }
 
-fn data_tree_inner(
+/// The same, each data block handed to `visit` with its id as it is read and not kept:
+/// a table's row matrix of many megabytes is then read a block at a time. The tree is
+/// checked as `data_tree` checks it, and an error ends the walk.
+pub fn visit_data_tree(
+    variant: Variant,
+    root_bid: u64,
+    root: Vec<u8>,
+    fetch: &dyn Fn(u64) -> Result<Vec<u8>>,
+    visit: &mut dyn FnMut(u64, Vec<u8>) -> Result<()>,
+) -> Result<()> {
+    visit_inner(variant, root_bid, root, fetch, &mut HashSet::new(), visit)
+}
+
+fn visit_inner(
     variant: Variant,
     root_bid: u64,
     root: Vec<u8>,
     fetch: &dyn Fn(u64) -> Result<Vec<u8>>,
     seen: &mut HashSet<u64>,
-) -> Result<Vec<Vec<u8>>> {
+    visit: &mut dyn FnMut(u64, Vec<u8>) -> Result<()>,
+) -> Result<()> {
     if !bid_is_internal(root_bid) {
-        return Ok(vec![root]);
+        return visit(root_bid, root);
     }
     let structure = "data tree block";
     let DataTreeBlock {
@@ -363,8 +382,22 @@ fn data_tree_inner(
         total,
         children,
     } = parse_data_tree_block(variant, root_bid, &root)?;
-    let mut blocks = Vec::new();
+    drop(root);
     let mut bytes: u64 = 0;
+    // Counts each data block against the tree's total before it is handed on.
+    let mut count = |bid: u64, part: Vec<u8>| -> Result<()> {
+        bytes += part.len() as u64;
+        if bytes > total {
+            return Err(Error::mismatch(
+                structure,
+                "total size",
+                total,
+                format!("more than {total}"),
+            )
+            .with_bid(root_bid));
+        }
+        visit(bid, part)
+    };
     for child in children {
         if !seen.insert(bid_key(child)) {
             return Err(Error::new(
@@ -376,7 +409,7 @@ fn data_tree_inner(
             .with_bid(child));
         }
         let data = fetch(child)?;
-        let parts = if level == 2 {
+        if level == 2 {
             if !bid_is_internal(child) {
                 return Err(Error::mismatch(
                     structure,
@@ -396,7 +429,7 @@ fn data_tree_inner(
                 )
                 .with_bid(child));
             }
-            data_tree_inner(variant, child, data, fetch, seen)?
+            visit_inner(variant, child, data, fetch, seen, &mut count)?;
         } else {
             if bid_is_internal(child) {
                 return Err(Error::mismatch(
@@ -407,26 +440,13 @@ fn data_tree_inner(
                 )
                 .with_bid(child));
             }
-            vec![data]
-        };
-        for part in parts {
-            bytes += part.len() as u64;
-            if bytes > total {
-                return Err(Error::mismatch(
-                    structure,
-                    "total size",
-                    total,
-                    format!("more than {total}"),
-                )
-                .with_bid(root_bid));
-            }
-            blocks.push(part);
+            count(child, data)?;
         }
     }
     if bytes != total {
         return Err(Error::mismatch(structure, "total size", total, bytes).with_bid(root_bid));
     }
-    Ok(blocks)
+    Ok(())
 }
 
 /// One private child node of a node.

@@ -254,6 +254,21 @@ impl Ndb {
         block::data_tree(self.variant(), bid, root, &|b| self.block(b)).map_err(|e| self.ctx(e))
     }
 
+    /// The data blocks of a node's data one at a time, with their ids, none kept (see
+    /// `block::visit_data_tree`): for data too large to hold at once.
+    pub fn for_each_data_block(
+        &self,
+        bid: u64,
+        visit: &mut dyn FnMut(u64, Vec<u8>) -> Result<()>,
+    ) -> Result<()> {
+        if bid == 0 {
+            return Ok(());
+        }
+        let root = self.block(bid)?;
+        block::visit_data_tree(self.variant(), bid, root, &|b| self.block(b), visit)
+            .map_err(|e| self.ctx(e))
+    }
+
     /// The size of each data block of a node's data, from the data tree and the block
     /// index alone: none of the data blocks is read. A folder's row count comes from this
     /// without reading its rows.
