@@ -41,5 +41,6 @@ cat "$store" >/dev/null
 measure cat cat "$store"
 measure "ostdoctor info" "$bin" info --json "$store"
 measure "ostdoctor check" "$bin" check --json "$store"
+measure "ostdoctor logs" "$bin" logs "$store"
 rm -f "$copy"
 measure "ostdoctor export" "$bin" export --json "$store" "$copy"
