@@ -252,8 +252,9 @@ impl Layout {
 }
 
 /// The row index against the row ids by position, then the row ids for repeats: what
-/// [`TableContext::verify`] and [`scan`] report before the cells, in that order.
-fn check_rows(index: &[(u32, u32)], ids: &[u32]) -> Vec<Error> {
+/// [`TableContext::verify`] and [`scan`] report before the cells, in that order. At most
+/// `limit`: an index damaged throughout would otherwise make an error per row.
+fn check_rows(index: &[(u32, u32)], ids: &[u32], limit: usize) -> Vec<Error> {
     let mut out = Vec::new();
     if index.len() != ids.len() {
         out.push(Error::mismatch(
@@ -265,7 +266,7 @@ fn check_rows(index: &[(u32, u32)], ids: &[u32]) -> Vec<Error> {
     }
     for &(id, position) in index {
         let at = ids.get(position as usize).copied();
-        if at != Some(id) {
+        if at != Some(id) && out.len() < limit {
             out.push(Error::malformed(
                 STRUCTURE,
                 format!(
@@ -277,7 +278,7 @@ fn check_rows(index: &[(u32, u32)], ids: &[u32]) -> Vec<Error> {
     }
     let mut seen = std::collections::HashSet::with_capacity(ids.len());
     for &id in ids {
-        if !seen.insert(id) {
+        if !seen.insert(id) && out.len() < limit {
             out.push(Error::malformed(
                 STRUCTURE,
                 format!("row id 0x{id:X} appears twice"),
@@ -338,7 +339,10 @@ pub fn scan(node: Node, limit: usize) -> Result<Scanned> {
             .map_err(|e| e.with_nid(matrix.nid.0))?;
         }
     }
-    let mut problems: Vec<Error> = check_rows(&index, &ids).into_iter().map(ctx).collect();
+    let mut problems: Vec<Error> = check_rows(&index, &ids, limit)
+        .into_iter()
+        .map(ctx)
+        .collect();
     for e in cells {
         if problems.len() >= limit {
             break;
@@ -362,7 +366,7 @@ impl<'a> TableContext<'a> {
         let mut matrix = Vec::new();
         if layout.rows_hnid != 0 && row_size > 0 {
             if is_heap_ref(layout.rows_hnid) {
-                let block = read_hnid(&node, &heap, layout.rows_hnid)?;
+                let block = read_hnid(&node, &heap, layout.rows_hnid).map_err(ctx)?;
                 matrix.extend_from_slice(&block[..block.len() / row_size * row_size]);
             } else {
                 let sub = node.subnode(Nid(layout.rows_hnid))?;
@@ -398,7 +402,7 @@ impl<'a> TableContext<'a> {
     pub fn verify(&self, limit: usize) -> Vec<Error> {
         let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
         let ids: Vec<u32> = (0..self.len()).map(|r| self.row_id(r)).collect();
-        let mut out = check_rows(&self.index, &ids);
+        let mut out = check_rows(&self.index, &ids, limit);
         for r in 0..self.len() {
             let mut found = |hnid| cell_target(&self.node, &self.heap, hnid);
             self.layout
