@@ -1529,3 +1529,66 @@ fn after_a_failed_copy_another_folder_plans_it_again() {
         "{line}"
     );
 }
+
+/// A store whose Sync Issues folder holds one "Synchronization Log" written `age` seconds
+/// ago: Organization Forms failing with 8004010F, ten lines of which three report the
+/// error.
+fn store_with_a_sync_log(dir: &std::path::Path, age: i64) -> (std::path::PathBuf, Timestamp) {
+    use ostdoctor::store::filetime::from_unix_seconds;
+    use ostdoctor::store::ndb::CryptMethod;
+    use ostdoctor::store::write::{StoreWriter, Target, messaging};
+    const LOG: &[&str] = &[
+        "Synchronizer Version 16.0.4266",
+        "Synchronizing Mailbox 'Ana Souza'",
+        "Synchronizing Hierarchy",
+        "Synchronizing Organization Forms",
+        "Error synchronizing folder",
+        "\t\t [8004010F-501-0-B20]",
+        "\t\t The client operation failed.",
+        "Synchronizing server changes in folder 'Inbox'",
+        "3 item(s) updated in offline folder",
+        "Done",
+    ];
+    let path = dir.join("ana.ost");
+    let mut w = StoreWriter::create(&path, Target::Ost4k, CryptMethod::None, "Ana", 5).unwrap();
+    w.add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
+        .unwrap();
+    let sync = w
+        .add_folder(messaging::IPM_SUBTREE, "Sync Issues", Some("IPF.Note"))
+        .unwrap();
+    let written = Timestamp(Timestamp::now().0 - age);
+    let lines: Vec<String> = LOG.iter().map(|l| (*l).to_owned()).collect();
+    let log = ostdoctor::synthetic::sync_log(&lines, from_unix_seconds(written.0)).unwrap();
+    w.add_message(sync, &log).unwrap();
+    w.finish().unwrap();
+    (path, written)
+}
+
+/// The log view says of each log when it was written, how long ago in words and how many
+/// lines it has, with those that report an error counted apart: a log of three days ago
+/// is told from one of today at a glance.
+#[test]
+fn the_sync_log_view_says_each_logs_date_age_and_lines() {
+    let dir = TempDir::new("ui-sync-log");
+    let (store, written) = store_with_a_sync_log(dir.path(), 3 * 86_400 + 2 * 3600);
+    let mut harness = app();
+    start_walk(&mut harness, store.to_str().unwrap(), None);
+    choose(
+        &mut harness,
+        "Outlook shows an error or writes synchronization logs",
+    );
+    wait_for(&mut harness, "3 days ago");
+    assert_eq!(page_id(&harness).as_deref(), Some("sync_errors/forms"));
+    let age = harness.get_by_label("3 days ago").rect();
+    // On the log's own line: its date in this computer's zone, its lines, its errors.
+    let on_line = |label: &str| {
+        let node = harness.get_by_label(label).rect();
+        assert!(
+            (node.center().y - age.center().y).abs() < age.height() / 2.0,
+            "{label:?} is not on the log's line"
+        );
+    };
+    on_line(&Zone::Local.minutes(written));
+    on_line("10 lines");
+    on_line("3 report an error");
+}
