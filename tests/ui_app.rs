@@ -1592,3 +1592,35 @@ fn the_sync_log_view_says_each_logs_date_age_and_lines() {
     on_line("10 lines");
     on_line("3 report an error");
 }
+
+/// On a fix's plan page Tab goes through the buttons under the page in reading order:
+/// Back, then Cancel, then Apply at the row's right end, where they stay; Apply is not
+/// reached before the Cancel beside it.
+#[test]
+fn tab_reaches_cancel_before_apply_on_a_fix_page() {
+    let Some(real) = fixture("outlook-com-2013.ost") else {
+        return;
+    };
+    let dir = TempDir::new("ui-fix-tab");
+    // SAFETY: set before this test starts the app whose workers read it.
+    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
+    let store = dir.path().join("Outlook.ost");
+    std::fs::copy(&real, &store).unwrap();
+    let mut harness = app();
+    walk_to_backup(&mut harness, Some(&store));
+    let (cancel, apply) = (
+        harness.get_by_label("Cancel").rect(),
+        harness.get_by_label("Apply").rect(),
+    );
+    // Where they were: Cancel left of Apply, Apply at the right end of the window's row.
+    assert!(cancel.right() < apply.left(), "{cancel:?} {apply:?}");
+    assert!(apply.right() > 1280.0 - 40.0, "{apply:?}");
+    let back = harness.get_by_label("‹ Back");
+    back.focus();
+    harness.step();
+    assert_eq!(focused(&harness).as_deref(), Some("‹ Back"));
+    assert_eq!(tab_through(&mut harness, 2), ["Cancel", "Apply"]);
+    // Nothing moved.
+    assert_eq!(harness.get_by_label("Cancel").rect(), cancel);
+    assert_eq!(harness.get_by_label("Apply").rect(), apply);
+}

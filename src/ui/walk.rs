@@ -319,8 +319,9 @@ impl Walk {
                 if back.clicked() {
                     self.back();
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    event = self.forward_buttons(ui, &view, words);
+                // At the row's end, and in reading order for Tab (see row_end).
+                event = super::row_end::at_end(ui, "walk_forward", |ui| {
+                    self.forward_buttons(ui, &view, words)
                 });
             });
             ui.add_space(10.0);
@@ -541,27 +542,20 @@ impl Walk {
                 confirmed: false,
                 ..
             } => {
+                if ui
+                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
+                    let r = self.engine.cancel();
+                    self.go(r);
+                }
                 let apply = egui::Button::new(RichText::new(words.apply.get(lang)).strong());
                 if ui.add(apply.min_size(BUTTON)).clicked() {
                     let r = self.engine.confirm();
                     self.go(r);
                 }
-                if ui
-                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
-                    .clicked()
-                {
-                    let r = self.engine.cancel();
-                    self.go(r);
-                }
             }
             Body::Fix { .. } => {
-                if ui
-                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
-                    .clicked()
-                {
-                    let r = self.engine.cancel();
-                    self.go(r);
-                }
                 if self.held
                     && ui
                         .add(egui::Button::new(words.try_again.get(lang)).min_size(BUTTON))
@@ -569,19 +563,26 @@ impl Walk {
                 {
                     self.go(Ok(()));
                 }
-            }
-            Body::Result { .. } => {
                 if ui
-                    .add(egui::Button::new(words.start_over.get(lang)).min_size(BUTTON))
+                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
                     .clicked()
                 {
-                    return Some(WalkEvent::StartOver);
+                    let r = self.engine.cancel();
+                    self.go(r);
                 }
+            }
+            Body::Result { .. } => {
                 if ui
                     .add(egui::Button::new(words.save_report.get(lang)).min_size(BUTTON))
                     .clicked()
                 {
                     self.save_report();
+                }
+                if ui
+                    .add(egui::Button::new(words.start_over.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
+                    return Some(WalkEvent::StartOver);
                 }
             }
         }
