@@ -334,7 +334,7 @@ impl Walk {
     fn page(&mut self, ui: &mut egui::Ui, view: &PageView, words: &Words) {
         let lang = self.engine.language();
         if let Some(health) = &mut self.health {
-            health.show(ui, words, lang);
+            health.show(ui, &view.id, words, lang);
         }
         ui.label(RichText::new(&view.flow_title).weak());
         if let Some(cause) = self.failure_cause() {
