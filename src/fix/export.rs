@@ -326,25 +326,12 @@ pub fn check_export_room(dir: &Path, need: u64) -> std::result::Result<(), Folde
     }
 }
 
-/// Bytes free to this user on the disk that holds `dir`; `None` where not known.
-#[cfg(target_os = "linux")]
+/// Bytes free to this user on the disk that holds `dir` (a quota counted in); `None`
+/// where the system does not say, and then an export that runs out of room stops with the
+/// disk's own error (the partial file is removed). statvfs on Linux and macOS,
+/// GetDiskFreeSpaceEx on Windows, through fs4.
 pub fn free_bytes(dir: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: `stat` is plain data that statvfs fills in; `path` is a valid C string.
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
-        return None;
-    }
-    #[allow(clippy::unnecessary_cast)]
-    Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
-}
-
-/// Elsewhere the free space is not read, and an export that runs out of room stops
-/// with the disk's own error (the partial file is removed).
-#[cfg(not(target_os = "linux"))]
-pub fn free_bytes(_dir: &Path) -> Option<u64> {
-    None
+    fs4::available_space(dir).ok()
 }
 
 /// A free name for an export of `store` in `dir`: `NAME - local items.pst`, else with
@@ -566,17 +553,37 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
     fn a_copy_bigger_than_the_free_space_is_refused() {
         let dir = scratch("room");
-        let free = free_bytes(&dir).expect("statvfs answers on Linux");
+        let free = free_bytes(&dir).expect("the system says how much is free");
         assert!(free > 0);
         assert_eq!(check_export_room(&dir.join("new"), 1), Ok(()));
         match check_export_room(&dir.join("new"), free.saturating_mul(4).max(u64::MAX / 2)) {
             Err(FolderProblem::NoSpace { need, .. }) => assert!(need > free),
             other => panic!("{other:?}"),
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The figure is the one the system gives this user, as `df` (an independent reader)
+    /// gives it, within what other programs may write meanwhile.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_free_space_is_the_systems_own_figure() {
+        let dir = scratch("df");
+        let ours = free_bytes(&dir).expect("statvfs answers on Linux") as i128;
+        let df = std::process::Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&dir)
+            .output()
+            .expect("df runs");
+        let text = String::from_utf8_lossy(&df.stdout);
+        let theirs: i128 = text.lines().last().unwrap().trim().parse().unwrap();
+        assert!(
+            (ours - theirs).abs() < 256 << 20,
+            "{ours} against df's {theirs}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
