@@ -1607,10 +1607,13 @@ fn tab_reaches_cancel_before_apply_on_a_fix_page() {
         harness.get_by_label("Cancel").rect(),
         harness.get_by_label("Apply").rect(),
     );
-    // Where they were: Cancel left of Apply, Apply at the right end of the window's row.
+    // Where they were: Cancel left of Apply, Apply at the right end of the window's row,
+    // level with Back at its left end.
     assert!(cancel.right() < apply.left(), "{cancel:?} {apply:?}");
     assert!(apply.right() > 1280.0 - 40.0, "{apply:?}");
     let back = harness.get_by_label("‹ Back");
+    assert_eq!(back.rect().center().y, apply.center().y);
+    assert_eq!(cancel.center().y, apply.center().y);
     back.focus();
     harness.step();
     assert_eq!(focused(&harness).as_deref(), Some("‹ Back"));

@@ -12,16 +12,20 @@ use eframe::egui;
 pub fn at_end<R>(ui: &mut egui::Ui, name: &'static str, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
     let id = egui::Id::unique(("row end width", name));
     let last = ui.ctx().data(|d| d.get_temp::<f32>(id));
-    let gap = ui.available_width() - last.unwrap_or(0.0);
+    // Not yet known: drawn where they fall, measured, and drawn again.
+    let gap = last.map_or(0.0, |last| ui.available_width() - last);
     if gap > 0.0 {
         ui.add_space(gap);
     }
-    let shown = ui.horizontal(add);
-    let width = shown.response.rect.width();
+    // In the row itself, not a row of their own inside it, so that they stand level
+    // with what is left of them.
+    let start = ui.cursor().min.x;
+    let inner = add(ui);
+    let width = (ui.min_rect().right() - start).max(0.0);
     if last.is_none_or(|last| (last - width).abs() > 0.5) {
         ui.ctx().data_mut(|d| d.insert_temp(id, width));
         ui.ctx()
             .request_discard("the buttons at a row's end changed width");
     }
-    shown.inner
+    inner
 }
