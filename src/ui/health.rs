@@ -76,6 +76,16 @@ impl Health {
         {
             self.result = Some(result);
         }
+        // In a scope of its own: egui numbers the widgets that follow by how many came
+        // before them in their Ui, and a click is matched to a widget by that number from
+        // the frame before. Drawn straight into the page, a banner made of other widgets
+        // when the result came renumbered every answer and button under it, and the click
+        // of that frame (Use these settings, an answer) was lost; a scope counts as one.
+        ui.scope(|ui| self.banner(ui, page, words, lang));
+        ui.add_space(8.0);
+    }
+
+    fn banner(&mut self, ui: &mut egui::Ui, page: &str, words: &Words, lang: Language) {
         match (&self.result, &self.running_on) {
             (None, _) => {
                 let per_mille = self.progress.load(Ordering::Relaxed);
@@ -115,7 +125,6 @@ impl Health {
                 }
             }
         }
-        ui.add_space(8.0);
     }
 }
 

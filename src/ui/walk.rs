@@ -210,6 +210,11 @@ impl Walk {
         &self.findings
     }
 
+    /// The answer chosen on the question the walk stands on, by its id, before Next.
+    pub fn chosen(&self) -> Option<&str> {
+        self.chosen.as_deref()
+    }
+
     /// Starts the work the page needs, and takes in work that has ended.
     fn drive(&mut self, ctx: &egui::Context) {
         if let Some(job) = &self.job {
