@@ -10,6 +10,7 @@ pub mod discover;
 pub mod findings;
 mod fixes;
 pub mod link;
+pub mod log_words;
 pub mod logs;
 mod open;
 mod profile;

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::findings::Findings;
+use super::log_words::{self, Since, is_error};
 use crate::diagnose::knowledge::Diagnosis;
-use crate::diagnose::sync_log::{Action, Event, SyncLog};
+use crate::diagnose::sync_log::{Event, SyncLog};
 use crate::time::{Timestamp, UtcOffset, Zone};
 use crate::wizard::{Engine, FactValue, Language};
 
@@ -52,16 +53,7 @@ struct Words {
     sync_logs: (&'static str, &'static str),
     log_written: &'static str,
     log_age: &'static str,
-    /// Less than an hour; (one, other) hours; (one, other) days: before the report.
-    age_minutes: &'static str,
-    age_hours: (&'static str, &'static str),
-    age_days: (&'static str, &'static str),
     log_lines: &'static str,
-    /// (one, other) lines with # for the count.
-    lines: (&'static str, &'static str),
-    /// (one, other) lines that report an error.
-    error_lines: (&'static str, &'static str),
-    no_error_lines: &'static str,
     error_lines_heading: &'static str,
     whole_log: &'static str,
     log_problem: &'static str,
@@ -106,13 +98,7 @@ const EN: Words = Words {
     sync_logs: ("Synchronization log (#)", "Synchronization logs (#)"),
     log_written: "Written",
     log_age: "Age",
-    age_minutes: "less than an hour before this report",
-    age_hours: ("# hour before this report", "# hours before this report"),
-    age_days: ("# day before this report", "# days before this report"),
     log_lines: "Lines",
-    lines: ("# line", "# lines"),
-    error_lines: ("# reports an error", "# report an error"),
-    no_error_lines: "none reports an error",
     error_lines_heading: "The lines that report an error",
     whole_log: "The whole log",
     log_problem: "Not all of it could be read",
@@ -156,13 +142,7 @@ const NL: Words = Words {
     sync_logs: ("Synchronisatielogboek (#)", "Synchronisatielogboeken (#)"),
     log_written: "Geschreven",
     log_age: "Leeftijd",
-    age_minutes: "minder dan een uur voor dit rapport",
-    age_hours: ("# uur voor dit rapport", "# uur voor dit rapport"),
-    age_days: ("# dag voor dit rapport", "# dagen voor dit rapport"),
     log_lines: "Regels",
-    lines: ("# regel", "# regels"),
-    error_lines: ("# meldt een fout", "# melden een fout"),
-    no_error_lines: "geen enkele meldt een fout",
     error_lines_heading: "De regels die een fout melden",
     whole_log: "Het hele logboek",
     log_problem: "Niet alles kon worden gelezen",
@@ -211,19 +191,7 @@ const PT: Words = Words {
     sync_logs: ("Log de sincronização (#)", "Logs de sincronização (#)"),
     log_written: "Gravado",
     log_age: "Idade",
-    age_minutes: "menos de uma hora antes deste relatório",
-    age_hours: (
-        "# hora antes deste relatório",
-        "# horas antes deste relatório",
-    ),
-    age_days: (
-        "# dia antes deste relatório",
-        "# dias antes deste relatório",
-    ),
     log_lines: "Linhas",
-    lines: ("# linha", "# linhas"),
-    error_lines: ("# indica um erro", "# indicam um erro"),
-    no_error_lines: "nenhuma indica um erro",
     error_lines_heading: "As linhas que indicam um erro",
     whole_log: "O log inteiro",
     log_problem: "Nem tudo pôde ser lido",
@@ -461,22 +429,18 @@ impl SessionReport {
             let log = &logs[i];
             let written = log.time.as_deref().and_then(Timestamp::parse_rfc3339);
             let errors: Vec<&Event> = log.events.iter().filter(|e| is_error(e)).collect();
-            let (one, other) = w.lines;
-            let mut lines = lang.counted(log.events.len() as i64, one, other);
-            lines.push_str(", ");
-            if errors.is_empty() {
-                lines.push_str(w.no_error_lines);
-            } else {
-                let (one, other) = w.error_lines;
-                lines.push_str(&lang.counted(errors.len() as i64, one, other));
-            }
+            let lines = format!(
+                "{}, {}",
+                log_words::lines(lang, log.events.len()),
+                log_words::error_lines(lang, errors.len())
+            );
             h.push_str("<table class=\"meta\">");
             let mut rows = vec![
                 (w.log_written, written_at(w, log, written, zone)),
                 (
                     w.log_age,
                     match (written, created) {
-                        (Some(t), Some(now)) => age(w, lang, now.0 - t.0),
+                        (Some(t), Some(now)) => log_words::age(lang, now.0 - t.0, Since::Report),
                         _ => "-".to_owned(),
                     },
                 ),
@@ -505,12 +469,11 @@ impl SessionReport {
                 }
                 h.push_str("</ul>\n");
             }
-            let (one, other) = w.lines;
             let _ = write!(
                 h,
                 "<details class=\"log\"><summary>{} ({})</summary><pre>",
                 esc(w.whole_log),
-                esc(&lang.counted(log.events.len() as i64, one, other))
+                esc(&log_words::lines(lang, log.events.len()))
             );
             write_log_lines(h, log);
             h.push_str("</pre></details>\n");
@@ -684,26 +647,6 @@ fn written_at(w: &Words, log: &SyncLog, written: Option<Timestamp>, zone: Zone) 
         }
         _ => shown,
     }
-}
-
-/// How long before the report a log was written, in words.
-fn age(w: &Words, lang: Language, seconds: i64) -> String {
-    let hours = seconds.max(0) / 3600;
-    if hours < 1 {
-        w.age_minutes.to_owned()
-    } else if hours < 48 {
-        lang.counted(hours, w.age_hours.0, w.age_hours.1)
-    } else {
-        lang.counted(hours / 24, w.age_days.0, w.age_days.1)
-    }
-}
-
-/// A line that reports a failure: the error vector, the item or step that failed.
-fn is_error(e: &Event) -> bool {
-    matches!(
-        e.action,
-        Action::Terminated | Action::ErrorItem | Action::ErrorVector | Action::Error
-    )
 }
 
 /// A log line as Outlook wrote it: its clock time, then its text.

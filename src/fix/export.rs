@@ -1,16 +1,19 @@
 //! Before a rebuild: copying the items only the store holds (or, without a server, every
 //! item) into a new .pst in a folder the person can see (see [`default_export_folder`]),
 //! then reading that .pst back to be sure it holds them. The store is only read; the new
-//! file appears under its name only once complete.
+//! file appears under its name only once complete, and takes the next free name when
+//! another copy took the planned one meanwhile.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde::Serialize;
 
 use super::crash;
 use super::error::{FixError, Result};
 use super::journal::{Entry, ExportRecord, FixKind, Journal, State};
+use super::move_file::rename_no_replace;
 use super::processes::Owner;
 use crate::copy::{CopyOptions, ExportSummary, Labels, Selection, WrittenFolder, export_items};
 use crate::diagnose::{Report, StoreSide};
@@ -191,19 +194,29 @@ fn parse_nid(id: &str) -> Result<Nid> {
         .ok_or_else(|| FixError::Refused(format!("{id:?} is not a store item id (0x...)")))
 }
 
+/// What a plan checks: a store to read, a name not taken yet, a folder that is there or
+/// can be made.
 fn check_paths(source: &Path, dest: &Path) -> Result<(PathBuf, PathBuf)> {
+    let (source, dest) = check_source_and_folder(source, dest)?;
+    if std::fs::symlink_metadata(&dest).is_ok() {
+        return Err(FixError::Refused(format!(
+            "{} exists already; choose a new name (nothing is overwritten)",
+            dest.display()
+        )));
+    }
+    Ok((source, dest))
+}
+
+/// What applying a plan checks again; the name may have been taken since the plan (by
+/// another copy, in another window), and the copy then takes the next free one (see
+/// [`take_name`]).
+fn check_source_and_folder(source: &Path, dest: &Path) -> Result<(PathBuf, PathBuf)> {
     let abs = |p: &Path| std::path::absolute(p).map_err(|e| FixError::io("find", p, e));
     let (source, dest) = (abs(source)?, abs(dest)?);
     if !source.is_file() {
         return Err(FixError::Refused(format!(
             "{} is not a store file",
             source.display()
-        )));
-    }
-    if std::fs::symlink_metadata(&dest).is_ok() {
-        return Err(FixError::Refused(format!(
-            "{} exists already; choose a new name (nothing is overwritten)",
-            dest.display()
         )));
     }
     // The folder may be made when the export is applied (the default one, the first time).
@@ -291,7 +304,7 @@ pub fn check_export_folder(dir: &Path) -> std::result::Result<(), FolderProblem>
     if !existing.is_dir() {
         return Err(FolderProblem::NotAFolder(existing.to_path_buf()));
     }
-    let probe = existing.join(format!(".ostdoctor-write-test-{}", std::process::id()));
+    let probe = existing.join(format!(".ostdoctor-write-test-{}", unique()));
     match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -326,25 +339,12 @@ pub fn check_export_room(dir: &Path, need: u64) -> std::result::Result<(), Folde
     }
 }
 
-/// Bytes free to this user on the disk that holds `dir`; `None` where not known.
-#[cfg(target_os = "linux")]
+/// Bytes free to this user on the disk that holds `dir` (a quota counted in); `None`
+/// where the system does not say, and then an export that runs out of room stops with the
+/// disk's own error (the partial file is removed). statvfs on Linux and macOS,
+/// GetDiskFreeSpaceEx on Windows, through fs4.
 pub fn free_bytes(dir: &Path) -> Option<u64> {
-    use std::os::unix::ffi::OsStrExt;
-    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
-    // SAFETY: `stat` is plain data that statvfs fills in; `path` is a valid C string.
-    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
-    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
-        return None;
-    }
-    #[allow(clippy::unnecessary_cast)]
-    Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
-}
-
-/// Elsewhere the free space is not read, and an export that runs out of room stops
-/// with the disk's own error (the partial file is removed).
-#[cfg(not(target_os = "linux"))]
-pub fn free_bytes(_dir: &Path) -> Option<u64> {
-    None
+    fs4::available_space(dir).ok()
 }
 
 /// A free name for an export of `store` in `dir`: `NAME - local items.pst`, else with
@@ -354,19 +354,82 @@ pub fn export_path_in(dir: &Path, store: &Path, label: &str) -> PathBuf {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "Outlook".into());
-    let mut n = 1;
-    loop {
-        let name = if n == 1 {
-            format!("{stem} - {label}.pst")
-        } else {
-            format!("{stem} - {label} ({n}).pst")
-        };
-        let candidate = dir.join(name);
-        if std::fs::symlink_metadata(&candidate).is_err() {
-            return candidate;
-        }
-        n += 1;
+    let first = dir.join(format!("{stem} - {label}.pst"));
+    (1..)
+        .map(|n| numbered(&first, n))
+        .find(|candidate| std::fs::symlink_metadata(candidate).is_err())
+        .expect("a free number")
+}
+
+/// `first` itself for 1, else with ` (n)` before its extension: `NAME (2).pst`.
+fn numbered(first: &Path, n: u32) -> PathBuf {
+    if n == 1 {
+        return first.to_path_buf();
     }
+    let stem = first.file_stem().unwrap_or_default().to_string_lossy();
+    let name = match first.extension() {
+        Some(ext) => format!("{stem} ({n}).{}", ext.to_string_lossy()),
+        None => format!("{stem} ({n})"),
+    };
+    first.with_file_name(name)
+}
+
+/// The name numbered from and the number of `path`: `NAME (3).pst` is the third of
+/// `NAME.pst`, `NAME.pst` the first.
+fn number_of(path: &Path) -> (PathBuf, u32) {
+    let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+    let counted = stem.strip_suffix(')').and_then(|s| s.rsplit_once(" ("));
+    // Only the numbers `numbered` writes: " (2)", not " (1)", " (02)" or " (x)".
+    let number = counted.and_then(|(base, digits)| {
+        let n = digits.parse::<u32>().ok()?;
+        (n >= 2 && n.to_string() == digits).then_some((base, n))
+    });
+    match number {
+        Some((base, n)) => {
+            let name = match path.extension() {
+                Some(ext) => format!("{base}.{}", ext.to_string_lossy()),
+                None => base.to_owned(),
+            };
+            (path.with_file_name(name), n)
+        }
+        _ => (path.to_path_buf(), 1),
+    }
+}
+
+/// Gives the finished copy at `written` the name `wanted`, or, where another copy took it
+/// since the plan (two windows, two scripts, two exports at once), the next free one:
+/// ` (2)`, ` (3)`, ... The rename itself refuses a name that is taken, so of two copies
+/// finishing at once only one can have it, and no file is ever replaced. The name taken.
+fn take_name(written: &Path, wanted: &Path) -> std::io::Result<PathBuf> {
+    let (first, from) = number_of(wanted);
+    for n in from..from.saturating_add(1000) {
+        let name = numbered(&first, n);
+        match rename_no_replace(written, &name) {
+            Ok(()) => return Ok(name),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "a thousand numbered names beside it are taken",
+    ))
+}
+
+/// The name the writer completes a copy under before it takes its own (see
+/// [`take_name`]): beside it, hidden, and this export's alone (the process and a count
+/// in it), so two copies planned under one name never write into one file.
+fn writing_path_for(dest: &Path) -> PathBuf {
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    dest.with_file_name(format!(".{name}.writing-{}", unique()))
+}
+
+/// `PID-N`, never the same twice: for a file name no other export, in this process (two
+/// at once on two threads) or another, makes too.
+fn unique() -> String {
+    static COUNT: AtomicU32 = AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, Ordering::Relaxed);
+    format!("{}-{n}", std::process::id())
 }
 
 /// A free name for an export beside the store (see [`export_path_in`]).
@@ -383,16 +446,20 @@ pub fn apply_export(
     journal: &Journal,
     work: &mut Work,
 ) -> Result<ExportOutcome> {
-    check_paths(&plan.source, &plan.dest)?;
+    check_source_and_folder(&plan.source, &plan.dest)?;
     if let Some(dir) = plan.dest.parent() {
         std::fs::create_dir_all(dir).map_err(|e| FixError::io("make the folder", dir, e))?;
     }
     let source = Store::open_for_salvage(&plan.source)?;
+    let writing = writing_path_for(&plan.dest);
     let mut entry = Entry::new(journal.new_id(), plan.fix, Owner::current());
+    // Until the copy is complete and named, the journal names the file being written:
+    // recovery after a crash then removes its temporary file, or keeps it once complete,
+    // and never takes a copy another export finished under the planned name for this one.
     entry.export = Some(ExportRecord {
         source: plan.source.clone(),
-        dest: plan.dest.clone(),
-        temp: temp_path_for(&plan.dest, std::process::id()),
+        dest: writing.clone(),
+        temp: temp_path_for(&writing, std::process::id()),
         items_planned: plan.items,
         items_written: None,
         verified: false,
@@ -422,14 +489,7 @@ pub fn apply_export(
             labels: Labels::for_code(crate::wizard::Language::from_system().code()),
             keep_password: true,
         };
-        export_items(
-            &source,
-            &plan.dest,
-            Target::Pst,
-            &chosen,
-            options,
-            &mut inner,
-        )
+        export_items(&source, &writing, Target::Pst, &chosen, options, &mut inner)
     };
     let (summary, written) = match copied {
         Ok(done) => done,
@@ -443,9 +503,26 @@ pub fn apply_export(
             return Err(e.into());
         }
     };
+    let dest = match take_name(&writing, &plan.dest) {
+        Ok(dest) => dest,
+        Err(e) => {
+            // Not left behind under its hidden name, a full copy nobody would find.
+            let _ = std::fs::remove_file(&writing);
+            entry.state = State::RolledBack;
+            entry.notes.push(format!(
+                "the copy could not be named {}: {e}; it was removed",
+                plan.dest.display()
+            ));
+            journal.write(&entry)?;
+            return Err(FixError::io("name the copy", &plan.dest, e));
+        }
+    };
+    let record = entry.export.as_mut().expect("set above");
+    record.dest = dest.clone();
+    journal.write(&entry)?;
     crash::point("after_export");
 
-    let verification = verify_export(&plan.dest, &written)?;
+    let verification = verify_export(&dest, &written)?;
     let record = entry.export.as_mut().expect("set above");
     record.items_written = Some(summary.items as u64);
     record.verified = verification.problems.is_empty();
@@ -458,13 +535,13 @@ pub fn apply_export(
         journal.write(&entry)?;
         return Err(FixError::Refused(format!(
             "{} was written, but reading it back found: {}",
-            plan.dest.display(),
+            dest.display(),
             verification.problems.join("; ")
         )));
     }
     Ok(ExportOutcome {
         journal_id: entry.id.clone(),
-        dest: plan.dest.clone(),
+        dest,
         summary,
         verification,
     })
@@ -566,11 +643,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
     fn a_copy_bigger_than_the_free_space_is_refused() {
         let dir = scratch("room");
-        let free = free_bytes(&dir).expect("statvfs answers on Linux");
+        let free = free_bytes(&dir).expect("the system says how much is free");
         assert!(free > 0);
         assert_eq!(check_export_room(&dir.join("new"), 1), Ok(()));
         match check_export_room(&dir.join("new"), free.saturating_mul(4).max(u64::MAX / 2)) {
@@ -578,6 +654,88 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The figure is the one the system gives this user, as `df` (an independent reader)
+    /// gives it, within what other programs may write meanwhile.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_free_space_is_the_systems_own_figure() {
+        let dir = scratch("df");
+        let ours = free_bytes(&dir).expect("statvfs answers on Linux") as i128;
+        let df = std::process::Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&dir)
+            .output()
+            .expect("df runs");
+        let text = String::from_utf8_lossy(&df.stdout);
+        let theirs: i128 = text.lines().last().unwrap().trim().parse().unwrap();
+        assert!(
+            (ours - theirs).abs() < 256 << 20,
+            "{ours} against df's {theirs}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A copy finished under its hidden name takes the one planned, or the next free
+    /// one when that was taken meanwhile; no file is replaced.
+    #[test]
+    fn a_finished_copy_takes_the_next_free_name_and_replaces_none() {
+        let dir = scratch("take");
+        let theirs = [
+            dir.join("ana - backup (2).pst"),
+            dir.join("ana - backup (3).pst"),
+        ];
+        for (i, taken) in theirs.iter().enumerate() {
+            std::fs::write(taken, format!("theirs {i}")).unwrap();
+        }
+        let written = dir.join(".ana - backup (2).pst.writing-1-0");
+        std::fs::write(&written, b"ours").unwrap();
+        let taken = take_name(&written, &theirs[0]).unwrap();
+        assert_eq!(taken, dir.join("ana - backup (4).pst"));
+        assert_eq!(std::fs::read(&taken).unwrap(), b"ours");
+        assert!(!written.exists());
+        for (i, taken) in theirs.iter().enumerate() {
+            assert_eq!(
+                std::fs::read_to_string(taken).unwrap(),
+                format!("theirs {i}")
+            );
+        }
+        // A name without a number goes on at (2); one that is free is taken as it is.
+        std::fs::write(&written, b"second").unwrap();
+        let plain = dir.join("ana - backup.pst");
+        std::fs::write(&plain, b"theirs").unwrap();
+        assert_eq!(
+            take_name(&written, &plain).unwrap(),
+            dir.join("ana - backup (5).pst")
+        );
+        std::fs::write(&written, b"third").unwrap();
+        let free = dir.join("other.pst");
+        assert_eq!(take_name(&written, &free).unwrap(), free);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn numbered_names_are_read_back_as_written() {
+        let first = Path::new("/d/ana - backup.pst");
+        for n in [1, 2, 10] {
+            assert_eq!(number_of(&numbered(first, n)), (first.to_path_buf(), n));
+        }
+        // What only looks numbered is a first name.
+        for name in [
+            "x (1).pst",
+            "x (02).pst",
+            "x (two).pst",
+            "x(2).pst",
+            "(2).pst",
+        ] {
+            let path = Path::new("/d").join(name);
+            assert_eq!(number_of(&path), (path.clone(), 1), "{name}");
+        }
+        assert_eq!(
+            number_of(Path::new("/d/no extension (3)")),
+            (PathBuf::from("/d/no extension"), 3)
+        );
     }
 
     #[test]

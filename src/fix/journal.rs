@@ -70,8 +70,11 @@ pub struct RenameRecord {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportRecord {
     pub source: PathBuf,
+    /// While the copy is written, the hidden name the writer completes it under, its own
+    /// alone; once complete, the name it took: the planned one, or the next free one where
+    /// another copy took that meanwhile.
     pub dest: PathBuf,
-    /// The file the writer fills before renaming it to `dest`.
+    /// The file the writer fills before renaming it to the hidden name.
     pub temp: PathBuf,
     pub items_planned: u64,
     pub items_written: Option<u64>,

@@ -16,6 +16,7 @@ mod words;
 
 mod page;
 mod remembered;
+mod row_end;
 
 pub use app::{APP_ID, App, Screen};
 pub use folder_table::{SortBy, TableState};

@@ -5,7 +5,10 @@ use eframe::egui::{self, RichText};
 
 use super::folder_table::TableState;
 use super::words::Words;
+use crate::diagnose::sync_log::SyncLog;
 use crate::doctor::Findings;
+use crate::doctor::log_words::{self, Since};
+use crate::time::{Timestamp, Zone};
 use crate::wizard::{Language, View};
 
 pub fn show(
@@ -117,11 +120,38 @@ fn sync_log(ui: &mut egui::Ui, findings: &Findings, words: &Words, lang: Languag
                 }
             }
             ui.add_space(10.0);
+            let now = Timestamp::now();
             for log in &logs.report.logs {
-                let when = log.time.as_deref().unwrap_or("");
-                ui.label(RichText::new(format!("{when}  {}", log.folder.join("/"))).small());
+                log_summary(ui, log, now, lang);
             }
         });
+}
+
+/// One log on one line: when it was written (in this computer's zone) and how long ago,
+/// how many lines it has, those that report an error in the warning colour, and where it
+/// is. An old log may tell of a trouble long gone; a fresh one of today's.
+fn log_summary(ui: &mut egui::Ui, log: &SyncLog, now: Timestamp, lang: Language) {
+    let written = log.time.as_deref().and_then(Timestamp::parse_rfc3339);
+    let errors = log.events.iter().filter(|e| log_words::is_error(e)).count();
+    ui.horizontal_wrapped(|ui| {
+        match written {
+            Some(t) => {
+                ui.label(RichText::new(Zone::Local.minutes(t)).strong());
+                ui.label(log_words::age(lang, now.0 - t.0, Since::Now));
+            }
+            None => {
+                ui.label(RichText::new(log.time.as_deref().unwrap_or("–")).strong());
+            }
+        }
+        ui.label(log_words::lines(lang, log.events.len()));
+        let said = RichText::new(log_words::error_lines(lang, errors));
+        ui.label(if errors == 0 {
+            said.weak()
+        } else {
+            said.color(ui.visuals().warn_fg_color)
+        });
+        ui.label(RichText::new(log.folder.join("/")).weak());
+    });
 }
 
 /// The structural check's findings, errors first, each with its meaning in plain words and

@@ -210,6 +210,11 @@ impl Walk {
         &self.findings
     }
 
+    /// The answer chosen on the question the walk stands on, by its id, before Next.
+    pub fn chosen(&self) -> Option<&str> {
+        self.chosen.as_deref()
+    }
+
     /// Starts the work the page needs, and takes in work that has ended.
     fn drive(&mut self, ctx: &egui::Context) {
         if let Some(job) = &self.job {
@@ -319,8 +324,9 @@ impl Walk {
                 if back.clicked() {
                     self.back();
                 }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    event = self.forward_buttons(ui, &view, words);
+                // At the row's end, and in reading order for Tab (see row_end).
+                event = super::row_end::at_end(ui, "walk_forward", |ui| {
+                    self.forward_buttons(ui, &view, words)
                 });
             });
             ui.add_space(10.0);
@@ -333,7 +339,7 @@ impl Walk {
     fn page(&mut self, ui: &mut egui::Ui, view: &PageView, words: &Words) {
         let lang = self.engine.language();
         if let Some(health) = &mut self.health {
-            health.show(ui, words, lang);
+            health.show(ui, &view.id, words, lang);
         }
         ui.label(RichText::new(&view.flow_title).weak());
         if let Some(cause) = self.failure_cause() {
@@ -541,27 +547,20 @@ impl Walk {
                 confirmed: false,
                 ..
             } => {
+                if ui
+                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
+                    let r = self.engine.cancel();
+                    self.go(r);
+                }
                 let apply = egui::Button::new(RichText::new(words.apply.get(lang)).strong());
                 if ui.add(apply.min_size(BUTTON)).clicked() {
                     let r = self.engine.confirm();
                     self.go(r);
                 }
-                if ui
-                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
-                    .clicked()
-                {
-                    let r = self.engine.cancel();
-                    self.go(r);
-                }
             }
             Body::Fix { .. } => {
-                if ui
-                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
-                    .clicked()
-                {
-                    let r = self.engine.cancel();
-                    self.go(r);
-                }
                 if self.held
                     && ui
                         .add(egui::Button::new(words.try_again.get(lang)).min_size(BUTTON))
@@ -569,19 +568,26 @@ impl Walk {
                 {
                     self.go(Ok(()));
                 }
-            }
-            Body::Result { .. } => {
                 if ui
-                    .add(egui::Button::new(words.start_over.get(lang)).min_size(BUTTON))
+                    .add(egui::Button::new(words.cancel.get(lang)).min_size(BUTTON))
                     .clicked()
                 {
-                    return Some(WalkEvent::StartOver);
+                    let r = self.engine.cancel();
+                    self.go(r);
                 }
+            }
+            Body::Result { .. } => {
                 if ui
                     .add(egui::Button::new(words.save_report.get(lang)).min_size(BUTTON))
                     .clicked()
                 {
                     self.save_report();
+                }
+                if ui
+                    .add(egui::Button::new(words.start_over.get(lang)).min_size(BUTTON))
+                    .clicked()
+                {
+                    return Some(WalkEvent::StartOver);
                 }
             }
         }
