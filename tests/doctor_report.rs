@@ -11,19 +11,6 @@ use ostdoctor::doctor::report::SessionReport;
 use ostdoctor::time::{Timestamp, UtcOffset, Zone};
 use ostdoctor::wizard::{Backend, Engine, Facts, Language, builtin};
 
-const LOG: &[&str] = &[
-    "Synchronizer Version 16.0.4266",
-    "Synchronizing Mailbox 'Ana Souza'",
-    "Synchronizing Hierarchy",
-    "Synchronizing Organization Forms",
-    "Error synchronizing folder",
-    "\t\t [8004010F-501-0-B20]",
-    "\t\t The client operation failed.",
-    "Synchronizing server changes in folder 'Inbox'",
-    "3 item(s) updated in offline folder",
-    "Done",
-];
-
 #[test]
 fn a_read_log_with_an_error_has_its_section_with_the_error_line_marked() {
     let dir = TempDir::new("doctor-report-log");
@@ -35,7 +22,7 @@ fn a_read_log_with_an_error_has_its_section_with_the_error_line_marked() {
             folders: 2,
             messages: 4,
             seed: 3,
-            sync_log_lines: LOG.iter().map(|l| (*l).to_owned()).collect(),
+            sync_log_lines: common::SYNC_LOG.iter().map(|l| (*l).to_owned()).collect(),
             attachment_kb: None,
         },
     )

@@ -1532,18 +1532,6 @@ fn store_with_a_sync_log(dir: &std::path::Path, age: i64) -> (std::path::PathBuf
     use ostdoctor::store::filetime::from_unix_seconds;
     use ostdoctor::store::ndb::CryptMethod;
     use ostdoctor::store::write::{StoreWriter, Target, messaging};
-    const LOG: &[&str] = &[
-        "Synchronizer Version 16.0.4266",
-        "Synchronizing Mailbox 'Ana Souza'",
-        "Synchronizing Hierarchy",
-        "Synchronizing Organization Forms",
-        "Error synchronizing folder",
-        "\t\t [8004010F-501-0-B20]",
-        "\t\t The client operation failed.",
-        "Synchronizing server changes in folder 'Inbox'",
-        "3 item(s) updated in offline folder",
-        "Done",
-    ];
     let path = dir.join("ana.ost");
     let mut w = StoreWriter::create(&path, Target::Ost4k, CryptMethod::None, "Ana", 5).unwrap();
     w.add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
@@ -1552,7 +1540,7 @@ fn store_with_a_sync_log(dir: &std::path::Path, age: i64) -> (std::path::PathBuf
         .add_folder(messaging::IPM_SUBTREE, "Sync Issues", Some("IPF.Note"))
         .unwrap();
     let written = Timestamp(Timestamp::now().0 - age);
-    let lines: Vec<String> = LOG.iter().map(|l| (*l).to_owned()).collect();
+    let lines: Vec<String> = common::SYNC_LOG.iter().map(|l| (*l).to_owned()).collect();
     let log = ostdoctor::synthetic::sync_log(&lines, from_unix_seconds(written.0)).unwrap();
     w.add_message(sync, &log).unwrap();
     w.finish().unwrap();

@@ -222,3 +222,18 @@ pub fn export_all(source: &ostdoctor::store::Store, dest: &Path) -> ostdoctor::c
     )
     .unwrap_or_else(|e| panic!("export to {}: {e}", dest.display()))
 }
+
+/// A synchronization log as Outlook writes one, with one error in it (10 lines), for the
+/// tests that show or report a store's logs.
+pub const SYNC_LOG: &[&str] = &[
+    "Synchronizer Version 16.0.4266",
+    "Synchronizing Mailbox 'Ana Souza'",
+    "Synchronizing Hierarchy",
+    "Synchronizing Organization Forms",
+    "Error synchronizing folder",
+    "\t\t [8004010F-501-0-B20]",
+    "\t\t The client operation failed.",
+    "Synchronizing server changes in folder 'Inbox'",
+    "3 item(s) updated in offline folder",
+    "Done",
+];
