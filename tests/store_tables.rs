@@ -212,3 +212,55 @@ fn a_table_that_cannot_be_read_fails_alike_both_ways() {
     let (ids, _) = both_ways(store.ndb(), &table);
     assert!(ids.unwrap_err().contains("column"));
 }
+
+/// A 9 MiB attachment in a 512-byte-page store has a two-level data tree: the check adds
+/// its XBLOCKs' totals (read again at the end, as XXBLOCKs are rare) and finds nothing on
+/// the healthy store, and the one total the XXBLOCK promises wrong once it is changed.
+#[test]
+fn an_xxblock_promising_more_than_its_xblocks_hold_is_found() {
+    use ostdoctor::store::check::{Class, check_store};
+    use ostdoctor::store::ndb::btree::bid_is_internal;
+    use ostdoctor::work::Work;
+
+    let dir = TempDir::new("store-tables-xxblock");
+    let path = dir.path().join("big-attachment.pst");
+    let options = GenOptions {
+        target: Target::Pst,
+        folders: 1,
+        messages: 10,
+        seed: 5,
+        sync_log_lines: Vec::new(),
+        attachment_kb: Some(9 * 1024),
+    };
+    generate(&path, &options).unwrap();
+    let log = check_store(&path, &mut Work::quiet()).unwrap();
+    assert!(log.findings.is_empty(), "{:?}", log.findings);
+
+    let store = Store::open(&path).unwrap();
+    let mut img = Image::new(&store, std::fs::read(&path).unwrap());
+    let xx = img
+        .blocks()
+        .into_iter()
+        .filter(|b| bid_is_internal(b.bid))
+        .find(|b| {
+            let d = store.ndb().block(b.bid).unwrap();
+            d[0] == 0x01 && d[1] == 0x02
+        })
+        .expect("an XXBLOCK");
+    img.edit_block(xx.bid, |d| {
+        let total = u32_at(d, 4) + 1;
+        d[4..8].copy_from_slice(&total.to_le_bytes());
+    })
+    .unwrap();
+    let damaged = dir.path().join("xxblock-total.pst");
+    std::fs::write(&damaged, &img.bytes).unwrap();
+    drop(img);
+    let log = check_store(&damaged, &mut Work::quiet()).unwrap();
+    assert!(
+        log.findings
+            .iter()
+            .any(|f| f.class == Class::DataTree && f.detail.contains("the XXBLOCK promises")),
+        "{:?}",
+        log.findings
+    );
+}
