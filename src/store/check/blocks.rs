@@ -57,7 +57,7 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
                 Ok(internal) => {
                     scan.examined.blocks += 1;
                     if let Some(data) = internal {
-                        refs.internal_block(scan, entry.bid, entry.ib, &data);
+                        refs.internal_block(scan, i, entry.bid, entry.ib, &data);
                     }
                 }
                 Err(e) => {

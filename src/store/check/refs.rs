@@ -54,16 +54,24 @@ impl Expect {
 #[derive(Debug, Clone, Copy)]
 pub enum From {
     Node(Nid),
-    Block(u64),
-    Subnode { block: u64, nid: Nid },
+    /// An internal block, with its position in `Scan::blocks` (known where it is read).
+    Block {
+        bid: u64,
+        at: usize,
+    },
+    Subnode {
+        block: u64,
+        at: usize,
+        nid: Nid,
+    },
 }
 
 impl From {
     fn describe(self) -> String {
         match self {
             From::Node(nid) => format!("node {nid}"),
-            From::Block(bid) => format!("block 0x{bid:X}"),
-            From::Subnode { block, nid } => {
+            From::Block { bid, .. } => format!("block 0x{bid:X}"),
+            From::Subnode { block, nid, .. } => {
                 format!("subnode {nid} listed in block 0x{block:X}")
             }
         }
@@ -163,9 +171,7 @@ impl Refs {
         if state.user() == User::None {
             let user = match from {
                 From::Node(nid) => User::Node(nid),
-                From::Block(block) | From::Subnode { block, .. } => {
-                    scan.block_index(block).map_or(User::None, User::Block)
-                }
+                From::Block { at, .. } | From::Subnode { at, .. } => User::Block(at),
             };
             scan.block_state[i].set_user(user);
         }
@@ -221,16 +227,12 @@ impl Refs {
         scan.report(f);
     }
 
-    fn set_kind(scan: &mut Scan, bid: u64, kind: Kind) {
-        if let Some(i) = scan.block_index(bid) {
-            scan.block_state[i].set_kind(kind.code());
-        }
-    }
-
-    /// Decodes internal block `bid` (already read and verified) and counts its references.
-    pub fn internal_block(&mut self, scan: &mut Scan, bid: u64, ib: u64, data: &[u8]) {
+    /// Decodes internal block `bid`, at position `at` in `Scan::blocks` (already read and
+    /// verified), and counts its references.
+    pub fn internal_block(&mut self, scan: &mut Scan, at: usize, bid: u64, ib: u64, data: &[u8]) {
         let variant = scan.ndb().variant();
-        let from = From::Block(bid);
+        let from = From::Block { bid, at };
+        let set_kind = |scan: &mut Scan, kind: Kind| scan.block_state[at].set_kind(kind.code());
         let bad = |class: Class, detail: String| {
             Finding::new(class, "internal block", detail)
                 .bid(bid)
@@ -245,7 +247,7 @@ impl Refs {
                 }) => {
                     self.repeated(scan, bid, ib, &children, Class::DataTree);
                     if level == 1 {
-                        Self::set_kind(scan, bid, Kind::X);
+                        set_kind(scan, Kind::X);
                         let mut sum = Some(0u64);
                         for &c in &children {
                             self.reference(scan, c, Expect::DataBlock, from);
@@ -261,7 +263,7 @@ impl Refs {
                             ));
                         }
                     } else {
-                        Self::set_kind(scan, bid, Kind::Xx);
+                        set_kind(scan, Kind::Xx);
                         for &c in &children {
                             self.reference(scan, c, Expect::XBlock, from);
                         }
@@ -272,12 +274,13 @@ impl Refs {
             },
             Some(0x02) => match parse_subnode_block(variant, bid, data) {
                 Ok(SubnodeBlock::Leaf(entries)) => {
-                    Self::set_kind(scan, bid, Kind::Sl);
+                    set_kind(scan, Kind::Sl);
                     let nids: Vec<u64> = entries.iter().map(|e| e.nid.0 as u64).collect();
                     self.repeated(scan, bid, ib, &nids, Class::SubnodeTree);
                     for e in entries {
                         let from = From::Subnode {
                             block: bid,
+                            at,
                             nid: e.nid,
                         };
                         if e.bid_data != 0 {
@@ -289,7 +292,7 @@ impl Refs {
                     }
                 }
                 Ok(SubnodeBlock::Index(children)) => {
-                    Self::set_kind(scan, bid, Kind::Si);
+                    set_kind(scan, Kind::Si);
                     self.repeated(scan, bid, ib, &children, Class::SubnodeTree);
                     for c in children {
                         self.reference(scan, c, Expect::SlBlock, from);
