@@ -8,7 +8,7 @@ use super::parallel;
 use super::refs::{Expect, From, Refs};
 use super::scan::{BlockState, Scan};
 use crate::store::error::Result;
-use crate::store::ndb::block::{is_compressed, read_block, read_stored};
+use crate::store::ndb::block::{is_compressed, read_block, verify_stored};
 use crate::store::ndb::btree::bid_is_internal;
 use crate::store::ndb::file::StoreFile;
 use crate::store::ndb::{BbtEntry, Header};
@@ -24,7 +24,7 @@ fn verify(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result<Option<
     if bid_is_internal(entry.bid) {
         return read_block(file, header, entry).map(Some);
     }
-    read_stored(file, header, entry, entry.ib).map(|_| None)
+    verify_stored(file, header, entry).map(|_| None)
 }
 
 /// `verify` over `entries` on up to `threads` threads; the results in the entries' order.

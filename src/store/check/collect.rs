@@ -40,10 +40,13 @@ pub struct Findings {
     index: HashMap<Key, usize>,
     per_class: BTreeMap<Class, usize>,
     unlisted: BTreeMap<Class, u64>,
+    /// Every finding pushed, listed or not, folded into another or not.
+    pushed: u64,
 }
 
 impl Findings {
     pub fn push(&mut self, f: Finding) {
+        self.pushed += 1;
         let key = Key::of(&f);
         if let Some(&i) = self.index.get(&key) {
             let known = &mut self.list[i];
@@ -63,6 +66,12 @@ impl Findings {
         *n += 1;
         self.index.insert(key, self.list.len());
         self.list.push(f);
+    }
+
+    /// How many findings have been pushed so far, counting those folded into one already
+    /// listed or past the limit: a pass that pushed none found nothing wrong.
+    pub fn reported(&self) -> u64 {
+        self.pushed
     }
 
     /// Names the node (and the folder or item) a block's findings concern, where they do

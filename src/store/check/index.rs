@@ -29,11 +29,12 @@ pub fn read_nodes(scan: &mut Scan) -> Result<(), Cancelled> {
     let variant = scan.ndb().variant();
     let root = scan.ndb().header().nbt_root;
     let mut nodes = Vec::new();
-    walk(scan, Tree::Node, root, |e| {
+    let whole = walk(scan, Tree::Node, root, |e| {
         nodes.push(parse_nbt(variant, e))
     })?;
     nodes.sort_by_key(|n| n.nid);
-    for nid in unique_by(&mut nodes, |n| n.nid).iter().map(|n| n.nid) {
+    let twice = unique_by(&mut nodes, |n| n.nid);
+    for nid in twice.iter().map(|n| n.nid) {
         scan.report(
             Finding::new(
                 Class::BtreeOrder,
@@ -44,7 +45,7 @@ pub fn read_nodes(scan: &mut Scan) -> Result<(), Cancelled> {
         );
     }
     scan.examined.nodes = nodes.len() as u64;
-    scan.nodes = nodes;
+    scan.nodes = scan.ndb().hold_nodes(nodes, whole && twice.is_empty());
     Ok(())
 }
 
@@ -53,14 +54,12 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
     let variant = scan.ndb().variant();
     let root = scan.ndb().header().bbt_root;
     let mut blocks = Vec::new();
-    walk(scan, Tree::Block, root, |e| {
+    let whole = walk(scan, Tree::Block, root, |e| {
         blocks.push(parse_bbt(variant, e))
     })?;
     blocks.sort_by_key(|b| bid_key(b.bid));
-    for bid in unique_by(&mut blocks, |b| bid_key(b.bid))
-        .iter()
-        .map(|b| b.bid)
-    {
+    let twice = unique_by(&mut blocks, |b| bid_key(b.bid));
+    for bid in twice.iter().map(|b| b.bid) {
         scan.report(
             Finding::new(
                 Class::BtreeOrder,
@@ -71,7 +70,7 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
         );
     }
     scan.block_state = vec![Default::default(); blocks.len()];
-    scan.blocks = blocks;
+    scan.blocks = scan.ndb().hold_blocks(blocks, whole && twice.is_empty());
     Ok(())
 }
 
@@ -91,12 +90,14 @@ fn unique_by<T: Copy, K: PartialEq>(entries: &mut Vec<T>, key: impl Fn(&T) -> K)
     twice
 }
 
+/// Visits every entry of one index; says whether every page was read and found in its
+/// place (nothing reported), when a lookup down the tree finds exactly the entries visited.
 fn walk(
     scan: &mut Scan,
     tree: Tree,
     root: BRef,
     mut on_entry: impl FnMut(&[u8]),
-) -> Result<(), Cancelled> {
+) -> Result<bool, Cancelled> {
     let variant = scan.ndb().variant();
     let ptype = tree.page_type();
     let structure = ptype.structure();
@@ -115,6 +116,7 @@ fn walk(
         high: None,
     }];
     let mut visited = 0u64;
+    let reported_before = scan.findings.reported();
     while let Some(p) = stack.pop() {
         visited += 1;
         scan.tick(visited, 0, doing)?;
@@ -192,7 +194,7 @@ fn walk(
             }
         }
     }
-    Ok(())
+    Ok(scan.findings.reported() == reported_before)
 }
 
 /// When the page at `ib` is readable but its level is not the one its parent gives.

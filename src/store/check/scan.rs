@@ -83,10 +83,11 @@ pub struct Scan<'s, 'w, 'a> {
     pub examined: Examined,
     work: &'w mut Work<'a>,
     ticks: u64,
-    /// The node index, sorted by node id, one entry per id.
-    pub nodes: Vec<NbtEntry>,
-    /// The block index, sorted by block id, one entry per id.
-    pub blocks: Vec<BbtEntry>,
+    /// The node index, sorted by node id, one entry per id; held by the store's `Ndb`
+    /// (`Ndb::hold_nodes`), where lookups use it too.
+    pub nodes: &'s [NbtEntry],
+    /// The block index, sorted by block id, one entry per id; held the same way.
+    pub blocks: &'s [BbtEntry],
     /// Beside `blocks`, one per entry.
     pub block_state: Vec<BlockState>,
     /// Every live index page: (offset, page id, true for the node index).
@@ -101,8 +102,8 @@ impl<'s, 'w, 'a> Scan<'s, 'w, 'a> {
             examined: Examined::default(),
             work,
             ticks: 0,
-            nodes: Vec::new(),
-            blocks: Vec::new(),
+            nodes: &[],
+            blocks: &[],
             block_state: Vec::new(),
             pages: Vec::new(),
         }

@@ -89,33 +89,71 @@ pub fn read_block_signed_at(
     entry: &BbtEntry,
     signed_at: u64,
 ) -> Result<Vec<u8>> {
-    let stored = read_stored(file, header, entry, signed_at)?;
-    unpack(header, entry, stored)
+    // The stored bytes are lent, not copied out: a compressed block is inflated straight
+    // from the read-ahead window into its own buffer.
+    with_stored(file, header, entry, signed_at, |stored| {
+        let mut data = if is_compressed(entry) {
+            inflate(stored, entry.cb_inflated as usize)?
+        } else {
+            stored.to_vec()
+        };
+        // The block layer compresses the bytes the encoding produced, so decoding comes
+        // last.
+        if !bid_is_internal(entry.bid) {
+            header.crypt.decode(&mut data, entry.bid);
+        }
+        Ok(data)
+    })
 }
 
 /// Reads a block as stored and checks it against its trailer (size, id, checksum,
-/// signature); the stored bytes, without the trailer. What is left to check is whether a
-/// compressed block inflates to the size the index gives (`unpack`).
-pub fn read_stored(
+/// signature), without keeping it: what is left to check is whether a compressed block
+/// inflates to the size the index gives (`read_block`).
+pub fn verify_stored(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result<()> {
+    with_stored(file, header, entry, entry.ib, |_| Ok(()))
+}
+
+/// Calls `f` with a block's stored bytes, without the trailer, once they are checked
+/// against it. The bytes are lent (see `StoreFile::with_bytes`). Whatever fails, reading,
+/// checking or `f`, is named with the block and where it lies.
+fn with_stored<R>(
     file: &StoreFile,
     header: &Header,
     entry: &BbtEntry,
     signed_at: u64,
-) -> Result<Vec<u8>> {
+    f: impl FnOnce(&[u8]) -> Result<R>,
+) -> Result<R> {
     let variant = header.variant;
     let cb = entry.cb as usize;
-    let wrap = |e: Error| e.at_offset(entry.ib).with_bid(entry.bid);
     if cb > variant.max_block_data() {
-        return Err(wrap(Error::out_of_range(
-            "block",
-            "stored size",
-            cb as u64,
-            variant.max_block_data() as u64,
-        )));
+        return Err(located(
+            Error::out_of_range(
+                "block",
+                "stored size",
+                cb as u64,
+                variant.max_block_data() as u64,
+            ),
+            entry,
+        ));
     }
     let disk = variant.block_disk_size(cb) as usize;
-    let mut raw = file.read_vec("block", entry.ib, disk).map_err(wrap)?;
-    let t = disk - variant.block_trailer_size();
+    file.with_bytes("block", entry.ib, disk, |raw| {
+        check_trailer(variant, entry, signed_at, raw)?;
+        f(&raw[..cb])
+    })
+    .and_then(|checked| checked)
+    .map_err(|e| located(e, entry))
+}
+
+/// Names the block an error concerns, and where it lies.
+fn located(e: Error, entry: &BbtEntry) -> Error {
+    e.at_offset(entry.ib).with_bid(entry.bid)
+}
+
+/// Checks a block as stored (`raw`, trailer included) against its trailer.
+fn check_trailer(variant: Variant, entry: &BbtEntry, signed_at: u64, raw: &[u8]) -> Result<()> {
+    let cb = entry.cb as usize;
+    let t = raw.len() - variant.block_trailer_size();
     let BlockTrailer {
         cb: t_cb,
         signature: t_sig,
@@ -124,57 +162,40 @@ pub fn read_stored(
         ..
     } = BlockTrailer::parse(variant, &raw[t..]);
     if t_cb as usize != cb {
-        return Err(wrap(Error::mismatch("block trailer", "size", cb, t_cb)));
+        return Err(Error::mismatch("block trailer", "size", cb, t_cb));
     }
     if bid_key(t_bid) != bid_key(entry.bid) {
-        return Err(wrap(Error::mismatch(
+        return Err(Error::mismatch(
             "block trailer",
             "block id",
             format!("0x{:X}", entry.bid),
             format!("0x{t_bid:X}"),
-        )));
+        ));
     }
     if let Err(computed) = verify(t_crc, &raw[..cb]) {
-        return Err(wrap(Error::new(
+        return Err(Error::new(
             "block",
             ErrorKind::Crc {
                 expected: t_crc,
                 computed,
             },
-        )));
+        ));
     }
     let sig = signature(signed_at, t_bid);
     if sig != t_sig {
-        return Err(wrap(Error::mismatch(
+        return Err(Error::mismatch(
             "block trailer",
             "signature",
             format!("0x{sig:04X}"),
             format!("0x{t_sig:04X}"),
-        )));
+        ));
     }
-    raw.truncate(cb);
-    Ok(raw)
+    Ok(())
 }
 
 /// Whether the index says the block is stored compressed (only 4 KiB stores compress).
 pub fn is_compressed(entry: &BbtEntry) -> bool {
     entry.cb_inflated != entry.cb
-}
-
-/// A block's data from its stored bytes (`read_stored`): inflated when compressed, then
-/// decoded when the store is encrypted.
-pub fn unpack(header: &Header, entry: &BbtEntry, stored: Vec<u8>) -> Result<Vec<u8>> {
-    let wrap = |e: Error| e.at_offset(entry.ib).with_bid(entry.bid);
-    let mut data = if is_compressed(entry) {
-        inflate(&stored, entry.cb_inflated as usize).map_err(wrap)?
-    } else {
-        stored
-    };
-    // The block layer compresses the bytes the encoding produced, so decoding comes last.
-    if !bid_is_internal(entry.bid) {
-        header.crypt.decode(&mut data, entry.bid);
-    }
-    Ok(data)
 }
 
 thread_local! {

@@ -237,8 +237,57 @@ pub struct PageCache {
 
 #[derive(Debug, Default)]
 struct CacheInner {
-    pages: HashMap<u64, Arc<BTreePage>>,
+    pages: HashMap<u64, Arc<CachedPage>>,
     order: VecDeque<u64>,
+}
+
+/// A page as a lookup uses it: with whether its keys rise strictly from first to last,
+/// found once when it is read, so that a lookup may search it by halves. A damaged page
+/// whose keys do not rise is searched from first to last as before, with the same answer.
+#[derive(Debug)]
+struct CachedPage {
+    page: BTreePage,
+    ascending: bool,
+}
+
+impl CachedPage {
+    fn new(page: BTreePage, variant: Variant, tree: Tree) -> Self {
+        let key = |i| tree.normalize(branch_key(variant, page.entry(i)));
+        let ascending = (1..page.count).all(|i| key(i - 1) < key(i));
+        CachedPage { page, ascending }
+    }
+
+    /// The entry whose key the lookup follows: on a leaf, the one equal to `key`; on a
+    /// branch, the last one not above it (the child whose range holds it).
+    fn position(&self, variant: Variant, tree: Tree, key: u64) -> Option<usize> {
+        let page = &self.page;
+        let k = |i| tree.normalize(branch_key(variant, page.entry(i)));
+        let leaf = page.level == 0;
+        if self.ascending {
+            let after = partition_point(page.count, |i| k(i) <= key);
+            let last = after.checked_sub(1)?;
+            return (!leaf || k(last) == key).then_some(last);
+        }
+        if leaf {
+            return (0..page.count).find(|&i| k(i) == key);
+        }
+        (0..page.count).take_while(|&i| k(i) <= key).last()
+    }
+}
+
+/// The first of `0..n` for which `below` is false, where it is true for some first part
+/// and false for the rest.
+fn partition_point(n: usize, below: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if below(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
 
 const CACHE_PAGES: usize = 1024;
@@ -249,8 +298,9 @@ impl PageCache {
         file: &StoreFile,
         variant: Variant,
         bref: BRef,
-        ptype: PageType,
-    ) -> Result<Arc<BTreePage>> {
+        tree: Tree,
+    ) -> Result<Arc<CachedPage>> {
+        let ptype = tree.page_type();
         let cached = self
             .inner
             .read()
@@ -259,10 +309,11 @@ impl PageCache {
             .get(&bref.ib)
             .cloned();
         // A page cached for one tree or id must not answer for another.
-        if let Some(p) = cached.filter(|p| p.ptype == ptype && p.bid == bref.bid) {
+        if let Some(p) = cached.filter(|p| p.page.ptype == ptype && p.page.bid == bref.bid) {
             return Ok(p);
         }
-        let page = Arc::new(BTreePage::read(file, variant, bref, ptype)?);
+        let page = BTreePage::read(file, variant, bref, ptype)?;
+        let page = Arc::new(CachedPage::new(page, variant, tree));
         let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
         if inner.pages.insert(bref.ib, page.clone()).is_none() {
             inner.order.push_back(bref.ib);
@@ -276,40 +327,29 @@ impl PageCache {
     }
 }
 
-/// Finds the leaf entry with `key`, descending from `root`.
-fn lookup(
+/// Finds the leaf entry with `key`, descending from `root`, and parses it.
+fn lookup<T>(
     file: &StoreFile,
     cache: &PageCache,
     variant: Variant,
     tree: Tree,
     root: BRef,
     key: u64,
-) -> Result<Option<Vec<u8>>> {
+    parse: impl FnOnce(&[u8]) -> T,
+) -> Result<Option<T>> {
     let key = tree.normalize(key);
     let mut bref = root;
     let mut expected = None;
     loop {
-        let page = cache.get(file, variant, bref, tree.page_type())?;
-        check_level(tree, &page, expected, bref)?;
-        let keys = (0..page.count).map(|i| tree.normalize(branch_key(variant, page.entry(i))));
-        if page.level == 0 {
-            for (i, k) in keys.enumerate() {
-                if k == key {
-                    return Ok(Some(page.entry(i).to_vec()));
-                }
-            }
+        let cached = cache.get(file, variant, bref, tree)?;
+        let page = &cached.page;
+        check_level(tree, page, expected, bref)?;
+        let Some(i) = cached.position(variant, tree, key) else {
             return Ok(None);
+        };
+        if page.level == 0 {
+            return Ok(Some(parse(page.entry(i))));
         }
-        // The child whose first key is the greatest not above the key we look for.
-        let mut child = None;
-        for (i, k) in keys.enumerate() {
-            if k <= key {
-                child = Some(i);
-            } else {
-                break;
-            }
-        }
-        let Some(i) = child else { return Ok(None) };
         bref = branch_ref(variant, page.entry(i));
         expected = Some(page.level - 1);
     }
@@ -322,10 +362,9 @@ pub fn find_node(
     root: BRef,
     nid: Nid,
 ) -> Result<Option<NbtEntry>> {
-    Ok(
-        lookup(file, cache, variant, Tree::Node, root, nid.0 as u64)?
-            .map(|e| parse_nbt(variant, &e)),
-    )
+    lookup(file, cache, variant, Tree::Node, root, nid.0 as u64, |e| {
+        parse_nbt(variant, e)
+    })
 }
 
 pub fn find_block(
@@ -335,7 +374,9 @@ pub fn find_block(
     root: BRef,
     bid: u64,
 ) -> Result<Option<BbtEntry>> {
-    Ok(lookup(file, cache, variant, Tree::Block, root, bid)?.map(|e| parse_bbt(variant, &e)))
+    lookup(file, cache, variant, Tree::Block, root, bid, |e| {
+        parse_bbt(variant, e)
+    })
 }
 
 /// What a full walk reports for each page, for the structural check.
@@ -499,6 +540,60 @@ pub fn walk_lenient(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page whose keys rise is searched by halves, any other from first to last; both
+    /// must follow the same entry for every key, at a leaf and at a branch.
+    #[test]
+    fn a_page_searched_by_halves_follows_the_entry_a_scan_follows() {
+        let variant = Variant::Unicode;
+        let page_of = |keys: &[u64], level: u8| {
+            let mut bytes = Vec::new();
+            for &k in keys {
+                write_branch(variant, &mut bytes, k, BRef { bid: k, ib: k });
+            }
+            BTreePage {
+                ptype: PageType::Bbt,
+                bid: 0x41,
+                bytes,
+                level,
+                count: keys.len(),
+                entry_size: variant.branch_entry_size(),
+                ib: 0x4400,
+            }
+        };
+        let rising: Vec<u64> = (1..60).map(|k| k * 8).collect();
+        for level in [0, 1] {
+            let halves = CachedPage::new(page_of(&rising, level), variant, Tree::Block);
+            assert!(halves.ascending);
+            let scan = CachedPage {
+                ascending: false,
+                ..CachedPage::new(page_of(&rising, level), variant, Tree::Block)
+            };
+            for key in 0..500 {
+                let want = scan.position(variant, Tree::Block, key);
+                assert_eq!(halves.position(variant, Tree::Block, key), want, "{key}");
+            }
+            assert_eq!(halves.position(variant, Tree::Block, 7), None);
+            assert_eq!(halves.position(variant, Tree::Block, 472), Some(58));
+            let past_the_last = (level == 1).then_some(58);
+            assert_eq!(halves.position(variant, Tree::Block, 480), past_the_last);
+        }
+        assert_eq!(
+            CachedPage::new(page_of(&rising, 1), variant, Tree::Block).position(
+                variant,
+                Tree::Block,
+                20
+            ),
+            Some(1)
+        );
+        // Keys out of order (damage) are not searched by halves.
+        let mixed = CachedPage::new(page_of(&[8, 40, 16, 64], 0), variant, Tree::Block);
+        assert!(!mixed.ascending);
+        assert_eq!(mixed.position(variant, Tree::Block, 16), Some(2));
+        let repeated = CachedPage::new(page_of(&[8, 16, 16, 64], 1), variant, Tree::Block);
+        assert!(!repeated.ascending);
+        assert_eq!(repeated.position(variant, Tree::Block, 20), Some(2));
+    }
 
     /// What the writer puts in a B-tree page the reader reads back as it was, in every
     /// variant: one description of each entry, not one per side.

@@ -77,21 +77,7 @@ impl StoreFile {
         buf: &mut [u8],
         through_window: bool,
     ) -> Result<()> {
-        let end = offset.checked_add(buf.len() as u64);
-        match end {
-            Some(end) if end <= self.len => {}
-            _ => {
-                return Err(Error::new(
-                    structure,
-                    ErrorKind::Truncated {
-                        needed: offset.saturating_add(buf.len() as u64),
-                        file_len: self.len,
-                    },
-                )
-                .at_offset(offset)
-                .in_file(&self.path));
-            }
-        }
+        self.in_file(structure, offset, buf.len())?;
         if through_window && window::read(self, offset, buf) {
             return Ok(());
         }
@@ -100,6 +86,49 @@ impl StoreFile {
                 .at_offset(offset)
                 .in_file(&self.path)
         })
+    }
+
+    /// Calls `f` with the `len` bytes at `offset`, lent from this thread's read-ahead
+    /// window where they are in one (no buffer of their own, nothing zeroed or copied
+    /// twice), read into a buffer of their own otherwise. For what is checked or decoded
+    /// once and then dropped: a block verified, inflated or decoded into its own output.
+    /// `f` may read the file again: the window is then busy, and that read goes round it.
+    pub fn with_bytes<R>(
+        &self,
+        structure: &'static str,
+        offset: u64,
+        len: usize,
+        f: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R> {
+        let mut f = Some(f);
+        let mut result = None;
+        if self.in_file(structure, offset, len).is_ok() {
+            window::lend(self, offset, len, |bytes| {
+                result = f.take().map(|f| f(bytes));
+            });
+        }
+        match (result, f) {
+            (Some(r), _) => Ok(r),
+            (None, Some(f)) => Ok(f(&self.read_vec_alone(structure, offset, len)?)),
+            (None, None) => unreachable!("`f` is called at most once, and then gives a result"),
+        }
+    }
+
+    /// Whether `len` bytes at `offset` lie within the file; a read past the end is reported
+    /// as truncation, naming what was being read.
+    fn in_file(&self, structure: &'static str, offset: u64, len: usize) -> Result<()> {
+        match offset.checked_add(len as u64) {
+            Some(end) if end <= self.len => Ok(()),
+            _ => Err(Error::new(
+                structure,
+                ErrorKind::Truncated {
+                    needed: offset.saturating_add(len as u64),
+                    file_len: self.len,
+                },
+            )
+            .at_offset(offset)
+            .in_file(&self.path)),
+        }
     }
 
     pub fn read_vec(&self, structure: &'static str, offset: u64, len: usize) -> Result<Vec<u8>> {
@@ -150,14 +179,21 @@ mod window {
     #[derive(Default)]
     struct Slot {
         start: u64,
+        /// Only grows: bytes about to be overwritten by a read are not zeroed first.
         bytes: Vec<u8>,
+        /// How many of `bytes` the last fill read; 0 when the slot holds nothing.
+        filled: usize,
         /// When it last served a read, to refill the one least used.
         used: u64,
     }
 
     impl Slot {
         fn end(&self) -> u64 {
-            self.start + self.bytes.len() as u64
+            self.start + self.filled as u64
+        }
+
+        fn held(&self) -> &[u8] {
+            &self.bytes[..self.filled]
         }
     }
 
@@ -176,28 +212,39 @@ mod window {
     /// Fills `buf` from a window, filling one first; false when the caller should read
     /// directly (a long read, or a failed fill, whose error the direct read reports).
     pub fn read(file: &StoreFile, offset: u64, buf: &mut [u8]) -> bool {
-        if buf.len() > MAX_READ {
+        lend(file, offset, buf.len(), |bytes| buf.copy_from_slice(bytes))
+    }
+
+    /// Calls `f` with the `len` bytes at `offset` in a window, filling one first; false,
+    /// without calling `f`, when the caller should read directly: a long read, a failed
+    /// fill (whose error the direct read reports), or a read made from within `f`, while
+    /// the windows are lent out. `offset + len` must lie within the file.
+    pub fn lend(file: &StoreFile, offset: u64, len: usize, f: impl FnOnce(&[u8])) -> bool {
+        if len > MAX_READ {
             return false;
         }
         WINDOWS.with(|w| {
-            let w = &mut *w.borrow_mut();
+            let Ok(mut w) = w.try_borrow_mut() else {
+                return false;
+            };
+            let w = &mut *w;
             if w.file != file.id {
                 w.file = file.id;
                 for slot in &mut w.slots {
-                    slot.bytes.clear();
+                    slot.filled = 0;
                 }
             }
             w.clock += 1;
             let clock = w.clock;
-            let end = offset + buf.len() as u64;
+            let end = offset + len as u64;
             if let Some(slot) = w
                 .slots
                 .iter_mut()
                 .find(|s| offset >= s.start && end <= s.end())
             {
                 let at = (offset - slot.start) as usize;
-                buf.copy_from_slice(&slot.bytes[at..at + buf.len()]);
                 slot.used = clock;
+                f(&slot.held()[at..at + len]);
                 return true;
             }
             // A read that runs past the end of a window goes on in order (a pass over the
@@ -207,8 +254,8 @@ mod window {
             let streaming = w
                 .slots
                 .iter()
-                .any(|s| !s.bytes.is_empty() && offset >= s.start && offset <= s.end());
-            let (start, len) = if streaming {
+                .any(|s| s.filled > 0 && offset >= s.start && offset <= s.end());
+            let (start, want) = if streaming {
                 (offset & !(ALIGN - 1), STREAM)
             } else {
                 (
@@ -221,16 +268,19 @@ mod window {
             };
             // Stretched to the end of the read when it would stop short; `end` is within
             // the file's length (checked by the caller), so the window covers the read.
-            let len = ((start + len as u64).max(end).min(file.len) - start) as usize;
-            slot.bytes.resize(len, 0);
+            let want = ((start + want as u64).max(end).min(file.len) - start) as usize;
+            if slot.bytes.len() < want {
+                slot.bytes.resize(want, 0);
+            }
             slot.start = start;
             slot.used = clock;
-            if platform::read_exact_at(&file.file, &mut slot.bytes, start).is_err() {
-                slot.bytes.clear();
+            slot.filled = 0;
+            if platform::read_exact_at(&file.file, &mut slot.bytes[..want], start).is_err() {
                 return false;
             }
+            slot.filled = want;
             let at = (offset - start) as usize;
-            buf.copy_from_slice(&slot.bytes[at..at + buf.len()]);
+            f(&slot.held()[at..at + len]);
             true
         })
     }
@@ -324,9 +374,16 @@ mod tests {
         std::fs::write(&b_path, &b_bytes).unwrap();
         let a = StoreFile::open(&a_path).unwrap();
         let b = StoreFile::open(&b_path).unwrap();
+        // Copied out, or lent (every other read, so the two ways follow each other).
         let check = |f: &StoreFile, bytes: &[u8], offset: usize, len: usize| {
-            let got = f.read_vec("test", offset as u64, len).unwrap();
-            assert_eq!(got, bytes[offset..offset + len], "{len} bytes at {offset}");
+            let want = &bytes[offset..offset + len];
+            if offset.is_multiple_of(2) {
+                let got = f.read_vec("test", offset as u64, len).unwrap();
+                assert_eq!(got, want, "{len} bytes at {offset}");
+            } else {
+                let same = f.with_bytes("test", offset as u64, len, |got| got == want);
+                assert!(same.unwrap(), "{len} bytes lent at {offset}");
+            }
         };
         let len = a_bytes.len();
         // In order, in reads of every size up to past the longest a window serves.
@@ -361,6 +418,22 @@ mod tests {
         // Past the end: refused, naming the offset, whatever the windows hold.
         let e = a.read_vec("test", len as u64 - 10, 11).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Truncated { .. }), "{e}");
+        let e = a
+            .with_bytes("test", len as u64 - 10, 11, |_| ())
+            .unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Truncated { .. }), "{e}");
+        assert_eq!(e.at.offset, Some(len as u64 - 10));
+        // Read again while the windows are lent out: the inner read goes round them, and
+        // the outer bytes stay as they were.
+        let nested = a.with_bytes("test", 5000, 3000, |outer| {
+            let inner = a.read_vec("test", 700_000, 4000).unwrap();
+            let lent = a.with_bytes("test", 900_000, 100, |b| b.to_vec()).unwrap();
+            (outer.to_vec(), inner, lent)
+        });
+        let (outer, inner, lent) = nested.unwrap();
+        assert_eq!(outer, a_bytes[5000..8000]);
+        assert_eq!(inner, a_bytes[700_000..704_000]);
+        assert_eq!(lent, a_bytes[900_000..900_100]);
         // On other threads too, each with windows of its own.
         std::thread::scope(|s| {
             for t in 0..3 {

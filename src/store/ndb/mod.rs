@@ -40,6 +40,28 @@ pub struct Ndb {
     rescue: OnceLock<rescue::Rescue>,
     /// Set by the structural check: the compressed blocks it has yet to see inflate.
     inflated: OnceLock<inflated::Inflated>,
+    /// Set by the structural check: the two indexes as it read them in full.
+    held_nodes: OnceLock<Held<NbtEntry>>,
+    held_blocks: OnceLock<Held<BbtEntry>>,
+}
+
+/// An index read in full by a walk of its B-tree (the structural check's first passes),
+/// sorted by key, one entry per key, and kept for the rest of that check. When the walk
+/// found every page readable and in its place, a lookup down the tree would find exactly
+/// these entries, so lookups search them in memory instead: the check's item pass looks
+/// up every block of every item, and going down the tree for each took a quarter of it.
+/// An index found damaged is kept for the check's own use only; lookups go down the tree
+/// as always, so an item meets the damage as any reader would.
+#[derive(Debug)]
+struct Held<T> {
+    entries: Vec<T>,
+    answers_lookups: bool,
+}
+
+impl<T> Held<T> {
+    fn answering(&self) -> Option<&[T]> {
+        self.answers_lookups.then_some(&self.entries[..])
+    }
 }
 
 impl Ndb {
@@ -113,6 +135,26 @@ impl Ndb {
         self.inflated.get()
     }
 
+    /// Keeps the node index as a full walk read it, sorted by node id without repeats, and
+    /// gives it back; `whole` when the walk found nothing wrong with it, which lets lookups
+    /// use it (see [`Held`]). Only the first call counts.
+    pub fn hold_nodes(&self, nodes: Vec<NbtEntry>, whole: bool) -> &[NbtEntry] {
+        let held = Held {
+            entries: nodes,
+            answers_lookups: whole,
+        };
+        &self.held_nodes.get_or_init(|| held).entries
+    }
+
+    /// The same for the block index, sorted by `btree::bid_key`.
+    pub fn hold_blocks(&self, blocks: Vec<BbtEntry>, whole: bool) -> &[BbtEntry] {
+        let held = Held {
+            entries: blocks,
+            answers_lookups: whole,
+        };
+        &self.held_blocks.get_or_init(|| held).entries
+    }
+
     /// The scan of the file a damaged index calls for, made once, on first need.
     pub fn rescue(&self) -> &rescue::Rescue {
         self.rescue
@@ -136,6 +178,8 @@ impl Ndb {
             salvage: false,
             rescue: OnceLock::new(),
             inflated: OnceLock::new(),
+            held_nodes: OnceLock::new(),
+            held_blocks: OnceLock::new(),
         };
         Ok((ndb, damage))
     }
@@ -168,13 +212,20 @@ impl Ndb {
     /// The node index entry of `nid`. In a store opened for salvage, a node the damaged
     /// index cannot answer for is looked up in the scan of the file.
     pub fn find_node(&self, nid: Nid) -> Result<Option<NbtEntry>> {
-        match btree::find_node(
-            &self.file,
-            &self.pages,
-            self.variant(),
-            self.header.nbt_root,
-            nid,
-        ) {
+        let found = match self.held_nodes.get().and_then(Held::answering) {
+            Some(held) => Ok(held
+                .binary_search_by_key(&nid, |n| n.nid)
+                .ok()
+                .map(|i| held[i])),
+            None => btree::find_node(
+                &self.file,
+                &self.pages,
+                self.variant(),
+                self.header.nbt_root,
+                nid,
+            ),
+        };
+        match found {
             Ok(found) => Ok(found),
             Err(e) if self.salvage => match self.rescue().node(nid) {
                 Some(entry) => Ok(Some(entry)),
@@ -195,13 +246,23 @@ impl Ndb {
     /// The block index entry of `bid`; in a store opened for salvage, one the damaged
     /// index cannot answer for is looked up in the scan of the file.
     pub fn find_block(&self, bid: u64) -> Result<Option<BbtEntry>> {
-        match btree::find_block(
-            &self.file,
-            &self.pages,
-            self.variant(),
-            self.header.bbt_root,
-            bid,
-        ) {
+        let found = match self.held_blocks.get().and_then(Held::answering) {
+            Some(held) => {
+                let key = btree::bid_key(bid);
+                Ok(held
+                    .binary_search_by_key(&key, |b| btree::bid_key(b.bid))
+                    .ok()
+                    .map(|i| held[i]))
+            }
+            None => btree::find_block(
+                &self.file,
+                &self.pages,
+                self.variant(),
+                self.header.bbt_root,
+                bid,
+            ),
+        };
+        match found {
             Ok(Some(entry)) => Ok(Some(entry)),
             Ok(None) if self.salvage => Ok(self.rescue().block_entry(bid)),
             Ok(None) => Ok(None),
@@ -371,5 +432,86 @@ impl Ndb {
     pub fn walk_blocks(&self, f: impl FnMut(BbtEntry) -> Result<()>) -> Result<()> {
         btree::walk_blocks(&self.file, self.variant(), self.header.bbt_root, f)
             .map_err(|e| self.ctx(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::write::Target;
+    use crate::synthetic::{GenOptions, generate};
+
+    /// A whole index held in memory answers every lookup as the B-tree does, for ids it
+    /// holds and ids it does not; one held as damaged answers none of them.
+    #[test]
+    fn a_held_index_answers_lookups_as_the_tree_does() {
+        let dir = std::env::temp_dir().join(format!("ostdoctor-held-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, target) in [("held.pst", Target::Pst), ("held.ost", Target::Ost4k)] {
+            let path = dir.join(name);
+            let options = GenOptions {
+                target,
+                folders: 3,
+                messages: 400,
+                seed: 11,
+                sync_log_lines: Vec::new(),
+                attachment_kb: None,
+            };
+            generate(&path, &options).unwrap();
+            let tree = Ndb::open(&path).unwrap();
+            let (mut nodes, mut blocks) = (Vec::new(), Vec::new());
+            tree.walk_nodes(|n| {
+                nodes.push(n);
+                Ok(())
+            })
+            .unwrap();
+            tree.walk_blocks(|b| {
+                blocks.push(b);
+                Ok(())
+            })
+            .unwrap();
+            nodes.sort_by_key(|n| n.nid);
+            blocks.sort_by_key(|b| btree::bid_key(b.bid));
+            // Several B-tree levels, so lookups go down more than one page.
+            assert!(blocks.len() > 1000, "{name}: {} blocks", blocks.len());
+
+            let held = Ndb::open(&path).unwrap();
+            held.hold_nodes(nodes.clone(), true);
+            held.hold_blocks(blocks.clone(), true);
+            // Each id held, its neighbours (absent, and the reserved low bit set), and ids
+            // past either end.
+            let bids = blocks
+                .iter()
+                .flat_map(|b| [b.bid, b.bid | 1, b.bid + 2, b.bid.saturating_sub(2)])
+                .chain([0, 1, u64::MAX]);
+            for bid in bids {
+                let want = tree.find_block(bid).unwrap();
+                assert_eq!(
+                    held.find_block(bid).unwrap(),
+                    want,
+                    "{name}: block 0x{bid:X}"
+                );
+            }
+            let nids = nodes
+                .iter()
+                .flat_map(|n| [n.nid.0, n.nid.0 + 1, n.nid.0.wrapping_sub(1)])
+                .chain([0, u32::MAX]);
+            for nid in nids.map(Nid) {
+                let want = tree.find_node(nid).unwrap();
+                assert_eq!(held.find_node(nid).unwrap(), want, "{name}: node {nid}");
+            }
+
+            // Held as damaged (here: entries left out), the tree still answers.
+            let damaged = Ndb::open(&path).unwrap();
+            damaged.hold_nodes(nodes[..1].to_vec(), false);
+            damaged.hold_blocks(blocks[..1].to_vec(), false);
+            let (last_node, last_block) = (nodes[nodes.len() - 1], blocks[blocks.len() - 1]);
+            assert_eq!(damaged.find_node(last_node.nid).unwrap(), Some(last_node));
+            assert_eq!(
+                damaged.find_block(last_block.bid).unwrap(),
+                Some(last_block)
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
