@@ -38,6 +38,10 @@ struct State<R> {
     stopped: bool,
     /// A reader died (a panic): the writer must not wait for its items.
     broken: bool,
+    /// Who is waiting for a change: a wake-up is a system call, made only when someone
+    /// waits (one per item each way cost more than the rest of the hand-over).
+    readers_waiting: usize,
+    writer_waiting: bool,
 }
 
 struct Shared<R> {
@@ -93,6 +97,8 @@ pub fn run<T: Sync, R: Send, X>(
             done: HashMap::new(),
             stopped: false,
             broken: false,
+            readers_waiting: 0,
+            writer_waiting: false,
         }),
         changed: Condvar::new(),
     };
@@ -132,21 +138,36 @@ fn reader<T, R>(
                 if ahead == 0 || (ahead < bounds.items && st.held_bytes < bounds.bytes) {
                     break;
                 }
+                st.readers_waiting += 1;
                 st = shared.changed.wait(st).unwrap_or_else(|p| p.into_inner());
+                st.readers_waiting -= 1;
             }
             let first = st.next;
             st.next = (first + RUN).min(items.len());
             first
         };
-        for (k, item) in items.iter().enumerate().take(first + RUN).skip(first) {
-            let r = read(item);
-            let w = weight(&r);
-            let mut st = shared.lock();
-            if st.stopped {
-                return;
-            }
+        // A run is handed over whole: one lock and at most one wake-up for its items
+        // rather than one each.
+        let run: Vec<(usize, R, usize)> = items
+            .iter()
+            .enumerate()
+            .take(first + RUN)
+            .skip(first)
+            .map(|(k, item)| {
+                let r = read(item);
+                let w = weight(&r);
+                (k, r, w)
+            })
+            .collect();
+        let mut st = shared.lock();
+        if st.stopped {
+            return;
+        }
+        for (k, r, w) in run {
             st.held_bytes += w;
             st.done.insert(k, (r, w));
+        }
+        if st.writer_waiting {
             shared.changed.notify_all();
         }
     }
@@ -169,17 +190,21 @@ impl<T, R> Ahead<'_, T, R> {
             if let Some((r, w)) = st.done.remove(&k) {
                 st.taken += 1;
                 st.held_bytes -= w;
-                self.shared.changed.notify_all();
+                if st.readers_waiting > 0 {
+                    self.shared.changed.notify_all();
+                }
                 return Some(r);
             }
             if st.broken {
                 return None;
             }
+            st.writer_waiting = true;
             st = self
                 .shared
                 .changed
                 .wait(st)
                 .unwrap_or_else(|p| p.into_inner());
+            st.writer_waiting = false;
         }
     }
 }
