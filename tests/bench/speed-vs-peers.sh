@@ -8,13 +8,15 @@
 #   tests/bench/speed-vs-peers.sh [MESSAGES...]     (default: 2000 20000 200000)
 #
 # DIR (default target/bench-stores) holds the generated stores; LIMIT (default 900 s)
-# bounds each peer.
+# bounds each peer; RUNS (default 3) is how many times each command runs, the table giving
+# the median time and the highest peak (a command that ran out of time is not run again).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sizes=("$@")
 ((${#sizes[@]})) || sizes=(2000 20000 200000)
 dir=${DIR:-target/bench-stores}
 limit=${LIMIT:-900}
+runs=${RUNS:-3}
 mkdir -p "$dir"
 for tool in /usr/bin/time readpst pffexport; do
     command -v "$tool" >/dev/null || {
@@ -38,6 +40,22 @@ run() {
     echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $kb $status"
 }
 
+# `run` RUNS times: prints "median-seconds highest-peak-KiB last-status". `before`, when
+# set, names a command run ahead of each (to remove the last run's output).
+median() {
+    local k s kb st times=() peak=0 status=0
+    for ((k = 0; k < runs; k++)); do
+        [ -n "${before:-}" ] && eval "$before"
+        read -r s kb st < <(run "$@")
+        times+=("$s")
+        ((kb > peak)) && peak=$kb
+        status=$st
+        [ "$st" = 124 ] && break
+    done
+    s=$(printf '%s\n' "${times[@]}" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    echo "$s $peak $status"
+}
+
 table() {
     local store=$1
     local size
@@ -45,7 +63,7 @@ table() {
     echo "== $(basename "$store"): $((size / 1048576)) MiB"
     # Warm the page cache, so that every command reads from memory alike.
     cat "$store" >/dev/null
-    read -r cat_s cat_kb _ < <(run cat "$store")
+    read -r cat_s cat_kb _ < <(median cat "$store")
     printf '  %-22s %9s %9s %10s  %s\n' command seconds "x cat" "peak MiB" ""
     line() {
         local label=$1 secs=$2 kb=$3 status=$4
@@ -58,20 +76,20 @@ table() {
     }
     line cat "$cat_s" "$cat_kb" 0
     for cmd in info check; do
-        read -r s kb st < <(run "$bin" "$cmd" --json "$store")
+        read -r s kb st < <(median "$bin" "$cmd" --json "$store")
         line "ostdoctor $cmd" "$s" "$kb" "$st"
     done
-    rm -f "$work/copy.pst"
-    read -r s kb st < <(run "$bin" export "$store" "$work/copy.pst" --json)
+    before='rm -f "$work/copy.pst"'
+    read -r s kb st < <(median "$bin" export "$store" "$work/copy.pst" --json)
     line "ostdoctor export" "$s" "$kb" "$st"
-    rm -f "$work/copy.pst"
-    rm -rf "$work/readpst" && mkdir "$work/readpst"
-    read -r s kb st < <(run readpst -q -o "$work/readpst" "$store")
+    before='rm -rf "$work/readpst" && mkdir "$work/readpst"'
+    read -r s kb st < <(median readpst -q -o "$work/readpst" "$store")
     line "readpst" "$s" "$kb" "$st"
-    rm -rf "$work/readpst" "$work"/pff*
-    read -r s kb st < <(run pffexport -q -m items -t "$work/pff" "$store")
+    before='rm -rf "$work"/pff*'
+    read -r s kb st < <(median pffexport -q -m items -t "$work/pff" "$store")
     line "pffexport -m items" "$s" "$kb" "$st"
-    rm -rf "$work"/pff*
+    before=''
+    rm -rf "$work/copy.pst" "$work/readpst" "$work"/pff*
 }
 
 for n in "${sizes[@]}"; do
