@@ -288,10 +288,8 @@ impl Walk {
         }
         let threads = parallel::workers();
         for batch in todo.chunks(parallel::BATCH) {
-            let (ndb, nodes) = (scan.ndb(), &scan.nodes);
-            let checked = parallel::map(batch, threads, |&item| {
-                items::check(ndb, nodes, item, label)
-            });
+            let ndb = scan.ndb();
+            let checked = parallel::map(batch, threads, |&item| items::check(ndb, item, label));
             for c in checked {
                 self.tick(scan)?;
                 scan.examined.messages += u64::from(c.examined);

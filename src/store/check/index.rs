@@ -45,7 +45,10 @@ pub fn read_nodes(scan: &mut Scan) -> Result<(), Cancelled> {
         );
     }
     scan.examined.nodes = nodes.len() as u64;
-    scan.nodes = scan.ndb().hold_nodes(nodes, whole && twice.is_empty());
+    scan.nodes = scan
+        .ndb()
+        .hold_nodes(nodes, whole && twice.is_empty())
+        .entries();
     Ok(())
 }
 
@@ -70,7 +73,10 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
         );
     }
     scan.block_state = vec![Default::default(); blocks.len()];
-    scan.blocks = scan.ndb().hold_blocks(blocks, whole && twice.is_empty());
+    scan.blocks = scan
+        .ndb()
+        .hold_blocks(blocks, whole && twice.is_empty())
+        .entries();
     Ok(())
 }
 

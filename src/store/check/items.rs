@@ -9,7 +9,7 @@ use crate::store::error::{Error, Result};
 use crate::store::ltp::{Node, PropertyContext, TableContext};
 use crate::store::messaging::message::clean_subject;
 use crate::store::messaging::tags;
-use crate::store::ndb::{NbtEntry, Ndb, Nid};
+use crate::store::ndb::{Ndb, Nid};
 
 /// Problems listed per recipient or attachment table before the rest are left unsaid.
 const TABLE_LIMIT: usize = 20;
@@ -43,17 +43,10 @@ pub struct Checked {
     pub findings: Vec<Finding>,
 }
 
-fn node(nodes: &[NbtEntry], nid: Nid) -> Option<&NbtEntry> {
-    nodes
-        .binary_search_by_key(&nid, |n| n.nid)
-        .ok()
-        .map(|i| &nodes[i])
-}
-
-/// Checks one item; `nodes` is the node index sorted by node id.
-pub fn check(ndb: &Ndb, nodes: &[NbtEntry], nid: Nid, folder: &str) -> Checked {
+/// Checks one item, found in the node index the check holds (`Ndb::held_node`).
+pub fn check(ndb: &Ndb, nid: Nid, folder: &str) -> Checked {
     let mut out = Vec::new();
-    let Some(entry) = node(nodes, nid).copied() else {
+    let Some(entry) = ndb.held_node(nid).copied() else {
         out.push(
             Finding::new(
                 Class::MissingNode,

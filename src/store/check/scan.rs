@@ -8,7 +8,6 @@ use super::finding::Finding;
 use super::log::Examined;
 use crate::store::Store;
 use crate::store::error::Error;
-use crate::store::ndb::btree::bid_key;
 use crate::store::ndb::{BbtEntry, NbtEntry, Ndb, Nid};
 use crate::work::{Cancelled, Work};
 
@@ -149,18 +148,13 @@ impl<'s, 'w, 'a> Scan<'s, 'w, 'a> {
         self.findings.push(f);
     }
 
-    pub fn node(&self, nid: Nid) -> Option<&NbtEntry> {
-        self.nodes
-            .binary_search_by_key(&nid, |n| n.nid)
-            .ok()
-            .map(|i| &self.nodes[i])
+    pub fn node(&self, nid: Nid) -> Option<&'s NbtEntry> {
+        self.ndb().held_node(nid)
     }
 
     /// The position of block `bid` in `blocks`.
     pub fn block_index(&self, bid: u64) -> Option<usize> {
-        self.blocks
-            .binary_search_by_key(&bid_key(bid), |b| bid_key(b.bid))
-            .ok()
+        self.ndb().held_block_position(bid)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod inflated;
 pub mod layout;
 pub mod page;
 pub mod rescue;
+pub mod sorted;
 
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -24,6 +25,7 @@ pub use header::{BRef, ClientKind, Header};
 
 use crate::store::error::{Error, ErrorKind, Result};
 use file::StoreFile;
+use sorted::Sorted;
 
 /// An open store at the node-database level. Read-only; safe to share between threads.
 #[derive(Debug)]
@@ -54,13 +56,13 @@ pub struct Ndb {
 /// as always, so an item meets the damage as any reader would.
 #[derive(Debug)]
 struct Held<T> {
-    entries: Vec<T>,
+    entries: Sorted<T>,
     answers_lookups: bool,
 }
 
 impl<T> Held<T> {
-    fn answering(&self) -> Option<&[T]> {
-        self.answers_lookups.then_some(&self.entries[..])
+    fn answering(&self) -> Option<&Sorted<T>> {
+        self.answers_lookups.then_some(&self.entries)
     }
 }
 
@@ -138,21 +140,35 @@ impl Ndb {
     /// Keeps the node index as a full walk read it, sorted by node id without repeats, and
     /// gives it back; `whole` when the walk found nothing wrong with it, which lets lookups
     /// use it (see [`Held`]). Only the first call counts.
-    pub fn hold_nodes(&self, nodes: Vec<NbtEntry>, whole: bool) -> &[NbtEntry] {
+    pub fn hold_nodes(&self, nodes: Vec<NbtEntry>, whole: bool) -> &Sorted<NbtEntry> {
         let held = Held {
-            entries: nodes,
+            entries: Sorted::new(nodes),
             answers_lookups: whole,
         };
         &self.held_nodes.get_or_init(|| held).entries
     }
 
     /// The same for the block index, sorted by `btree::bid_key`.
-    pub fn hold_blocks(&self, blocks: Vec<BbtEntry>, whole: bool) -> &[BbtEntry] {
+    pub fn hold_blocks(&self, blocks: Vec<BbtEntry>, whole: bool) -> &Sorted<BbtEntry> {
         let held = Held {
-            entries: blocks,
+            entries: Sorted::new(blocks),
             answers_lookups: whole,
         };
         &self.held_blocks.get_or_init(|| held).entries
+    }
+
+    /// The entry of `nid` in the node index held by the check, whether or not lookups use
+    /// it (the check's own passes do, damaged or not).
+    pub fn held_node(&self, nid: Nid) -> Option<&NbtEntry> {
+        self.held_nodes.get()?.entries.find(u64::from(nid.0))
+    }
+
+    /// The position of block `bid` in the block index held by the check.
+    pub fn held_block_position(&self, bid: u64) -> Option<usize> {
+        self.held_blocks
+            .get()?
+            .entries
+            .position(btree::bid_key(bid))
     }
 
     /// The scan of the file a damaged index calls for, made once, on first need.
@@ -213,10 +229,7 @@ impl Ndb {
     /// index cannot answer for is looked up in the scan of the file.
     pub fn find_node(&self, nid: Nid) -> Result<Option<NbtEntry>> {
         let found = match self.held_nodes.get().and_then(Held::answering) {
-            Some(held) => Ok(held
-                .binary_search_by_key(&nid, |n| n.nid)
-                .ok()
-                .map(|i| held[i])),
+            Some(held) => Ok(held.find(u64::from(nid.0)).copied()),
             None => btree::find_node(
                 &self.file,
                 &self.pages,
@@ -247,13 +260,7 @@ impl Ndb {
     /// index cannot answer for is looked up in the scan of the file.
     pub fn find_block(&self, bid: u64) -> Result<Option<BbtEntry>> {
         let found = match self.held_blocks.get().and_then(Held::answering) {
-            Some(held) => {
-                let key = btree::bid_key(bid);
-                Ok(held
-                    .binary_search_by_key(&key, |b| btree::bid_key(b.bid))
-                    .ok()
-                    .map(|i| held[i]))
-            }
+            Some(held) => Ok(held.find(btree::bid_key(bid)).copied()),
             None => btree::find_block(
                 &self.file,
                 &self.pages,
