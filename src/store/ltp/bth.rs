@@ -77,8 +77,10 @@ fn collect(
     seen: &mut HashSet<u32>,
     out: &mut dyn FnMut(&[u8]),
 ) -> Result<()> {
-    // A real BTH never shares a record array; a repeat would multiply the walk.
-    if !seen.insert(hid.raw()) {
+    // A real BTH never shares a record array; a repeat would multiply the walk. A BTH of
+    // one level has one array, which nothing can repeat: no set is made for it (a
+    // property context's, on every item).
+    if h.levels > 0 && !seen.insert(hid.raw()) {
         return Err(Error::new(
             STRUCTURE,
             ErrorKind::Cycle {

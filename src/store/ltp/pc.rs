@@ -1,8 +1,6 @@
 //! The property context: a node's properties, as a BTH from property id to value. Values
 //! are decoded only when asked for, so listing a message does not read its body.
 
-use std::collections::BTreeMap;
-
 use super::bth;
 use super::heap::{CLIENT_PC, Heap, HeapRead, is_heap_ref};
 use super::node::Node;
@@ -14,7 +12,28 @@ use crate::store::ndb::format::{u16_at, u32_at};
 pub struct PropertyContext<'a> {
     node: Node<'a>,
     heap: Heap,
-    records: BTreeMap<u16, (u16, u32)>,
+    /// (id, type, value or reference), sorted by id, one per id: a BTH's records are
+    /// stored in order, so this is filled in one pass (a map cost an allocation per few
+    /// properties, on every item a check or a copy opens).
+    records: Vec<(u16, u16, u32)>,
+}
+
+/// Sorts records by id, as a damaged BTH may not have them; of records with one id the
+/// last stored is kept, as a map filled in stored order would keep it.
+fn sort_records(records: &mut Vec<(u16, u16, u32)>) {
+    if records.is_sorted_by(|a, b| a.0 < b.0) {
+        return;
+    }
+    // Stable, so records with one id stay in stored order; `dedup_by` hands the later of
+    // two as `later` and drops it, after its value has been moved to the one kept.
+    records.sort_by_key(|r| r.0);
+    records.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            *kept = *later;
+        }
+        same
+    });
 }
 
 /// Values of fixed types up to 4 bytes are stored in the record itself.
@@ -54,10 +73,12 @@ impl<'a> PropertyContext<'a> {
                 ),
             )));
         }
-        let mut records = BTreeMap::new();
-        for rec in bth::records(&heap, &header).map_err(ctx)? {
-            records.insert(u16_at(&rec, 0), (u16_at(&rec, 2), u32_at(&rec, 4)));
-        }
+        let mut records = Vec::new();
+        bth::for_each_record(&heap, &header, &mut |rec| {
+            records.push((u16_at(rec, 0), u16_at(rec, 2), u32_at(rec, 4)));
+        })
+        .map_err(ctx)?;
+        sort_records(&mut records);
         Ok(PropertyContext {
             node,
             heap,
@@ -71,16 +92,22 @@ impl<'a> PropertyContext<'a> {
 
     /// Every property present, as (id, type), in id order.
     pub fn tags(&self) -> impl Iterator<Item = (u16, u16)> + '_ {
-        self.records.iter().map(|(&id, &(t, _))| (id, t))
+        self.records.iter().map(|&(id, t, _)| (id, t))
+    }
+
+    fn record(&self, id: u16) -> Option<(u16, u32)> {
+        let i = self.records.binary_search_by_key(&id, |r| r.0).ok()?;
+        let (_, t, value) = self.records[i];
+        Some((t, value))
     }
 
     pub fn has(&self, id: u16) -> bool {
-        self.records.contains_key(&id)
+        self.record(id).is_some()
     }
 
     /// The raw stored bytes of a property (inline values as their 4 stored bytes).
     pub fn raw(&self, id: u16) -> Result<Option<(u16, Vec<u8>)>> {
-        let Some(&(t, value)) = self.records.get(&id) else {
+        let Some((t, value)) = self.record(id) else {
             return Ok(None);
         };
         let bytes = if is_inline(t) {
@@ -99,7 +126,7 @@ impl<'a> PropertyContext<'a> {
     pub fn verify(&self) -> Vec<(u16, Error)> {
         let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
         let mut out = Vec::new();
-        for (&id, &(t, value)) in &self.records {
+        for &(id, t, value) in &self.records {
             if is_inline(t) {
                 continue;
             }
@@ -151,5 +178,44 @@ impl<'a> PropertyContext<'a> {
             PropValue::Text(s) => Some(s.into_bytes()),
             _ => None,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_records;
+
+    /// Records stored in order stay as they are; out of order they are sorted, and of two
+    /// with one id the one stored last is kept, as a map filled in stored order keeps it.
+    #[test]
+    fn records_are_sorted_and_the_last_of_an_id_kept() {
+        let mut in_order = vec![(0x0037, 0x001F, 0x20), (0x0E1D, 0x001F, 0x40)];
+        let before = in_order.clone();
+        sort_records(&mut in_order);
+        assert_eq!(in_order, before);
+
+        let mut damaged = vec![
+            (0x0E1D, 0x001F, 0x40),
+            (0x0037, 0x001F, 0x20),
+            (0x0E1D, 0x0003, 7),
+            (0x0001, 0x0003, 1),
+            (0x0037, 0x001F, 0x60),
+            (0x0E1D, 0x0003, 9),
+        ];
+        let mut map = std::collections::BTreeMap::new();
+        for &(id, t, v) in &damaged {
+            map.insert(id, (t, v));
+        }
+        sort_records(&mut damaged);
+        let from_map: Vec<_> = map.into_iter().map(|(id, (t, v))| (id, t, v)).collect();
+        assert_eq!(damaged, from_map);
+        assert_eq!(
+            damaged,
+            vec![
+                (0x0001, 0x0003, 1),
+                (0x0037, 0x001F, 0x60),
+                (0x0E1D, 0x0003, 9)
+            ]
+        );
     }
 }
