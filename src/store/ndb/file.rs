@@ -512,6 +512,14 @@ mod tests {
             read <= 1000 * 4096,
             "{read} bytes copied for 600,000 asked for"
         );
+        // Then 2 MiB in order again, from the middle: growing anew, 7 fills, then 8.
+        let from = 3 << 20;
+        for at in (from..from + (2 << 20)).step_by(512) {
+            let got = file.with_bytes("test", at as u64, 512, |b| b == &bytes[at..at + 512]);
+            assert!(got.unwrap());
+        }
+        let (calls, _) = fills();
+        assert!(calls <= 7 + 8 + 1, "{calls} fills for 2 MiB read in order");
         drop(file);
         let _ = std::fs::remove_dir_all(&dir);
     }
