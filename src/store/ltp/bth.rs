@@ -49,15 +49,18 @@ pub fn header(heap: &(impl HeapRead + ?Sized), hid: HeapId) -> Result<BthHeader>
     Ok(header)
 }
 
-/// All leaf records (key bytes followed by data bytes), in stored order.
+/// All leaf records (key bytes followed by data bytes), in stored order, for tests: the
+/// readers use `for_each_record`, which keeps none.
+#[cfg(test)]
 pub fn records(heap: &(impl HeapRead + ?Sized), h: &BthHeader) -> Result<Vec<Vec<u8>>> {
     let mut out = Vec::new();
     for_each_record(heap, h, &mut |rec| out.push(rec.to_vec()))?;
     Ok(out)
 }
 
-/// The same, each record handed to `f` in stored order and not kept: a table's row index
-/// may have hundreds of thousands.
+/// Each leaf record (key bytes followed by data bytes) handed to `f` in stored order and
+/// not kept: a table's row index may have hundreds of thousands, and a property context
+/// keeps only three numbers of each.
 pub fn for_each_record(
     heap: &(impl HeapRead + ?Sized),
     h: &BthHeader,

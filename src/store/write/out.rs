@@ -15,7 +15,7 @@ pub struct OutFile {
     writer: BufWriter<File>,
     /// Where the buffered stream stands; gaps before a later offset are filled with zeros.
     pos: u64,
-    /// How far the disk has been asked to start writing (see `write_behind`).
+    /// How far the disk has been asked to start writing (see `platform::start_writing`).
     kicked: u64,
     done: bool,
 }
