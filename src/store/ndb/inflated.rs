@@ -7,12 +7,14 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::btree::bid_key;
+use super::sorted::Sorted;
 
 /// Compressed blocks still to be seen inflating, and which of them have been.
 #[derive(Debug)]
 pub struct Inflated {
-    /// Block keys, sorted.
-    keys: Vec<u64>,
+    /// Block keys, found as the check's held indexes are (see `sorted`): the item pass
+    /// notes every block it inflates.
+    keys: Sorted<u64>,
     /// Beside `keys`: inflated to the promised size by some read.
     seen: Vec<AtomicBool>,
 }
@@ -23,12 +25,15 @@ impl Inflated {
         keys.sort_unstable();
         keys.dedup();
         let seen = keys.iter().map(|_| AtomicBool::new(false)).collect();
-        Inflated { keys, seen }
+        Inflated {
+            keys: Sorted::new(keys),
+            seen,
+        }
     }
 
     /// Notes that block `bid` was read and inflated whole.
     pub fn note(&self, bid: u64) {
-        if let Ok(i) = self.keys.binary_search(&bid_key(bid)) {
+        if let Some(i) = self.keys.position(bid_key(bid)) {
             self.seen[i].store(true, Ordering::Relaxed);
         }
     }
@@ -36,8 +41,8 @@ impl Inflated {
     /// Whether block `bid` was noted; false for a block not watched.
     pub fn seen(&self, bid: u64) -> bool {
         self.keys
-            .binary_search(&bid_key(bid))
-            .is_ok_and(|i| self.seen[i].load(Ordering::Relaxed))
+            .position(bid_key(bid))
+            .is_some_and(|i| self.seen[i].load(Ordering::Relaxed))
     }
 }
 

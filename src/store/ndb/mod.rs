@@ -25,7 +25,7 @@ pub use header::{BRef, ClientKind, Header};
 
 use crate::store::error::{Error, ErrorKind, Result};
 use file::StoreFile;
-use sorted::Sorted;
+use sorted::{Keyed, Sorted};
 
 /// An open store at the node-database level. Read-only; safe to share between threads.
 #[derive(Debug)]
@@ -60,7 +60,17 @@ struct Held<T> {
     answers_lookups: bool,
 }
 
-impl<T> Held<T> {
+impl<T: Keyed> Held<T> {
+    /// Keeps `entries` in `cell` unless it holds an index already; the one held.
+    fn keep(cell: &OnceLock<Held<T>>, entries: Vec<T>, whole: bool) -> &Sorted<T> {
+        &cell
+            .get_or_init(|| Held {
+                entries: Sorted::new(entries),
+                answers_lookups: whole,
+            })
+            .entries
+    }
+
     fn answering(&self) -> Option<&Sorted<T>> {
         self.answers_lookups.then_some(&self.entries)
     }
@@ -141,20 +151,12 @@ impl Ndb {
     /// gives it back; `whole` when the walk found nothing wrong with it, which lets lookups
     /// use it (see [`Held`]). Only the first call counts.
     pub fn hold_nodes(&self, nodes: Vec<NbtEntry>, whole: bool) -> &Sorted<NbtEntry> {
-        let held = Held {
-            entries: Sorted::new(nodes),
-            answers_lookups: whole,
-        };
-        &self.held_nodes.get_or_init(|| held).entries
+        Held::keep(&self.held_nodes, nodes, whole)
     }
 
     /// The same for the block index, sorted by `btree::bid_key`.
     pub fn hold_blocks(&self, blocks: Vec<BbtEntry>, whole: bool) -> &Sorted<BbtEntry> {
-        let held = Held {
-            entries: Sorted::new(blocks),
-            answers_lookups: whole,
-        };
-        &self.held_blocks.get_or_init(|| held).entries
+        Held::keep(&self.held_blocks, blocks, whole)
     }
 
     /// The entry of `nid` in the node index held by the check, whether or not lookups use
