@@ -73,7 +73,8 @@ impl<'a> PropertyContext<'a> {
                 ),
             )));
         }
-        let mut records = Vec::new();
+        // Room for a usual message's properties at once, rather than doubling up to it.
+        let mut records = Vec::with_capacity(32);
         bth::for_each_record(&heap, &header, &mut |rec| {
             records.push((u16_at(rec, 0), u16_at(rec, 2), u32_at(rec, 4)));
         })
@@ -145,12 +146,25 @@ impl<'a> PropertyContext<'a> {
     }
 
     pub fn get(&self, id: u16) -> Result<Option<PropValue>> {
-        let Some((t, bytes)) = self.raw(id)? else {
+        let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
+        let Some((t, value)) = self.record(id) else {
             return Ok(None);
         };
-        prop::decode(t, &bytes)
-            .map(Some)
-            .map_err(|e| self.node.ndb.ctx(e.with_nid(self.node.nid.0)))
+        // Decoded from where the value lies, inline or in the heap, without copying it out
+        // first: a copy or a listing decodes a few values of every item.
+        let decoded = if is_inline(t) {
+            prop::decode(t, &value.to_le_bytes())
+        } else if is_heap_ref(value) {
+            self.heap
+                .get(self.heap.hid(value))
+                .and_then(|bytes| prop::decode(t, bytes))
+        } else {
+            self.node
+                .subnode(Nid(value))
+                .and_then(|sub| sub.data())
+                .and_then(|bytes| prop::decode(t, &bytes))
+        };
+        decoded.map(Some).map_err(ctx)
     }
 
     pub fn text(&self, id: u16) -> Result<Option<String>> {

@@ -10,6 +10,7 @@ use super::prop::{self, PropValue, fixed_size, ptype};
 use crate::store::error::{Error, Result};
 use crate::store::ndb::Nid;
 use crate::store::ndb::format::{u16_at, u32_at};
+use std::borrow::Cow;
 
 const STRUCTURE: &str = "table context";
 
@@ -452,6 +453,13 @@ impl<'a> TableContext<'a> {
 
     /// A cell's type and stored bytes (inline values as their cell bytes).
     pub fn raw_cell(&self, row: usize, id: u16) -> Result<Option<(u16, Vec<u8>)>> {
+        Ok(self
+            .cell_bytes(row, id)?
+            .map(|(t, bytes)| (t, bytes.into_owned())))
+    }
+
+    /// A cell's type and stored bytes, borrowed where they lie in the row or the heap.
+    fn cell_bytes(&self, row: usize, id: u16) -> Result<Option<(u16, Cow<'_, [u8]>)>> {
         let Some(col) = self.column(id).copied() else {
             return Ok(None);
         };
@@ -460,7 +468,7 @@ impl<'a> TableContext<'a> {
         }
         let cell = &self.row(row)[col.offset..col.offset + col.size];
         if self.is_inline(&col) {
-            return Ok(Some((col.ptype, cell.to_vec())));
+            return Ok(Some((col.ptype, Cow::Borrowed(cell))));
         }
         let ctx = |e: Error| self.node.ndb.ctx(e.with_nid(self.node.nid.0));
         if cell.len() < 4 {
@@ -473,12 +481,17 @@ impl<'a> TableContext<'a> {
                 ),
             )));
         }
-        let bytes = read_hnid(&self.node, &self.heap, u32_at(cell, 0)).map_err(ctx)?;
-        Ok(Some((col.ptype, bytes)))
+        let hnid = u32_at(cell, 0);
+        let bytes = if is_heap_ref(hnid) {
+            self.heap.get(self.heap.hid(hnid)).map(Cow::Borrowed)
+        } else {
+            read_hnid(&self.node, &self.heap, hnid).map(Cow::Owned)
+        };
+        Ok(Some((col.ptype, bytes.map_err(ctx)?)))
     }
 
     pub fn cell(&self, row: usize, id: u16) -> Result<Option<PropValue>> {
-        let Some((t, bytes)) = self.raw_cell(row, id)? else {
+        let Some((t, bytes)) = self.cell_bytes(row, id)? else {
             return Ok(None);
         };
         prop::decode(t, &bytes)

@@ -69,7 +69,12 @@ impl BthWriter {
         if self.levels[level].0.len() / self.record_size(level) >= per {
             self.hand_over(heap, level)?;
         }
-        self.levels[level].0.extend_from_slice(record);
+        let array = &mut self.levels[level].0;
+        if array.capacity() == 0 {
+            // A property context's records, or a small table's, at once.
+            array.reserve(32 * record.len());
+        }
+        array.extend_from_slice(record);
         Ok(())
     }
 

@@ -66,7 +66,8 @@ fn used(block: usize, allocs: &BlockAllocs, extra: usize) -> usize {
 /// A block's bytes: header space (filled in by its owner), allocations, page map.
 fn encode(block: usize, allocs: &BlockAllocs) -> Vec<u8> {
     let h = header_size(block);
-    let mut b = vec![0u8; h];
+    let mut b = Vec::with_capacity(used(block, allocs, 0));
+    b.resize(h, 0);
     b.extend_from_slice(&allocs.data);
     if b.len() % 2 == 1 {
         b.push(0);
@@ -125,6 +126,12 @@ impl HeapBuilder {
             }
         }
         let b = &mut self.current;
+        if b.ends.capacity() == 0 {
+            // Most heaps are one small block (a message's properties): a first guess saves
+            // the run of doublings from a few bytes up.
+            b.data.reserve(1024.min(self.block_size));
+            b.ends.reserve(32);
+        }
         b.data.extend_from_slice(bytes);
         b.ends.push(b.data.len());
         let index = b.ends.len();
@@ -135,8 +142,10 @@ impl HeapBuilder {
     /// Encodes the block being filled, files it by kind and records its fill level.
     fn close_current(&mut self) {
         let i = self.index;
-        let allocs = std::mem::take(&mut self.current);
-        let bytes = encode(i, &allocs);
+        let bytes = encode(i, &self.current);
+        // The next block is filled in the same buffers.
+        self.current.data.clear();
+        self.current.ends.clear();
         let level = fill_level(self.block_size.saturating_sub(bytes.len()));
         if i == 0 {
             self.first = Some(bytes);

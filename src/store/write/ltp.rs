@@ -154,9 +154,10 @@ impl<'a> PcBuilder<'a> {
             } else {
                 place(&mut heap, &mut subs, w, value)?
             };
-            let mut r = id.to_le_bytes().to_vec();
-            r.extend_from_slice(&t.to_le_bytes());
-            r.extend_from_slice(&hnid.to_le_bytes());
+            let mut r = [0u8; 8];
+            r[..2].copy_from_slice(&id.to_le_bytes());
+            r[2..4].copy_from_slice(&t.to_le_bytes());
+            r[4..].copy_from_slice(&hnid.to_le_bytes());
             index.push(&mut heap, &r)?;
         }
         let root = index.finish(&mut heap)?;

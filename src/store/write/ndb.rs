@@ -60,6 +60,11 @@ pub struct NdbWriter {
     nid_next: [u32; 32],
     /// Compresses 4 KiB stores' data blocks.
     deflate: Compress,
+    /// A block as stored and the compressor's output, kept from block to block: every
+    /// item writes several blocks, and a fresh buffer for each cost an allocation and a
+    /// reallocation as it grew to the disk size.
+    block_buf: Vec<u8>,
+    packed_buf: Vec<u8>,
 }
 
 /// Where Outlook starts each node type's index counter.
@@ -100,6 +105,8 @@ impl NdbWriter {
             deferred: None,
             nid_next,
             deflate: Compress::new(Compression::default(), true),
+            block_buf: Vec::new(),
+            packed_buf: Vec::new(),
         })
     }
 
@@ -183,7 +190,10 @@ impl NdbWriter {
             return Err(e);
         }
         let bid = self.new_bid(internal);
-        let mut plain = data.to_vec();
+        let mut plain = std::mem::take(&mut self.block_buf);
+        plain.clear();
+        plain.reserve(self.variant.block_disk_size(data.len()) as usize);
+        plain.extend_from_slice(data);
         if !internal {
             self.crypt.encode(&mut plain, bid);
         }
@@ -198,13 +208,21 @@ impl NdbWriter {
             // cost more than compressing it. Output that would not be smaller stops at
             // the plain size and the block is stored as it is.
             self.deflate.reset();
-            let mut packed = Vec::with_capacity(plain_len);
+            let mut packed = std::mem::take(&mut self.packed_buf);
+            packed.clear();
+            packed.reserve(self.variant.block_disk_size(plain_len) as usize);
             match self
                 .deflate
                 .compress_vec(&plain, &mut packed, FlushCompress::Finish)
             {
-                Ok(Status::StreamEnd) if packed.len() < plain_len => packed,
-                _ => plain,
+                Ok(Status::StreamEnd) if packed.len() < plain_len => {
+                    self.packed_buf = plain;
+                    packed
+                }
+                _ => {
+                    self.packed_buf = packed;
+                    plain
+                }
             }
         } else {
             plain
@@ -223,7 +241,9 @@ impl NdbWriter {
             cb_inflated: plain_len as u16,
         }
         .write(self.variant, &mut buf[t..]);
-        self.out.write_at(ib, &buf)?;
+        let written = self.out.write_at(ib, &buf);
+        self.block_buf = buf;
+        written?;
         self.blocks.push(BbtEntry {
             bid,
             ib,

@@ -78,7 +78,9 @@ impl RowLayout {
 
     /// TCINFO: the table header the heap's user root points at.
     fn info(&self, row_index: u32, rows_hnid: u32) -> Vec<u8> {
-        let mut info = vec![CLIENT_TC, self.tags.len() as u8];
+        // TCINFO: 22 bytes, then 8 per column.
+        let mut info = Vec::with_capacity(22 + 8 * self.tags.len());
+        info.extend_from_slice(&[CLIENT_TC, self.tags.len() as u8]);
         for end in [self.end_4b, self.end_2b, self.end_1b, self.row_size] {
             info.extend_from_slice(&(end as u16).to_le_bytes());
         }
@@ -189,8 +191,9 @@ impl TableWriter {
             }
             self.matrix[start + l.end_1b + c / 8] |= 0x80 >> (c % 8);
         }
-        let mut rec = row_id.to_le_bytes().to_vec();
-        rec.extend_from_slice(&self.rows.to_le_bytes());
+        let mut rec = [0u8; 8];
+        rec[..4].copy_from_slice(&row_id.to_le_bytes());
+        rec[4..].copy_from_slice(&self.rows.to_le_bytes());
         self.index.push(&mut self.heap, &rec)?;
         self.rows = self.rows.checked_add(1).ok_or_else(|| {
             Error::out_of_range(
