@@ -127,6 +127,7 @@ fn reader<T, R>(
     weight: fn(&R) -> usize,
 ) {
     let _guard = Guard(shared);
+    platform::yield_to_writer();
     loop {
         let first = {
             let mut st = shared.lock();
@@ -224,6 +225,35 @@ pub fn threads() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 
+/// The writer is the copy's critical path: with more threads than cores (a writer and two
+/// readers on two cores) an even share slows it by a third while readers, bounded in how
+/// far ahead they may go, only wait later. Readers run at a lower priority, so the
+/// scheduler gives the writer a core whenever it can run.
+#[cfg(target_os = "linux")]
+mod platform {
+    /// How much nicer than the writer a reader is (of 0 to 19). Measured on the
+    /// 200,000-message PST's export on two cores: 3.55 s to 3.19 s (medians of 11).
+    pub const NICER: i32 = 10;
+
+    /// Lowers this thread's priority only (Linux keeps a nice level per thread), from the
+    /// writer's, which it started with: never raised, at most to the lowest.
+    pub fn yield_to_writer() {
+        // SAFETY: plain system calls on the calling thread; a failure only leaves the
+        // priority as it was.
+        unsafe {
+            let tid = libc::gettid() as libc::id_t;
+            let now = libc::getpriority(libc::PRIO_PROCESS, tid);
+            libc::setpriority(libc::PRIO_PROCESS, tid, (now + NICER).min(19));
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+mod platform {
+    /// Elsewhere a thread's priority is left as it is.
+    pub fn yield_to_writer() {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +275,37 @@ mod tests {
             let want: Vec<u64> = items.iter().map(read).collect();
             assert_eq!(got, want, "{threads} threads");
         }
+    }
+
+    /// On Linux the readers run nicer than the writer, which keeps its own priority.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn readers_run_at_a_lower_priority_than_the_writer() {
+        // SAFETY: reads the calling thread's nice level.
+        let nice =
+            || unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) };
+        let writer = nice();
+        let items: Vec<u8> = (0..64).collect();
+        let read = |_: &u8| nice();
+        let (readers, writer_after) = run(
+            &items,
+            2,
+            Bounds::DEFAULT,
+            &read,
+            |_| 1,
+            |ahead| {
+                (
+                    std::iter::from_fn(|| ahead.next()).collect::<Vec<_>>(),
+                    nice(),
+                )
+            },
+        );
+        let want = (writer + platform::NICER).min(19);
+        assert!(
+            readers.iter().all(|&n| n == want),
+            "{readers:?}, writer {writer}"
+        );
+        assert_eq!(writer_after, writer);
     }
 
     #[test]
