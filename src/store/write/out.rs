@@ -50,15 +50,16 @@ impl OutFile {
 
     /// Writes at `offset`, which must not be before what was already streamed.
     pub fn write_at(&mut self, offset: u64, bytes: &[u8]) -> Result<()> {
-        let temp = self.temp.clone();
+        // Borrowed, not cloned: this runs for every block and page a copy writes.
+        let temp = &self.temp;
         if offset < self.pos {
-            self.writer.flush().map_err(|e| io_error(&temp, e))?;
+            self.writer.flush().map_err(|e| io_error(temp, e))?;
             let file = self.writer.get_mut();
             file.seek(SeekFrom::Start(offset))
-                .map_err(|e| io_error(&temp, e))?;
-            file.write_all(bytes).map_err(|e| io_error(&temp, e))?;
+                .map_err(|e| io_error(temp, e))?;
+            file.write_all(bytes).map_err(|e| io_error(temp, e))?;
             file.seek(SeekFrom::Start(self.pos))
-                .map_err(|e| io_error(&temp, e))?;
+                .map_err(|e| io_error(temp, e))?;
             return Ok(());
         }
         const ZEROS: [u8; 4096] = [0; 4096];
@@ -66,12 +67,12 @@ impl OutFile {
             let n = ((offset - self.pos) as usize).min(ZEROS.len());
             self.writer
                 .write_all(&ZEROS[..n])
-                .map_err(|e| io_error(&temp, e))?;
+                .map_err(|e| io_error(temp, e))?;
             self.pos += n as u64;
         }
         self.writer
             .write_all(bytes)
-            .map_err(|e| io_error(&temp, e))?;
+            .map_err(|e| io_error(temp, e))?;
         self.pos += bytes.len() as u64;
         let handed = self.pos - self.writer.buffer().len() as u64;
         if handed >= self.kicked + WRITE_BEHIND {
