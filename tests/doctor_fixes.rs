@@ -9,23 +9,19 @@ use ostdoctor::doctor::Doctor;
 use ostdoctor::fix::Journal;
 use ostdoctor::wizard::{Action, Backend, FactValue, Facts};
 
-fn with_journal(dir: &TempDir) {
-    // SAFETY: set before this test's threads read the environment; every test in this
-    // file points it at a folder of its own through the same call order.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("journal")) };
-}
-
 #[test]
 fn undo_sets_aside_the_new_store_and_puts_the_old_one_back() {
     let Some(real) = fixture("ansi-32bit.pst") else {
         return;
     };
     let dir = TempDir::new("doctor-undo");
-    with_journal(&dir);
     let store = dir.path().join("Outlook.ost");
     std::fs::copy(&real, &store).unwrap();
     let original = std::fs::read(&store).unwrap();
-    let mut doctor = Doctor::new(&store);
+    // The test's own journal, given to the doctor: the data folder's environment variable
+    // is shared by every test of this binary running at once.
+    let journal = Journal::at(dir.path().join("journal")).unwrap();
+    let mut doctor = Doctor::new(&store).with_journal(journal);
     let facts = Facts::new();
 
     let plan = doctor.plan_fix("rename_store_to_old", &facts).unwrap();

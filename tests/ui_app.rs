@@ -20,15 +20,32 @@ use support::dovecot::{Dovecot, PASSWORD, USER};
 
 const WAIT: Duration = Duration::from_secs(60);
 
-/// Copies a fix saves go to one scratch folder for the whole run, never the Documents
-/// folder of whoever runs the tests; the same for every test, so they cannot disagree.
+/// The copies a fix saves and the journal of fixes go to one scratch folder for the whole
+/// run, never the Documents or data folder of whoever runs the tests. The folders are named
+/// by environment variables, which every test of this binary shares while they run at once:
+/// one value for all means no test's app writes into a folder another test set and removed.
+/// The folder lies in Cargo's own scratch space under `target/`, emptied once per run.
+fn scratch() -> &'static std::path::Path {
+    static SCRATCH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    SCRATCH.get_or_init(|| {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui_app");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create the scratch folder");
+        // SAFETY: set once, before any test's app starts the workers that read them.
+        unsafe {
+            std::env::set_var("OSTDOCTOR_EXPORT_DIR", dir.join("exports"));
+            std::env::set_var("OSTDOCTOR_DATA_DIR", dir.join("data"));
+        }
+        dir
+    })
+}
+
 fn scratch_exports() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("ostdoctor-ui-exports-{}", std::process::id()))
+    scratch().join("exports")
 }
 
 fn app() -> Harness<'static, App> {
-    // SAFETY: every test sets the same value, before its app's workers read it.
-    unsafe { std::env::set_var("OSTDOCTOR_EXPORT_DIR", scratch_exports()) };
+    scratch();
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(|cc| App::new(&cc.egui_ctx));
@@ -207,11 +224,8 @@ fn wait_for_planned_fix(harness: &mut Harness<'_, App>) {
     }
 }
 
-/// A Dovecot on loopback and its certificate authority in a file in `dir`; the journal of
-/// fixes goes to the test's own folder, not the user's.
+/// A Dovecot on loopback and its certificate authority in a file in `dir`.
 fn server(dir: &TempDir) -> (Dovecot, std::path::PathBuf) {
-    // SAFETY: set before this test starts the app whose workers read it.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
     let dovecot = Dovecot::start();
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, &dovecot.pki.ca_pem).unwrap();
@@ -1101,8 +1115,6 @@ fn certificate_then_password_each_named_and_put_right_where_the_walk_stands() {
         return;
     };
     let dir = TempDir::new("ui-causes");
-    // SAFETY: set before this test starts the app whose workers read it.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
     // Refused sign-ins answered at once, not after Dovecot's growing penalty.
     let dovecot = Dovecot::start_with(support::dovecot::Options {
         no_penalty: true,
@@ -1361,8 +1373,6 @@ fn the_folder_for_the_copy_is_changed_on_the_plan_page_kept_and_used() {
         return;
     };
     let dir = TempDir::new("ui-export-to");
-    // SAFETY: set before this test starts the app whose workers read it.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
     let store = dir.path().join("Outlook.ost");
     std::fs::copy(&real, &store).unwrap();
     let settings = dir.path().join("config").join("settings.ron");
@@ -1455,8 +1465,6 @@ fn a_kept_folder_that_cannot_hold_the_copy_gives_way_to_the_default() {
         return;
     };
     let dir = TempDir::new("ui-export-gone");
-    // SAFETY: set before this test starts the app whose workers read it.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
     let store = dir.path().join("Outlook.ost");
     std::fs::copy(&real, &store).unwrap();
     let gone = dir.path().join("was a folder");
@@ -1486,8 +1494,6 @@ fn after_a_failed_copy_another_folder_plans_it_again() {
         return;
     };
     let dir = TempDir::new("ui-export-failed");
-    // SAFETY: set before this test starts the app whose workers read it.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
     let store = dir.path().join("Outlook.ost");
     std::fs::copy(&real, &store).unwrap();
     let kept = dir.path().join("usb stick");
@@ -1585,8 +1591,6 @@ fn tab_reaches_cancel_before_apply_on_a_fix_page() {
         return;
     };
     let dir = TempDir::new("ui-fix-tab");
-    // SAFETY: set before this test starts the app whose workers read it.
-    unsafe { std::env::set_var("OSTDOCTOR_DATA_DIR", dir.path().join("data")) };
     let store = dir.path().join("Outlook.ost");
     std::fs::copy(&real, &store).unwrap();
     let mut harness = app();
