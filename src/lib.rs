@@ -18,3 +18,9 @@ pub mod time;
 pub mod ui;
 pub mod wizard;
 pub mod work;
+
+/// The tests' scratch folders, one definition for the unit tests here and the integration
+/// tests under `tests/`.
+#[cfg(test)]
+#[path = "../tests/common/temp.rs"]
+mod temp;

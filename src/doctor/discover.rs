@@ -102,7 +102,8 @@ mod tests {
 
     #[test]
     fn finds_only_store_files_newest_first() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-discover-{}", std::process::id()));
+        let scratch = crate::temp::TempDir::new("discover");
+        let dir = scratch.path();
         let outlook = dir.join("AppData/Local/Microsoft/Outlook");
         std::fs::create_dir_all(&outlook).unwrap();
         std::fs::write(outlook.join("old.pst"), b"x").unwrap();
@@ -111,7 +112,7 @@ mod tests {
         std::fs::write(outlook.join("notes.txt"), b"z").unwrap();
         std::fs::create_dir_all(outlook.join("dir.ost")).unwrap();
 
-        let folders: Vec<_> = relative_outlook_folders(&dir)
+        let folders: Vec<_> = relative_outlook_folders(dir)
             .into_iter()
             .filter(|f| f.is_dir())
             .collect();
@@ -122,6 +123,5 @@ mod tests {
             .collect();
         assert_eq!(names, ["alice@example.com.OST", "old.pst"]);
         assert_eq!(found[0].size, 2);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -171,7 +171,8 @@ mod tests {
 
     #[test]
     fn found_in_language_and_office_folders_whatever_the_case() {
-        let root = std::env::temp_dir().join(format!("ostdoctor-ems-{}", std::process::id()));
+        let scratch = crate::temp::TempDir::new("ems");
+        let root = scratch.path().to_path_buf();
         let mapi = root.join("Program Files/Common Files/System/MSMAPI/1033");
         let office = root.join("program files (x86)/Microsoft Office/root/Office16");
         std::fs::create_dir_all(&mapi).unwrap();
@@ -198,6 +199,5 @@ mod tests {
                 found: vec![]
             }
         );
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -607,22 +607,19 @@ pub fn verify_export(dest: &Path, written: &[WrittenFolder]) -> Result<Verificat
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("ostdoctor-export-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn scratch(name: &str) -> crate::temp::TempDir {
+        crate::temp::TempDir::new(&format!("export-{name}"))
     }
 
     #[test]
     fn a_folder_for_copies_is_checked_without_being_made() {
-        let dir = scratch("folder");
+        let scratch = scratch("folder");
+        let dir = scratch.path();
         let new = dir.join("a").join("b");
         assert_eq!(check_export_folder(&new), Ok(()));
         assert!(!dir.join("a").exists(), "nothing is made");
         assert_eq!(
-            std::fs::read_dir(&dir).unwrap().count(),
+            std::fs::read_dir(dir).unwrap().count(),
             0,
             "the probe is gone"
         );
@@ -640,20 +637,19 @@ mod tests {
             check_export_folder(Path::new("")),
             Err(FolderProblem::NotAbsolute(_))
         ));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn a_copy_bigger_than_the_free_space_is_refused() {
-        let dir = scratch("room");
-        let free = free_bytes(&dir).expect("the system says how much is free");
+        let scratch = scratch("room");
+        let dir = scratch.path();
+        let free = free_bytes(dir).expect("the system says how much is free");
         assert!(free > 0);
         assert_eq!(check_export_room(&dir.join("new"), 1), Ok(()));
         match check_export_room(&dir.join("new"), free.saturating_mul(4).max(u64::MAX / 2)) {
             Err(FolderProblem::NoSpace { need, .. }) => assert!(need > free),
             other => panic!("{other:?}"),
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// The figure is the one the system gives this user, as `df` (an independent reader)
@@ -661,11 +657,12 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn the_free_space_is_the_systems_own_figure() {
-        let dir = scratch("df");
-        let ours = free_bytes(&dir).expect("statvfs answers on Linux") as i128;
+        let scratch = scratch("df");
+        let dir = scratch.path();
+        let ours = free_bytes(dir).expect("statvfs answers on Linux") as i128;
         let df = std::process::Command::new("df")
             .args(["-B1", "--output=avail"])
-            .arg(&dir)
+            .arg(dir)
             .output()
             .expect("df runs");
         let text = String::from_utf8_lossy(&df.stdout);
@@ -674,14 +671,14 @@ mod tests {
             (ours - theirs).abs() < 256 << 20,
             "{ours} against df's {theirs}"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// A copy finished under its hidden name takes the one planned, or the next free
     /// one when that was taken meanwhile; no file is replaced.
     #[test]
     fn a_finished_copy_takes_the_next_free_name_and_replaces_none() {
-        let dir = scratch("take");
+        let scratch = scratch("take");
+        let dir = scratch.path();
         let theirs = [
             dir.join("ana - backup (2).pst"),
             dir.join("ana - backup (3).pst"),
@@ -712,7 +709,6 @@ mod tests {
         std::fs::write(&written, b"third").unwrap();
         let free = dir.join("other.pst");
         assert_eq!(take_name(&written, &free).unwrap(), free);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -740,15 +736,15 @@ mod tests {
 
     #[test]
     fn export_names_are_free_names_in_the_folder() {
-        let dir = scratch("names");
+        let scratch = scratch("names");
+        let dir = scratch.path();
         let store = Path::new("/hidden/AppData/ana@contoso.com.ost");
-        let first = export_path_in(&dir, store, "backup");
+        let first = export_path_in(dir, store, "backup");
         assert_eq!(first, dir.join("ana@contoso.com - backup.pst"));
         std::fs::write(&first, b"").unwrap();
         assert_eq!(
-            export_path_in(&dir, store, "backup"),
+            export_path_in(dir, store, "backup"),
             dir.join("ana@contoso.com - backup (2).pst")
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -81,8 +81,8 @@ mod tests {
 
     #[test]
     fn same_file_matches_and_a_changed_byte_does_not() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-fp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("fp");
+        let dir = scratch.path();
         let path = dir.join("a.bin");
         let mut data = vec![7u8; 300_000];
         std::fs::write(&path, &data).unwrap();
@@ -100,6 +100,5 @@ mod tests {
             .unwrap();
         let b = Fingerprint::of(&path).unwrap();
         assert_eq!(a.differs_from(&b).as_deref(), Some("its contents differ"));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -165,8 +165,8 @@ mod tests {
 
     #[test]
     fn this_process_is_named_while_it_holds_a_file() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-holders-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("holders");
+        let dir = scratch.path();
         let path = dir.join("held.bin");
         std::fs::write(&path, b"x").unwrap();
         assert_eq!(holders(&path).unwrap(), vec![]);
@@ -178,6 +178,5 @@ mod tests {
         );
         drop(file);
         assert_eq!(holders(&path).unwrap(), vec![]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -270,9 +270,8 @@ mod tests {
 
     #[test]
     fn ids_sort_by_their_numbers_not_their_text() {
-        let dir =
-            std::env::temp_dir().join(format!("ostdoctor-journal-ids-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = crate::temp::TempDir::new("journal-ids");
+        let dir = scratch.path().join("journal");
         let journal = Journal::at(&dir).unwrap();
         let ids = [
             "20261202T100000Z-999-0",
@@ -306,13 +305,12 @@ mod tests {
         assert_eq!(journal.last_undoable().unwrap().unwrap().id, ids[4]);
         std::fs::remove_file(dir.join(format!("{}{SUFFIX}", ids[4]))).unwrap();
         assert_eq!(journal.last_undoable().unwrap().unwrap().id, ids[3]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn entries_round_trip_and_sort_oldest_first() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-journal-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = crate::temp::TempDir::new("journal");
+        let dir = scratch.path().join("journal");
         let journal = Journal::at(&dir).unwrap();
         let a = Entry::new(journal.new_id(), FixKind::RenameStore, owner());
         let mut b = Entry::new(journal.new_id(), FixKind::ExportStore, owner());
@@ -330,6 +328,5 @@ mod tests {
         std::fs::write(dir.join("bad.json"), b"{not json").unwrap();
         let err = journal.entries().unwrap_err().to_string();
         assert!(err.contains("bad.json"), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

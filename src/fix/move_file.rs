@@ -76,8 +76,8 @@ mod tests {
 
     #[test]
     fn an_existing_target_is_kept() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-mv-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("mv");
+        let dir = scratch.path();
         let (a, b, c) = (dir.join("a"), dir.join("b"), dir.join("c"));
         std::fs::write(&a, b"A").unwrap();
         std::fs::write(&b, b"B").unwrap();
@@ -87,6 +87,5 @@ mod tests {
         rename_no_replace(&a, &c).unwrap();
         assert_eq!(std::fs::read(&c).unwrap(), b"A");
         assert!(!a.exists());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

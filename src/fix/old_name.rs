@@ -37,8 +37,8 @@ mod tests {
 
     #[test]
     fn next_free_name_is_chosen() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-old-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("old");
+        let dir = scratch.path();
         let store = dir.join("Outlook.ost");
         assert_eq!(free_old_name(&store).unwrap(), dir.join("Outlook.ost.old"));
         std::fs::write(dir.join("Outlook.ost.old"), b"").unwrap();
@@ -47,6 +47,5 @@ mod tests {
             free_old_name(&store).unwrap(),
             dir.join("Outlook.ost.2.old")
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -125,18 +125,16 @@ impl Remembered {
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!(
-            "ostdoctor-remembered-{name}-{}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        dir.join("nested").join(FILE_NAME)
+    /// A settings file's place in a folder not made yet, inside a scratch folder.
+    fn scratch(name: &str) -> (crate::temp::TempDir, PathBuf) {
+        let dir = crate::temp::TempDir::new(&format!("remembered-{name}"));
+        let path = dir.path().join("nested").join(FILE_NAME);
+        (dir, path)
     }
 
     #[test]
     fn settings_come_back_as_saved_and_a_password_is_never_kept() {
-        let path = scratch("roundtrip");
+        let (_scratch, path) = scratch("roundtrip");
         let mut page = StartPage::new();
         page.path = "/home/ana/ana@contoso.com.ost".into();
         page.mailbox.server = ServerChoice::Imap;
@@ -163,12 +161,11 @@ mod tests {
         assert_eq!(fresh.mailbox.server, ServerChoice::Imap);
         assert_eq!(fresh.mailbox.imap_url, page.mailbox.imap_url);
         assert_eq!(fresh.mailbox.password, "");
-        let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
     }
 
     #[test]
     fn a_missing_or_damaged_file_gives_the_defaults() {
-        let path = scratch("damaged");
+        let (_scratch, path) = scratch("damaged");
         assert_eq!(Remembered::load(&path), Remembered::default());
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "(language: Some(\"nl\"), zoom: \"big\"").unwrap();
@@ -179,6 +176,5 @@ mod tests {
             Remembered::load(&path).language(),
             Some(Language::Portuguese)
         );
-        let _ = std::fs::remove_dir_all(path.parent().unwrap().parent().unwrap());
     }
 }

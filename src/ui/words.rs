@@ -240,8 +240,8 @@ mod tests {
                 phrase.get(Language::Portuguese).matches("{}").count()
             );
         }
-        let dir = std::env::temp_dir().join(format!("ostdoctor-words-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("words");
+        let dir = scratch.path();
         let path = dir.join("progress.ost");
         let options = crate::synthetic::GenOptions {
             target: crate::store::write::Target::Ost4k,
@@ -274,7 +274,6 @@ mod tests {
             words.progress_in("Something new", Language::Dutch),
             "Something new"
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

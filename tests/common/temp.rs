@@ -1,5 +1,6 @@
 //! Scratch space for tests: one directory per call, unique to the process, removed when
-//! dropped. The one helper for it, used by `oracle` and `support` too.
+//! dropped, also when the test fails. The one helper for it, used by `oracle` and `support`
+//! too, and by the library's unit tests (`crate::temp`, included from this file).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};

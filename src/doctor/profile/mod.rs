@@ -200,14 +200,14 @@ mod tests {
     #[cfg(not(windows))]
     #[test]
     fn the_check_reads_the_wine_prefix() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-wine-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("wine");
+        let dir = scratch.path();
         std::fs::write(
             dir.join("user.reg"),
             user_reg("Outlook", "84,19,00,00", None),
         )
         .unwrap();
-        let found = source::wine_prefix(&dir)
+        let found = source::wine_prefix(dir)
             .and_then(|r| cached_mode(&r))
             .unwrap();
         let facts = facts(Some(&found));
@@ -219,6 +219,5 @@ mod tests {
             facts.get("profile.name"),
             Some(&FactValue::Text("Outlook".into()))
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -141,8 +141,8 @@ mod tests {
     /// order: damage included, and the bytes of internal blocks alike.
     #[test]
     fn blocks_verified_on_several_threads_read_as_on_one() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-blocks-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("blocks");
+        let dir = scratch.path();
         let path = dir.join("parallel.ost");
         let options = GenOptions {
             target: Target::Ost4k,
@@ -184,6 +184,5 @@ mod tests {
         assert_eq!(summary(2), one);
         assert_eq!(summary(3), one);
         drop(ndb);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

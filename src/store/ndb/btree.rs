@@ -639,8 +639,8 @@ mod tests {
     /// once, so repeats cannot multiply level by level.
     #[test]
     fn a_page_named_twice_is_walked_once() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-btree-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("btree");
+        let dir = scratch.path();
         let path = dir.join("pages.bin");
         let v = Variant::Unicode;
         let mut file = vec![0u8; 3 * 512];
@@ -670,7 +670,6 @@ mod tests {
         let holes = walk_lenient(&f, v, Tree::Node, BRef { bid: 4, ib: 512 }, |_| {
             entries += 1
         });
-        let _ = std::fs::remove_dir_all(&dir);
         assert!(holes.is_empty(), "{holes:?}");
         assert_eq!(entries, 1);
     }

@@ -391,8 +391,8 @@ mod tests {
     /// two files, longer than a window, at the very end), each gives the file's own bytes.
     #[test]
     fn reads_through_the_windows_give_the_files_bytes() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-window-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("window");
+        let dir = scratch.path();
         let (a_path, b_path) = (dir.join("a"), dir.join("b"));
         let a_bytes = pattern(1_300_003);
         let mut b_bytes = a_bytes.clone();
@@ -474,7 +474,6 @@ mod tests {
             }
         });
         drop((a, b));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Reads in order fill windows that grow, so a pass makes few calls; reads that jump
@@ -482,8 +481,8 @@ mod tests {
     /// jump about and then go on in order grow again.
     #[test]
     fn windows_grow_for_reads_in_order_and_stay_small_for_scattered_ones() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-grow-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("grow");
+        let dir = scratch.path();
         let path = dir.join("store");
         let bytes = pattern(8 << 20);
         std::fs::write(&path, &bytes).unwrap();
@@ -521,6 +520,5 @@ mod tests {
         let (calls, _) = fills();
         assert!(calls <= 7 + 8 + 1, "{calls} fills for 2 MiB read in order");
         drop(file);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -454,8 +454,8 @@ mod tests {
     /// holds and ids it does not; one held as damaged answers none of them.
     #[test]
     fn a_held_index_answers_lookups_as_the_tree_does() {
-        let dir = std::env::temp_dir().join(format!("ostdoctor-held-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = crate::temp::TempDir::new("held");
+        let dir = scratch.path();
         for (name, target) in [("held.pst", Target::Pst), ("held.ost", Target::Ost4k)] {
             let path = dir.join(name);
             let options = GenOptions {
@@ -521,6 +521,5 @@ mod tests {
                 Some(last_block)
             );
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -426,17 +426,8 @@ impl Iterator for SortedNodes {
 mod tests {
     use super::*;
 
-    struct Dir(PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    fn dir(name: &str) -> Dir {
-        let d = std::env::temp_dir().join(format!("ostdoctor-spill-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
+    fn dir(name: &str) -> crate::temp::TempDir {
+        crate::temp::TempDir::new(&format!("spill-{name}"))
     }
 
     fn node(i: u32) -> NbtEntry {
@@ -451,7 +442,7 @@ mod tests {
     #[test]
     fn node_runs_merge_into_one_sorted_stream() {
         let d = dir("merge");
-        let path = d.0.join("x.nbt");
+        let path = d.path().join("x.nbt");
         let mut runs = NodeRuns::new(path.clone(), 7);
         // A permutation of 0..1000 in a scattered order.
         let ids: Vec<u32> = (0..1000u32).map(|i| (i * 379) % 1000).collect();
@@ -468,7 +459,7 @@ mod tests {
     #[test]
     fn a_node_given_twice_in_different_runs_is_refused() {
         let d = dir("dup");
-        let mut runs = NodeRuns::new(d.0.join("x.nbt"), 4);
+        let mut runs = NodeRuns::new(d.path().join("x.nbt"), 4);
         for i in [9, 3, 5, 1, 8, 3, 2] {
             runs.push(node(i)).unwrap();
         }
@@ -484,7 +475,7 @@ mod tests {
     #[test]
     fn small_stores_never_create_a_spill_file() {
         let d = dir("small");
-        let path = d.0.join("x.bbt");
+        let path = d.path().join("x.bbt");
         let mut blocks = BlockSpill::new(path.clone(), 100);
         for i in 1..=10u64 {
             let e = BbtEntry {
@@ -503,7 +494,7 @@ mod tests {
     #[test]
     fn block_entries_come_back_in_order_across_the_file_and_memory() {
         let d = dir("blocks");
-        let path = d.0.join("x.bbt");
+        let path = d.path().join("x.bbt");
         let mut blocks = BlockSpill::new(path.clone(), 16);
         let entry = |i: u64| BbtEntry {
             bid: i * 4 + 2 * (i % 2),
@@ -525,7 +516,7 @@ mod tests {
     #[test]
     fn a_spill_file_cut_short_is_an_error_naming_it() {
         let d = dir("cut");
-        let path = d.0.join("x.bbt");
+        let path = d.path().join("x.bbt");
         let mut blocks = BlockSpill::new(path.clone(), 4);
         for i in 1..=8u64 {
             let e = BbtEntry {

@@ -174,17 +174,14 @@ fn io_error(path: &Path, e: std::io::Error) -> Error {
 mod tests {
     use super::*;
 
-    fn temp_dir(tag: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("ostdoctor-spill-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn temp_dir(tag: &str) -> crate::temp::TempDir {
+        crate::temp::TempDir::new(&format!("spill-{tag}"))
     }
 
     #[test]
     fn interleaved_folders_replay_their_own_rows_in_order() {
-        let dir = temp_dir("replay");
+        let scratch = temp_dir("replay");
+        let dir = scratch.path();
         let path = dir.join("x.rows");
         let mut spill = RowSpill::create(&path).unwrap();
         let (mut a, mut b) = (SpilledRows::default(), SpilledRows::default());
@@ -217,12 +214,12 @@ mod tests {
         assert_eq!(seen.len(), 500);
         drop(spill);
         assert!(!path.exists(), "the spill file is removed with its writer");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_damaged_spill_file_is_an_error_naming_file_and_offset() {
-        let dir = temp_dir("damaged");
+        let scratch = temp_dir("damaged");
+        let dir = scratch.path();
         let path = dir.join("x.rows");
         let mut spill = RowSpill::create(&path).unwrap();
         let mut a = SpilledRows::default();
@@ -243,7 +240,6 @@ mod tests {
         );
         assert!(RowSpill::create(&path).is_err(), "an existing file is kept");
         drop(spill);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
