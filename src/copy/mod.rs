@@ -1036,17 +1036,18 @@ fn copy_item(
 ) -> Result<NewMessage> {
     let s = m.summary()?;
     let pc = m.properties();
-    let mut extra = Vec::new();
-    for p in m.all_properties() {
+    let mut extra = Vec::with_capacity(pc.tags().size_hint().0);
+    // By tag alone: each value is read once, as stored, not also decoded.
+    for (id, t) in pc.tags() {
         // A named property the source does not name cannot be named in the copy.
-        let carried = p.id < 0x8000 || names.contains_key(&p.id);
+        let carried = id < 0x8000 || names.contains_key(&id);
         // What the new store computes itself is not left out: it is rewritten.
-        if REWRITTEN.contains(&p.id) {
+        if REWRITTEN.contains(&id) {
             continue;
         }
-        match (carried, p.ptype != ptype::OBJECT, pc.raw(p.id)) {
-            (true, true, Ok(Some((t, bytes)))) => extra.push((p.id, t, bytes)),
-            (_, _, Err(e)) => note(lost, part_name(p.id), e),
+        match (carried, t != ptype::OBJECT, pc.raw(id)) {
+            (true, true, Ok(Some((t, bytes)))) => extra.push((id, t, bytes)),
+            (_, _, Err(e)) => note(lost, part_name(id), e),
             (_, _, Ok(None)) => {}
             _ => *left_out += 1,
         }

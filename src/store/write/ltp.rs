@@ -114,6 +114,13 @@ pub struct PcBuilder<'a> {
 }
 
 impl<'a> PcBuilder<'a> {
+    /// Room for `n` properties at once: a copied item's count is known before they come.
+    pub fn with_capacity(n: usize) -> Self {
+        PcBuilder {
+            props: Vec::with_capacity(n),
+        }
+    }
+
     pub fn set(&mut self, id: u16, ptype: u16, value: Vec<u8>) -> &mut Self {
         self.put(id, ptype, Cow::Owned(value))
     }

@@ -319,7 +319,7 @@ impl StoreWriter {
     /// one node's data and subnodes, for a folder's item or an attachment's embedded one.
     fn message_node(&mut self, m: &NewMessage) -> Result<WrittenMessage> {
         let mut subs = Subnodes::default();
-        let mut pc = PcBuilder::default();
+        let mut pc = PcBuilder::with_capacity(m.extra.len() + 24);
         let mut set = |id: u16, (t, v): (u16, Vec<u8>)| {
             pc.set(id, t, v);
         };
@@ -389,7 +389,8 @@ impl StoreWriter {
             pc.set_borrowed(*id, *t, v);
         }
         let size = approximate_size(m);
-        pc.set(tags::MESSAGE_SIZE, int32(size).0, int32(size).1);
+        let (t, v) = int32(size);
+        pc.set(tags::MESSAGE_SIZE, t, v);
         // The contents table shows what the message holds.
         let stored = |id: u16| pc.value(id).map(<[u8]>::to_vec);
         let row = ContentsRow {
@@ -454,41 +455,45 @@ impl StoreWriter {
         // More columns than a table can hold are refused when it is written (TableWriter).
         let mut tc = TcBuilder::new(&columns);
         for (i, r) in recipients.iter().enumerate() {
-            // A copied row is its source's cells alone.
-            let fields = !exact;
-            let mut cells = RecipientRow {
-                recipient_type: Some(r.kind.to_le_bytes().to_vec()),
-                responsibility: Some(vec![1]),
-                // MAPI_MAILUSER.
-                object_type: Some(6i32.to_le_bytes().to_vec()),
-                display_name: Some(utf16(&r.display_name)),
-                address_type: Some(utf16(if r.address_type.is_empty() {
-                    "SMTP"
-                } else {
-                    &r.address_type
-                })),
-                email_address: Some(utf16(&r.email_address)),
-                // DT_MAILUSER.
-                display_type: Some(0i32.to_le_bytes().to_vec()),
-                display_name_printable: Some(utf16(&r.display_name)),
-                send_rich_info: Some(vec![0]),
-                ..RecipientRow::default()
-            }
-            .into_cells();
-            cells.resize(columns.len(), None);
-            // A usual column now of the source's type has no default in that type.
-            for (c, cell) in cells.iter_mut().enumerate().take(RECIPIENT_COLUMNS.len()) {
-                if !fields || columns[c] != RECIPIENT_COLUMNS[c] {
-                    *cell = None;
+            // A copied row is its source's cells alone, borrowed where they are; a new one
+            // gets the usual fields.
+            let defaults = if exact {
+                Vec::new()
+            } else {
+                RecipientRow {
+                    recipient_type: Some(r.kind.to_le_bytes().to_vec()),
+                    responsibility: Some(vec![1]),
+                    // MAPI_MAILUSER.
+                    object_type: Some(6i32.to_le_bytes().to_vec()),
+                    display_name: Some(utf16(&r.display_name)),
+                    address_type: Some(utf16(if r.address_type.is_empty() {
+                        "SMTP"
+                    } else {
+                        &r.address_type
+                    })),
+                    email_address: Some(utf16(&r.email_address)),
+                    // DT_MAILUSER.
+                    display_type: Some(0i32.to_le_bytes().to_vec()),
+                    display_name_printable: Some(utf16(&r.display_name)),
+                    send_rich_info: Some(vec![0]),
+                    ..RecipientRow::default()
+                }
+                .into_cells()
+            };
+            let mut cells: Vec<Option<&[u8]>> = vec![None; columns.len()];
+            for (c, default) in defaults.iter().enumerate() {
+                // A usual column now of the source's type has no default in that type.
+                if columns[c] == RECIPIENT_COLUMNS[c] {
+                    cells[c] = default.as_deref();
                 }
             }
             for (id, t, v) in &r.extra {
                 // A cell of the same id under another type in an earlier row keeps its column.
                 if let Some(c) = columns.iter().position(|&c| c == tag(*id, *t)) {
-                    cells[c] = Some(v.clone());
+                    cells[c] = Some(v);
                 }
             }
-            tc.row(i as u32, cells);
+            tc.push(i as u32, &cells);
         }
         let out = tc.write(&mut self.ndb, Subnodes::default())?;
         Ok(SubnodeEntry {
@@ -507,7 +512,7 @@ impl StoreWriter {
         let mut table = TcBuilder::new(ATTACHMENT_COLUMNS);
         for (i, a) in attachments.iter().enumerate() {
             let nid = Nid((((i as u32) + 1) << 5) | nid_type::ATTACHMENT as u32);
-            let mut pc = PcBuilder::default();
+            let mut pc = PcBuilder::with_capacity(a.extra.len() + 8);
             let size = attachment_size(a)?;
             if !exact {
                 for (id, (t, v)) in [
