@@ -8,6 +8,7 @@ use super::prop::{self, PropValue, fixed_size, ptype};
 use crate::store::error::{Error, Result};
 use crate::store::ndb::Nid;
 use crate::store::ndb::format::{u16_at, u32_at};
+use std::borrow::Cow;
 
 pub struct PropertyContext<'a> {
     node: Node<'a>,
@@ -43,10 +44,16 @@ fn is_inline(t: u16) -> bool {
 
 /// Reads a heap-or-subnode reference: HIDs have zero type bits, subnode NIDs do not.
 pub fn read_hnid(node: &Node, heap: &impl HeapRead, hnid: u32) -> Result<Vec<u8>> {
+    hnid_bytes(node, heap, hnid).map(Cow::into_owned)
+}
+
+/// As [`read_hnid`], borrowing what lies in a heap held whole rather than copying it out:
+/// a value only decoded, or only looked at, need not be copied first.
+pub fn hnid_bytes<'h>(node: &Node, heap: &'h impl HeapRead, hnid: u32) -> Result<Cow<'h, [u8]>> {
     if is_heap_ref(hnid) {
-        Ok(heap.read(heap.hid(hnid))?.into_owned())
+        heap.read(heap.hid(hnid))
     } else {
-        node.subnode(Nid(hnid))?.data()
+        node.subnode(Nid(hnid))?.data().map(Cow::Owned)
     }
 }
 
@@ -154,15 +161,8 @@ impl<'a> PropertyContext<'a> {
         // first: a copy or a listing decodes a few values of every item.
         let decoded = if is_inline(t) {
             prop::decode(t, &value.to_le_bytes())
-        } else if is_heap_ref(value) {
-            self.heap
-                .get(self.heap.hid(value))
-                .and_then(|bytes| prop::decode(t, bytes))
         } else {
-            self.node
-                .subnode(Nid(value))
-                .and_then(|sub| sub.data())
-                .and_then(|bytes| prop::decode(t, &bytes))
+            hnid_bytes(&self.node, &self.heap, value).and_then(|bytes| prop::decode(t, &bytes))
         };
         decoded.map(Some).map_err(ctx)
     }

@@ -5,7 +5,7 @@
 use super::bth;
 use super::heap::{CLIENT_TC, Heap, HeapId, HeapRead, PagedHeap, is_heap_ref};
 use super::node::Node;
-use super::pc::read_hnid;
+use super::pc::{hnid_bytes, read_hnid};
 use super::prop::{self, PropValue, fixed_size, ptype};
 use crate::store::error::{Error, Result};
 use crate::store::ndb::Nid;
@@ -481,13 +481,8 @@ impl<'a> TableContext<'a> {
                 ),
             )));
         }
-        let hnid = u32_at(cell, 0);
-        let bytes = if is_heap_ref(hnid) {
-            self.heap.get(self.heap.hid(hnid)).map(Cow::Borrowed)
-        } else {
-            read_hnid(&self.node, &self.heap, hnid).map(Cow::Owned)
-        };
-        Ok(Some((col.ptype, bytes.map_err(ctx)?)))
+        let bytes = hnid_bytes(&self.node, &self.heap, u32_at(cell, 0)).map_err(ctx)?;
+        Ok(Some((col.ptype, bytes)))
     }
 
     pub fn cell(&self, row: usize, id: u16) -> Result<Option<PropValue>> {

@@ -301,6 +301,12 @@ impl CachedPage {
         CachedPage { page, ascending }
     }
 
+    /// Whether this page, cached by its offset, is the one `bref` names in a tree of
+    /// `ptype`: a page cached for one tree or id must not answer for another.
+    fn answers_for(&self, bref: BRef, ptype: PageType) -> bool {
+        self.page.ptype == ptype && self.page.bid == bref.bid
+    }
+
     /// The entry whose key the lookup follows: on a leaf, the one equal to `key`; on a
     /// branch, the last one not above it (the child whose range holds it).
     fn position(&self, variant: Variant, tree: Tree, key: u64) -> Option<usize> {
@@ -354,10 +360,7 @@ impl PageCache {
             // Borrowed already only if `f` itself looked a page up; the shared cache serves.
             let memo = memo.try_borrow().ok()?;
             let (ib, page) = memo.slots[slot].as_ref()?;
-            let same = memo.cache == self.id
-                && *ib == bref.ib
-                && page.page.ptype == ptype
-                && page.page.bid == bref.bid;
+            let same = memo.cache == self.id && *ib == bref.ib && page.answers_for(bref, ptype);
             same.then(|| (f.take().expect("called once"))(page))
         });
         if let Some(r) = hit {
@@ -392,8 +395,7 @@ impl PageCache {
             .pages
             .get(&bref.ib)
             .cloned();
-        // A page cached for one tree or id must not answer for another.
-        if let Some(p) = cached.filter(|p| p.page.ptype == ptype && p.page.bid == bref.bid) {
+        if let Some(p) = cached.filter(|p| p.answers_for(bref, ptype)) {
             return Ok(p);
         }
         let page = BTreePage::read(file, variant, bref, ptype)?;
