@@ -1,8 +1,8 @@
 //! The folder tree as Outlook sees it: from the root folder down through hierarchy tables.
 //! Each folder's properties and three tables are read with the reader's own LTP code and
-//! checked against each other (the item count against the contents table); each item its
-//! contents tables list is checked in turn. A folder that cannot be read is reported and
-//! its siblings are still walked.
+//! checked against each other (the item count against the contents table); once the walk
+//! is over, each item the contents tables list is checked (see `Walk::check_items`). A
+//! folder that cannot be read is reported and its siblings are still walked.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -66,11 +66,15 @@ impl Tree {
 
 const DOING: &str = "Checking folders and items";
 
-/// The walk's own state: the tree so far, the folders waiting, and the progress total.
+/// The walk's own state: the tree so far, the folders waiting, the items found listed,
+/// and the progress total.
 struct Walk {
     tree: Tree,
     queued: HashSet<Nid>,
     stack: Vec<(Nid, Option<Nid>)>,
+    /// Each listed item once, with the folder that lists it (an index into `labels`).
+    todo: Vec<(Nid, u32)>,
+    labels: Vec<String>,
     total: u64,
 }
 
@@ -85,12 +89,15 @@ pub fn walk(scan: &mut Scan) -> Result<Tree, Cancelled> {
         tree: Tree::default(),
         queued: HashSet::from([Nid::ROOT_FOLDER]),
         stack: vec![(Nid::ROOT_FOLDER, None)],
+        todo: Vec::new(),
+        labels: Vec::new(),
         total,
     };
     while let Some((nid, parent)) = w.stack.pop() {
         w.tick(scan)?;
-        w.folder(scan, nid, parent)?;
+        w.folder(scan, nid, parent);
     }
+    w.check_items(scan)?;
     Ok(w.tree)
 }
 
@@ -101,8 +108,8 @@ impl Walk {
     }
 
     /// One folder: its properties, its tables, then its subfolders are queued and its
-    /// items checked.
-    fn folder(&mut self, scan: &mut Scan, nid: Nid, parent: Option<Nid>) -> Result<(), Cancelled> {
+    /// items noted.
+    fn folder(&mut self, scan: &mut Scan, nid: Nid, parent: Option<Nid>) {
         let Some(entry) = scan.node(nid).copied() else {
             let f = match parent {
                 None => Finding::new(
@@ -120,7 +127,7 @@ impl Walk {
                 ),
             };
             scan.report(f.nid(nid.0));
-            return Ok(());
+            return;
         };
         scan.examined.folders += 1;
         let pc = PropertyContext::open(Node::from_nbt(scan.ndb(), &entry));
@@ -161,7 +168,7 @@ impl Walk {
         }
         // Search folders keep their results elsewhere and have no subfolders.
         if nid.nid_type() == nid_type::SEARCH_FOLDER {
-            return Ok(());
+            return;
         }
         let children = table_rows(scan, nid, nid_type::HIERARCHY_TABLE, &label);
         let contents = table_rows(scan, nid, nid_type::CONTENTS_TABLE, &label);
@@ -187,7 +194,7 @@ impl Walk {
         }
         self.subfolders(scan, nid, &label, children.unwrap_or_default());
         let listed: Vec<Nid> = contents.into_iter().chain(assoc).flatten().collect();
-        self.items(scan, nid, &label, listed)
+        self.items(scan, nid, label, listed);
     }
 
     /// Queues the subfolders a hierarchy table lists, reporting loops and repeats.
@@ -249,27 +256,21 @@ impl Walk {
         }
     }
 
-    /// Checks each item a folder's contents tables list, once, however often listed. The
-    /// items are opened on several threads; their findings are reported in listed order.
-    fn items(
-        &mut self,
-        scan: &mut Scan,
-        nid: Nid,
-        label: &str,
-        listed: Vec<Nid>,
-    ) -> Result<(), Cancelled> {
-        let mut todo = Vec::new();
+    /// Notes each item a folder's contents tables list, once, however often listed, to be
+    /// checked once the walk is over.
+    fn items(&mut self, scan: &mut Scan, nid: Nid, label: String, listed: Vec<Nid>) {
+        let at = self.labels.len() as u32;
         for item in listed {
             if !is_item(item) {
                 scan.report(table_finding(
                     nid,
-                    label,
+                    &label,
                     format!("a contents table lists node {item}, which is not an item"),
                 ));
                 continue;
             }
             match self.tree.listed.insert(item, nid) {
-                None => todo.push(item),
+                None => self.todo.push((item, at)),
                 Some(other) if other != nid => scan.report(
                     Finding::new(
                         Class::ParentMismatch,
@@ -280,16 +281,30 @@ impl Walk {
                         ),
                     )
                     .nid(item.0)
-                    .item(label.to_string()),
+                    .item(label.clone()),
                 ),
                 // Listed twice by one table: the table's own check reported it.
                 Some(_) => {}
             }
         }
+        self.labels.push(label);
+    }
+
+    /// Checks every item the walk found, on several threads, in node id order rather than
+    /// folder by folder: an item gets its node id and its blocks as it is written, so the
+    /// reads go through the indexes a page at a time and through the file mostly forward
+    /// (folders fill side by side, so one folder's items lie all over the file). Their
+    /// findings are reported in that order, the same on every machine.
+    fn check_items(&mut self, scan: &mut Scan) -> Result<(), Cancelled> {
+        let mut todo = std::mem::take(&mut self.todo);
+        todo.sort_unstable();
         let threads = parallel::workers();
+        let labels = std::mem::take(&mut self.labels);
         for batch in todo.chunks(parallel::BATCH) {
             let ndb = scan.ndb();
-            let checked = parallel::map(batch, threads, |&item| items::check(ndb, item, label));
+            let checked = parallel::map(batch, threads, |&(item, at)| {
+                items::check(ndb, item, &labels[at as usize])
+            });
             for c in checked {
                 self.tick(scan)?;
                 scan.examined.messages += u64::from(c.examined);
