@@ -41,11 +41,14 @@ run() {
 }
 
 # `run` RUNS times: prints "median-seconds highest-peak-KiB last-status". `before`, when
-# set, names a command run ahead of each (to remove the last run's output).
+# set, names a command run ahead of each (to remove the last run's output). Each run starts
+# once the last one's output is on disk: the kernel writing a gigabyte back while the next
+# run goes on slowed that run by up to half, whichever command it was.
 median() {
     local k s kb st times=() peak=0 status=0
     for ((k = 0; k < runs; k++)); do
         [ -n "${before:-}" ] && eval "$before"
+        sync
         read -r s kb st < <(run "$@")
         times+=("$s")
         ((kb > peak)) && peak=$kb
