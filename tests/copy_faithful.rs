@@ -1,7 +1,9 @@
 //! A copy is faithful: every property of every item, every recipient row and every
 //! attachment of the real fixtures comes out of `export` as it went in, named properties by
 //! name, except what `copy::REWRITTEN` documents the new store must compute itself. Both
-//! sides are read with our reader, property by property and byte for byte.
+//! sides are read with our reader, property by property and byte for byte. Items are paired
+//! within their folder by what they hold, not by row: a copy writes a folder's items in
+//! node id order, which need not be the order the source's table lists them in.
 
 mod common;
 
@@ -164,7 +166,7 @@ fn compare(s: &Item, c: &Item, at: &str, problems: &mut BTreeMap<String, usize>,
     n.attachments += s.attachments.len();
 }
 
-/// Per folder below the top of the mailbox, its items in table order.
+/// Per folder below the top of the mailbox, its items in order of subject and properties.
 fn items(path: &Path) -> BTreeMap<Vec<String>, Vec<Item>> {
     let store = Store::open(path).unwrap();
     let map = names::read(store.ndb()).unwrap();
@@ -201,6 +203,7 @@ fn items(path: &Path) -> BTreeMap<Vec<String>, Vec<Item>> {
             .into_iter()
             .map(|nid| item(&store.message(nid).unwrap(), &o))
             .collect::<Vec<_>>();
+        let list = by_content(list);
         if !list.is_empty() {
             out.insert(f.path[depth..].to_vec(), list);
         }
@@ -211,6 +214,7 @@ fn items(path: &Path) -> BTreeMap<Vec<String>, Vec<Item>> {
             .into_iter()
             .map(|nid| item(&store.message(nid).unwrap(), &o))
             .collect::<Vec<_>>();
+        let hidden = by_content(hidden);
         if !hidden.is_empty() {
             let mut path = f.path[depth..].to_vec();
             path.push("(hidden items)".into());
@@ -218,6 +222,13 @@ fn items(path: &Path) -> BTreeMap<Vec<String>, Vec<Item>> {
         }
     }
     out
+}
+
+/// Items in an order that depends only on what they hold, so that a folder's items and
+/// their copies line up whatever order either table lists them in.
+fn by_content(mut list: Vec<Item>) -> Vec<Item> {
+    list.sort_by(|a, b| (&a.subject, &a.props).cmp(&(&b.subject, &b.props)));
+    list
 }
 
 /// What differs between two property sets, as "tag: what" lines.

@@ -88,13 +88,14 @@ fn content(path: &Path) -> Content {
     out
 }
 
-/// Our reader's items of each folder below the mailbox's top, by path relative to the top.
+/// Our reader's items of each folder below the mailbox's top, by path relative to the top,
+/// in the order an export writes them.
 fn items_below_top(path: &Path) -> BTreeMap<Vec<String>, Vec<agree::OurItem>> {
     let store = Store::open(path).unwrap();
     let folders = store.folders().unwrap();
     let root = store.ipm_subtree(&folders).unwrap().expect("a mailbox top");
     let top = &folders.iter().find(|f| f.nid == root).unwrap().path;
-    agree::our_items(path)
+    agree::our_items_as_copied(path)
         .into_iter()
         .filter(|(p, _)| p.len() > top.len() && p[..top.len()] == top[..])
         .map(|(p, items)| (p[top.len()..].to_vec(), items))

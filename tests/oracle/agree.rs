@@ -29,6 +29,16 @@ pub struct OurItem {
 /// `[]`), in tree order with siblings in store order, with its contents-table items in table
 /// order, as our reader reads them.
 pub fn our_items(store: &Path) -> Vec<(Vec<String>, Vec<OurItem>)> {
+    items_in_order(store, false)
+}
+
+/// As [`our_items`], each folder's items in the order an export writes them into its copy:
+/// by node id (`copy::export` reads the source in that order).
+pub fn our_items_as_copied(store: &Path) -> Vec<(Vec<String>, Vec<OurItem>)> {
+    items_in_order(store, true)
+}
+
+fn items_in_order(store: &Path, by_nid: bool) -> Vec<(Vec<String>, Vec<OurItem>)> {
     let store = Store::open(store).unwrap_or_else(|e| panic!("our reader: {e}"));
     let folders = store
         .folders()
@@ -36,13 +46,16 @@ pub fn our_items(store: &Path) -> Vec<(Vec<String>, Vec<OurItem>)> {
     let mut out = Vec::new();
     for f in folders {
         // Search folders hold links to items stored elsewhere, not items.
-        let nids = if f.is_search_folder {
+        let mut nids = if f.is_search_folder {
             Vec::new()
         } else {
             store
                 .message_nids(f.nid)
                 .unwrap_or_else(|e| panic!("our reader, {:?}: {e}", f.path))
         };
+        if by_nid {
+            nids.sort();
+        }
         let items = nids
             .into_iter()
             .map(|nid| our_item(&store, nid).unwrap_or_else(|e| panic!("{:?}: {e}", f.path)))
