@@ -1,47 +1,42 @@
-//! Every block, read once in file order (a disk reads forward fastest): its trailer, size
-//! and checksum are verified by the reader's own block code, and internal blocks are
-//! decoded so their references can be counted. Compressed data blocks are inflated by
-//! whichever pass reads them first (see `ndb::inflated`): the item pass, or `inflate_rest`
-//! for the blocks no item reads.
+//! Every block, read once (see `ndb::seen`): its trailer, size and checksum verified by
+//! the reader's own block code, a compressed one inflated. The internal blocks are read
+//! here, in file order (a disk reads forward fastest), and decoded so their references can
+//! be counted; a data block is read by whichever pass reads it first, the item pass as it
+//! opens items, or `read_rest`, in file order, for the blocks no item reads.
 
 use super::parallel;
 use super::refs::{Expect, From, Refs};
-use super::scan::{BlockState, Scan};
+use super::scan::Scan;
 use crate::store::error::Result;
-use crate::store::ndb::block::{is_compressed, read_block, verify_stored};
+use crate::store::ndb::block::read_block;
 use crate::store::ndb::btree::bid_is_internal;
 use crate::store::ndb::file::StoreFile;
 use crate::store::ndb::{BbtEntry, Header};
 use crate::work::Cancelled;
 
 const DOING: &str = "Checking blocks";
-const INFLATING: &str = "Inflating compressed blocks";
+const REST: &str = "Checking the remaining blocks";
 
-/// Verifies each block as the reader would read it: `Ok(Some(bytes))` for an internal
-/// block, whose references are counted next; `Ok(None)` for a data block that holds as
-/// stored (a compressed one is yet to be inflated).
-fn verify(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result<Option<Vec<u8>>> {
-    if bid_is_internal(entry.bid) {
-        return read_block(file, header, entry).map(Some);
-    }
-    verify_stored(file, header, entry).map(|_| None)
-}
-
-/// `verify` over `entries` on up to `threads` threads; the results in the entries' order.
-fn verify_all(
+/// `read_block` over `entries` on up to `threads` threads; the results in the entries'
+/// order.
+fn read_all(
     file: &StoreFile,
     header: &Header,
     entries: &[BbtEntry],
     threads: usize,
-) -> Vec<Result<Option<Vec<u8>>>> {
-    parallel::map(entries, threads, |e| verify(file, header, e))
+) -> Vec<Result<Vec<u8>>> {
+    parallel::map(entries, threads, |e| read_block(file, header, e))
 }
 
+/// Reads every internal block, counts the references it holds, then every node's; and
+/// from then on notes which data blocks are read (see `read_rest`).
 pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
     let mut refs = Refs::default();
 
     let mut order: Vec<u32> = (0..scan.blocks.len() as u32)
-        .filter(|&i| !scan.block_state[i as usize].bad)
+        .filter(|&i| {
+            !scan.block_state[i as usize].bad && bid_is_internal(scan.blocks[i as usize].bid)
+        })
         .collect();
     order.sort_by_key(|&i| scan.blocks[i as usize].ib);
     let file_len = scan.ndb().file_len();
@@ -49,16 +44,14 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
     let threads = parallel::workers();
     for batch in order.chunks(parallel::BATCH) {
         let entries: Vec<BbtEntry> = batch.iter().map(|&i| scan.blocks[i as usize]).collect();
-        let verified = verify_all(scan.ndb().file(), scan.ndb().header(), &entries, threads);
-        for ((&i, entry), result) in batch.iter().zip(&entries).zip(verified) {
+        let read = read_all(scan.ndb().file(), scan.ndb().header(), &entries, threads);
+        for ((&i, entry), result) in batch.iter().zip(&entries).zip(read) {
             let i = i as usize;
             scan.tick(entry.ib, file_len, DOING)?;
             match result {
-                Ok(internal) => {
+                Ok(data) => {
                     scan.examined.blocks += 1;
-                    if let Some(data) = internal {
-                        refs.internal_block(scan, i, entry.bid, entry.ib, &data);
-                    }
+                    refs.internal_block(scan, i, entry.bid, entry.ib, &data);
                 }
                 Err(e) => {
                     scan.block_state[i].bad = true;
@@ -68,14 +61,7 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
         }
     }
     drop(order);
-    // Listed at their exact number once the pass is over: a million on a 5 GB store,
-    // where a list grown block by block would reserve up to twice that.
-    let compressed =
-        |(e, s): &(&BbtEntry, &BlockState)| !s.bad && !bid_is_internal(e.bid) && is_compressed(e);
-    let all = || scan.blocks.iter().zip(&scan.block_state);
-    let mut watched = Vec::with_capacity(all().filter(compressed).count());
-    watched.extend(all().filter(compressed).map(|(e, _)| e.bid));
-    scan.ndb().watch_inflation(watched);
+    scan.ndb().watch_reads();
     // Nodes' references are counted once every internal block has been read, so the kind
     // of block each leads to is known at once and need not be held until the end.
     let total_nodes = scan.nodes.len();
@@ -94,36 +80,39 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
     refs.finish(scan)
 }
 
-/// Inflates the compressed data blocks no earlier pass has read (an item's attached files
-/// and long bodies), in file order on every core: a block that does not inflate to the
-/// size the index gives is damaged like one whose checksum fails.
-pub fn inflate_rest(scan: &mut Scan) -> Result<(), Cancelled> {
-    let Some(watch) = scan.ndb().inflated() else {
-        return Ok(());
-    };
-    let mut left: Vec<BbtEntry> = scan
-        .blocks
-        .iter()
-        .zip(&scan.block_state)
-        .filter(|(e, s)| !s.bad && !bid_is_internal(e.bid) && is_compressed(e))
-        .filter(|(e, _)| !watch.seen(e.bid))
-        .map(|(e, _)| *e)
-        .collect();
+/// Reads the data blocks no earlier pass has read whole (an item's attached files and
+/// long bodies, and what no item holds), in file order on every core: a block that fails
+/// its checks, or does not inflate to the size the index gives, is damaged.
+pub fn read_rest(scan: &mut Scan) -> Result<(), Cancelled> {
+    let ndb = scan.ndb();
+    let mut left: Vec<BbtEntry> = Vec::new();
+    for (e, s) in scan.blocks.iter().zip(&scan.block_state) {
+        if s.bad || bid_is_internal(e.bid) {
+            continue;
+        }
+        if ndb.was_read(e.bid) {
+            scan.examined.blocks += 1;
+        } else {
+            left.push(*e);
+        }
+    }
     left.sort_by_key(|e| e.ib);
-    let total = left.len() as u64;
-    scan.begin(total, INFLATING)?;
+    let file_len = ndb.file_len();
+    scan.begin(file_len, REST)?;
     let threads = parallel::workers();
-    let (file, header) = (scan.ndb().file(), scan.ndb().header());
-    for (n, batch) in left.chunks(parallel::BATCH).enumerate() {
-        let inflated = parallel::map(batch, threads, |e| read_block(file, header, e).map(|_| ()));
-        for (k, (entry, result)) in batch.iter().zip(inflated).enumerate() {
-            scan.tick((n * parallel::BATCH + k) as u64, total, INFLATING)?;
-            if let Err(e) = result {
-                if let Some(i) = scan.block_index(entry.bid) {
-                    scan.block_state[i].bad = true;
+    let (file, header) = (ndb.file(), ndb.header());
+    for batch in left.chunks(parallel::BATCH) {
+        let read = parallel::map(batch, threads, |e| read_block(file, header, e).map(|_| ()));
+        for (entry, result) in batch.iter().zip(read) {
+            scan.tick(entry.ib, file_len, REST)?;
+            match result {
+                Ok(()) => scan.examined.blocks += 1,
+                Err(e) => {
+                    if let Some(i) = scan.block_index(entry.bid) {
+                        scan.block_state[i].bad = true;
+                    }
+                    scan.report_error(&e, None);
                 }
-                scan.examined.blocks -= 1;
-                scan.report_error(&e, None);
             }
         }
     }
@@ -137,8 +126,8 @@ mod tests {
     use crate::store::write::Target;
     use crate::synthetic::{GenOptions, generate};
 
-    /// The parallel verification must say of every block what one thread says, in the same
-    /// order: damage included, and the bytes of internal blocks alike.
+    /// The parallel reading must say of every block what one thread says, in the same
+    /// order: damage included, and the bytes of blocks alike.
     #[test]
     fn blocks_verified_on_several_threads_read_as_on_one() {
         let scratch = crate::temp::TempDir::new("blocks");
@@ -169,8 +158,8 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let ndb = Ndb::open(&path).unwrap();
 
-        let summary = |threads| -> Vec<std::result::Result<Option<Vec<u8>>, String>> {
-            verify_all(ndb.file(), ndb.header(), &entries, threads)
+        let summary = |threads| -> Vec<std::result::Result<Vec<u8>, String>> {
+            read_all(ndb.file(), ndb.header(), &entries, threads)
                 .into_iter()
                 .map(|r| r.map_err(|e| e.to_string()))
                 .collect()
@@ -178,7 +167,10 @@ mod tests {
         let one = summary(1);
         assert!(one.iter().filter(|r| r.is_err()).count() >= entries.len() / 50);
         assert!(
-            one.iter().any(|r| matches!(r, Ok(Some(_)))),
+            entries
+                .iter()
+                .zip(&one)
+                .any(|(e, r)| bid_is_internal(e.bid) && r.is_ok()),
             "no internal block"
         );
         assert_eq!(summary(2), one);

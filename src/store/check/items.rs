@@ -1,6 +1,7 @@
 //! One item (message or hidden item) a folder lists: its properties, its subnode list, its
 //! recipient table, its attachment table and each attachment's properties. Bodies and
-//! attached files are not read here: their blocks were verified in the block pass.
+//! attached files are not read here: their blocks are read by the last pass
+//! (`blocks::read_rest`).
 
 use super::classify;
 use super::finding::{Class, Finding};

@@ -8,9 +8,9 @@
 //! references between them (`blocks`, `refs`), the folder tree and its items (`folders`,
 //! `items`), what the tree does not reach (`orphans`), the objects every store needs
 //! (`required`), and finally which folder or item each damaged block belongs to (`owners`).
-//! A compressed block is inflated once, by whichever pass reads it first (the item pass, or
-//! `blocks::inflate_rest` for what no item reads): inflating is most of a 4 KiB store's
-//! check.
+//! A data block is read once, by whichever pass reads it first (the item pass, or
+//! `blocks::read_rest` for what no item reads): reading, and on a 4 KiB store inflating,
+//! is most of the check.
 
 mod amap;
 mod blocks;
@@ -69,7 +69,7 @@ pub fn check_store(path: &Path, work: &mut Work<'_>) -> Result<ScanLog, JobError
     } else {
         None
     };
-    blocks::inflate_rest(&mut scan)?;
+    blocks::read_rest(&mut scan)?;
     if let Some(tree) = tree {
         owners::attach(&mut scan, &tree);
         required::check(&mut scan, &tree);

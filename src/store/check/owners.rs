@@ -1,6 +1,7 @@
-//! Names what each damaged block belongs to. A body or attachment block is not read again
-//! after the block pass, so its finding would only give a block id; following the first
-//! reference to it up to a node gives the folder or item a helpdesk can recognize.
+//! Names what each damaged block belongs to. A body or attachment block is read by the
+//! last pass (`blocks::read_rest`), not as part of its item, so its finding would only
+//! give a block id; following the first reference to it up to a node gives the folder or
+//! item a helpdesk can recognize.
 
 use super::folders::{Tree, is_folder, is_item};
 use super::scan::{Scan, User};

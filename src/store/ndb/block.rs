@@ -106,13 +106,6 @@ pub fn read_block_signed_at(
     })
 }
 
-/// Reads a block as stored and checks it against its trailer (size, id, checksum,
-/// signature), without keeping it: what is left to check is whether a compressed block
-/// inflates to the size the index gives (`read_block`).
-pub fn verify_stored(file: &StoreFile, header: &Header, entry: &BbtEntry) -> Result<()> {
-    with_stored(file, header, entry, entry.ib, |_| Ok(()))
-}
-
 /// Calls `f` with a block's stored bytes, without the trailer, once they are checked
 /// against it. The bytes are lent (see `StoreFile::with_bytes`). Whatever fails, reading,
 /// checking or `f`, is named with the block and where it lies.

@@ -8,10 +8,10 @@ pub mod crypt;
 pub mod file;
 pub mod format;
 pub mod header;
-pub mod inflated;
 pub mod layout;
 pub mod page;
 pub mod rescue;
+pub mod seen;
 pub mod sorted;
 
 use std::path::Path;
@@ -40,8 +40,8 @@ pub struct Ndb {
     salvage: bool,
     /// That scan, made the first time it is needed.
     rescue: OnceLock<rescue::Rescue>,
-    /// Set by the structural check: the compressed blocks it has yet to see inflate.
-    inflated: OnceLock<inflated::Inflated>,
+    /// Set by the structural check: which blocks some read has taken whole.
+    seen: OnceLock<seen::Seen>,
     /// Set by the structural check: the two indexes as it read them in full.
     held_nodes: OnceLock<Held<NbtEntry>>,
     held_blocks: OnceLock<Held<BbtEntry>>,
@@ -136,15 +136,21 @@ impl Ndb {
         header.chain(rescued).collect()
     }
 
-    /// From now on, notes which of these compressed blocks are read (see [`inflated`]);
-    /// only the first call counts.
-    pub fn watch_inflation(&self, bids: impl IntoIterator<Item = u64>) {
-        let _ = self.inflated.set(inflated::Inflated::new(bids));
+    /// From now on, notes which blocks of the held block index are read whole (see
+    /// [`seen`]); only the first call counts, and only once the index is held.
+    pub fn watch_reads(&self) {
+        if let Some(held) = self.held_blocks.get() {
+            let _ = self.seen.set(seen::Seen::new(held.entries.entries().len()));
+        }
     }
 
-    /// The blocks watched since [`Ndb::watch_inflation`], if it was called.
-    pub fn inflated(&self) -> Option<&inflated::Inflated> {
-        self.inflated.get()
+    /// Whether block `bid` was read whole since [`Ndb::watch_reads`]; false for a block
+    /// not in the held index, or when nothing is watched.
+    pub fn was_read(&self, bid: u64) -> bool {
+        let (Some(seen), Some(at)) = (self.seen.get(), self.held_block_position(bid)) else {
+            return false;
+        };
+        seen.seen(at)
     }
 
     /// Keeps the node index as a full walk read it, sorted by node id without repeats, and
@@ -195,7 +201,7 @@ impl Ndb {
             damage: Vec::new(),
             salvage: false,
             rescue: OnceLock::new(),
-            inflated: OnceLock::new(),
+            seen: OnceLock::new(),
             held_nodes: OnceLock::new(),
             held_blocks: OnceLock::new(),
         };
@@ -294,8 +300,10 @@ impl Ndb {
         })?;
         match block::read_block(&self.file, &self.header, &entry) {
             Ok(data) => {
-                if let Some(watch) = self.inflated.get() {
-                    watch.note(bid);
+                if let Some(seen) = self.seen.get()
+                    && let Some(at) = self.held_block_position(bid)
+                {
+                    seen.note(at);
                 }
                 Ok(data)
             }

@@ -22,14 +22,6 @@ impl Keyed for NbtEntry {
     }
 }
 
-/// A bare key: a block key (`bid_key`), as the check's list of blocks to see inflated
-/// holds them.
-impl Keyed for u64 {
-    fn key(&self) -> u64 {
-        *self
-    }
-}
-
 impl Keyed for BbtEntry {
     /// The block id without its reserved lowest bit, which readers must ignore.
     fn key(&self) -> u64 {
