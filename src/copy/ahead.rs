@@ -12,6 +12,9 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 /// reads go on in order (and its read-ahead window serves them).
 const RUN: usize = 8;
 
+/// Runs of spent results that may wait for a reader to drop them (see `Ahead::recycle`).
+const SPENT_RUNS: usize = 8;
+
 /// How far past the writer the readers may read, in items and in bytes held. One item is
 /// always allowed, however large, so that a single large item cannot stall the copy.
 #[derive(Debug, Clone, Copy)]
@@ -42,8 +45,10 @@ struct State<R> {
     /// waits (one per item each way cost more than the rest of the hand-over).
     readers_waiting: usize,
     writer_waiting: bool,
-    /// Results the writer is done with, for the next reader that takes a run to drop.
+    /// Results the writer is done with, for the next reader that takes a run to drop,
+    /// and the bytes they hold.
     spent: Vec<R>,
+    spent_bytes: usize,
 }
 
 struct Shared<R> {
@@ -107,6 +112,7 @@ pub fn run<T: Sync, R: Send, X>(
             readers_waiting: 0,
             writer_waiting: false,
             spent: Vec::new(),
+            spent_bytes: 0,
         }),
         changed: Condvar::new(),
     };
@@ -157,6 +163,7 @@ fn reader<T, R>(
             }
             let first = st.next;
             st.next = (first + RUN).min(items.len());
+            st.spent_bytes = 0;
             (first, std::mem::take(&mut st.spent))
         };
         // Dropped once the lock is let go, before reading on.
@@ -191,21 +198,24 @@ fn reader<T, R>(
 impl<T, R> Ahead<'_, T, R> {
     /// Hands back a result the writer is done with, to be dropped on a reader's thread:
     /// freeing what another thread allocated takes that thread's allocator lock, and was
-    /// some 8% of the writer's time, which is the copy's critical path. What the readers
-    /// have not taken by the time as much again is handed back is dropped here, so that
-    /// this holds no more than one run of items and an eighth of the bytes bound.
+    /// some 8% of the writer's time, which is the copy's critical path. They are handed
+    /// over a run at a time; what the readers have not taken by the time a few runs or an
+    /// eighth of the bytes bound wait is dropped here, so memory stays bounded.
     pub fn recycle(&mut self, r: R) {
         if self.threads == 0 {
             return;
         }
         self.spent_bytes += (self.weight)(&r);
         self.spent.push(r);
-        if self.spent.len() < RUN && self.spent_bytes < self.bounds.bytes / 8 {
+        if self.spent.len() < RUN && self.spent_bytes < self.bounds.bytes / 16 {
             return;
         }
         let mut st = self.shared.lock();
-        if st.spent.is_empty() && !st.stopped {
-            std::mem::swap(&mut st.spent, &mut self.spent);
+        let room = st.spent.len() + self.spent.len() <= SPENT_RUNS * RUN
+            && st.spent_bytes + self.spent_bytes <= self.bounds.bytes / 8;
+        if room && !st.stopped {
+            st.spent.append(&mut self.spent);
+            st.spent_bytes += self.spent_bytes;
             drop(st);
         } else {
             drop(st);
