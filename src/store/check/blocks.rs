@@ -86,11 +86,12 @@ pub fn check(scan: &mut Scan) -> Result<(), Cancelled> {
 pub fn read_rest(scan: &mut Scan) -> Result<(), Cancelled> {
     let ndb = scan.ndb();
     let mut left: Vec<BbtEntry> = Vec::new();
-    for (e, s) in scan.blocks.iter().zip(&scan.block_state) {
+    // `scan.blocks` is the held index itself, so a block's place in it is its position.
+    for (i, (e, s)) in scan.blocks.iter().zip(&scan.block_state).enumerate() {
         if s.bad || bid_is_internal(e.bid) {
             continue;
         }
-        if ndb.was_read(e.bid) {
+        if ndb.seen().is_some_and(|seen| seen.seen(i)) {
             scan.examined.blocks += 1;
         } else {
             left.push(*e);

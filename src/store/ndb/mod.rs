@@ -144,13 +144,10 @@ impl Ndb {
         }
     }
 
-    /// Whether block `bid` was read whole since [`Ndb::watch_reads`]; false for a block
-    /// not in the held index, or when nothing is watched.
-    pub fn was_read(&self, bid: u64) -> bool {
-        let (Some(seen), Some(at)) = (self.seen.get(), self.held_block_position(bid)) else {
-            return false;
-        };
-        seen.seen(at)
+    /// Which blocks of the held block index were read whole since [`Ndb::watch_reads`],
+    /// by position there; `None` when nothing is watched.
+    pub fn seen(&self) -> Option<&seen::Seen> {
+        self.seen.get()
     }
 
     /// Keeps the node index as a full walk read it, sorted by node id without repeats, and
