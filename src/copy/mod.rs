@@ -226,15 +226,7 @@ pub fn export(
             .parent
             .and_then(|p| mapped.get(&p).copied())
             .unwrap_or(IPM_SUBTREE);
-        // The new store has its own Deleted Items; the source's goes into it.
-        let is_trash =
-            Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
-        let nid = if is_trash && parent == IPM_SUBTREE {
-            w.rename_folder(DELETED_ITEMS, &f.display_name)?;
-            DELETED_ITEMS
-        } else {
-            w.add_folder(parent, &f.display_name, f.container_class.as_deref())?
-        };
+        let nid = make_folder(&mut w, f, parent, trash)?;
         mapped.insert(f.nid, nid);
         cx.repoint.map(f.nid, nid);
         made.push(nid);
@@ -263,10 +255,10 @@ pub fn export(
             .flatten()
             .copied()
             .filter(|m| !known.contains(m));
-        let before = jobs.len();
         jobs.extend(listed.iter().map(|&nid| Job::new(nid, k, false)));
+        let before = jobs.len();
         jobs.extend(unlisted.map(|nid| Job::new(nid, k, true)));
-        found_in.push(known.len() + jobs.len() - before - listed.len());
+        found_in.push(known.len() + (jobs.len() - before));
     }
     // Items taken in node id order, across folders: an item gets its node id and its
     // blocks as it is written, so the reads go through the indexes a page at a time and
@@ -346,6 +338,23 @@ pub fn export(
     w.finish()?;
     summary.note_late_damage(source);
     Ok(summary)
+}
+
+/// Makes the copy's folder for the source's folder `f` below `parent`. The new store has
+/// its own Deleted Items: the source's, at the top, goes into it, keeping its name.
+fn make_folder(
+    w: &mut StoreWriter,
+    f: &FolderInfo,
+    parent: Nid,
+    trash: Option<Nid>,
+) -> Result<Nid> {
+    let is_trash = Some(f.nid) == trash || (trash.is_none() && f.display_name == "Deleted Items");
+    if is_trash && parent == IPM_SUBTREE {
+        w.rename_folder(DELETED_ITEMS, &f.display_name)?;
+        Ok(DELETED_ITEMS)
+    } else {
+        w.add_folder(parent, &f.display_name, f.container_class.as_deref())
+    }
 }
 
 /// One item an export copies: from which of the chosen folders, and whether its folder's
@@ -588,19 +597,10 @@ pub fn export_items(
                         .parent
                         .and_then(|p| mapped.get(&p).cloned())
                         .unwrap_or((IPM_SUBTREE, Vec::new()));
-                    let is_trash = Some(f.nid) == trash
-                        || (trash.is_none() && f.display_name == "Deleted Items");
-                    let (nid, name) = if is_trash && parent == IPM_SUBTREE {
-                        w.rename_folder(DELETED_ITEMS, &f.display_name)?;
-                        (DELETED_ITEMS, f.display_name.clone())
-                    } else {
-                        let nid =
-                            w.add_folder(parent, &f.display_name, f.container_class.as_deref())?;
-                        (nid, f.display_name.clone())
-                    };
+                    let nid = make_folder(&mut w, f, parent, trash)?;
                     summary.folders += 1;
                     let mut path = parent_path;
-                    path.push(name);
+                    path.push(f.display_name.clone());
                     cx.repoint.map(f.nid, nid);
                     mapped.insert(f.nid, (nid, path));
                 }
