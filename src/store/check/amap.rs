@@ -6,7 +6,7 @@
 //! at its fixed place with a valid checksum for the file to stay valid for older clients:
 //! every one the file's size calls for is read and its type and checksum verified.
 
-use super::extents::{Extent, Owner};
+use super::extents::{Extents, Owner};
 use super::finding::{Class, Finding, Severity};
 use super::scan::Scan;
 use crate::store::error::ErrorKind;
@@ -24,7 +24,7 @@ struct Current {
     page: Option<Vec<u8>>,
 }
 
-pub fn check(scan: &mut Scan, extents: &[Extent]) -> Result<(), Cancelled> {
+pub fn check(scan: &mut Scan, extents: &Extents) -> Result<(), Cancelled> {
     if scan.ndb().header().amap_valid == 0 {
         scan.report(
             Finding::new(
@@ -43,9 +43,10 @@ pub fn check(scan: &mut Scan, extents: &[Extent]) -> Result<(), Cancelled> {
     let total = extents.len() as u64;
     scan.begin(total, DOING)?;
     let mut current: Option<Current> = None;
-    for (n, e) in extents.iter().enumerate() {
+    for n in 0..extents.len() {
         scan.tick(n as u64, total, DOING)?;
-        let (start, end, owner) = (e.start, e.end(), e.owner(scan));
+        let e = extents.get(scan, n);
+        let (start, end, owner) = (e.start, e.end, e.owner);
         if matches!(owner, Owner::Header) || start < layout.first_amap {
             continue;
         }

@@ -32,8 +32,7 @@ pub fn read_nodes(scan: &mut Scan) -> Result<(), Cancelled> {
     let whole = walk(scan, Tree::Node, root, |e| {
         nodes.push(parse_nbt(variant, e))
     })?;
-    nodes.sort_by_key(|n| n.nid);
-    let twice = unique_by(&mut nodes, |n| n.nid);
+    let twice = sort_unique_by(&mut nodes, |n| n.nid);
     for nid in twice.iter().map(|n| n.nid) {
         scan.report(
             Finding::new(
@@ -60,8 +59,7 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
     let whole = walk(scan, Tree::Block, root, |e| {
         blocks.push(parse_bbt(variant, e))
     })?;
-    blocks.sort_by_key(|b| bid_key(b.bid));
-    let twice = unique_by(&mut blocks, |b| bid_key(b.bid));
+    let twice = sort_unique_by(&mut blocks, |b| bid_key(b.bid));
     for bid in twice.iter().map(|b| b.bid) {
         scan.report(
             Finding::new(
@@ -80,10 +78,17 @@ pub fn read_blocks(scan: &mut Scan) -> Result<(), Cancelled> {
     Ok(())
 }
 
-/// Drops the entries of a sorted index whose key repeats the one before, in place (the
-/// index of a large store is tens of megabytes, not to be held twice), and returns the
-/// entries dropped.
-fn unique_by<T: Copy, K: PartialEq>(entries: &mut Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+/// Sorts an index as read (stably: of two entries with one key, the first read is kept)
+/// and drops the entries whose key repeats the one before, in place, returning those
+/// dropped. The index of a large store is tens of megabytes, not to be held twice: its
+/// room past the entries is given back first, and a stable sort's scratch space (half the
+/// entries again) is taken only when the tree did not give them in order, as a healthy
+/// tree does.
+fn sort_unique_by<T: Copy, K: Ord>(entries: &mut Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    entries.shrink_to_fit();
+    if !entries.is_sorted_by_key(&key) {
+        entries.sort_by_key(&key);
+    }
     let mut twice = Vec::new();
     entries.dedup_by(|later, kept| {
         let same = key(later) == key(kept);
@@ -92,7 +97,9 @@ fn unique_by<T: Copy, K: PartialEq>(entries: &mut Vec<T>, key: impl Fn(&T) -> K)
         }
         same
     });
-    entries.shrink_to_fit();
+    if !twice.is_empty() {
+        entries.shrink_to_fit();
+    }
     twice
 }
 
@@ -244,9 +251,19 @@ mod tests {
     #[test]
     fn repeated_keys_are_dropped_in_place_and_returned() {
         let mut v = vec![(1, 'a'), (2, 'b'), (2, 'c'), (2, 'd'), (5, 'e'), (5, 'f')];
-        let dropped = unique_by(&mut v, |e| e.0);
+        let dropped = sort_unique_by(&mut v, |e| e.0);
         assert_eq!(v, [(1, 'a'), (2, 'b'), (5, 'e')]);
         assert_eq!(dropped, [(2, 'c'), (2, 'd'), (5, 'f')]);
+    }
+
+    /// Out of order, the first of two entries read with one key is still the one kept.
+    #[test]
+    fn entries_out_of_order_are_sorted_keeping_the_first_read() {
+        let mut v = vec![(5, 'a'), (2, 'b'), (9, 'c'), (2, 'd'), (5, 'e'), (1, 'f')];
+        let dropped = sort_unique_by(&mut v, |e| e.0);
+        assert_eq!(v, [(1, 'f'), (2, 'b'), (5, 'a'), (9, 'c')]);
+        assert_eq!(dropped, [(2, 'd'), (5, 'e')]);
+        assert_eq!(v.capacity(), v.len());
     }
 
     #[test]
