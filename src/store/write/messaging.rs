@@ -531,7 +531,7 @@ impl StoreWriter {
             }
             // A copied attachment is its source's properties, its data among them.
             for (id, t, v) in &a.extra {
-                pc.set(*id, *t, v.clone());
+                pc.set_borrowed(*id, *t, v);
             }
             let mut subs = Subnodes::default();
             match &a.embedded {
@@ -541,7 +541,8 @@ impl StoreWriter {
                     .value(tags::ATTACH_METHOD)
                     .is_none_or(|m| m.get(..4) == Some(&1i32.to_le_bytes()[..])) =>
                 {
-                    pc.set(tags::ATTACH_DATA, binary(&a.data).0, binary(&a.data).1);
+                    // Borrowed: an attached file may be megabytes, not to be copied to be written.
+                    pc.set_borrowed(tags::ATTACH_DATA, ptype::BINARY, &a.data);
                 }
                 None => {}
                 Some(item) => {
