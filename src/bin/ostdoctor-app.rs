@@ -4,7 +4,11 @@
 //! it as the one argument (the desktop entry's `%f`, Windows' "Open with").
 #![cfg_attr(windows, windows_subsystem = "windows")]
 
+#[path = "../allocator.rs"]
+mod allocator;
+
 fn main() -> std::process::ExitCode {
+    allocator::init();
     let prefill = ostdoctor::ui::Prefill {
         store: std::env::args_os().nth(1).map(std::path::PathBuf::from),
         ..Default::default()
