@@ -4,6 +4,8 @@
 //! as rows arrive. Rows must therefore arrive in increasing row id; `TcBuilder` sorts
 //! small tables whose rows do not.
 
+use std::sync::Arc;
+
 use super::bth::BthWriter;
 use super::heap::{HeapBuilder, MAX_ALLOC};
 use super::ltp::{NodeOut, Subnodes, place};
@@ -40,9 +42,43 @@ struct RowLayout {
     end_2b: usize,
     end_1b: usize,
     row_size: usize,
+    /// The table header with no row index and no rows yet (`info`).
+    header: Vec<u8>,
+}
+
+/// Where the header's row index and row matrix references lie in it.
+const HEADER_ROW_INDEX: usize = 10;
+const HEADER_ROWS: usize = 14;
+
+/// Layouts lately made on this thread, newest last: every message's recipient and
+/// attachment tables have one of a few column sets, and laying one out anew for each
+/// table was a twentieth of an export's writer thread.
+const LAYOUTS_KEPT: usize = 8;
+
+thread_local! {
+    static LAYOUTS: std::cell::RefCell<Vec<Arc<RowLayout>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl RowLayout {
+    /// The layout for `tags` (the caller's columns), made once for each column set.
+    fn for_columns(tags: &[u32]) -> Arc<RowLayout> {
+        LAYOUTS.with(|kept| {
+            let mut kept = kept.borrow_mut();
+            if let Some(at) = kept.iter().position(|l| l.tags[2..] == *tags) {
+                let layout = kept.remove(at);
+                kept.push(layout.clone());
+                return layout;
+            }
+            let layout = Arc::new(RowLayout::new(tags));
+            if kept.len() == LAYOUTS_KEPT {
+                kept.remove(0);
+            }
+            kept.push(layout.clone());
+            layout
+        })
+    }
+
     fn new(tags: &[u32]) -> Self {
         let cols: Vec<u32> = [ROW_ID, ROW_VER]
             .into_iter()
@@ -66,27 +102,41 @@ impl RowLayout {
         let end_4b = ends[0];
         let end_2b = ends[1].max(end_4b);
         let end_1b = ends[2].max(end_2b);
-        RowLayout {
+        let mut layout = RowLayout {
             offsets,
             end_4b,
             end_2b,
             end_1b,
             row_size: end_1b + cols.len().div_ceil(8),
             tags: cols,
-        }
+            header: Vec::new(),
+        };
+        layout.header = layout.make_header();
+        layout
     }
 
     /// TCINFO: the table header the heap's user root points at.
     fn info(&self, row_index: u32, rows_hnid: u32) -> Vec<u8> {
+        let mut info = self.header.clone();
+        info[HEADER_ROW_INDEX..HEADER_ROW_INDEX + 4].copy_from_slice(&row_index.to_le_bytes());
+        info[HEADER_ROWS..HEADER_ROWS + 4].copy_from_slice(&rows_hnid.to_le_bytes());
+        info
+    }
+
+    /// The header with its row index and row matrix references 0, filled in by `info`.
+    fn make_header(&self) -> Vec<u8> {
         // TCINFO: 22 bytes, then 8 per column.
         let mut info = Vec::with_capacity(22 + 8 * self.tags.len());
         info.extend_from_slice(&[CLIENT_TC, self.tags.len() as u8]);
         for end in [self.end_4b, self.end_2b, self.end_1b, self.row_size] {
             info.extend_from_slice(&(end as u16).to_le_bytes());
         }
-        info.extend_from_slice(&row_index.to_le_bytes());
-        info.extend_from_slice(&rows_hnid.to_le_bytes());
-        info.extend_from_slice(&0u32.to_le_bytes());
+        debug_assert_eq!(
+            (info.len(), HEADER_ROWS),
+            (HEADER_ROW_INDEX, HEADER_ROW_INDEX + 4)
+        );
+        // The row index, the row matrix, and a deprecated reference always 0.
+        info.extend_from_slice(&[0; 12]);
         let mut descs: Vec<(u32, usize, usize)> = (0..self.tags.len())
             .map(|c| (self.tags[c], self.offsets[c], c))
             .collect();
@@ -103,7 +153,7 @@ impl RowLayout {
 
 /// A table being written; see the module notes.
 pub struct TableWriter {
-    layout: RowLayout,
+    layout: Arc<RowLayout>,
     heap: HeapBuilder,
     /// Per heap block, once written: its BID and size, for the node's data tree.
     heap_blocks: Vec<(u64, u64)>,
@@ -134,9 +184,9 @@ impl TableWriter {
             ));
         }
         let block = w.variant().max_block_data();
-        let layout = RowLayout::new(tags);
+        let layout = RowLayout::for_columns(tags);
         let mut heap = HeapBuilder::new(CLIENT_TC, w.variant());
-        let info = heap.alloc(&layout.info(0, 0))?;
+        let info = heap.alloc(&layout.header)?;
         Ok(TableWriter {
             // Whole rows per block, as readers expect.
             rows_per_block: block / layout.row_size,
