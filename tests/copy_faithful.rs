@@ -107,10 +107,10 @@ fn item(m: &Message, o: &Objects) -> Item {
         subject: m.summary().unwrap().subject.unwrap_or_default(),
         props: props(values, o),
         recipients: m
-            .recipient_rows()
+            .recipients_with_rows()
             .unwrap()
             .into_iter()
-            .map(|row| props(row, o))
+            .map(|(_, row)| props(row, o))
             .collect(),
         attachments,
     }

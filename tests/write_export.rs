@@ -387,6 +387,70 @@ fn a_damaged_body_is_named_as_the_body_and_the_rest_of_the_item_is_copied() {
     );
 }
 
+/// A damaged property the copy carries as stored (here the sender's name, long enough to
+/// lie in a block of its own) costs that property, not the item: the copy decodes only
+/// the class, subject and flags.
+#[test]
+fn a_damaged_sender_name_costs_only_the_sender_name() {
+    use ostdoctor::store::ltp::Node;
+    use ostdoctor::store::ndb::{CryptMethod, Ndb};
+    use ostdoctor::store::write::{NewMessage, StoreWriter, Target, messaging};
+
+    let dir = TempDir::new("export-damaged-sender");
+    let src = dir.path().join("sender.pst");
+    let mut w = StoreWriter::create(&src, Target::Pst, CryptMethod::None, "Sender", 5).unwrap();
+    let inbox = w
+        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
+        .unwrap();
+    let m = NewMessage {
+        message_class: "IPM.Note".into(),
+        subject: "From a long name".into(),
+        sender_name: Some("A very long name. ".repeat(200)),
+        body_html: Some(b"<p>The HTML body</p>".to_vec()),
+        ..NewMessage::default()
+    };
+    w.add_message(inbox, &m).unwrap();
+    w.finish().unwrap();
+    // The name is written twice, as the sender's and as the one sent for: both lie
+    // outside the heap, and both are damaged.
+    let blocks: Vec<u64> = {
+        let store = Store::open(&src).unwrap();
+        let item = common::item_in(&store, "Inbox", "From a long name");
+        let ndb = Ndb::open(&src).unwrap();
+        let node = Node::open(&ndb, item).unwrap();
+        let entries = node.subnode_entries().unwrap();
+        assert_eq!(entries.len(), 2, "only the two names lie outside the heap");
+        entries
+            .iter()
+            .map(|e| ndb.find_block(e.bid_data).unwrap().unwrap().ib)
+            .collect()
+    };
+    let mut bytes = std::fs::read(&src).unwrap();
+    for ib in blocks {
+        bytes[ib as usize + 9] ^= 0x40;
+    }
+    std::fs::write(&src, &bytes).unwrap();
+
+    let dest = dir.path().join("copy.pst");
+    let (status, summary) = export_json(&src, &dest);
+    assert_eq!(status, Some(5), "{summary}");
+    assert_eq!(summary["items"], 1, "{summary}");
+    assert_eq!(summary["skipped"].as_array().unwrap().len(), 0, "{summary}");
+    let lost = summary["parts_lost"].as_array().unwrap();
+    let parts: Vec<&str> = lost.iter().map(|l| l["part"].as_str().unwrap()).collect();
+    assert_eq!(parts, ["property 0x0042", "property 0x0C1A"], "{summary}");
+    assert!(lost.iter().all(|l| l["subject"] == "From a long name"));
+    let copy = Store::open(&dest).unwrap();
+    let m = copy
+        .message(common::item_in(&copy, "Inbox", "From a long name"))
+        .unwrap();
+    assert_eq!(m.summary().unwrap().sender_name, None);
+    assert_eq!(
+        m.body_html().unwrap().as_deref(),
+        Some("<p>The HTML body</p>")
+    );
+}
+
 #[test]
 fn an_attachment_that_cannot_be_opened_costs_only_itself() {
     // The first attachment's own properties are damaged: not even its name can be read.

@@ -1085,7 +1085,7 @@ fn copy_item(
     lost: &mut Vec<(String, String)>,
     depth: usize,
 ) -> Result<NewMessage> {
-    let s = m.summary()?;
+    let s = m.heading()?;
     let pc = m.properties();
     let mut extra = Vec::with_capacity(pc.tags().size_hint().0);
     // By tag alone: each value is read once, as stored, not also decoded.
@@ -1103,13 +1103,10 @@ fn copy_item(
             _ => *left_out += 1,
         }
     }
-    let recipients = match m
-        .recipients()
-        .and_then(|list| Ok((list, m.recipient_rows()?)))
-    {
-        Ok((list, rows)) => {
-            let mut out = Vec::with_capacity(list.len());
-            for (r, cells) in list.into_iter().zip(rows) {
+    let recipients = match m.recipients_with_rows() {
+        Ok(rows) => {
+            let mut out = Vec::with_capacity(rows.len());
+            for (r, cells) in rows {
                 out.push(NewRecipient {
                     display_name: r.display_name.clone().unwrap_or_default(),
                     email_address: r.email_address.or(r.smtp_address).unwrap_or_default(),
@@ -1214,16 +1211,17 @@ fn copy_item(
     Ok(NewMessage {
         message_class: s.message_class.unwrap_or_else(|| "IPM.Note".into()),
         subject: s.subject.unwrap_or_default(),
-        sender_name: s.sender_name,
-        sender_email: s.sender_email,
-        // The bodies, the headers and the sender's address type are in `extra` as stored.
+        // The sender, the times, the bodies and the headers are in `extra` as stored, and
+        // an exact copy writes them from there.
+        sender_name: None,
+        sender_email: None,
         sender_address_type: None,
-        delivery_time: s.delivery_time,
-        submit_time: s.submit_time,
-        creation_time: s.creation_time,
-        modification_time: s.modification_time,
+        delivery_time: None,
+        submit_time: None,
+        creation_time: None,
+        modification_time: None,
         flags: s.flags.unwrap_or(1) as i32,
-        internet_message_id: s.internet_message_id,
+        internet_message_id: None,
         body_text: None,
         body_html: None,
         body_rtf_compressed: None,

@@ -33,6 +33,14 @@ pub struct MessageSummary {
     pub display_cc: Option<String>,
 }
 
+/// A message's class, subject (without its prefix marker) and flags.
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub message_class: Option<String>,
+    pub subject: Option<String>,
+    pub flags: Option<i64>,
+}
+
 fn ser_nid<S: serde::Serializer>(nid: &Nid, s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&nid.to_string())
 }
@@ -63,6 +71,41 @@ pub struct Recipient {
     pub smtp_address: Option<String>,
     /// 1 To, 2 Cc, 3 Bcc.
     pub recipient_type: Option<i64>,
+}
+
+impl Recipient {
+    /// The properties the fields are read from.
+    const FIELDS: [u16; 5] = [
+        tags::DISPLAY_NAME,
+        tags::EMAIL_ADDRESS,
+        tags::ADDRESS_TYPE,
+        tags::SMTP_ADDRESS,
+        tags::RECIPIENT_TYPE,
+    ];
+
+    /// The fields of a recipient row, from its cells as stored; the first cell of an id
+    /// counts, as a table's lookup by id finds it.
+    fn from_cells(cells: &[StoredProperty]) -> Result<Recipient> {
+        let value = |id: u16| -> Result<Option<PropValue>> {
+            match cells.iter().find(|c| c.0 == id) {
+                Some((_, t, bytes)) => crate::store::ltp::prop::decode(*t, bytes).map(Some),
+                None => Ok(None),
+            }
+        };
+        let text = |id: u16| -> Result<Option<String>> {
+            Ok(value(id)?.and_then(|v| match v {
+                PropValue::Text(s) => Some(s),
+                _ => None,
+            }))
+        };
+        Ok(Recipient {
+            display_name: text(tags::DISPLAY_NAME)?,
+            email_address: text(tags::EMAIL_ADDRESS)?,
+            address_type: text(tags::ADDRESS_TYPE)?,
+            smtp_address: text(tags::SMTP_ADDRESS)?,
+            recipient_type: value(tags::RECIPIENT_TYPE)?.and_then(|v| v.as_i64()),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,10 +173,15 @@ impl<'a> Message<'a> {
 
     pub fn summary(&self) -> Result<MessageSummary> {
         let pc = &self.pc;
+        let Heading {
+            message_class,
+            subject,
+            flags,
+        } = self.heading()?;
         Ok(MessageSummary {
             nid: self.nid,
-            message_class: super::class::read(pc, tags::MESSAGE_CLASS)?.map(|c| c.text),
-            subject: pc.text(tags::SUBJECT)?.map(clean_subject),
+            message_class,
+            subject,
             sender_name: pc.text(tags::SENDER_NAME)?,
             sender_email: match pc.text(tags::SENDER_SMTP_ADDRESS)? {
                 Some(s) => Some(s),
@@ -143,11 +191,23 @@ impl<'a> Message<'a> {
             submit_time: pc.time(tags::CLIENT_SUBMIT_TIME)?,
             creation_time: pc.time(tags::CREATION_TIME)?,
             modification_time: pc.time(tags::LAST_MODIFICATION_TIME)?,
-            flags: pc.int(tags::MESSAGE_FLAGS)?,
+            flags,
             size: pc.int(tags::MESSAGE_SIZE)?,
             internet_message_id: pc.text(tags::INTERNET_MESSAGE_ID)?,
             display_to: pc.text(tags::DISPLAY_TO)?,
             display_cc: pc.text(tags::DISPLAY_CC)?,
+        })
+    }
+
+    /// The class, subject and flags alone: what a copy needs besides the properties as
+    /// stored, which it reads by tag (decoding the summary's other dozen for each item
+    /// was a twelfth of an export's reading).
+    pub fn heading(&self) -> Result<Heading> {
+        let pc = &self.pc;
+        Ok(Heading {
+            message_class: super::class::read(pc, tags::MESSAGE_CLASS)?.map(|c| c.text),
+            subject: pc.text(tags::SUBJECT)?.map(clean_subject),
+            flags: pc.int(tags::MESSAGE_FLAGS)?,
         })
     }
 
@@ -207,45 +267,50 @@ impl<'a> Message<'a> {
     }
 
     pub fn recipients(&self) -> Result<Vec<Recipient>> {
-        let Some(node) = self.pc.node().find_subnode(Nid::RECIPIENT_TABLE)? else {
-            return Ok(Vec::new());
-        };
-        let table = TableContext::open(node)?;
-        (0..table.len())
-            .map(|r| {
-                Ok(Recipient {
-                    display_name: table.text(r, tags::DISPLAY_NAME)?,
-                    email_address: table.text(r, tags::EMAIL_ADDRESS)?,
-                    address_type: table.text(r, tags::ADDRESS_TYPE)?,
-                    smtp_address: table.text(r, tags::SMTP_ADDRESS)?,
-                    recipient_type: table.int(r, tags::RECIPIENT_TYPE)?,
-                })
-            })
-            .collect()
+        // Only the cells a recipient's fields come from: another cell that cannot be
+        // read does not cost the list.
+        Ok(self
+            .recipient_table(Some(&Recipient::FIELDS))?
+            .into_iter()
+            .map(|(recipient, _)| recipient)
+            .collect())
     }
 
-    /// Every recipient row as stored: (property id, type, stored bytes) per present cell,
-    /// the table's own row id and version columns left out.
-    pub fn recipient_rows(&self) -> Result<Vec<Vec<StoredProperty>>> {
+    /// Every recipient, with its row as stored: (property id, type, stored bytes) per
+    /// present cell, the table's own row id and version columns left out. The table is
+    /// read once for both: a copy needs the row, and the names from it.
+    pub fn recipients_with_rows(&self) -> Result<Vec<(Recipient, Vec<StoredProperty>)>> {
+        self.recipient_table(None)
+    }
+
+    /// Each row's recipient and its cells: those of `only` when given, else all.
+    fn recipient_table(
+        &self,
+        only: Option<&[u16]>,
+    ) -> Result<Vec<(Recipient, Vec<StoredProperty>)>> {
         let Some(node) = self.pc.node().find_subnode(Nid::RECIPIENT_TABLE)? else {
             return Ok(Vec::new());
         };
+        let (ndb, nid) = (node.ndb, node.nid);
         let table = TableContext::open(node)?;
         let ids: Vec<u16> = table
             .columns()
             .iter()
             .map(|c| c.id)
             .filter(|&id| !matches!(id, tags::LTP_ROW_ID | tags::LTP_ROW_VERSION))
+            .filter(|id| only.is_none_or(|only| only.contains(id)))
             .collect();
+        let ctx = |e: Error| ndb.ctx(e.with_nid(nid.0));
         (0..table.len())
             .map(|r| {
-                let mut cells = Vec::new();
+                let mut cells = Vec::with_capacity(ids.len());
                 for &id in &ids {
                     if let Some((t, bytes)) = table.raw_cell(r, id)? {
                         cells.push((id, t, bytes));
                     }
                 }
-                Ok(cells)
+                let recipient = Recipient::from_cells(&cells).map_err(ctx)?;
+                Ok((recipient, cells))
             })
             .collect()
     }
