@@ -16,8 +16,9 @@ use libmimalloc_sys::{mi_option_set, mi_option_t};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// `mi_option_arena_eager_commit` and `mi_option_purge_delay` in mimalloc 3's
-/// `mimalloc.h`, which the bindings do not name.
+/// `mi_option_arena_eager_commit` and `mi_option_purge_delay` in the `mimalloc.h` of the
+/// mimalloc 3 that libmimalloc-sys 0.1.49 builds (pinned in Cargo.toml), which its bindings
+/// do not name. Checked against that header and against the `MIMALLOC_*` variables.
 const ARENA_EAGER_COMMIT: mi_option_t = 4;
 const PURGE_DELAY: mi_option_t = 15;
 
