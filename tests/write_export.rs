@@ -334,18 +334,41 @@ fn categories(store: &Path, subject: &str) -> Vec<String> {
     }
 }
 
-#[test]
-fn a_damaged_body_is_named_as_the_body_and_the_rest_of_the_item_is_copied() {
+/// A PST holding `m` alone in its Inbox, and the offsets of the blocks of the item's
+/// subnodes (the values too large for its heap), in subnode order.
+fn store_with_one_item(
+    dir: &Path,
+    m: &ostdoctor::store::write::NewMessage,
+) -> (std::path::PathBuf, Vec<u64>) {
     use ostdoctor::store::ltp::Node;
     use ostdoctor::store::ndb::{CryptMethod, Ndb};
-    use ostdoctor::store::write::{NewMessage, StoreWriter, Target, messaging};
+    use ostdoctor::store::write::{StoreWriter, Target, messaging};
 
-    let dir = TempDir::new("export-damaged-body");
-    let src = dir.path().join("body.pst");
-    let mut w = StoreWriter::create(&src, Target::Pst, CryptMethod::None, "Body", 5).unwrap();
+    let src = dir.join("one.pst");
+    let mut w = StoreWriter::create(&src, Target::Pst, CryptMethod::None, "One", 5).unwrap();
     let inbox = w
         .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
         .unwrap();
+    w.add_message(inbox, m).unwrap();
+    w.finish().unwrap();
+    let store = Store::open(&src).unwrap();
+    let item = common::item_in(&store, "Inbox", &m.subject);
+    let ndb = Ndb::open(&src).unwrap();
+    let node = Node::open(&ndb, item).unwrap();
+    let blocks = node
+        .subnode_entries()
+        .unwrap()
+        .iter()
+        .map(|e| ndb.find_block(e.bid_data).unwrap().unwrap().ib)
+        .collect();
+    (src, blocks)
+}
+
+#[test]
+fn a_damaged_body_is_named_as_the_body_and_the_rest_of_the_item_is_copied() {
+    use ostdoctor::store::write::NewMessage;
+
+    let dir = TempDir::new("export-damaged-body");
     let m = NewMessage {
         message_class: "IPM.Note".into(),
         subject: "Long letter".into(),
@@ -354,16 +377,8 @@ fn a_damaged_body_is_named_as_the_body_and_the_rest_of_the_item_is_copied() {
         body_html: Some(b"<p>The HTML body</p>".to_vec()),
         ..NewMessage::default()
     };
-    w.add_message(inbox, &m).unwrap();
-    w.finish().unwrap();
-    let ib = {
-        let store = Store::open(&src).unwrap();
-        let item = common::item_in(&store, "Inbox", "Long letter");
-        let ndb = Ndb::open(&src).unwrap();
-        let node = Node::open(&ndb, item).unwrap();
-        let body = node.subnode_entries().unwrap()[0];
-        ndb.find_block(body.bid_data).unwrap().unwrap().ib
-    };
+    let (src, blocks) = store_with_one_item(dir.path(), &m);
+    let ib = blocks[0];
     let mut bytes = std::fs::read(&src).unwrap();
     bytes[ib as usize + 9] ^= 0x40;
     std::fs::write(&src, &bytes).unwrap();
@@ -392,16 +407,9 @@ fn a_damaged_body_is_named_as_the_body_and_the_rest_of_the_item_is_copied() {
 /// the class, subject and flags.
 #[test]
 fn a_damaged_sender_name_costs_only_the_sender_name() {
-    use ostdoctor::store::ltp::Node;
-    use ostdoctor::store::ndb::{CryptMethod, Ndb};
-    use ostdoctor::store::write::{NewMessage, StoreWriter, Target, messaging};
+    use ostdoctor::store::write::NewMessage;
 
     let dir = TempDir::new("export-damaged-sender");
-    let src = dir.path().join("sender.pst");
-    let mut w = StoreWriter::create(&src, Target::Pst, CryptMethod::None, "Sender", 5).unwrap();
-    let inbox = w
-        .add_folder(messaging::IPM_SUBTREE, "Inbox", Some("IPF.Note"))
-        .unwrap();
     let m = NewMessage {
         message_class: "IPM.Note".into(),
         subject: "From a long name".into(),
@@ -409,22 +417,10 @@ fn a_damaged_sender_name_costs_only_the_sender_name() {
         body_html: Some(b"<p>The HTML body</p>".to_vec()),
         ..NewMessage::default()
     };
-    w.add_message(inbox, &m).unwrap();
-    w.finish().unwrap();
     // The name is written twice, as the sender's and as the one sent for: both lie
     // outside the heap, and both are damaged.
-    let blocks: Vec<u64> = {
-        let store = Store::open(&src).unwrap();
-        let item = common::item_in(&store, "Inbox", "From a long name");
-        let ndb = Ndb::open(&src).unwrap();
-        let node = Node::open(&ndb, item).unwrap();
-        let entries = node.subnode_entries().unwrap();
-        assert_eq!(entries.len(), 2, "only the two names lie outside the heap");
-        entries
-            .iter()
-            .map(|e| ndb.find_block(e.bid_data).unwrap().unwrap().ib)
-            .collect()
-    };
+    let (src, blocks) = store_with_one_item(dir.path(), &m);
+    assert_eq!(blocks.len(), 2, "only the two names lie outside the heap");
     let mut bytes = std::fs::read(&src).unwrap();
     for ib in blocks {
         bytes[ib as usize + 9] ^= 0x40;
