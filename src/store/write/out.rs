@@ -61,8 +61,8 @@ impl OutFile {
 
     /// Writes at `offset`. Writing behind the stream (an allocation map page, once the
     /// stretch it describes is written) changes the bytes held where they are still held
-    /// and writes to the file in place otherwise: the stream is not flushed for it, and
-    /// no write moves a file position.
+    /// and writes to the file in place otherwise: the stream is not flushed for it
+    /// unless the two overlap, and no write moves a file position.
     pub fn write_at(&mut self, offset: u64, bytes: &[u8]) -> Result<()> {
         let end = offset + bytes.len() as u64;
         if offset < self.pos {
@@ -72,11 +72,13 @@ impl OutFile {
                 self.buf[at..at + bytes.len()].copy_from_slice(bytes);
                 return Ok(());
             }
-            // Partly before what is held, or past the end of the stream: what is held goes
-            // first, so that these bytes land over it.
-            self.hand_over()?;
-            platform::write_all_at(&self.file, bytes, offset)
-                .map_err(|e| io_error(&self.temp, e))?;
+            // Wholly before what is held, it is written at once; overlapping it, or past
+            // the end of the stream, what is held goes first, so that these bytes land
+            // over it.
+            if end > held_from {
+                self.hand_over()?;
+            }
+            self.write_file(bytes, offset)?;
             if end > self.pos {
                 self.pos = end;
             }
@@ -97,20 +99,21 @@ impl OutFile {
         self.pos += bytes.len() as u64;
         if bytes.len() >= BUFFER {
             // Too long to be worth holding: written where it goes at once.
-            let at = self.pos - bytes.len() as u64;
-            return platform::write_all_at(&self.file, bytes, at)
-                .map_err(|e| io_error(&self.temp, e));
+            return self.write_file(bytes, self.pos - bytes.len() as u64);
         }
         self.buf.extend_from_slice(bytes);
         Ok(())
+    }
+
+    fn write_file(&self, bytes: &[u8], at: u64) -> Result<()> {
+        platform::write_all_at(&self.file, bytes, at).map_err(|e| io_error(&self.temp, e))
     }
 
     /// Writes what is held to the file, and asks the disk to start writing every
     /// `WRITE_BEHIND` bytes so handed over.
     fn hand_over(&mut self) -> Result<()> {
         if !self.buf.is_empty() {
-            platform::write_all_at(&self.file, &self.buf, self.held_from())
-                .map_err(|e| io_error(&self.temp, e))?;
+            self.write_file(&self.buf, self.held_from())?;
             self.buf.clear();
         }
         let handed = self.pos;
