@@ -252,7 +252,9 @@ passdb {{
         std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
     }
 
-    /// Kill the server and every process it started, at once, as a crash would.
+    /// Kill the server and every process it started, at once, as a crash would, and wait
+    /// until its ports refuse connections: the login processes hold the listening sockets
+    /// too, and one still exiting accepted a connection the test expected refused.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             kill_group(child.id());
@@ -262,6 +264,14 @@ passdb {{
                 .retain(|&(_, pid)| pid != child.id());
             let _ = child.kill();
             let _ = child.wait();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            for port in [self.imap_port, self.imaps_port] {
+                // Not a panic past the deadline: this also runs in `drop`, perhaps while
+                // a test unwinds; a test that needs the port closed then fails on its own.
+                while TcpStream::connect(("127.0.0.1", port)).is_ok() && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+            }
         }
     }
 }
